@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# Local services for the image-publish tests (loopback only, nothing pulled from the internet).
+#
+#   .ci/services.sh start   # idempotent: dockerd + 2 registries + base image; writes $CI_STATE_DIR/env
+#   .ci/services.sh stop    # stops the registries and the dockerd that `start` launched
+#   .ci/services.sh status
+#
+# After `start`:  source /tmp/image-publish-ci/env
+#   REGISTRY_HTTP=127.0.0.1:5000  plain HTTP, htpasswd auth, delete API on
+#   REGISTRY_TLS=127.0.0.1:5443   HTTPS (cert signed by $REGISTRY_CA_FILE, SAN IP:127.0.0.1 + DNS:localhost),
+#                                 htpasswd auth, delete API on. The CA is NOT installed anywhere.
+#   REGISTRY_USER / REGISTRY_PASSWORD  same credentials for both registries
+#   BASE_IMAGE=127.0.0.1:5000/base/jre:17 (pushed by .ci/base-image.sh)
+# Never creates docker networks; never talks to anything outside 127.0.0.0/8.
+set -euo pipefail
+
+CI_STATE_DIR=${CI_STATE_DIR:-/tmp/image-publish-ci}
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REG_HTTP_PORT=5000
+REG_TLS_PORT=5443
+REG_USER=ci-user
+BASE_IMAGE_REF=127.0.0.1:${REG_HTTP_PORT}/base/jre:17
+DOCKERD_LOG=$CI_STATE_DIR/dockerd.log
+DOCKERD_PIDFILE=$CI_STATE_DIR/dockerd.pid   # only present when *we* started dockerd
+
+log() { echo "[services] $*" >&2; }
+die() { echo "[services] ERROR: $*" >&2; exit 1; }
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+ensure_buildx_plugin() {
+  # /usr/local/bin/docker (docker 28) is first on PATH; Debian's plugin lives in /usr/libexec/docker/cli-plugins,
+  # which that client also searches. Only add a symlink if the first docker on PATH cannot find buildx.
+  if docker buildx version >/dev/null 2>&1; then return 0; fi
+  local plugin
+  for plugin in /usr/libexec/docker/cli-plugins/docker-buildx /usr/lib/docker/cli-plugins/docker-buildx; do
+    if [ -x "$plugin" ]; then
+      mkdir -p /usr/local/lib/docker/cli-plugins
+      ln -sf "$plugin" /usr/local/lib/docker/cli-plugins/docker-buildx
+      break
+    fi
+  done
+  docker buildx version >/dev/null 2>&1 || die "'$(command -v docker) buildx version' does not work"
+}
+
+start_dockerd() {
+  mkdir -p /etc/docker
+  local want='{"features":{"containerd-snapshotter":true}}'
+  if [ ! -f /etc/docker/daemon.json ] || [ "$(tr -d ' \n\t' </etc/docker/daemon.json)" != "$want" ]; then
+    if docker info >/dev/null 2>&1 && ! alive "$DOCKERD_PIDFILE"; then
+      log "WARNING: a foreign dockerd is running; not touching /etc/docker/daemon.json"
+    else
+      echo "$want" >/etc/docker/daemon.json
+    fi
+  fi
+  if docker info >/dev/null 2>&1; then
+    log "dockerd already answers"
+    return 0
+  fi
+  if alive "$DOCKERD_PIDFILE"; then
+    log "dockerd (pid $(cat "$DOCKERD_PIDFILE")) started earlier but not answering yet"
+  else
+    command -v dockerd >/dev/null || die "dockerd not installed (run .ci/provision.sh)"
+    log "starting dockerd (log: $DOCKERD_LOG)"
+    setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
+    echo $! >"$DOCKERD_PIDFILE"
+  fi
+  local i
+  for i in $(seq 1 120); do
+    if docker info >/dev/null 2>&1; then log "dockerd ready after ~$((i / 2))s"; return 0; fi
+    alive "$DOCKERD_PIDFILE" || { tail -n 30 "$DOCKERD_LOG" >&2; die "dockerd exited; see $DOCKERD_LOG"; }
+    sleep 0.5
+  done
+  tail -n 30 "$DOCKERD_LOG" >&2
+  die "dockerd did not answer 'docker info' within 60s; see $DOCKERD_LOG"
+}
+
+ensure_credentials() {
+  if [ ! -s "$CI_STATE_DIR/registry-password" ]; then
+    (umask 077; openssl rand -hex 16 >"$CI_STATE_DIR/registry-password")
+  fi
+  REG_PASSWORD=$(cat "$CI_STATE_DIR/registry-password")
+  if [ ! -s "$CI_STATE_DIR/htpasswd" ] || ! htpasswd -vb "$CI_STATE_DIR/htpasswd" "$REG_USER" "$REG_PASSWORD" >/dev/null 2>&1; then
+    htpasswd -Bbn "$REG_USER" "$REG_PASSWORD" | sed '/^$/d' >"$CI_STATE_DIR/htpasswd"
+  fi
+}
+
+ensure_tls() {
+  local d=$CI_STATE_DIR/tls
+  mkdir -p "$d"
+  if [ -s "$d/ca.pem" ] && [ -s "$d/server.pem" ] && [ -s "$d/server-key.pem" ] \
+     && openssl verify -CAfile "$d/ca.pem" "$d/server.pem" >/dev/null 2>&1; then
+    return 0
+  fi
+  log "creating test CA and server certificate in $d"
+  openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 3650 \
+    -keyout "$d/ca-key.pem" -out "$d/ca.pem" -subj "/CN=image-publish test CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -sha256 -keyout "$d/server-key.pem" -out "$d/server.csr" \
+    -subj "/CN=localhost" 2>/dev/null
+  cat >"$d/server.ext" <<'EXT'
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=IP:127.0.0.1,DNS:localhost
+EXT
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" -CAcreateserial \
+    -days 3650 -sha256 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
+  rm -f "$d/server.csr"
+}
+
+write_registry_config() { # name port tls(0/1)
+  local name=$1 port=$2 tls=$3 cfg=$CI_STATE_DIR/$1.yml
+  mkdir -p "$CI_STATE_DIR/$name-data"
+  {
+    cat <<YAML
+version: 0.1
+log:
+  level: info
+  accesslog:
+    disabled: false
+storage:
+  filesystem:
+    rootdirectory: $CI_STATE_DIR/$name-data
+  delete:
+    enabled: true
+  cache:
+    blobdescriptor: inmemory
+auth:
+  htpasswd:
+    realm: $name
+    path: $CI_STATE_DIR/htpasswd
+http:
+  addr: 127.0.0.1:$port
+  secret: $(cat "$CI_STATE_DIR/registry-password")-$name
+  headers:
+    X-Content-Type-Options: [nosniff]
+YAML
+    if [ "$tls" = 1 ]; then
+      cat <<YAML
+  tls:
+    certificate: $CI_STATE_DIR/tls/server.pem
+    key: $CI_STATE_DIR/tls/server-key.pem
+YAML
+    fi
+  } >"$cfg"
+}
+
+registry_url() { if [ "$2" = 1 ]; then echo "https://127.0.0.1:$1"; else echo "http://127.0.0.1:$1"; fi; }
+
+registry_ok() { # port tls
+  curl -fs -o /dev/null --max-time 3 --cacert "$CI_STATE_DIR/tls/ca.pem" \
+    -u "$REG_USER:$REG_PASSWORD" "$(registry_url "$1" "$2")/v2/"
+}
+
+start_registry() { # name port tls
+  local name=$1 port=$2 tls=$3 pidfile=$CI_STATE_DIR/$1.pid
+  write_registry_config "$name" "$port" "$tls"
+  if alive "$pidfile" && registry_ok "$port" "$tls"; then
+    log "registry $name already up on 127.0.0.1:$port"
+    return 0
+  fi
+  if alive "$pidfile"; then kill "$(cat "$pidfile")" 2>/dev/null || true; sleep 0.5; fi
+  if curl -s -o /dev/null --max-time 2 -k "$(registry_url "$port" "$tls")/v2/"; then
+    die "something else is already listening on 127.0.0.1:$port"
+  fi
+  log "starting registry $name on 127.0.0.1:$port (log: $CI_STATE_DIR/$name.log)"
+  # env -i: distribution reads REGISTRY_* env vars as config overrides, and our env file exports
+  # REGISTRY_HTTP/REGISTRY_USER/... which would break it if the caller sourced that file.
+  setsid nohup env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /usr/bin/docker-registry serve "$CI_STATE_DIR/$name.yml" \
+    >>"$CI_STATE_DIR/$name.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$pidfile"
+  local i
+  for i in $(seq 1 60); do
+    if registry_ok "$port" "$tls"; then return 0; fi
+    alive "$pidfile" || { tail -n 20 "$CI_STATE_DIR/$name.log" >&2; die "registry $name exited"; }
+    sleep 0.25
+  done
+  die "registry $name did not answer on 127.0.0.1:$port within 15s; see $CI_STATE_DIR/$name.log"
+}
+
+write_env() {
+  local tmp=$CI_STATE_DIR/env.tmp
+  cat >"$tmp" <<ENV
+export CI_STATE_DIR=$CI_STATE_DIR
+export REGISTRY_HTTP=127.0.0.1:$REG_HTTP_PORT
+export REGISTRY_TLS=127.0.0.1:$REG_TLS_PORT
+export REGISTRY_USER=$REG_USER
+export REGISTRY_PASSWORD=$REG_PASSWORD
+export REGISTRY_CA_FILE=$CI_STATE_DIR/tls/ca.pem
+export BASE_IMAGE=$BASE_IMAGE_REF
+export MAVEN_REPO_MIRROR=file:///usr/share/maven-repo
+export DOCKER_BIN=$(command -v docker)
+ENV
+  chmod 600 "$tmp"
+  mv "$tmp" "$CI_STATE_DIR/env"
+}
+
+base_image_present() {
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -I -u "$REG_USER:$REG_PASSWORD" \
+    -H 'Accept: application/vnd.oci.image.index.v1+json' \
+    -H 'Accept: application/vnd.oci.image.manifest.v1+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
+    -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+    "http://127.0.0.1:$REG_HTTP_PORT/v2/base/jre/manifests/17")
+  [ "$code" = 200 ]
+}
+
+cmd_start() {
+  local t0=$SECONDS
+  mkdir -p "$CI_STATE_DIR"
+  chmod 700 "$CI_STATE_DIR"
+  for t in dockerd docker docker-registry htpasswd openssl curl; do
+    command -v "$t" >/dev/null || die "$t missing (run .ci/provision.sh)"
+  done
+  ensure_buildx_plugin
+  start_dockerd
+  ensure_credentials
+  ensure_tls
+  start_registry registry-http "$REG_HTTP_PORT" 0
+  start_registry registry-tls "$REG_TLS_PORT" 1
+  write_env
+  if base_image_present; then
+    log "base image $BASE_IMAGE_REF already in registry"
+  else
+    log "base image missing; building it"
+    (set -a; . "$CI_STATE_DIR/env"; set +a; "$HERE/base-image.sh")
+    base_image_present || die "base image still missing after base-image.sh"
+  fi
+  log "ready in $((SECONDS - t0))s; source $CI_STATE_DIR/env"
+}
+
+stop_pid() { # pidfile label
+  local pidfile=$1 pid i
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping $2 (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+cmd_stop() {
+  stop_pid "$CI_STATE_DIR/registry-http.pid" "registry-http"
+  stop_pid "$CI_STATE_DIR/registry-tls.pid" "registry-tls"
+  stop_pid "$DOCKERD_PIDFILE" "dockerd"
+}
+
+cmd_status() {
+  local rc=0
+  if docker info >/dev/null 2>&1; then echo "dockerd: up"; else echo "dockerd: down"; rc=1; fi
+  for n in registry-http registry-tls; do
+    if alive "$CI_STATE_DIR/$n.pid"; then echo "$n: up (pid $(cat "$CI_STATE_DIR/$n.pid"))"; else echo "$n: down"; rc=1; fi
+  done
+  return $rc
+}
+
+lock() { mkdir -p "$CI_STATE_DIR"; exec 9>"$CI_STATE_DIR/.lock"; flock -w 300 9 || die "could not lock $CI_STATE_DIR/.lock"; }
+
+case "${1:-}" in
+  start) lock; cmd_start ;;
+  stop) lock; cmd_stop ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,245 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runAction, type ActionRun } from '../support/runner.js';
+import { docker, registryDigest, registryTags, services, uniqueRepo, workspace, type Services } from '../support/services.js';
+
+let s: Services;
+beforeAll(() => {
+  s = services();
+});
+
+function tagEvent(sha: string, tag: string) {
+  return { name: 'push', ref: `refs/tags/${tag}`, sha, payload: { ref: `refs/tags/${tag}`, repository: { name: 'hello-service', full_name: 'acme/hello-service', html_url: 'https://github.com/acme/hello-service', default_branch: 'main', description: 'Hello service' } } };
+}
+
+function branchEvent(sha: string, branch: string) {
+  return { name: 'push', ref: `refs/heads/${branch}`, sha, payload: { ref: `refs/heads/${branch}`, repository: { name: 'hello-gradle', default_branch: 'main' } } };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+async function httpGetWithin(url: string, ms: number): Promise<string> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      return await res.text();
+    } catch (e) {
+      if (Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+function dockerConfigsLeft(run: ActionRun): string[] {
+  return readdirSync(run.runnerTemp).filter((f) => f.startsWith('image-publish-docker-'));
+}
+
+describe('Maven app, tutorial Dockerfile, release tag v1.2.3', () => {
+  const repo = uniqueRepo('maven');
+  let run: ActionRun;
+  beforeAll(async () => {
+    const ws = workspace('example');
+    run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.2.3'),
+      env: ws.env,
+      inputs: {
+        images: `${s.registry}/${repo}`,
+        tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}\ntype=semver,pattern={{major}}',
+        registry: s.registry,
+        username: s.user,
+        password: s.password,
+        'github-token': 'not-a-real-token',
+      },
+    });
+  });
+
+  it('succeeds and reports a digest, the version and the jar', () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(run.outputs.version).toBe('1.2.3');
+    expect(run.outputs.pushed).toBe('true');
+    expect(run.outputs.artifact).toBe('target/hello-service-1.0.0.jar');
+    expect(run.outputs['tag-names'].split('\n')).toEqual(['1.2.3', '1.2', '1', 'latest']);
+  });
+
+  it('serves 1.2.3, 1.2, 1 and latest at the digest output', async () => {
+    for (const tag of ['1.2.3', '1.2', '1', 'latest']) {
+      expect(await registryDigest(s, repo, tag), tag).toBe(run.outputs.digest);
+    }
+  });
+
+  it('pulls by digest and answers GET /hello', async () => {
+    const ref = `${s.registry}/${repo}@${run.outputs.digest}`;
+    for (const t of ['1.2.3', '1.2', '1', 'latest']) docker(['image', 'rm', '-f', `${s.registry}/${repo}:${t}`]);
+    docker(['login', '--username', s.user, '--password-stdin', s.registry], s.password);
+    docker(['pull', ref]);
+    const port = await freePort();
+    const name = `hello-${port}`;
+    const child = spawn('docker', ['run', '--rm', '--name', name, '--network', 'host', '-e', `PORT=${port}`, ref], { stdio: 'ignore' });
+    try {
+      expect(await httpGetWithin(`http://127.0.0.1:${port}/hello`, 60000)).toContain('hello docker');
+    } finally {
+      execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
+      child.kill();
+    }
+  });
+
+  it('keeps the password out of logs, outputs and state, and the post step removes the config', () => {
+    expect(run.everything).not.toContain(s.password);
+    expect(run.post.code, run.post.log).toBe(0);
+    expect(run.post.log).toContain('Logged out of');
+    expect(dockerConfigsLeft(run)).toEqual([]);
+    expect(readFileSync(run.stateFile, 'utf8')).toContain('image-publish-docker-');
+  });
+
+  it('logs each stage in its own group with a duration', () => {
+    for (const title of ['Read inputs', 'Compute tags and labels', 'Log in to the registry', 'Java build', 'Build the image', 'Push']) {
+      expect(run.main.log).toContain(`::group::${title}`);
+      expect(run.main.log).toMatch(new RegExp(`${title}: \\d+\\.\\d s`));
+    }
+  });
+});
+
+describe('Gradle app on a push to main', () => {
+  const repo = uniqueRepo('gradle');
+  let run: ActionRun;
+  beforeAll(async () => {
+    const ws = workspace('__tests__/fixtures/gradle-app');
+    run = await runAction({
+      workspace: ws.dir,
+      event: branchEvent(ws.sha, 'main'),
+      env: ws.env,
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password },
+    });
+  });
+
+  it('pushes the tag main', async () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs['tag-names']).toBe('main');
+    expect(run.outputs.artifact).toMatch(/^build\/libs\/.*\.jar$/);
+    expect(await registryDigest(s, repo, 'main')).toBe(run.outputs.digest);
+  });
+});
+
+describe('push: false', () => {
+  const repo = uniqueRepo('nopush');
+  let run: ActionRun;
+  beforeAll(async () => {
+    const ws = workspace('example');
+    run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v2.0.0'),
+      env: ws.env,
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, push: 'false' },
+    });
+  });
+
+  it('builds the image into the engine and the registry receives nothing', async () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs.pushed).toBe('false');
+    expect(run.outputs.digest).toBe('');
+    expect(run.outputs['image-id']).toMatch(/^sha256:/);
+    expect(docker(['image', 'inspect', '--format', '{{.Id}}', `${s.registry}/${repo}:v2.0.0`]).trim()).toBe(run.outputs['image-id']);
+    expect(await registryTags(s, repo)).toEqual([]);
+  });
+});
+
+describe('a wrong password', () => {
+  const repo = uniqueRepo('badpw');
+  let run: ActionRun;
+  beforeAll(async () => {
+    const ws = workspace('example');
+    run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: ws.env,
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: 'definitely-wrong-pw-4711' },
+    });
+  });
+
+  it('fails at login, says the credentials were rejected, does not retry and pushes nothing', async () => {
+    expect(run.main.code).not.toBe(0);
+    expect(run.main.log).toMatch(/rejected the credentials/);
+    expect(run.main.log).not.toMatch(/Retry \d/);
+    expect(run.main.log).not.toContain('::group::Java build');
+    expect(run.everything).not.toContain('definitely-wrong-pw-4711');
+    expect(await registryTags(s, repo)).toEqual([]);
+    expect(run.post.code).toBe(0);
+    expect(dockerConfigsLeft(run)).toEqual([]);
+  });
+});
+
+describe('clear failures', () => {
+  it('names the `file` input when the Dockerfile is missing, before logging in', async () => {
+    const ws = workspace('example');
+    unlinkSync(path.join(ws.dir, 'Dockerfile'));
+    const run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: ws.env,
+      inputs: { images: `${s.registry}/${uniqueRepo('nofile')}`, registry: s.registry, username: s.user, password: s.password },
+    });
+    expect(run.main.code).not.toBe(0);
+    expect(run.main.log).toContain("::error::Input 'file': no Dockerfile at \"Dockerfile\"");
+    expect(run.main.log).not.toContain('::group::Log in');
+  });
+
+  it('shows the compiler error when the code does not compile, and pushes nothing', async () => {
+    const ws = workspace('__tests__/fixtures/maven-broken');
+    const repo = uniqueRepo('broken');
+    const run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: ws.env,
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password },
+    });
+    expect(run.main.code).not.toBe(0);
+    expect(run.main.log).toMatch(/::error::The maven build .* exited with code 1/);
+    expect(run.main.log).toMatch(/COMPILATION ERROR|cannot find symbol|error:/);
+    expect(await registryTags(s, repo)).toEqual([]);
+    expect(dockerConfigsLeft(run)).toEqual([]);
+  });
+});
+
+describe('dry-run', () => {
+  it('prints the plan and sets the tag outputs with no docker, java, git or network', async () => {
+    const ws = workspace('example');
+    const run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v3.1.4'),
+      env: { ...ws.env, PATH: '/nonexistent' },
+      inputs: {
+        images: 'acme/hello',
+        tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}',
+        username: 'octo',
+        password: 'dry-run-secret-123',
+        secrets: 'token=build-secret-456',
+        'dry-run': 'true',
+      },
+    });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs['tag-names'].split('\n')).toEqual(['3.1.4', '3', 'latest']);
+    expect(run.outputs.version).toBe('3.1.4');
+    expect(run.main.log).toContain('mvn --batch-mode --no-transfer-progress -DskipTests package');
+    expect(run.main.log).toContain('Expected jar: target/*.jar');
+    expect(run.main.log).toContain('--build-arg JAR_FILE=<the jar, relative to the context>');
+    expect(run.main.log).toContain('--secret id=token,env=IMAGE_PUBLISH_SECRET_0');
+    expect(run.main.log).toContain('docker push acme/hello:3.1.4');
+    expect(run.everything).not.toContain('dry-run-secret-123');
+    expect(run.everything).not.toContain('build-secret-456');
+  });
+});

@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ROOT } from './runner.ts';
+
+export interface Services {
+  registry: string;
+  tlsRegistry: string;
+  user: string;
+  password: string;
+  caFile: string;
+  baseImage: string;
+}
+
+/** The services .ci/services.sh started, as its env file describes them. */
+export function services(): Services {
+  const file = path.join(process.env.CI_STATE_DIR ?? '/tmp/image-publish-ci', 'env');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`bash .ci/services.sh start\` first.`);
+  const env = Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => /^(?:export\s+)?([A-Z_]+)=(.*)$/.exec(l.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2].replace(/^['"]|['"]$/g, '')]),
+  );
+  return {
+    registry: env.REGISTRY_HTTP,
+    tlsRegistry: env.REGISTRY_TLS,
+    user: env.REGISTRY_USER,
+    password: env.REGISTRY_PASSWORD,
+    caFile: env.REGISTRY_CA_FILE,
+    baseImage: env.BASE_IMAGE,
+  };
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+function auth(s: Services): string {
+  return `Basic ${Buffer.from(`${s.user}:${s.password}`).toString('base64')}`;
+}
+
+/** The digest the registry serves for repo:tag, or undefined when it has none. */
+export async function registryDigest(s: Services, repo: string, tag: string): Promise<string | undefined> {
+  const res = await fetch(`http://${s.registry}/v2/${repo}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { authorization: auth(s), accept: MANIFEST_TYPES },
+    signal: AbortSignal.timeout(10000),
+  });
+  return res.ok ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
+}
+
+/** Tags of a repository; [] when the registry has never heard of it. */
+export async function registryTags(s: Services, repo: string): Promise<string[]> {
+  const res = await fetch(`http://${s.registry}/v2/${repo}/tags/list`, { headers: { authorization: auth(s) }, signal: AbortSignal.timeout(10000) });
+  if (res.status === 404) return [];
+  if (!res.ok) throw new Error(`tags/list for ${repo}: HTTP ${res.status}`);
+  const body = (await res.json()) as { tags?: string[] | null };
+  return body.tags ?? [];
+}
+
+export function docker(args: string[], input?: string): string {
+  return execFileSync('docker', args, { encoding: 'utf8', input, timeout: 5 * 60 * 1000, stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export interface Workspace {
+  dir: string;
+  sha: string;
+  /** Environment that gives Maven and Gradle an empty home, as on a fresh runner, with an offline mirror. */
+  env: Record<string, string>;
+}
+
+/** Copies a project (a path from the repository root) into a fresh git repository, so that the action sees a real commit. */
+export function workspace(source: string): Workspace {
+  const top = mkdtempSync(path.join(os.tmpdir(), 'ip-ws-'));
+  const dir = path.join(top, 'repo');
+  cpSync(path.join(ROOT, source), dir, { recursive: true });
+  const git = (...a: string[]): string => execFileSync('git', a, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: '2026-11-01T12:00:00Z', GIT_COMMITTER_DATE: '2026-11-01T12:00:00Z' } }).trim();
+  git('init', '-q', '-b', 'main');
+  git('-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', 'add', '-A');
+  git('-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', 'commit', '-q', '-m', 'fixture');
+  const home = path.join(top, 'home');
+  mkdirSync(path.join(home, '.m2'), { recursive: true });
+  cpSync(path.join(ROOT, '__tests__/fixtures/maven-settings.xml'), path.join(home, '.m2/settings.xml'));
+  return {
+    dir,
+    sha: git('rev-parse', 'HEAD'),
+    env: { HOME: home, MAVEN_OPTS: `-Duser.home=${home}`, GRADLE_USER_HOME: path.join(home, '.gradle') },
+  };
+}
+
+/** A name no earlier run has used, so tests never see each other's images. */
+export function uniqueRepo(prefix: string): string {
+  return `e2e/${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { buildxArgs, dockerBuildArgs, secretEnv, type BuildSpec } from '../../src/image/args.js';
+import { declaredArgs, lineOf } from '../../src/image/dockerfile.js';
+import { pushedDigest } from '../../src/image/push.js';
+import { jarBuildArg } from '../../src/image/spec.js';
+
+const tutorial = 'FROM openjdk:8-jdk-alpine\nARG JAR_FILE=./*.jar\nCOPY ${JAR_FILE} app.jar\nENTRYPOINT ["java", "-jar", "./app.jar"]\n';
+
+describe('declaredArgs', () => {
+  it.each([
+    [tutorial, ['JAR_FILE']],
+    ['ARG BASE=x\nFROM ${BASE}\narg jar_file\n', ['BASE', 'jar_file']],
+    ['FROM a\nARG A=1 B \\\n  C=3\n# ARG HIDDEN\n', ['A', 'B', 'C']],
+    ['FROM a\nRUN echo ARG JAR_FILE\n', []],
+  ])('%j', (text, want) => expect(declaredArgs(text)).toEqual(want));
+
+  it('finds the line of an instruction', () => {
+    expect(lineOf(tutorial, /^COPY/)).toBe(3);
+    expect(lineOf(tutorial, /^RUN/)).toBeUndefined();
+  });
+});
+
+const spec: BuildSpec = {
+  context: '/ws',
+  file: '/ws/Dockerfile',
+  tags: ['acme/app:1.2.3', 'acme/app:latest'],
+  labels: ['org.opencontainers.image.version=1.2.3'],
+  buildArgs: [['JAR_FILE', 'target/app.jar']],
+  target: 'runtime',
+  platforms: ['linux/amd64', 'linux/arm64'],
+  secrets: [{ id: 'npmrc', value: 's3cr3t' }],
+  metadataFile: '/tmp/m.json',
+  iidFile: '/tmp/iid',
+};
+
+describe('build argv', () => {
+  it('buildx: loads into the engine, every tag, label and arg, secrets by env reference', () => {
+    expect(buildxArgs(spec)).toEqual([
+      'buildx', 'build', '--progress', 'plain', '--load', '--metadata-file', '/tmp/m.json',
+      '--file', '/ws/Dockerfile', '--iidfile', '/tmp/iid',
+      '--tag', 'acme/app:1.2.3', '--tag', 'acme/app:latest',
+      '--label', 'org.opencontainers.image.version=1.2.3',
+      '--build-arg', 'JAR_FILE=target/app.jar',
+      '--target', 'runtime',
+      '--platform', 'linux/amd64,linux/arm64',
+      '--secret', 'id=npmrc,env=IMAGE_PUBLISH_SECRET_0',
+      '/ws',
+    ]);
+  });
+
+  it('never puts a secret value in argv', () => {
+    expect(buildxArgs(spec).join(' ')).not.toContain('s3cr3t');
+    expect(dockerBuildArgs(spec).join(' ')).not.toContain('s3cr3t');
+    expect(secretEnv(spec.secrets)).toEqual({ IMAGE_PUBLISH_SECRET_0: 's3cr3t' });
+  });
+
+  it('plain docker build for the fallback', () => {
+    const args = dockerBuildArgs({ ...spec, target: '', platforms: [], secrets: [], labels: [], buildArgs: [] });
+    expect(args).toEqual(['build', '--progress', 'plain', '--file', '/ws/Dockerfile', '--iidfile', '/tmp/iid', '--tag', 'acme/app:1.2.3', '--tag', 'acme/app:latest', '/ws']);
+  });
+});
+
+describe('jarBuildArg', () => {
+  it('is relative to the context with forward slashes', () => {
+    expect(jarBuildArg('/ws', '/ws/target/app-1.0.jar')).toBe('target/app-1.0.jar');
+    expect(jarBuildArg('/ws/svc', '/ws/svc/build/libs/a.jar')).toBe('build/libs/a.jar');
+  });
+  it('refuses a jar outside the context', () => {
+    expect(() => jarBuildArg('/ws/docker', '/ws/target/a.jar')).toThrow("Input 'context': the jar /ws/target/a.jar lies outside the build context /ws/docker");
+  });
+});
+
+describe('pushedDigest', () => {
+  it('reads the digest line docker push prints', () => {
+    const out = 'The push refers to repository [127.0.0.1:5000/e2e/x]\n1.2.3: digest: sha256:' + 'a'.repeat(64) + ' size: 856\n';
+    expect(pushedDigest(out)).toBe('sha256:' + 'a'.repeat(64));
+    expect(pushedDigest('nothing')).toBeUndefined();
+  });
+});

@@ -1,0 +1,18 @@
+import type { ActionIO } from './io.js';
+import { removeDockerConfig } from './registry/config.js';
+import { logout } from './registry/login.js';
+import { loadState } from './state.js';
+
+/** The post step: log out of what main logged in to and delete the job's Docker config, whatever main did. */
+export async function runPost(io: ActionIO): Promise<void> {
+  const state = loadState(io.state);
+  if (!state.dockerConfig) return;
+  const dir = state.dockerConfig;
+  await io.group('Log out and clean up', async () => {
+    for (const registry of state.registries) {
+      io.info((await logout(registry, { DOCKER_CONFIG: dir })) ? `Logged out of ${registry}.` : `Logout of ${registry} failed; the config is deleted anyway.`);
+    }
+    removeDockerConfig(dir);
+    io.info(`Removed ${dir}.`);
+  });
+}

@@ -1,0 +1,26 @@
+/** An input the user gave is wrong: the message names the input and says how to fix it. */
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
+    super(`Input '${input}': ${message}`);
+    this.name = 'InputError';
+  }
+}
+
+/** A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary. */
+export class StageError extends Error {
+  constructor(
+    readonly stage: string,
+    message: string,
+    readonly tail: string[] = [],
+  ) {
+    super(message);
+    this.name = 'StageError';
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,54 @@
+import type { RunnerContext } from './context.js';
+import { execute } from './exec.js';
+import type { RepoInfo } from './tags/index.js';
+
+const API_TIMEOUT_MS = 10 * 1000;
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Repository facts from the event payload: the fallback when the REST API cannot be reached. Pure. */
+export function repoFromPayload(payload: Record<string, unknown>): RepoInfo {
+  const r = (payload.repository ?? {}) as Record<string, unknown>;
+  const license = (r.license ?? {}) as Record<string, unknown>;
+  return {
+    name: str(r.name),
+    fullName: str(r.full_name),
+    description: str(r.description),
+    htmlUrl: str(r.html_url),
+    license: str(license.spdx_id),
+    defaultBranch: str(r.default_branch),
+  };
+}
+
+/** GET /repos/{owner}/{repo}, bounded in time; any failure means the payload's facts are used. */
+export async function fetchRepo(ctx: RunnerContext, token: string, log: (m: string) => void): Promise<RepoInfo> {
+  const fallback = repoFromPayload(ctx.payload);
+  if (!ctx.repository || !token) return fallback;
+  try {
+    const res = await fetch(`${ctx.apiUrl.replace(/\/$/, '')}/repos/${ctx.repository}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'user-agent': 'image-publish' },
+      signal: AbortSignal.timeout(API_TIMEOUT_MS),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const api = repoFromPayload({ repository: await res.json() });
+    return { ...fallback, ...Object.fromEntries(Object.entries(api).filter(([, v]) => v !== undefined)) };
+  } catch (e) {
+    log(`Repository details from the API were not available (${e instanceof Error ? e.message : String(e)}); using the event payload.`);
+    return fallback;
+  }
+}
+
+/** The head commit's time: the push payload's, else SOURCE_DATE_EPOCH, else git's. */
+export async function commitDate(ctx: RunnerContext, env: NodeJS.ProcessEnv): Promise<Date | undefined> {
+  const head = (ctx.payload.head_commit ?? {}) as Record<string, unknown>;
+  const fromPayload = str(head.timestamp);
+  if (fromPayload && !Number.isNaN(Date.parse(fromPayload))) return new Date(fromPayload);
+  const epoch = Number(env.SOURCE_DATE_EPOCH);
+  if (env.SOURCE_DATE_EPOCH && Number.isFinite(epoch)) return new Date(epoch * 1000);
+  if (!ctx.sha) return undefined;
+  const r = await execute('git', ['-C', ctx.workspace, 'log', '-1', '--format=%cI', ctx.sha], { timeoutMs: 10 * 1000 }).catch(() => undefined);
+  const out = r?.code === 0 ? r.stdout.trim() : '';
+  return out && !Number.isNaN(Date.parse(out)) ? new Date(out) : undefined;
+}

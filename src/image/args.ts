@@ -1,0 +1,46 @@
+import type { BuildSecret } from '../inputs.js';
+
+export interface BuildSpec {
+  context: string;
+  file: string;
+  tags: string[];
+  labels: string[];
+  buildArgs: [string, string][];
+  target: string;
+  platforms: string[];
+  secrets: BuildSecret[];
+  /** Where buildx writes its metadata (digests). */
+  metadataFile: string;
+  iidFile: string;
+}
+
+/** Environment variable that carries secret `index` to BuildKit, so its value never sits in argv. */
+export function secretEnvName(index: number): string {
+  return `IMAGE_PUBLISH_SECRET_${index}`;
+}
+
+function common(spec: BuildSpec): string[] {
+  const args = ['--file', spec.file, '--iidfile', spec.iidFile];
+  for (const t of spec.tags) args.push('--tag', t);
+  for (const l of spec.labels) args.push('--label', l);
+  for (const [k, v] of spec.buildArgs) args.push('--build-arg', `${k}=${v}`);
+  if (spec.target) args.push('--target', spec.target);
+  if (spec.platforms.length) args.push('--platform', spec.platforms.join(','));
+  spec.secrets.forEach((s, i) => args.push('--secret', `id=${s.id},env=${secretEnvName(i)}`));
+  return args;
+}
+
+/** `docker buildx build …`: builds once into the engine's image store; pushing is a later step. */
+export function buildxArgs(spec: BuildSpec): string[] {
+  return ['buildx', 'build', '--progress', 'plain', '--load', '--metadata-file', spec.metadataFile, ...common(spec), spec.context];
+}
+
+/** The fallback when buildx is missing: classic `docker build` with BuildKit switched on through the env. */
+export function dockerBuildArgs(spec: BuildSpec): string[] {
+  return ['build', '--progress', 'plain', ...common(spec), spec.context];
+}
+
+/** The environment that hands secret values to the build. */
+export function secretEnv(secrets: readonly BuildSecret[]): Record<string, string> {
+  return Object.fromEntries(secrets.map((s, i) => [secretEnvName(i), s.value]));
+}

@@ -1,0 +1,41 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { StageError } from '../errors.js';
+import { execute } from '../exec.js';
+import { buildxArgs, dockerBuildArgs, secretEnv, type BuildSpec } from './args.js';
+
+const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
+
+export interface BuildResult {
+  imageId: string;
+  /** The config digest BuildKit reports, when it does. */
+  configDigest?: string;
+  builder: 'buildx' | 'docker build';
+}
+
+/** True when the buildx plugin answers; the caller warns and falls back otherwise. */
+export async function hasBuildx(dockerEnv: Record<string, string>): Promise<boolean> {
+  const r = await execute('docker', ['buildx', 'version'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
+  return r?.code === 0;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+export async function buildImage(spec: BuildSpec, useBuildx: boolean, dockerEnv: Record<string, string>): Promise<BuildResult> {
+  const args = useBuildx ? buildxArgs(spec) : dockerBuildArgs(spec);
+  const env = { ...dockerEnv, ...secretEnv(spec.secrets), ...(useBuildx ? {} : { DOCKER_BUILDKIT: '1' }) };
+  const res = await execute('docker', args, { env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 25 });
+  if (res.code !== 0) {
+    const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `failed (exit code ${res.code})`;
+    throw new StageError('image', `The image build ${why}. Check the Dockerfile given in \`file\` and the \`context\`. Last lines:\n${res.tail.join('\n')}`, res.tail);
+  }
+  const imageId = existsSync(spec.iidFile) ? readFileSync(spec.iidFile, 'utf8').trim() : '';
+  const meta = useBuildx ? readJson(spec.metadataFile) : {};
+  const configDigest = typeof meta['containerimage.config.digest'] === 'string' ? meta['containerimage.config.digest'] : undefined;
+  return { imageId, configDigest, builder: useBuildx ? 'buildx' : 'docker build' };
+}

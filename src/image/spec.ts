@@ -1,0 +1,32 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import type { Inputs } from '../inputs.js';
+import type { Meta } from '../tags/index.js';
+import type { BuildSpec } from './args.js';
+
+/** JAR_FILE as the Dockerfile's COPY sees it: relative to the context, with forward slashes. Pure. */
+export function jarBuildArg(context: string, jar: string): string {
+  const rel = path.relative(context, jar);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new InputError('context', `the jar ${jar} lies outside the build context ${context}; set \`context\` to a folder that contains the build output.`);
+  }
+  return rel.split(path.sep).join('/');
+}
+
+/** Everything the build step needs, in one value; the jar goes in as JAR_FILE when given. */
+export function buildSpec(inputs: Inputs, meta: Meta, jar: string | undefined, runnerTemp: string, scratch?: string): BuildSpec {
+  const dir = scratch ?? (mkdirSync(runnerTemp, { recursive: true }), mkdtempSync(path.join(runnerTemp, 'image-publish-build-')));
+  return {
+    context: inputs.context,
+    file: inputs.file,
+    tags: meta.tags,
+    labels: meta.labels,
+    buildArgs: jar ? [...inputs.buildArgs, ['JAR_FILE', jarBuildArg(inputs.context, jar)]] : inputs.buildArgs,
+    target: inputs.target,
+    platforms: inputs.platforms,
+    secrets: inputs.secrets,
+    metadataFile: path.join(dir, 'metadata.json'),
+    iidFile: path.join(dir, 'iid'),
+  };
+}

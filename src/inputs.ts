@@ -1,0 +1,179 @@
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from './errors.js';
+import { parseImageName, type ImageName } from './registry/name.js';
+
+export type JavaTool = 'auto' | 'maven' | 'gradle' | 'none';
+const JAVA_TOOLS: readonly JavaTool[] = ['auto', 'maven', 'gradle', 'none'];
+
+export interface BuildSecret {
+  id: string;
+  value: string;
+}
+
+export interface Inputs {
+  javaTool: JavaTool;
+  workingDirectory: string;
+  javaArgs: string[];
+  artifact: string;
+  context: string;
+  file: string;
+  buildArgs: [string, string][];
+  target: string;
+  labels: string[];
+  platforms: string[];
+  secrets: BuildSecret[];
+  images: ImageName[];
+  tags: string[];
+  flavor: string[];
+  annotations: string[];
+  registry: string;
+  username: string;
+  password: string;
+  push: boolean;
+  dryRun: boolean;
+  githubToken: string;
+}
+
+/** Reads one raw input by its action.yml name ('' when unset). */
+export type InputReader = (name: string) => string;
+
+export function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
+  const v = raw.trim();
+  if (v === '') return fallback;
+  if (['true', 'True', 'TRUE'].includes(v)) return true;
+  if (['false', 'False', 'FALSE'].includes(v)) return false;
+  throw new InputError(name, `"${v}" is not a boolean; use true or false.`);
+}
+
+/** Non-empty, trimmed lines; '#' starts a comment line. */
+export function parseLines(raw: string): string[] {
+  return raw
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/** Newline- or comma-separated list, as metadata-action and build-push-action accept. */
+export function parseList(raw: string): string[] {
+  return parseLines(raw)
+    .flatMap((l) => l.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+export function parseKeyValues(name: string, raw: string): [string, string][] {
+  return parseLines(raw).map((line, i) => {
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new InputError(name, `line ${i + 1} "${line}" is not KEY=VALUE.`);
+    return [line.slice(0, eq).trim(), line.slice(eq + 1)];
+  });
+}
+
+/** Splits arguments the way a shell would split words, without running a shell: quotes group, nothing expands. */
+export function splitArgs(name: string, raw: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quote: '"' | "'" | null = null;
+  let inWord = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"' && i + 1 < raw.length) cur += raw[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) out.push(cur);
+      cur = '';
+      inWord = false;
+    } else if (c === '\\' && i + 1 < raw.length) {
+      cur += raw[++i];
+      inWord = true;
+    } else {
+      cur += c;
+      inWord = true;
+    }
+  }
+  if (quote) throw new InputError(name, `unclosed ${quote} quote in "${raw.trim()}".`);
+  if (inWord) out.push(cur);
+  return out;
+}
+
+function parseSecrets(raw: string): BuildSecret[] {
+  return parseKeyValues('secrets', raw).map(([id, value]) => {
+    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
+      throw new InputError('secrets', `secret id "${id}" may only hold letters, digits, '_', '.' and '-'.`);
+    }
+    return { id, value };
+  });
+}
+
+/** Parses and cross-checks every input. Pure: throws InputError before anything has happened. */
+export function parseInputs(read: InputReader, workspace: string): Inputs {
+  const javaTool = (read('java-tool').trim() || 'auto') as JavaTool;
+  if (!JAVA_TOOLS.includes(javaTool)) {
+    throw new InputError('java-tool', `"${javaTool}" is not one of ${JAVA_TOOLS.join(', ')}.`);
+  }
+  const workingDirectory = path.resolve(workspace, read('working-directory').trim() || '.');
+  const context = path.resolve(workspace, read('context').trim() || path.relative(workspace, workingDirectory) || '.');
+  const fileRaw = read('file').trim();
+  const file = fileRaw ? path.resolve(workspace, fileRaw) : path.join(context, 'Dockerfile');
+  const push = parseBoolean('push', read('push'), true);
+  const images = parseList(read('images')).map((n) => parseImageName(n, 'images'));
+  const username = read('username').trim();
+  const password = read('password');
+  if (password && !username) {
+    throw new InputError('username', 'a password is set but no username; set `username` for the registry.');
+  }
+  if (username && !password) {
+    throw new InputError('password', `username "${username}" has no password; pass it from a secret in \`password\`.`);
+  }
+  if (push && images.length === 0) {
+    throw new InputError('images', 'nothing to push to: list at least one image name, e.g. `images: acme/app`, or set `push: false`.');
+  }
+  const platforms = parseList(read('platforms'));
+  return {
+    javaTool,
+    workingDirectory,
+    javaArgs: splitArgs('java-args', read('java-args')),
+    artifact: read('artifact').trim(),
+    context,
+    file,
+    buildArgs: parseKeyValues('build-args', read('build-args')),
+    target: read('target').trim(),
+    labels: parseLines(read('labels')),
+    platforms,
+    secrets: parseSecrets(read('secrets')),
+    images,
+    tags: parseLines(read('tags')),
+    flavor: parseLines(read('flavor')),
+    annotations: parseLines(read('annotations')),
+    registry: read('registry').trim(),
+    username,
+    password,
+    push,
+    dryRun: parseBoolean('dry-run', read('dry-run'), false),
+    githubToken: read('github-token').trim(),
+  };
+}
+
+function isDir(p: string): boolean {
+  return existsSync(p) && statSync(p).isDirectory();
+}
+
+/** The checks that need the file system; still run before any side effect. */
+export function checkPaths(inputs: Inputs, workspace: string): void {
+  const rel = (p: string): string => path.relative(workspace, p) || '.';
+  if (!isDir(inputs.workingDirectory)) {
+    throw new InputError('working-directory', `directory "${rel(inputs.workingDirectory)}" does not exist; set it to the folder that holds your build.`);
+  }
+  if (!isDir(inputs.context)) {
+    throw new InputError('context', `directory "${rel(inputs.context)}" does not exist; set it to the folder the Dockerfile builds from.`);
+  }
+  if (!existsSync(inputs.file) || !statSync(inputs.file).isFile()) {
+    throw new InputError('file', `no Dockerfile at "${rel(inputs.file)}"; add one there or set \`file\` to its path.`);
+  }
+}

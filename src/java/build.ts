@@ -1,0 +1,56 @@
+import { accessSync, constants, readdirSync } from 'node:fs';
+import path from 'node:path';
+import * as glob from '@actions/glob';
+import { StageError } from '../errors.js';
+import { execute } from '../exec.js';
+import type { Inputs } from '../inputs.js';
+import { chooseArtifact } from './artifact.js';
+import { javaCommand, type JavaCommand } from './command.js';
+import { detectProject, type JavaProject } from './detect.js';
+
+const BUILD_TIMEOUT_MS = 45 * 60 * 1000;
+
+export interface JavaPlan {
+  project?: JavaProject;
+  command?: JavaCommand;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Works out what would run, touching nothing but directory listings. */
+export function planJava(inputs: Inputs): JavaPlan {
+  const project = detectProject(inputs.javaTool, readdirSync(inputs.workingDirectory));
+  if (!project) return {};
+  const wrapperExec = project.wrapper ? isExecutable(path.join(inputs.workingDirectory, project.wrapper)) : false;
+  return { project, command: javaCommand(project, inputs.javaArgs, wrapperExec) };
+}
+
+async function globFiles(dir: string, patterns: readonly string[]): Promise<string[]> {
+  const globber = await glob.create(patterns.map((p) => path.resolve(dir, p)).join('\n'), { matchDirectories: false });
+  return globber.glob();
+}
+
+/** Runs the package step and returns the runnable jar (absolute), or undefined when there is none to build. */
+export async function buildJava(inputs: Inputs, plan: JavaPlan, env: Record<string, string>): Promise<string | undefined> {
+  const wd = inputs.workingDirectory;
+  if (plan.command) {
+    const { file, args } = plan.command;
+    const res = await execute(file, args, { cwd: wd, env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
+    if (res.code !== 0) {
+      const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
+      throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail);
+    }
+  }
+  if (inputs.artifact) {
+    return chooseArtifact(await globFiles(wd, [inputs.artifact]), true, path.relative(process.cwd(), wd) || '.');
+  }
+  if (!plan.command) return undefined;
+  return chooseArtifact(await globFiles(wd, plan.command.jarPatterns), false, plan.command.jarPatterns.join(', '));
+}

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { runnerContext, type RunnerContext } from './context.js';
+import { declaredArgs } from './image/dockerfile.js';
+import { buildImage, hasBuildx } from './image/build.js';
+import { pushTag, type PushResult } from './image/push.js';
+import { checkPaths, parseInputs, type Inputs } from './inputs.js';
+import type { ActionIO } from './io.js';
+import { buildJava, planJava } from './java/build.js';
+import { resolveMetadata } from './metadata.js';
+import { planText } from './plan.js';
+import { createDockerConfig, userDockerConfigDir } from './registry/config.js';
+import { login } from './registry/login.js';
+import { canonicalRegistry } from './registry/name.js';
+import { defaultPolicy } from './registry/policy.js';
+import { buildSpec } from './image/spec.js';
+import { saveState, type PostState } from './state.js';
+import { parseFlavor, parseTagRules, type Meta } from './tags/index.js';
+import { InputError } from './errors.js';
+
+type Timings = Record<string, number>;
+
+function stageRunner(io: ActionIO, timings: Timings) {
+  return async <T>(key: string, title: string, fn: () => Promise<T>): Promise<T> =>
+    io.group(title, async () => {
+      const t0 = Date.now();
+      try {
+        return await fn();
+      } finally {
+        timings[key] = Date.now() - t0;
+        io.info(`${title}: ${(timings[key] / 1000).toFixed(1)} s`);
+      }
+    });
+}
+
+function setMetaOutputs(io: ActionIO, meta: Meta): void {
+  io.setOutput('version', meta.version.main ?? '');
+  io.setOutput('tags', meta.tags.join('\n'));
+  io.setOutput('tag-names', meta.tagNames.join('\n'));
+  io.setOutput('labels', meta.labels.join('\n'));
+  io.setOutput('annotations', meta.annotations.join('\n'));
+  io.setOutput('json', JSON.stringify(meta.json));
+}
+
+function readInputs(io: ActionIO, ctx: RunnerContext): Inputs {
+  const inputs = parseInputs((n) => io.getInput(n), ctx.workspace);
+  if (inputs.password) io.setSecret(inputs.password);
+  for (const s of inputs.secrets) if (s.value) io.setSecret(s.value);
+  checkPaths(inputs, ctx.workspace);
+  parseTagRules(inputs.tags);
+  parseFlavor(inputs.flavor);
+  for (const img of inputs.images) if (img.lowered) io.warning(`Input 'images': "${img.name}" was lowercased; registries only accept lowercase repository names.`);
+  return inputs;
+}
+
+/** The whole main step, stage by stage. Throws; the entry point reports. */
+export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): Promise<void> {
+  const ctx = runnerContext(env);
+  const timings: Timings = {};
+  const stage = stageRunner(io, timings);
+
+  const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx));
+  const javaPlan = planJava(inputs);
+  const dockerfile = readFileSync(inputs.file, 'utf8');
+  const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
+
+  const meta = await stage('metadata', 'Compute tags and labels', async () => {
+    const m = await resolveMetadata(inputs, ctx, env, (msg) => io.info(msg), now);
+    for (const w of m.warnings) io.warning(w);
+    io.info(`Tags:\n${m.tags.join('\n') || '(none)'}\nLabels:\n${m.labels.join('\n')}`);
+    return m;
+  });
+  setMetaOutputs(io, meta);
+  io.setOutput('pushed', 'false');
+
+  if (inputs.dryRun) {
+    await stage('plan', 'Dry run: the plan', async () => io.info(planText(inputs, javaPlan, meta, wantsJar, ctx.runnerTemp)));
+    return;
+  }
+
+  const post: PostState = { registries: [] };
+  const dockerEnv: Record<string, string> = {};
+  const policy = defaultPolicy((attempt, reason, wait) => io.warning(`Retry ${attempt} in ${(wait / 1000).toFixed(1)} s: ${reason}`));
+  if (inputs.username) {
+    await stage('login', 'Log in to the registry', async () => {
+      const registry = canonicalRegistry(inputs.registry);
+      post.dockerConfig = createDockerConfig(ctx.runnerTemp, userDockerConfigDir(env));
+      dockerEnv.DOCKER_CONFIG = post.dockerConfig;
+      saveState(io.state, post);
+      await login({ registry, username: inputs.username, password: inputs.password }, dockerEnv, policy);
+      post.registries.push(registry);
+      saveState(io.state, post);
+      io.info(`Logged in to ${registry} as ${inputs.username}.`);
+    });
+  }
+
+  const jar = await stage('java', 'Java build', async () => {
+    if (!javaPlan.command && !inputs.artifact) {
+      if (inputs.javaTool === 'auto') io.notice('No Maven or Gradle project in working-directory: skipping the Java build.');
+      return undefined;
+    }
+    const found = await buildJava(inputs, javaPlan, {});
+    if (found) io.info(`Artifact: ${path.relative(ctx.workspace, found)}`);
+    return found;
+  });
+  if (jar) io.setOutput('artifact', path.relative(ctx.workspace, jar));
+  if (wantsJar && !jar) {
+    throw new InputError('java-tool', 'the Dockerfile declares ARG JAR_FILE but no jar was built; set `java-tool`/`working-directory` to your Java project, or `artifact` to a prebuilt jar.');
+  }
+
+  const built = await stage('image', 'Build the image', async () => {
+    const useBuildx = await hasBuildx(dockerEnv);
+    if (!useBuildx) io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
+    const spec = buildSpec(inputs, meta, wantsJar ? jar : undefined, ctx.runnerTemp);
+    return buildImage(spec, useBuildx, dockerEnv);
+  });
+  io.setOutput('image-id', built.imageId);
+
+  const pushes: PushResult[] = [];
+  if (inputs.push) {
+    await stage('push', 'Push', async () => {
+      for (const ref of meta.tags) {
+        const r = await pushTag(ref, dockerEnv, policy);
+        io.info(`Pushed ${ref}@${r.digest}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`);
+        pushes.push(r);
+      }
+    });
+  } else {
+    io.info('push is false: the image was built and loaded into the local engine only.');
+  }
+  const digest = pushes[0]?.digest ?? '';
+  io.setOutput('digest', digest);
+  io.setOutput('pushed', String(pushes.length > 0));
+  io.setOutput(
+    'metadata',
+    JSON.stringify({
+      refs: meta.tags,
+      digest,
+      imageId: built.imageId,
+      builder: built.builder,
+      artifact: jar ? path.relative(ctx.workspace, jar) : undefined,
+      registries: [...new Set(inputs.images.map((i) => i.registry))].map((registry) => ({
+        registry,
+        refs: pushes.filter((p) => inputs.images.some((i) => i.registry === registry && p.ref.startsWith(`${i.name}:`))).map((p) => p.ref),
+        digest,
+        pushed: pushes.length > 0,
+      })),
+      timings,
+    }),
+  );
+  const digests = new Set(pushes.map((p) => p.digest));
+  if (digests.size > 1) io.warning(`The pushed tags resolve to different digests: ${[...digests].join(', ')}.`);
+}
