@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
 import { parseImageName, type ImageName } from './registry/name.js';
+import { parseImages } from './tags/index.js';
 
 export type JavaTool = 'auto' | 'maven' | 'gradle' | 'none';
 const JAVA_TOOLS: readonly JavaTool[] = ['auto', 'maven', 'gradle', 'none'];
@@ -24,9 +25,14 @@ export interface Inputs {
   platforms: string[];
   secrets: BuildSecret[];
   images: ImageName[];
+  /** metadata-action inputs, as raw lines: its own parsers handle comments and quoting. */
   tags: string[];
   flavor: string[];
   annotations: string[];
+  sepTags: string;
+  sepLabels: string;
+  sepAnnotations: string;
+  prSha: 'head' | 'merge';
   registry: string;
   username: string;
   password: string;
@@ -35,7 +41,7 @@ export interface Inputs {
   githubToken: string;
 }
 
-/** Reads one raw input by its action.yml name ('' when unset). */
+/** Reads one input by its action.yml name, untrimmed ('' when unset). */
 export type InputReader = (name: string) => string;
 
 export function parseBoolean(name: string, raw: string, fallback: boolean): boolean {
@@ -52,6 +58,22 @@ export function parseLines(raw: string): string[] {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/** The input's lines as written; metadata-action's parsers drop blanks and comments themselves. */
+export function rawLines(raw: string): string[] {
+  return raw === '' ? [] : raw.split(/\r?\n/);
+}
+
+/** metadata-action's separators: taken untrimmed, empty means newline. */
+export function separator(raw: string): string {
+  return raw === '' ? '\n' : raw;
+}
+
+function parsePrSha(raw: string): 'head' | 'merge' {
+  const v = raw.trim() || 'merge';
+  if (v !== 'head' && v !== 'merge') throw new InputError('pr-sha', `"${v}" is not head or merge; use head to tag PR images with the PR's head commit.`);
+  return v;
 }
 
 /** Newline- or comma-separated list, as metadata-action and build-push-action accept. */
@@ -122,9 +144,11 @@ export function parseInputs(read: InputReader, workspace: string): Inputs {
   const fileRaw = read('file').trim();
   const file = fileRaw ? path.resolve(workspace, fileRaw) : path.join(context, 'Dockerfile');
   const push = parseBoolean('push', read('push'), true);
-  const images = parseList(read('images')).map((n) => parseImageName(n, 'images'));
+  const images = parseImages(rawLines(read('images')))
+    .filter((i) => i.enable)
+    .map((i) => parseImageName(i.name, 'images'));
   const username = read('username').trim();
-  const password = read('password');
+  const password = read('password').trim();
   if (password && !username) {
     throw new InputError('username', 'a password is set but no username; set `username` for the registry.');
   }
@@ -144,13 +168,17 @@ export function parseInputs(read: InputReader, workspace: string): Inputs {
     file,
     buildArgs: parseKeyValues('build-args', read('build-args')),
     target: read('target').trim(),
-    labels: parseLines(read('labels')),
+    labels: rawLines(read('labels')),
     platforms,
     secrets: parseSecrets(read('secrets')),
     images,
-    tags: parseLines(read('tags')),
-    flavor: parseLines(read('flavor')),
-    annotations: parseLines(read('annotations')),
+    tags: rawLines(read('tags')),
+    flavor: rawLines(read('flavor')),
+    annotations: rawLines(read('annotations')),
+    sepTags: separator(read('sep-tags')),
+    sepLabels: separator(read('sep-labels')),
+    sepAnnotations: separator(read('sep-annotations')),
+    prSha: parsePrSha(read('pr-sha')),
     registry: read('registry').trim(),
     username,
     password,

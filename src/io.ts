@@ -15,7 +15,7 @@ export interface ActionIO {
 
 export function coreIO(): ActionIO {
   return {
-    getInput: (name) => core.getInput(name),
+    getInput: (name) => core.getInput(name, { trimWhitespace: false }),
     setOutput: (name, value) => core.setOutput(name, value),
     setSecret: (value) => core.setSecret(value),
     info: (m) => core.info(m),

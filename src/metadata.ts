@@ -1,9 +1,10 @@
 import type { RunnerContext } from './context.js';
-import { InputError } from './errors.js';
+import { InputError, errorMessage } from './errors.js';
 import { commitDate, fetchRepo } from './github.js';
 import type { Inputs } from './inputs.js';
-import { isValidTag } from './registry/name.js';
-import { computeMeta, type Meta, type MetaContext } from './tags/index.js';
+import { listTags } from './registry/catalog.js';
+import { canonicalRegistry, isValidTag } from './registry/name.js';
+import { computeMeta, parseFlavor, parseTagRules, type Meta, type MetaContext, type MetaInputs } from './tags/index.js';
 
 export function metaContext(ctx: RunnerContext, date: Date | undefined): MetaContext {
   return {
@@ -17,15 +18,57 @@ export function metaContext(ctx: RunnerContext, date: Date | undefined): MetaCon
   };
 }
 
+/** The metadata-action inputs, with its DOCKER_METADATA_* environment switches honoured. Pure. */
+export function metaInputs(inputs: Inputs, env: NodeJS.ProcessEnv): MetaInputs {
+  const shortSha = Number.parseInt(env.DOCKER_METADATA_SHORT_SHA_LENGTH ?? '', 10);
+  const levels = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.split(',').map((l) => l.trim()).filter(Boolean);
+  return {
+    images: inputs.images.map((i) => i.name),
+    tags: inputs.tags,
+    flavor: inputs.flavor,
+    labels: inputs.labels,
+    annotations: inputs.annotations,
+    sepTags: inputs.sepTags,
+    sepLabels: inputs.sepLabels,
+    sepAnnotations: inputs.sepAnnotations,
+    prSha: inputs.prSha === 'head' || env.DOCKER_METADATA_PR_HEAD_SHA === 'true' ? 'head' : 'merge',
+    shortShaLength: Number.isFinite(shortSha) && shortSha > 0 ? shortSha : undefined,
+    annotationLevels: levels?.length ? levels : undefined,
+  };
+}
+
+/** True when a rule or the flavor asks what is already published (latest=highest, floating=highest). Pure. */
+export function needsPublishedTags(inputs: Inputs): boolean {
+  return parseFlavor(inputs.flavor).latest === 'highest' || parseTagRules(inputs.tags).some((r) => r.attrs.floating === 'highest');
+}
+
+/** Tags already in the target registries, read with the job's credentials; undefined when any cannot be read. */
+async function publishedTags(inputs: Inputs, warn: (m: string) => void): Promise<string[] | undefined> {
+  const loginRegistry = canonicalRegistry(inputs.registry);
+  const all: string[] = [];
+  for (const image of inputs.images) {
+    const auth = inputs.username && image.registry === loginRegistry ? { username: inputs.username, password: inputs.password } : undefined;
+    try {
+      all.push(...(await listTags(image, auth)));
+    } catch (e) {
+      warn(`Could not read the published tags of ${image.name} (${errorMessage(e)}): latest and floating tags behave as latest=auto.`);
+      return undefined;
+    }
+  }
+  return all;
+}
+
 /** Tags, labels and version for this event; a tag Docker would refuse is an input error. */
-export async function resolveMetadata(inputs: Inputs, ctx: RunnerContext, env: NodeJS.ProcessEnv, log: (m: string) => void, now: Date): Promise<Meta> {
-  const repo = await fetchRepo(ctx, inputs.githubToken, log);
-  const meta = computeMeta(
-    { images: inputs.images.map((i) => i.name), tags: inputs.tags, flavor: inputs.flavor, labels: inputs.labels, annotations: inputs.annotations },
-    metaContext(ctx, await commitDate(ctx, env)),
-    repo,
-    now,
-  );
+export async function resolveMetadata(
+  inputs: Inputs,
+  ctx: RunnerContext,
+  env: NodeJS.ProcessEnv,
+  log: { info: (m: string) => void; warning: (m: string) => void },
+  now: Date,
+): Promise<Meta> {
+  const repo = await fetchRepo(ctx, inputs.githubToken, log.info);
+  const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning) : undefined;
+  const meta = computeMeta(metaInputs(inputs, env), metaContext(ctx, await commitDate(ctx, env)), repo, now, published);
   for (const t of meta.tagNames) {
     if (!isValidTag(t)) throw new InputError('tags', `the tag "${t}" is not valid (at most 128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'); change the rule that makes it.`);
   }

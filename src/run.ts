@@ -34,17 +34,18 @@ function stageRunner(io: ActionIO, timings: Timings) {
 }
 
 function setMetaOutputs(io: ActionIO, meta: Meta): void {
-  io.setOutput('version', meta.version.main ?? '');
-  io.setOutput('tags', meta.tags.join('\n'));
-  io.setOutput('tag-names', meta.tagNames.join('\n'));
-  io.setOutput('labels', meta.labels.join('\n'));
-  io.setOutput('annotations', meta.annotations.join('\n'));
-  io.setOutput('json', JSON.stringify(meta.json));
+  io.setOutput('version', meta.outputs.version);
+  io.setOutput('tags', meta.outputs.tags);
+  io.setOutput('tag-names', meta.outputs.tagNames);
+  io.setOutput('labels', meta.outputs.labels);
+  io.setOutput('annotations', meta.outputs.annotations);
+  io.setOutput('json', meta.outputs.json);
 }
 
 function readInputs(io: ActionIO, ctx: RunnerContext): Inputs {
   const inputs = parseInputs((n) => io.getInput(n), ctx.workspace);
   if (inputs.password) io.setSecret(inputs.password);
+  if (inputs.githubToken) io.setSecret(inputs.githubToken);
   for (const s of inputs.secrets) if (s.value) io.setSecret(s.value);
   checkPaths(inputs, ctx.workspace);
   parseTagRules(inputs.tags);
@@ -65,7 +66,7 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
 
   const meta = await stage('metadata', 'Compute tags and labels', async () => {
-    const m = await resolveMetadata(inputs, ctx, env, (msg) => io.info(msg), now);
+    const m = await resolveMetadata(inputs, ctx, env, { info: (msg) => io.info(msg), warning: (msg) => io.warning(msg) }, now);
     for (const w of m.warnings) io.warning(w);
     io.info(`Tags:\n${m.tags.join('\n') || '(none)'}\nLabels:\n${m.labels.join('\n')}`);
     return m;
@@ -111,7 +112,8 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   const built = await stage('image', 'Build the image', async () => {
     const useBuildx = await hasBuildx(dockerEnv);
     if (!useBuildx) io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
-    const spec = buildSpec(inputs, meta, wantsJar ? jar : undefined, ctx.runnerTemp);
+    // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
+    const spec = buildSpec(inputs, inputs.images.length ? meta.tags : [], meta.labels, wantsJar ? jar : undefined, ctx.runnerTemp);
     return buildImage(spec, useBuildx, dockerEnv);
   });
   io.setOutput('image-id', built.imageId);

@@ -34822,7 +34822,7 @@ function getIDToken(aud) {
 
 function coreIO() {
     return {
-        getInput: (name) => getInput(name),
+        getInput: (name) => getInput(name, { trimWhitespace: false }),
         setOutput: (name, value) => setOutput(name, value),
         setSecret: (value) => core_setSecret(value),
         info: (m) => info(m),
@@ -35211,7 +35211,1177 @@ function isValidTag(tag) {
     return TAG.test(tag);
 }
 
+;// CONCATENATED MODULE: ./src/tags/dateformat.ts
+/**
+ * moment.js style date formatting (the common tokens) in an IANA time zone, with Intl only.
+ * `[text]` is literal; characters that are not tokens are copied.
+ */
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+/** Throws RangeError for an unknown time zone. */
+function validTimeZone(tz) {
+    try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function partsIn(date, tz) {
+    const fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+    });
+    const p = {};
+    for (const part of fmt.formatToParts(date)) {
+        if (part.type !== 'literal') {
+            p[part.type] = Number(part.value);
+        }
+    }
+    const year = p.year ?? 1970;
+    const hour = (p.hour ?? 0) % 24;
+    const asUtc = Date.UTC(year, (p.month ?? 1) - 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0);
+    const wall = asUtc + date.getUTCMilliseconds();
+    return {
+        year,
+        month: p.month ?? 1,
+        day: p.day ?? 1,
+        hour,
+        minute: p.minute ?? 0,
+        second: p.second ?? 0,
+        ms: date.getUTCMilliseconds(),
+        weekday: new Date(asUtc).getUTCDay(),
+        offsetMin: Math.round((wall - date.getTime()) / 60000),
+        epochMs: date.getTime(),
+    };
+}
+const pad = (n, w) => String(Math.abs(n)).padStart(w, '0');
+function offset(min, sep) {
+    const sign = min < 0 ? '-' : '+';
+    return `${sign}${pad(Math.floor(Math.abs(min) / 60), 2)}${sep}${pad(Math.abs(min) % 60, 2)}`;
+}
+function ordinal(n) {
+    const b = n % 10;
+    const suffix = Math.floor((n % 100) / 10) === 1 ? 'th' : b === 1 ? 'st' : b === 2 ? 'nd' : b === 3 ? 'rd' : 'th';
+    return `${n}${suffix}`;
+}
+function dayOfYear(p) {
+    return Math.round((Date.UTC(p.year, p.month - 1, p.day) - Date.UTC(p.year, 0, 1)) / 86400000) + 1;
+}
+const TOKENS = {
+    YYYY: p => (p.year > 9999 ? `+${p.year}` : pad(p.year, 4)),
+    YY: p => pad(p.year % 100, 2),
+    Y: p => String(p.year),
+    Q: p => String(Math.ceil(p.month / 3)),
+    MMMM: p => MONTHS[p.month - 1] ?? '',
+    MMM: p => (MONTHS[p.month - 1] ?? '').slice(0, 3),
+    MM: p => pad(p.month, 2),
+    Mo: p => ordinal(p.month),
+    M: p => String(p.month),
+    DDDD: p => pad(dayOfYear(p), 3),
+    DDD: p => String(dayOfYear(p)),
+    DD: p => pad(p.day, 2),
+    Do: p => ordinal(p.day),
+    D: p => String(p.day),
+    dddd: p => DAYS[p.weekday] ?? '',
+    ddd: p => (DAYS[p.weekday] ?? '').slice(0, 3),
+    dd: p => (DAYS[p.weekday] ?? '').slice(0, 2),
+    d: p => String(p.weekday),
+    E: p => String(p.weekday === 0 ? 7 : p.weekday),
+    HH: p => pad(p.hour, 2),
+    H: p => String(p.hour),
+    hh: p => pad(p.hour % 12 || 12, 2),
+    h: p => String(p.hour % 12 || 12),
+    kk: p => pad(p.hour || 24, 2),
+    k: p => String(p.hour || 24),
+    mm: p => pad(p.minute, 2),
+    m: p => String(p.minute),
+    ss: p => pad(p.second, 2),
+    s: p => String(p.second),
+    SSS: p => pad(p.ms, 3),
+    SS: p => pad(Math.floor(p.ms / 10), 2),
+    S: p => String(Math.floor(p.ms / 100)),
+    A: p => (p.hour < 12 ? 'AM' : 'PM'),
+    a: p => (p.hour < 12 ? 'am' : 'pm'),
+    ZZ: p => offset(p.offsetMin, ''),
+    Z: p => offset(p.offsetMin, ':'),
+    X: p => String(Math.floor(p.epochMs / 1000)),
+    x: p => String(p.epochMs),
+};
+const TOKEN_RE = new RegExp(`\\[[^\\[]*\\]|${Object.keys(TOKENS)
+    .sort((a, b) => b.length - a.length)
+    .join('|')}|.`, 'gs');
+/** Default format of moment#format() with no argument. */
+const DEFAULT_FORMAT = 'YYYY-MM-DDTHH:mm:ssZ';
+/** Formats `date` in `tz` (IANA name, default UTC) with moment tokens. */
+function formatDate(date, format, tz = 'UTC') {
+    const p = partsIn(date, tz);
+    return format.replace(TOKEN_RE, tok => {
+        if (tok.startsWith('[') && tok.endsWith(']') && tok.length >= 2) {
+            return tok.slice(1, -1);
+        }
+        const f = TOKENS[tok];
+        return f ? f(p) : tok;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/tags/template.ts
+/**
+ * The subset of Handlebars that metadata-action's expressions use: `{{name}}`, `{{{name}}}`,
+ * helper calls with quoted/number/path params and `key='value'` hash args, `{{! comments }}`, `\{{` escapes.
+ * As in Handlebars (not strict mode) an unknown name renders empty, and `{{…}}` output is HTML-escaped.
+ */
+const ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#x27;',
+    '`': '&#x60;',
+    '=': '&#x3D;',
+};
+function escapeHtml(s) {
+    return s.replace(/[&<>"'`=]/g, c => ESCAPES[c] ?? c);
+}
+class TemplateError extends Error {
+}
+function tokenize(expr) {
+    const out = [];
+    const re = /\s*(?:([A-Za-z_$][\w$-]*)=)?(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?)(?=\s|$)|([^\s'"=]+))/y;
+    let pos = 0;
+    while (pos < expr.length) {
+        if (/^\s*$/.test(expr.slice(pos))) {
+            break;
+        }
+        re.lastIndex = pos;
+        const m = re.exec(expr);
+        if (!m) {
+            throw new TemplateError(`cannot parse expression "{{${expr}}}"`);
+        }
+        pos = re.lastIndex;
+        const tok = m[2] !== undefined
+            ? { kind: 'string', text: m[2] }
+            : m[3] !== undefined
+                ? { kind: 'string', text: m[3] }
+                : m[4] !== undefined
+                    ? { kind: 'number', text: m[4] }
+                    : { kind: 'path', text: m[5] ?? '' };
+        out.push(m[1] !== undefined ? { kind: 'hash', key: m[1], value: tok } : tok);
+    }
+    return out;
+}
+function lookup(scope, path) {
+    const name = path.replace(/^(?:this\.|\.\/)/, '');
+    return Object.prototype.hasOwnProperty.call(scope, name) ? scope[name] : undefined;
+}
+function show(v) {
+    if (v === undefined || v === null || v === false) {
+        return v === false ? 'false' : '';
+    }
+    if (typeof v === 'function') {
+        return v([], {});
+    }
+    return String(v);
+}
+function evaluate(expr, scope) {
+    const toks = tokenize(expr.trim());
+    const head = toks[0];
+    if (!head || head.kind !== 'path') {
+        if (head && head.kind !== 'hash' && toks.length === 1) {
+            return head.text;
+        }
+        throw new TemplateError(`cannot parse expression "{{${expr}}}"`);
+    }
+    const value = lookup(scope, head.text);
+    if (toks.length === 1) {
+        return show(value);
+    }
+    if (typeof value !== 'function') {
+        throw new TemplateError(`missing helper "${head.text}" in "{{${expr}}}"`);
+    }
+    const params = [];
+    const hash = {};
+    for (const t of toks.slice(1)) {
+        if (t.kind === 'hash') {
+            hash[t.key] = t.value.kind === 'path' ? show(lookup(scope, t.value.text)) : t.value.text;
+        }
+        else {
+            params.push(t.kind === 'path' ? show(lookup(scope, t.text)) : t.text);
+        }
+    }
+    return value(params, hash);
+}
+/** Renders `template` against `scope`. Throws TemplateError on syntax it does not support. */
+function render(template, scope) {
+    let out = '';
+    let pos = 0;
+    while (pos < template.length) {
+        const open = template.indexOf('{{', pos);
+        if (open < 0) {
+            out += template.slice(pos);
+            break;
+        }
+        if (open > 0 && template[open - 1] === '\\') {
+            out += template.slice(pos, open - 1) + '{{';
+            pos = open + 2;
+            continue;
+        }
+        out += template.slice(pos, open);
+        const triple = template.startsWith('{{{', open);
+        const close = template.indexOf(triple ? '}}}' : '}}', open);
+        if (close < 0) {
+            throw new TemplateError(`unclosed "{{" in "${template}"`);
+        }
+        let inner = template.slice(open + (triple ? 3 : 2), close);
+        pos = close + (triple ? 3 : 2);
+        inner = inner.replace(/^~/, '').replace(/~$/, '');
+        if (inner.startsWith('!')) {
+            continue;
+        }
+        if (/^\s*[#/^>&]/.test(inner) || /^\s*else\b/.test(inner)) {
+            throw new TemplateError(`block and partial expressions are not supported: "{{${inner}}}"`);
+        }
+        const value = evaluate(inner, scope);
+        out += triple ? value : escapeHtml(value);
+    }
+    return out;
+}
+/** True when the pattern is a single `{{raw}}` mustache (metadata-action's isRawStatement). */
+function isRawStatement(pattern) {
+    const m = /^\{\{(\{?)~?\s*([^\s}~]+)[^}]*?~?\}\}(\}?)$/.exec(pattern);
+    return m !== null && m[1].length === m[3].length && m[2] === 'raw';
+}
+
+;// CONCATENATED MODULE: ./src/tags/context.ts
+/** The run as metadata-action sees it (pull_request_target ref, PR head sha, commit date) and its global expressions. */
+
+
+function get(obj, ...path) {
+    let cur = obj;
+    for (const key of path) {
+        if (cur === null || typeof cur !== 'object')
+            return undefined;
+        cur = cur[key];
+    }
+    return cur;
+}
+const str = (v) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+/** Commit time from the push payload (commits[].timestamp / head_commit.timestamp of this sha). */
+function payloadCommitDate(payload, sha) {
+    const commits = payload['commits'];
+    if (Array.isArray(commits)) {
+        const ts = str(get(commits.find(c => get(c, 'id') === sha), 'timestamp'));
+        if (ts)
+            return new Date(ts);
+    }
+    if (get(payload, 'head_commit', 'id') === sha) {
+        const ts = str(get(payload, 'head_commit', 'timestamp'));
+        if (ts)
+            return new Date(ts);
+    }
+    return undefined;
+}
+function resolveRun(ctx, repo, inputs, now) {
+    const payload = ctx.payload ?? {};
+    let ref = ctx.ref ?? '';
+    if (/pull_request_target/.test(ctx.eventName)) {
+        ref = `refs/pull/${str(payload['number']) ?? ''}/merge`;
+    }
+    const isPr = /pull_request/.test(ctx.eventName);
+    const prHeadSha = isPr ? str(get(payload, 'pull_request', 'head', 'sha')) : undefined;
+    const sha = inputs.prSha === 'head' && prHeadSha !== undefined ? prHeadSha : (ctx.sha ?? '');
+    const defaultBranch = ctx.defaultBranch ?? str(get(payload, 'repository', 'default_branch'));
+    return {
+        eventName: ctx.eventName,
+        ref,
+        sha,
+        prHeadSha,
+        payload,
+        defaultBranch,
+        repoDefaultBranch: repo.defaultBranch ?? defaultBranch,
+        commitDate: ctx.commitDate ?? payloadCommitDate(payload, sha) ?? now,
+        now,
+        shortShaLength: inputs.shortShaLength ?? 7,
+    };
+}
+function shortSha(sha, length) {
+    return length >= sha.length ? sha : sha.substring(0, length);
+}
+const stripTagRef = (ref) => ref.replace(/^refs\/tags\//g, '');
+const stripBranchRef = (ref) => ref.replace(/^refs\/heads\//g, '');
+const isTagRef = (ref) => /^refs\/tags\//.test(ref);
+const isBranchRef = (ref) => /^refs\/heads\//.test(ref);
+const isPrRef = (ref) => /^refs\/pull\//.test(ref);
+/** A `{{date 'FORMAT' tz='Zone'}}` helper rendering `date`. */
+function dateHelper(name, date, warn) {
+    return (params, hash) => {
+        let tz = 'UTC';
+        for (const key of Object.keys(hash)) {
+            if (key !== 'tz')
+                throw new TemplateError(`unknown ${key} attribute of {{${name}}} (only tz= is supported)`);
+            tz = hash[key];
+        }
+        if (!validTimeZone(tz)) {
+            warn(`unknown time zone "${tz}" in {{${name}}}: UTC is used`);
+            tz = 'UTC';
+        }
+        return formatDate(date, params[0] ?? DEFAULT_FORMAT, tz);
+    };
+}
+function isDefaultBranch(run) {
+    const branch = stripBranchRef(run.ref);
+    if (branch.length === 0)
+        return false;
+    if (run.defaultBranch === branch)
+        return true;
+    // these events always run on the last commit of the default branch
+    return /create/.test(run.eventName) || /discussion/.test(run.eventName) || /issues/.test(run.eventName) || /schedule/.test(run.eventName);
+}
+/** The global expressions of value/prefix/suffix/enable and labels/annotations. */
+function globalScope(run, warn) {
+    const fn = (f) => () => f();
+    return {
+        branch: fn(() => (isBranchRef(run.ref) ? stripBranchRef(run.ref) : '')),
+        tag: fn(() => (isTagRef(run.ref) ? stripTagRef(run.ref) : '')),
+        sha: fn(() => shortSha(run.sha, run.shortShaLength)),
+        base_ref: fn(() => {
+            const baseRef = run.payload['base_ref'];
+            if (isTagRef(run.ref) && baseRef !== undefined && baseRef !== null)
+                return String(baseRef).replace(/^refs\/heads\//g, '');
+            const prBase = get(run.payload, 'pull_request', 'base', 'ref');
+            if (isPrRef(run.ref) && prBase !== undefined && prBase !== null)
+                return String(prBase);
+            return '';
+        }),
+        is_default_branch: fn(() => String(isDefaultBranch(run))),
+        is_not_default_branch: fn(() => String(!isDefaultBranch(run))),
+        date: dateHelper('date', run.now, warn),
+        commit_date: dateHelper('commit_date', run.commitDate, warn),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tags/csv.ts
+/**
+ * CSV handling of list inputs, as metadata-action does it (csv-parse, `,` delimiter, `"` quote, `""` escape).
+ *
+ * metadata-action parses each list input twice: first the whole input (relaxed quotes, `#` comment lines,
+ * fields of a record re-joined with `,`), then each resulting entry (strict quotes) into its fields.
+ */
+/** Splits one CSV record. Throws Error with a csv-parse like message on bad quoting. */
+function splitCsv(line, relaxQuotes) {
+    const fields = [];
+    let field = '';
+    let quoting = false;
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (quoting) {
+            if (c !== '"') {
+                field += c;
+                continue;
+            }
+            const next = line[i + 1];
+            if (next === '"') {
+                field += '"';
+                i++;
+            }
+            else if (next === undefined || next === ',') {
+                quoting = false;
+            }
+            else if (relaxQuotes) {
+                quoting = false;
+                field = `"${field}`;
+            }
+            else {
+                throw new Error(`invalid closing quote at position ${i + 1}: the character after a closing quote must be a comma`);
+            }
+            continue;
+        }
+        if (c === '"') {
+            if (field.length === 0) {
+                quoting = true;
+            }
+            else if (relaxQuotes) {
+                field += c;
+            }
+            else {
+                throw new Error(`invalid opening quote at position ${i + 1}: a quote may only start a field (quote the whole field: "key=value")`);
+            }
+        }
+        else if (c === ',') {
+            fields.push(field);
+            field = '';
+        }
+        else {
+            field += c;
+        }
+    }
+    if (quoting) {
+        throw new Error('quote not closed');
+    }
+    fields.push(field);
+    return fields;
+}
+/**
+ * One input line as an entry, or undefined for a blank or `#` comment line. With `unquote`, the line goes through
+ * the relaxed first pass of Util.getInputList (fields re-joined with `,`), as labels/annotations do. Tag, flavor
+ * and image lines are kept as written, so a quoted field may hold a comma (`"pattern=\\d{1,3}"`), as
+ * metadata-action's own tests expect.
+ */
+function listEntry(line, unquote) {
+    const text = line.replace(/\r$/, '');
+    if (text.startsWith('#') || text.trim() === '') {
+        return undefined;
+    }
+    const entry = unquote ? splitCsv(text, true).join(',').trim() : text.trim();
+    return entry === '' ? undefined : entry;
+}
+/** The non-empty entries of a list input, with their 1-based line numbers. */
+function listEntries(lines, unquote = false) {
+    const out = [];
+    lines.forEach((source, i) => {
+        for (const raw of source.split(/\n/)) {
+            let text;
+            try {
+                text = listEntry(raw, unquote);
+            }
+            catch {
+                text = raw.trim(); // a bad quote in the relaxed pass: keep the line as written
+            }
+            if (text !== undefined) {
+                out.push({ line: i + 1, text, source: raw });
+            }
+        }
+    });
+    return out;
+}
+/** Splits `key=value` at the first `=` (a field starting with `=` is a bare value); both sides trimmed. */
+function splitAttr(field) {
+    const idx = field.indexOf('=');
+    if (idx <= 0) {
+        return [field.trim()];
+    }
+    return [field.slice(0, idx).trim(), field.slice(idx + 1).trim()];
+}
+
+;// CONCATENATED MODULE: ./src/tags/flavor.ts
+/** The `flavor` input: latest=, prefix=/suffix= (with onlatest=), and ours: latest=highest, created=commit|now. */
+
+
+function defaultFlavor() {
+    return { latest: 'auto', prefix: '', prefixLatest: false, suffix: '', suffixLatest: false, created: 'commit' };
+}
+function parseFlavor(lines) {
+    const flavor = defaultFlavor();
+    for (const { line, text, source } of listEntries(lines)) {
+        const fail = (message) => {
+            throw new InputError('flavor', `line ${line} "${source}": ${message}`);
+        };
+        let fields = [];
+        try {
+            fields = splitCsv(text, false);
+        }
+        catch (e) {
+            fail(e instanceof Error ? e.message : String(e));
+        }
+        let onLatestFor = '';
+        for (const field of fields) {
+            // metadata-action splits on every '=' and keeps the second part only.
+            const parts = field.split('=').map(p => p.trim());
+            if (parts.length === 1) {
+                fail(`"${field}" is not key=value`);
+            }
+            const key = parts[0].toLowerCase();
+            const value = parts[1] ?? '';
+            switch (key) {
+                case 'latest':
+                    if (!['auto', 'true', 'false', 'highest'].includes(value)) {
+                        fail(`invalid latest "${value}" (expected auto, true, false or highest)`);
+                    }
+                    flavor.latest = value;
+                    break;
+                case 'prefix':
+                    flavor.prefix = value;
+                    onLatestFor = 'prefix';
+                    break;
+                case 'suffix':
+                    flavor.suffix = value;
+                    onLatestFor = 'suffix';
+                    break;
+                case 'onlatest':
+                    if (!['true', 'false'].includes(value)) {
+                        fail(`invalid onlatest "${value}" (expected true or false)`);
+                    }
+                    if (onLatestFor === 'prefix')
+                        flavor.prefixLatest = value === 'true';
+                    if (onLatestFor === 'suffix')
+                        flavor.suffixLatest = value === 'true';
+                    break;
+                case 'created':
+                    if (!['commit', 'now'].includes(value)) {
+                        fail(`invalid created "${value}" (expected commit or now)`);
+                    }
+                    flavor.created = value;
+                    break;
+                default:
+                    fail(`unknown flavor "${key}" (expected latest, prefix, suffix, onlatest or created)`);
+            }
+        }
+    }
+    return flavor;
+}
+
+;// CONCATENATED MODULE: ./src/tags/images.ts
+/** The `images` input: `name/app` a line (or comma separated on one line), or `name=…,enable=true|false`. */
+
+
+function fields(text, fail) {
+    try {
+        return splitCsv(text, false);
+    }
+    catch (e) {
+        return fail(e instanceof Error ? e.message : String(e));
+    }
+}
+function parseImages(lines) {
+    const entries = listEntries(lines);
+    if (entries.length === 1) {
+        const e = entries[0];
+        const parts = fields(e.text, m => {
+            throw new InputError('images', `line ${e.line} "${e.source}": ${m}`);
+        }).map(f => f.split('=').map(p => p.trim()));
+        if (parts.every(p => p.length === 1)) {
+            return parts.map(p => ({ name: p[0], enable: true }));
+        }
+    }
+    return entries.map(({ line, text, source }) => {
+        const fail = (m) => {
+            throw new InputError('images', `line ${line} "${source}": ${m}`);
+        };
+        const image = { name: '', enable: true };
+        for (const field of fields(text, fail)) {
+            const parts = field.split('=').map(p => p.trim());
+            if (parts.length === 1) {
+                image.name = parts[0];
+                continue;
+            }
+            const key = parts[0].toLowerCase();
+            const value = parts[1];
+            if (key === 'name') {
+                image.name = value;
+            }
+            else if (key === 'enable') {
+                if (value !== 'true' && value !== 'false')
+                    fail(`invalid enable "${value}" (expected true or false)`);
+                image.enable = value === 'true';
+            }
+            else {
+                fail(`unknown image attribute "${key}" (expected name or enable)`);
+            }
+        }
+        if (image.name.length === 0)
+            fail('image name is empty');
+        return image;
+    });
+}
+/** Enabled image names, lower-cased as metadata-action does. */
+function imageNames(images) {
+    return images.filter(i => i.enable).map(i => i.name.toLowerCase());
+}
+
+;// CONCATENATED MODULE: ./src/tags/labels.ts
+/** OCI labels and annotations: the org.opencontainers.image.* set from the repository, overridden by the user's. */
+
+
+
+function ociLabels(f) {
+    return [
+        `org.opencontainers.image.title=${f.repo.name || ''}`,
+        `org.opencontainers.image.description=${f.repo.description || ''}`,
+        `org.opencontainers.image.url=${f.repo.htmlUrl || ''}`,
+        `org.opencontainers.image.source=${f.repo.htmlUrl || ''}`,
+        `org.opencontainers.image.version=${f.version || ''}`,
+        `org.opencontainers.image.created=${f.created.toISOString()}`,
+        `org.opencontainers.image.revision=${f.revision || ''}`,
+        `org.opencontainers.image.licenses=${f.repo.license || ''}`,
+    ];
+}
+/**
+ * The OCI set plus the user's `key=value` lines (global expressions rendered), later keys winning,
+ * entries without `=` dropped, sorted by key.
+ */
+function withCustoms(input, base, lines, scope) {
+    const all = [...base];
+    for (const { line, text, source } of listEntries(lines, true)) {
+        try {
+            all.push(render(text, scope));
+        }
+        catch (e) {
+            if (e instanceof TemplateError)
+                throw new InputError(input, `line ${line} "${source}": ${e.message}`);
+            throw e;
+        }
+    }
+    const map = new Map();
+    for (const entry of all) {
+        const [key = '', ...values] = entry.split('=');
+        if (values.length > 0)
+            map.set(key, values.join('='));
+    }
+    return [...map]
+        .sort((a, b) => a[0].localeCompare(b[0]))
+        .map(([k, v]) => `${k}=${v}`);
+}
+/** `key=value` entries as an object (the json output's labels). */
+function toRecord(entries) {
+    const out = {};
+    for (const entry of entries) {
+        const m = /([^=]*)=(.*)/.exec(entry);
+        if (m)
+            out[m[1]] = m[2];
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/tags/types.ts
+/** Shared types of the metadata-action compatible tag/label computation. */
+const TAG_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref', 'raw', 'sha'];
+
+;// CONCATENATED MODULE: ./src/tags/rules.ts
+/** The `tags` input: one rule a line, `key=value` CSV fields; a bare field is the value, no type is raw. */
+
+
+
+const DEFAULT_PRIORITIES = {
+    schedule: 1000,
+    semver: 900,
+    pep440: 900,
+    match: 800,
+    edge: 700,
+    ref: 600,
+    raw: 200,
+    sha: 100,
+};
+/** Rules used when the `tags` input is empty. */
+const DEFAULT_TAG_LINES = ['type=schedule', 'type=ref,event=branch', 'type=ref,event=tag', 'type=ref,event=pr'];
+const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+function fail(line, source, message) {
+    throw new InputError('tags', `line ${line} "${source}": ${message}`);
+}
+function setDefault(attrs, key, value) {
+    if (!has(attrs, key)) {
+        attrs[key] = value;
+    }
+}
+function parseRule(text, line, source) {
+    let fields;
+    try {
+        fields = splitCsv(text, false);
+    }
+    catch (e) {
+        return fail(line, source, e instanceof Error ? e.message : String(e));
+    }
+    const attrs = {};
+    let type;
+    for (const field of fields) {
+        const parts = splitAttr(field);
+        if (parts.length === 1) {
+            attrs['value'] = parts[0];
+            continue;
+        }
+        const key = parts[0].toLowerCase();
+        if (key === 'type') {
+            if (!TAG_TYPES.includes(parts[1])) {
+                fail(line, source, `unknown tag type "${parts[1]}" (expected one of ${TAG_TYPES.join(', ')})`);
+            }
+            type = parts[1];
+        }
+        else {
+            attrs[key] = parts[1];
+        }
+    }
+    type ??= 'raw';
+    switch (type) {
+        case 'schedule':
+            setDefault(attrs, 'pattern', 'nightly');
+            break;
+        case 'semver':
+        case 'pep440':
+            if (!has(attrs, 'pattern'))
+                fail(line, source, `type=${type} needs a pattern attribute, e.g. pattern={{version}}`);
+            setDefault(attrs, 'value', '');
+            setDefault(attrs, 'match', '');
+            if (has(attrs, 'floating') && !(type === 'semver' && ['highest', 'auto'].includes(attrs['floating']))) {
+                fail(line, source, `invalid floating "${attrs['floating']}" (only type=semver supports floating=highest|auto)`);
+            }
+            break;
+        case 'match':
+            if (!has(attrs, 'pattern'))
+                fail(line, source, 'type=match needs a pattern attribute (a regular expression)');
+            setDefault(attrs, 'group', '0');
+            if (isNaN(+attrs['group']))
+                fail(line, source, `invalid match group "${attrs['group']}" (expected a number)`);
+            setDefault(attrs, 'value', '');
+            break;
+        case 'edge':
+            setDefault(attrs, 'branch', '');
+            break;
+        case 'ref':
+            if (!has(attrs, 'event'))
+                fail(line, source, 'type=ref needs an event attribute (branch, tag or pr)');
+            if (!['branch', 'tag', 'pr'].includes(attrs['event']))
+                fail(line, source, `invalid event "${attrs['event']}" (expected branch, tag or pr)`);
+            if (attrs['event'] === 'pr')
+                setDefault(attrs, 'prefix', 'pr-');
+            break;
+        case 'raw':
+            if (!has(attrs, 'value'))
+                fail(line, source, 'type=raw needs a value attribute');
+            break;
+        case 'sha':
+            setDefault(attrs, 'prefix', 'sha-');
+            setDefault(attrs, 'format', 'short');
+            if (!['short', 'long'].includes(attrs['format']))
+                fail(line, source, `invalid format "${attrs['format']}" (expected short or long)`);
+            if (has(attrs, 'pr') && !['head', 'merge'].includes(attrs['pr']))
+                fail(line, source, `invalid pr "${attrs['pr']}" (expected head or merge)`);
+            break;
+    }
+    setDefault(attrs, 'enable', 'true');
+    let priority = DEFAULT_PRIORITIES[type];
+    if (has(attrs, 'priority')) {
+        priority = Number(attrs['priority']);
+        if (attrs['priority'].trim() === '' || !Number.isFinite(priority)) {
+            fail(line, source, `invalid priority "${attrs['priority']}" (expected a number)`);
+        }
+    }
+    else {
+        attrs['priority'] = String(priority);
+    }
+    return { type, attrs, priority, line, source };
+}
+/** Parses the `tags` input lines (blank and `#` lines ignored; the defaults when none), sorted by priority, highest first. */
+function parseTagRules(lines) {
+    let entries = listEntries(lines);
+    if (entries.length === 0) {
+        entries = DEFAULT_TAG_LINES.map(text => ({ line: 0, text, source: text }));
+    }
+    const rules = entries.map(e => parseRule(e.text, e.line, e.source));
+    return rules.sort((a, b) => b.priority - a.priority);
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./src/tags/highest.ts
+/**
+ * Ours: `flavor latest=highest` and `floating=highest` on semver rules. Given the tags already published,
+ * `latest` and the floating tags ({{major}}, {{major}}.{{minor}}) must not move back to an older release.
+ */
+
+/** The non-prerelease versions among published tag names (`1.2.3`, `v1.2.3`); other tags are ignored. */
+function publishedReleases(tags) {
+    const out = [];
+    for (const tag of tags) {
+        const v = semver_default().parse(semver_default().clean(tag) ?? '');
+        if (v && v.prerelease.length === 0)
+            out.push(v);
+    }
+    return out;
+}
+/** Whether no published release in `v`'s line (all, same major, same major.minor) is greater than `v`. */
+function isHighest(v, published, line) {
+    return !published.some(p => {
+        if (line !== 'all' && p.major !== v.major)
+            return false;
+        if (line === 'minor' && p.minor !== v.minor)
+            return false;
+        return semver_default().gt(p, v);
+    });
+}
+/** The line a semver pattern floats in: {{major}} alone is 'major', with {{minor}} 'minor'; with patch/version/raw it is fixed. */
+function floatingLine(pattern) {
+    const names = new Set([...pattern.matchAll(/\{\{\{?~?\s*([\w$]+)/g)].map(m => m[1]));
+    if (names.has('raw') || names.has('version') || names.has('patch'))
+        return undefined;
+    if (names.has('minor'))
+        return 'minor';
+    if (names.has('major'))
+        return 'major';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/tags/pep440.ts
+/** The PEP 440 subset metadata-action uses (@renovate/pep440 valid/explain/clean/major/minor/patch). */
+const VERSION_RE = new RegExp('^\\s*v?' +
+    '(?:(?<epoch>[0-9]+)!)?' +
+    '(?<release>[0-9]+(?:\\.[0-9]+)*)' +
+    '(?<pre>[-_.]?(?<pre_l>a|b|c|rc|alpha|beta|pre|preview)[-_.]?(?<pre_n>[0-9]+)?)?' +
+    '(?<post>(?:-(?<post_n1>[0-9]+))|(?:[-_.]?(?<post_l>post|rev|r)[-_.]?(?<post_n2>[0-9]+)?))?' +
+    '(?<dev>[-_.]?(?<dev_l>dev)[-_.]?(?<dev_n>[0-9]+)?)?' +
+    '(?:\\+(?<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?' +
+    '\\s*$', 'i');
+function preLetter(l) {
+    const s = l.toLowerCase();
+    if (s === 'alpha')
+        return 'a';
+    if (s === 'beta')
+        return 'b';
+    if (s === 'c' || s === 'pre' || s === 'preview')
+        return 'rc';
+    return s;
+}
+function parsePep440(input) {
+    const m = VERSION_RE.exec(input);
+    const g = m?.groups;
+    if (!g) {
+        return undefined;
+    }
+    const v = {
+        epoch: Number(g.epoch ?? 0),
+        release: (g.release ?? '0').split('.').map(Number),
+        isPrerelease: false,
+        isPostrelease: false,
+        isDevrelease: false,
+    };
+    if (g.pre_l !== undefined) {
+        v.pre = [preLetter(g.pre_l), Number(g.pre_n ?? 0)];
+    }
+    if (g.post !== undefined) {
+        v.post = Number(g.post_n1 ?? g.post_n2 ?? 0);
+    }
+    if (g.dev_l !== undefined) {
+        v.dev = Number(g.dev_n ?? 0);
+    }
+    if (g.local !== undefined) {
+        v.local = g.local.toLowerCase().replace(/[-_]/g, '.');
+    }
+    v.isDevrelease = v.dev !== undefined;
+    v.isPrerelease = v.pre !== undefined || v.isDevrelease;
+    v.isPostrelease = v.post !== undefined;
+    return v;
+}
+/** The normalised form (PEP 440 canonical string). */
+function cleanPep440(v) {
+    let s = v.epoch !== 0 ? `${v.epoch}!` : '';
+    s += v.release.join('.');
+    if (v.pre)
+        s += `${v.pre[0]}${v.pre[1]}`;
+    if (v.post !== undefined)
+        s += `.post${v.post}`;
+    if (v.dev !== undefined)
+        s += `.dev${v.dev}`;
+    if (v.local !== undefined)
+        s += `+${v.local}`;
+    return s;
+}
+const pepMajor = (v) => v.release[0] ?? 0;
+const pepMinor = (v) => v.release[1] ?? 0;
+const pepPatch = (v) => v.release[2] ?? 0;
+
+;// CONCATENATED MODULE: ./src/tags/version.ts
+/** Applies the tag rules to the run: the version (main, partial, latest) as metadata-action computes it. */
+
+
+
+
+
+
+const sanitizeTag = (tag) => tag.replace(/[^a-zA-Z0-9._-]+/g, '-');
+class Builder {
+    run;
+    flavor;
+    warnings;
+    main;
+    partial = [];
+    latest;
+    global;
+    published;
+    constructor(run, flavor, published, warnings) {
+        this.run = run;
+        this.flavor = flavor;
+        this.warnings = warnings;
+        this.global = globalScope(run, m => warnings.push(m));
+        this.published = published && publishedReleases(published);
+    }
+    fail(rule, message) {
+        throw new InputError('tags', `line ${rule.line} "${rule.source}": ${message}`);
+    }
+    render(rule, template, scope = this.global) {
+        try {
+            return render(template, scope);
+        }
+        catch (e) {
+            if (e instanceof TemplateError)
+                this.fail(rule, e.message);
+            throw e;
+        }
+    }
+    withAffixes(val, rule) {
+        const has = (k) => Object.prototype.hasOwnProperty.call(rule.attrs, k);
+        if (has('prefix'))
+            val = this.render(rule, rule.attrs['prefix']) + val;
+        else if (this.flavor.prefix.length > 0)
+            val = this.render(rule, this.flavor.prefix) + val;
+        if (has('suffix'))
+            val = val + this.render(rule, rule.attrs['suffix']);
+        else if (this.flavor.suffix.length > 0)
+            val = val + this.render(rule, this.flavor.suffix);
+        return val;
+    }
+    /** Adds a value; `auto` is what latest=auto gives for this rule, `release` the version latest=highest compares. */
+    add(rule, raw, auto, release) {
+        const val = this.withAffixes(raw, rule);
+        if (val.length === 0)
+            return;
+        const tag = sanitizeTag(val);
+        if (this.main === undefined)
+            this.main = tag;
+        else if (tag !== this.main)
+            this.partial.push(tag);
+        if (this.latest === undefined) {
+            let latest = this.flavor.latest === 'true';
+            if (this.flavor.latest === 'auto')
+                latest = auto;
+            if (this.flavor.latest === 'highest') {
+                latest = auto && (release === undefined || this.published === undefined || isHighest(release, this.published, 'all'));
+            }
+            this.latest = latest;
+        }
+    }
+    sourceValue(rule) {
+        if (!isTagRef(this.run.ref) && rule.attrs['value'].length === 0)
+            return undefined;
+        return rule.attrs['value'].length > 0 ? this.render(rule, rule.attrs['value']) : stripTagRef(this.run.ref);
+    }
+    regex(rule, source, flags) {
+        try {
+            return new RegExp(source, flags);
+        }
+        catch (e) {
+            return this.fail(rule, `invalid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+        }
+    }
+    /** semver/pep440 value: the tag (or value=), narrowed by match= (group 1), '/' replaced by '-'. */
+    versionValue(rule) {
+        let vraw = this.sourceValue(rule);
+        if (vraw === undefined)
+            return undefined;
+        const match = rule.attrs['match'];
+        if (match.length > 0) {
+            const m = vraw.match(this.regex(rule, match));
+            if (!m)
+                this.warnings.push(`${match} does not match ${vraw}.`);
+            else if (m[1] === undefined)
+                this.fail(rule, `match=${match} has no capture group 1 for ${vraw}`);
+            else
+                vraw = m[1];
+        }
+        return vraw.replace(/\//g, '-');
+    }
+    semver(rule) {
+        const vraw = this.versionValue(rule);
+        if (vraw === undefined)
+            return;
+        const sver = semver_default().valid(vraw) ? semver_default().parse(vraw, { loose: true }) : null;
+        if (!sver) {
+            this.warnings.push(`${vraw} is not a valid semver. More info: https://semver.org/`);
+            return;
+        }
+        const scope = {
+            raw: sver.raw,
+            version: sver.version,
+            major: sver.major,
+            minor: sver.minor,
+            patch: sver.patch,
+            prerelease: sver.prerelease,
+            build: sver.build,
+            loose: sver.loose,
+        };
+        const pattern = rule.attrs['pattern'];
+        if (semver_default().prerelease(vraw)) {
+            this.add(rule, this.render(rule, isRawStatement(pattern) ? pattern : '{{version}}', scope), false, sver);
+            return;
+        }
+        const line = rule.attrs['floating'] === 'highest' ? floatingLine(pattern) : undefined;
+        if (line && this.published && !isHighest(sver, this.published, line)) {
+            this.warnings.push(`${rule.source}: not moving "${this.render(rule, pattern, scope)}" back to ${sver.version} (a higher release is published)`);
+            return;
+        }
+        this.add(rule, this.render(rule, pattern, scope), true, sver);
+    }
+    pep440(rule) {
+        const vraw = this.versionValue(rule);
+        if (vraw === undefined)
+            return;
+        const v = parsePep440(vraw);
+        if (!v) {
+            this.warnings.push(`${vraw} does not conform to PEP 440. More info: https://www.python.org/dev/peps/pep-0440`);
+            return;
+        }
+        const pattern = rule.attrs['pattern'];
+        if (v.isPrerelease || v.isPostrelease || v.isDevrelease) {
+            this.add(rule, isRawStatement(pattern) ? vraw : cleanPep440(v), false);
+            return;
+        }
+        const scope = {
+            raw: () => vraw,
+            version: () => cleanPep440(v),
+            major: () => String(pepMajor(v)),
+            minor: () => String(pepMinor(v)),
+            patch: () => String(pepPatch(v)),
+        };
+        this.add(rule, this.render(rule, pattern, scope), true, semver_default().parse(semver_default().clean(vraw) ?? '') ?? undefined);
+    }
+    match(rule) {
+        const vraw = this.sourceValue(rule);
+        if (vraw === undefined)
+            return;
+        const pattern = rule.attrs['pattern'];
+        const re = /^\/(.+)\/(.*)$/.exec(pattern);
+        const m = vraw.match(re ? this.regex(rule, re[1], re[2]) : this.regex(rule, pattern));
+        if (!m) {
+            this.warnings.push(`${pattern} does not match ${vraw}.`);
+            return;
+        }
+        const group = m[rule.attrs['group']];
+        if (group === undefined) {
+            this.warnings.push(`Group ${rule.attrs['group']} does not exist for ${pattern} pattern.`);
+            return;
+        }
+        this.add(rule, group, true, semver_default().parse(semver_default().clean(group) ?? '') ?? undefined);
+    }
+    apply(rule) {
+        const enabled = this.render(rule, rule.attrs['enable']);
+        if (enabled !== 'true' && enabled !== 'false') {
+            this.fail(rule, `enable must be true or false after expression evaluation, got "${enabled}"`);
+        }
+        if (enabled !== 'true')
+            return;
+        const { ref } = this.run;
+        switch (rule.type) {
+            case 'schedule':
+                if (/schedule/.test(this.run.eventName)) {
+                    const warn = (m) => this.warnings.push(m);
+                    const scope = { date: dateHelper('date', this.run.now, warn), commit_date: dateHelper('commit_date', this.run.commitDate, warn) };
+                    this.add(rule, this.render(rule, rule.attrs['pattern'], scope), false);
+                }
+                return;
+            case 'semver':
+                return this.semver(rule);
+            case 'pep440':
+                return this.pep440(rule);
+            case 'match':
+                return this.match(rule);
+            case 'ref':
+                if (rule.attrs['event'] === 'branch' && isBranchRef(ref))
+                    this.add(rule, stripBranchRef(ref), false);
+                if (rule.attrs['event'] === 'tag' && isTagRef(ref))
+                    this.add(rule, stripTagRef(ref), true, semver_default().parse(semver_default().clean(stripTagRef(ref)) ?? '') ?? undefined);
+                if (rule.attrs['event'] === 'pr' && isPrRef(ref))
+                    this.add(rule, ref.replace(/^refs\/pull\//g, '').replace(/\/merge$/g, ''), false);
+                return;
+            case 'edge': {
+                const branch = rule.attrs['branch'].length > 0 ? rule.attrs['branch'] : this.run.repoDefaultBranch;
+                if (isBranchRef(ref) && branch === stripBranchRef(ref))
+                    this.add(rule, 'edge', false);
+                return;
+            }
+            case 'raw':
+                return this.add(rule, this.render(rule, rule.attrs['value']), false);
+            case 'sha': {
+                const sha = rule.attrs['pr'] === 'head' && this.run.prHeadSha ? this.run.prHeadSha : this.run.sha;
+                if (sha)
+                    this.add(rule, rule.attrs['format'] === 'short' ? shortSha(sha, this.run.shortShaLength) : sha, false);
+                return;
+            }
+        }
+    }
+}
+/** The version of the run for the (priority sorted) rules; warnings are appended to `warnings`. */
+function computeVersion(rules, run, flavor, publishedTags, warnings) {
+    const b = new Builder(run, flavor, publishedTags, warnings);
+    for (const rule of rules) {
+        b.apply(rule);
+    }
+    return { main: b.main, partial: b.partial.filter((p, i) => b.partial.indexOf(p) === i), latest: b.latest ?? false };
+}
+
+;// CONCATENATED MODULE: ./src/tags/meta.ts
+/** computeMeta: docker/metadata-action v6's outputs (version, tags, tag-names, labels, annotations, json) for a run. */
+
+
+
+
+
+
+function tagNames(version, flavor) {
+    if (!version.main)
+        return [];
+    const names = [version.main, ...version.partial];
+    if (version.latest) {
+        names.push(sanitizeTag(`${flavor.prefixLatest ? flavor.prefix : ''}latest${flavor.suffixLatest ? flavor.suffix : ''}`));
+    }
+    return names;
+}
+/**
+ * @param now the wall clock, for {{date}} (and the `created` label with flavor created=now)
+ * @param publishedTags tags already in the registry, for latest=highest / floating=highest (undefined: behave as auto)
+ */
+function computeMeta(inputs, ctx, repo, now, publishedTags) {
+    const warnings = [];
+    const flavor = parseFlavor(inputs.flavor);
+    const rules = parseTagRules(inputs.tags);
+    const images = imageNames(parseImages(inputs.images));
+    const run = resolveRun(ctx, repo, inputs, now);
+    const version = computeVersion(rules, run, flavor, publishedTags, warnings);
+    const names = tagNames(version, flavor);
+    const tags = images.length > 0 ? images.flatMap(image => names.map(n => (image !== '' ? `${image}:${n}` : n))) : names;
+    const scope = globalScope(run, m => warnings.push(m));
+    const base = ociLabels({ repo, version: version.main, created: flavor.created === 'now' ? now : run.commitDate, revision: run.sha });
+    const labels = withCustoms('labels', base, inputs.labels, scope);
+    const rawAnnotations = withCustoms('annotations', base, inputs.annotations, scope);
+    const levels = inputs.annotationLevels ?? ['manifest'];
+    const annotations = levels.flatMap(level => rawAnnotations.map(a => `${level}:${a}`));
+    if (!version.main)
+        warnings.push('No Docker image version has been generated. Check tags input.');
+    const json = { tags, labels: toRecord(labels), annotations };
+    return {
+        version,
+        tags,
+        tagNames: names,
+        labels,
+        annotations,
+        json,
+        outputs: {
+            version: version.main ?? '',
+            tags: tags.join(inputs.sepTags || '\n'),
+            tagNames: names.join(inputs.sepTags || '\n'),
+            labels: labels.join(inputs.sepLabels || '\n'),
+            annotations: annotations.join(inputs.sepAnnotations || '\n'),
+            json: JSON.stringify(json),
+        },
+        warnings,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tags/index.ts
+/** docker/metadata-action v6 compatible tag, label and annotation computation (pure: all inputs injected). */
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
+
 
 
 
@@ -35233,6 +36403,20 @@ function parseLines(raw) {
         .split(/\r?\n/)
         .map((l) => l.trim())
         .filter((l) => l !== '' && !l.startsWith('#'));
+}
+/** The input's lines as written; metadata-action's parsers drop blanks and comments themselves. */
+function rawLines(raw) {
+    return raw === '' ? [] : raw.split(/\r?\n/);
+}
+/** metadata-action's separators: taken untrimmed, empty means newline. */
+function separator(raw) {
+    return raw === '' ? '\n' : raw;
+}
+function parsePrSha(raw) {
+    const v = raw.trim() || 'merge';
+    if (v !== 'head' && v !== 'merge')
+        throw new InputError('pr-sha', `"${v}" is not head or merge; use head to tag PR images with the PR's head commit.`);
+    return v;
 }
 /** Newline- or comma-separated list, as metadata-action and build-push-action accept. */
 function parseList(raw) {
@@ -35309,9 +36493,11 @@ function parseInputs(read, workspace) {
     const fileRaw = read('file').trim();
     const file = fileRaw ? external_node_path_default().resolve(workspace, fileRaw) : external_node_path_default().join(context, 'Dockerfile');
     const push = parseBoolean('push', read('push'), true);
-    const images = parseList(read('images')).map((n) => parseImageName(n, 'images'));
+    const images = parseImages(rawLines(read('images')))
+        .filter((i) => i.enable)
+        .map((i) => parseImageName(i.name, 'images'));
     const username = read('username').trim();
-    const password = read('password');
+    const password = read('password').trim();
     if (password && !username) {
         throw new InputError('username', 'a password is set but no username; set `username` for the registry.');
     }
@@ -35331,13 +36517,17 @@ function parseInputs(read, workspace) {
         file,
         buildArgs: parseKeyValues('build-args', read('build-args')),
         target: read('target').trim(),
-        labels: parseLines(read('labels')),
+        labels: rawLines(read('labels')),
         platforms,
         secrets: parseSecrets(read('secrets')),
         images,
-        tags: parseLines(read('tags')),
-        flavor: parseLines(read('flavor')),
-        annotations: parseLines(read('annotations')),
+        tags: rawLines(read('tags')),
+        flavor: rawLines(read('flavor')),
+        annotations: rawLines(read('annotations')),
+        sepTags: separator(read('sep-tags')),
+        sepLabels: separator(read('sep-labels')),
+        sepAnnotations: separator(read('sep-annotations')),
+        prSha: parsePrSha(read('pr-sha')),
         registry: read('registry').trim(),
         username,
         password,
@@ -39204,7 +40394,7 @@ async function buildJava(inputs, plan, env) {
 ;// CONCATENATED MODULE: ./src/github.ts
 
 const API_TIMEOUT_MS = 10 * 1000;
-function str(v) {
+function github_str(v) {
     return typeof v === 'string' && v !== '' ? v : undefined;
 }
 /** Repository facts from the event payload: the fallback when the REST API cannot be reached. Pure. */
@@ -39212,12 +40402,12 @@ function repoFromPayload(payload) {
     const r = (payload.repository ?? {});
     const license = (r.license ?? {});
     return {
-        name: str(r.name),
-        fullName: str(r.full_name),
-        description: str(r.description),
-        htmlUrl: str(r.html_url),
-        license: str(license.spdx_id),
-        defaultBranch: str(r.default_branch),
+        name: github_str(r.name),
+        fullName: github_str(r.full_name),
+        description: github_str(r.description),
+        htmlUrl: github_str(r.html_url),
+        license: github_str(license.spdx_id),
+        defaultBranch: github_str(r.default_branch),
     };
 }
 /** GET /repos/{owner}/{repo}, bounded in time; any failure means the payload's facts are used. */
@@ -39243,7 +40433,7 @@ async function fetchRepo(ctx, token, log) {
 /** The head commit's time: the push payload's, else SOURCE_DATE_EPOCH, else git's. */
 async function commitDate(ctx, env) {
     const head = (ctx.payload.head_commit ?? {});
-    const fromPayload = str(head.timestamp);
+    const fromPayload = github_str(head.timestamp);
     if (fromPayload && !Number.isNaN(Date.parse(fromPayload)))
         return new Date(fromPayload);
     const epoch = Number(env.SOURCE_DATE_EPOCH);
@@ -39256,1176 +40446,91 @@ async function commitDate(ctx, env) {
     return out && !Number.isNaN(Date.parse(out)) ? new Date(out) : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/tags/dateformat.ts
-/**
- * moment.js style date formatting (the common tokens) in an IANA time zone, with Intl only.
- * `[text]` is literal; characters that are not tokens are copied.
- */
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-/** Throws RangeError for an unknown time zone. */
-function validTimeZone(tz) {
-    try {
-        new Intl.DateTimeFormat('en-US', { timeZone: tz });
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-function partsIn(date, tz) {
-    const fmt = new Intl.DateTimeFormat('en-US', {
-        timeZone: tz,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-    });
-    const p = {};
-    for (const part of fmt.formatToParts(date)) {
-        if (part.type !== 'literal') {
-            p[part.type] = Number(part.value);
-        }
-    }
-    const year = p.year ?? 1970;
-    const hour = (p.hour ?? 0) % 24;
-    const asUtc = Date.UTC(year, (p.month ?? 1) - 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0);
-    const wall = asUtc + date.getUTCMilliseconds();
-    return {
-        year,
-        month: p.month ?? 1,
-        day: p.day ?? 1,
-        hour,
-        minute: p.minute ?? 0,
-        second: p.second ?? 0,
-        ms: date.getUTCMilliseconds(),
-        weekday: new Date(asUtc).getUTCDay(),
-        offsetMin: Math.round((wall - date.getTime()) / 60000),
-        epochMs: date.getTime(),
-    };
-}
-const pad = (n, w) => String(Math.abs(n)).padStart(w, '0');
-function offset(min, sep) {
-    const sign = min < 0 ? '-' : '+';
-    return `${sign}${pad(Math.floor(Math.abs(min) / 60), 2)}${sep}${pad(Math.abs(min) % 60, 2)}`;
-}
-function ordinal(n) {
-    const b = n % 10;
-    const suffix = Math.floor((n % 100) / 10) === 1 ? 'th' : b === 1 ? 'st' : b === 2 ? 'nd' : b === 3 ? 'rd' : 'th';
-    return `${n}${suffix}`;
-}
-function dayOfYear(p) {
-    return Math.round((Date.UTC(p.year, p.month - 1, p.day) - Date.UTC(p.year, 0, 1)) / 86400000) + 1;
-}
-const TOKENS = {
-    YYYY: p => (p.year > 9999 ? `+${p.year}` : pad(p.year, 4)),
-    YY: p => pad(p.year % 100, 2),
-    Y: p => String(p.year),
-    Q: p => String(Math.ceil(p.month / 3)),
-    MMMM: p => MONTHS[p.month - 1] ?? '',
-    MMM: p => (MONTHS[p.month - 1] ?? '').slice(0, 3),
-    MM: p => pad(p.month, 2),
-    Mo: p => ordinal(p.month),
-    M: p => String(p.month),
-    DDDD: p => pad(dayOfYear(p), 3),
-    DDD: p => String(dayOfYear(p)),
-    DD: p => pad(p.day, 2),
-    Do: p => ordinal(p.day),
-    D: p => String(p.day),
-    dddd: p => DAYS[p.weekday] ?? '',
-    ddd: p => (DAYS[p.weekday] ?? '').slice(0, 3),
-    dd: p => (DAYS[p.weekday] ?? '').slice(0, 2),
-    d: p => String(p.weekday),
-    E: p => String(p.weekday === 0 ? 7 : p.weekday),
-    HH: p => pad(p.hour, 2),
-    H: p => String(p.hour),
-    hh: p => pad(p.hour % 12 || 12, 2),
-    h: p => String(p.hour % 12 || 12),
-    kk: p => pad(p.hour || 24, 2),
-    k: p => String(p.hour || 24),
-    mm: p => pad(p.minute, 2),
-    m: p => String(p.minute),
-    ss: p => pad(p.second, 2),
-    s: p => String(p.second),
-    SSS: p => pad(p.ms, 3),
-    SS: p => pad(Math.floor(p.ms / 10), 2),
-    S: p => String(Math.floor(p.ms / 100)),
-    A: p => (p.hour < 12 ? 'AM' : 'PM'),
-    a: p => (p.hour < 12 ? 'am' : 'pm'),
-    ZZ: p => offset(p.offsetMin, ''),
-    Z: p => offset(p.offsetMin, ':'),
-    X: p => String(Math.floor(p.epochMs / 1000)),
-    x: p => String(p.epochMs),
-};
-const TOKEN_RE = new RegExp(`\\[[^\\[]*\\]|${Object.keys(TOKENS)
-    .sort((a, b) => b.length - a.length)
-    .join('|')}|.`, 'gs');
-/** Default format of moment#format() with no argument. */
-const DEFAULT_FORMAT = 'YYYY-MM-DDTHH:mm:ssZ';
-/** Formats `date` in `tz` (IANA name, default UTC) with moment tokens. */
-function formatDate(date, format, tz = 'UTC') {
-    const p = partsIn(date, tz);
-    return format.replace(TOKEN_RE, tok => {
-        if (tok.startsWith('[') && tok.endsWith(']') && tok.length >= 2) {
-            return tok.slice(1, -1);
-        }
-        const f = TOKENS[tok];
-        return f ? f(p) : tok;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/tags/template.ts
-/**
- * The subset of Handlebars that metadata-action's expressions use: `{{name}}`, `{{{name}}}`,
- * helper calls with quoted/number/path params and `key='value'` hash args, `{{! comments }}`, `\{{` escapes.
- * As in Handlebars (not strict mode) an unknown name renders empty, and `{{…}}` output is HTML-escaped.
- */
-const ESCAPES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#x27;',
-    '`': '&#x60;',
-    '=': '&#x3D;',
-};
-function escapeHtml(s) {
-    return s.replace(/[&<>"'`=]/g, c => ESCAPES[c] ?? c);
-}
-class TemplateError extends Error {
-}
-function tokenize(expr) {
-    const out = [];
-    const re = /\s*(?:([A-Za-z_$][\w$-]*)=)?(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?)(?=\s|$)|([^\s'"=]+))/y;
-    let pos = 0;
-    while (pos < expr.length) {
-        if (/^\s*$/.test(expr.slice(pos))) {
-            break;
-        }
-        re.lastIndex = pos;
-        const m = re.exec(expr);
-        if (!m) {
-            throw new TemplateError(`cannot parse expression "{{${expr}}}"`);
-        }
-        pos = re.lastIndex;
-        const tok = m[2] !== undefined
-            ? { kind: 'string', text: m[2] }
-            : m[3] !== undefined
-                ? { kind: 'string', text: m[3] }
-                : m[4] !== undefined
-                    ? { kind: 'number', text: m[4] }
-                    : { kind: 'path', text: m[5] ?? '' };
-        out.push(m[1] !== undefined ? { kind: 'hash', key: m[1], value: tok } : tok);
-    }
-    return out;
-}
-function lookup(scope, path) {
-    const name = path.replace(/^(?:this\.|\.\/)/, '');
-    return Object.prototype.hasOwnProperty.call(scope, name) ? scope[name] : undefined;
-}
-function show(v) {
-    if (v === undefined || v === null || v === false) {
-        return v === false ? 'false' : '';
-    }
-    if (typeof v === 'function') {
-        return v([], {});
-    }
-    return String(v);
-}
-function evaluate(expr, scope) {
-    const toks = tokenize(expr.trim());
-    const head = toks[0];
-    if (!head || head.kind !== 'path') {
-        if (head && head.kind !== 'hash' && toks.length === 1) {
-            return head.text;
-        }
-        throw new TemplateError(`cannot parse expression "{{${expr}}}"`);
-    }
-    const value = lookup(scope, head.text);
-    if (toks.length === 1) {
-        return show(value);
-    }
-    if (typeof value !== 'function') {
-        throw new TemplateError(`missing helper "${head.text}" in "{{${expr}}}"`);
-    }
-    const params = [];
-    const hash = {};
-    for (const t of toks.slice(1)) {
-        if (t.kind === 'hash') {
-            hash[t.key] = t.value.kind === 'path' ? show(lookup(scope, t.value.text)) : t.value.text;
-        }
-        else {
-            params.push(t.kind === 'path' ? show(lookup(scope, t.text)) : t.text);
-        }
-    }
-    return value(params, hash);
-}
-/** Renders `template` against `scope`. Throws TemplateError on syntax it does not support. */
-function render(template, scope) {
-    let out = '';
-    let pos = 0;
-    while (pos < template.length) {
-        const open = template.indexOf('{{', pos);
-        if (open < 0) {
-            out += template.slice(pos);
-            break;
-        }
-        if (open > 0 && template[open - 1] === '\\') {
-            out += template.slice(pos, open - 1) + '{{';
-            pos = open + 2;
-            continue;
-        }
-        out += template.slice(pos, open);
-        const triple = template.startsWith('{{{', open);
-        const close = template.indexOf(triple ? '}}}' : '}}', open);
-        if (close < 0) {
-            throw new TemplateError(`unclosed "{{" in "${template}"`);
-        }
-        let inner = template.slice(open + (triple ? 3 : 2), close);
-        pos = close + (triple ? 3 : 2);
-        inner = inner.replace(/^~/, '').replace(/~$/, '');
-        if (inner.startsWith('!')) {
-            continue;
-        }
-        if (/^\s*[#/^>&]/.test(inner) || /^\s*else\b/.test(inner)) {
-            throw new TemplateError(`block and partial expressions are not supported: "{{${inner}}}"`);
-        }
-        const value = evaluate(inner, scope);
-        out += triple ? value : escapeHtml(value);
-    }
-    return out;
-}
-/** True when the pattern is a single `{{raw}}` mustache (metadata-action's isRawStatement). */
-function isRawStatement(pattern) {
-    const m = /^\{\{(\{?)~?\s*([^\s}~]+)[^}]*?~?\}\}(\}?)$/.exec(pattern);
-    return m !== null && m[1].length === m[3].length && m[2] === 'raw';
-}
-
-;// CONCATENATED MODULE: ./src/tags/context.ts
-/** The run as metadata-action sees it (pull_request_target ref, PR head sha, commit date) and its global expressions. */
-
-
-function get(obj, ...path) {
-    let cur = obj;
-    for (const key of path) {
-        if (cur === null || typeof cur !== 'object')
-            return undefined;
-        cur = cur[key];
-    }
-    return cur;
-}
-const context_str = (v) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
-/** Commit time from the push payload (commits[].timestamp / head_commit.timestamp of this sha). */
-function payloadCommitDate(payload, sha) {
-    const commits = payload['commits'];
-    if (Array.isArray(commits)) {
-        const ts = context_str(get(commits.find(c => get(c, 'id') === sha), 'timestamp'));
-        if (ts)
-            return new Date(ts);
-    }
-    if (get(payload, 'head_commit', 'id') === sha) {
-        const ts = context_str(get(payload, 'head_commit', 'timestamp'));
-        if (ts)
-            return new Date(ts);
-    }
-    return undefined;
-}
-function resolveRun(ctx, repo, inputs, now) {
-    const payload = ctx.payload ?? {};
-    let ref = ctx.ref ?? '';
-    if (/pull_request_target/.test(ctx.eventName)) {
-        ref = `refs/pull/${context_str(payload['number']) ?? ''}/merge`;
-    }
-    const isPr = /pull_request/.test(ctx.eventName);
-    const prHeadSha = isPr ? context_str(get(payload, 'pull_request', 'head', 'sha')) : undefined;
-    const sha = inputs.prSha === 'head' && prHeadSha !== undefined ? prHeadSha : (ctx.sha ?? '');
-    const defaultBranch = ctx.defaultBranch ?? context_str(get(payload, 'repository', 'default_branch'));
-    return {
-        eventName: ctx.eventName,
-        ref,
-        sha,
-        prHeadSha,
-        payload,
-        defaultBranch,
-        repoDefaultBranch: repo.defaultBranch ?? defaultBranch,
-        commitDate: ctx.commitDate ?? payloadCommitDate(payload, sha) ?? now,
-        now,
-        shortShaLength: inputs.shortShaLength ?? 7,
-    };
-}
-function shortSha(sha, length) {
-    return length >= sha.length ? sha : sha.substring(0, length);
-}
-const stripTagRef = (ref) => ref.replace(/^refs\/tags\//g, '');
-const stripBranchRef = (ref) => ref.replace(/^refs\/heads\//g, '');
-const isTagRef = (ref) => /^refs\/tags\//.test(ref);
-const isBranchRef = (ref) => /^refs\/heads\//.test(ref);
-const isPrRef = (ref) => /^refs\/pull\//.test(ref);
-/** A `{{date 'FORMAT' tz='Zone'}}` helper rendering `date`. */
-function dateHelper(name, date, warn) {
-    return (params, hash) => {
-        let tz = 'UTC';
-        for (const key of Object.keys(hash)) {
-            if (key !== 'tz')
-                throw new TemplateError(`unknown ${key} attribute of {{${name}}} (only tz= is supported)`);
-            tz = hash[key];
-        }
-        if (!validTimeZone(tz)) {
-            warn(`unknown time zone "${tz}" in {{${name}}}: UTC is used`);
-            tz = 'UTC';
-        }
-        return formatDate(date, params[0] ?? DEFAULT_FORMAT, tz);
-    };
-}
-function isDefaultBranch(run) {
-    const branch = stripBranchRef(run.ref);
-    if (branch.length === 0)
-        return false;
-    if (run.defaultBranch === branch)
-        return true;
-    // these events always run on the last commit of the default branch
-    return /create/.test(run.eventName) || /discussion/.test(run.eventName) || /issues/.test(run.eventName) || /schedule/.test(run.eventName);
-}
-/** The global expressions of value/prefix/suffix/enable and labels/annotations. */
-function globalScope(run, warn) {
-    const fn = (f) => () => f();
-    return {
-        branch: fn(() => (isBranchRef(run.ref) ? stripBranchRef(run.ref) : '')),
-        tag: fn(() => (isTagRef(run.ref) ? stripTagRef(run.ref) : '')),
-        sha: fn(() => shortSha(run.sha, run.shortShaLength)),
-        base_ref: fn(() => {
-            const baseRef = run.payload['base_ref'];
-            if (isTagRef(run.ref) && baseRef !== undefined && baseRef !== null)
-                return String(baseRef).replace(/^refs\/heads\//g, '');
-            const prBase = get(run.payload, 'pull_request', 'base', 'ref');
-            if (isPrRef(run.ref) && prBase !== undefined && prBase !== null)
-                return String(prBase);
-            return '';
-        }),
-        is_default_branch: fn(() => String(isDefaultBranch(run))),
-        is_not_default_branch: fn(() => String(!isDefaultBranch(run))),
-        date: dateHelper('date', run.now, warn),
-        commit_date: dateHelper('commit_date', run.commitDate, warn),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/tags/csv.ts
-/**
- * CSV handling of list inputs, as metadata-action does it (csv-parse, `,` delimiter, `"` quote, `""` escape).
- *
- * metadata-action parses each list input twice: first the whole input (relaxed quotes, `#` comment lines,
- * fields of a record re-joined with `,`), then each resulting entry (strict quotes) into its fields.
- */
-/** Splits one CSV record. Throws Error with a csv-parse like message on bad quoting. */
-function splitCsv(line, relaxQuotes) {
-    const fields = [];
-    let field = '';
-    let quoting = false;
-    for (let i = 0; i < line.length; i++) {
-        const c = line[i];
-        if (quoting) {
-            if (c !== '"') {
-                field += c;
-                continue;
-            }
-            const next = line[i + 1];
-            if (next === '"') {
-                field += '"';
-                i++;
-            }
-            else if (next === undefined || next === ',') {
-                quoting = false;
-            }
-            else if (relaxQuotes) {
-                quoting = false;
-                field = `"${field}`;
-            }
-            else {
-                throw new Error(`invalid closing quote at position ${i + 1}: the character after a closing quote must be a comma`);
-            }
-            continue;
-        }
-        if (c === '"') {
-            if (field.length === 0) {
-                quoting = true;
-            }
-            else if (relaxQuotes) {
-                field += c;
-            }
-            else {
-                throw new Error(`invalid opening quote at position ${i + 1}: a quote may only start a field (quote the whole field: "key=value")`);
-            }
-        }
-        else if (c === ',') {
-            fields.push(field);
-            field = '';
-        }
-        else {
-            field += c;
-        }
-    }
-    if (quoting) {
-        throw new Error('quote not closed');
-    }
-    fields.push(field);
-    return fields;
-}
-/**
- * One input line as an entry, or undefined for a blank or `#` comment line. With `unquote`, the line goes through
- * the relaxed first pass of Util.getInputList (fields re-joined with `,`), as labels/annotations do. Tag, flavor
- * and image lines are kept as written, so a quoted field may hold a comma (`"pattern=\\d{1,3}"`), as
- * metadata-action's own tests expect.
- */
-function listEntry(line, unquote) {
-    const text = line.replace(/\r$/, '');
-    if (text.startsWith('#') || text.trim() === '') {
+;// CONCATENATED MODULE: ./src/registry/catalog.ts
+const HTTP_TIMEOUT_MS = 15 * 1000;
+/** Parses a WWW-Authenticate header such as `Bearer realm="…",service="…",scope="…"`. Pure. */
+function parseChallenge(header) {
+    const m = /^\s*(\w+)\s*(.*)$/.exec(header);
+    if (!m)
         return undefined;
+    const params = {};
+    for (const p of m[2].matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g))
+        params[p[1].toLowerCase()] = p[2] ?? p[3];
+    return { scheme: m[1].toLowerCase(), params };
+}
+/** The registry's API host: Docker Hub's API is registry-1.docker.io. Pure. */
+function apiHost(registry) {
+    return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+/** Loopback registries may speak plain HTTP, as the Docker engine allows for 127.0.0.0/8. Pure. */
+function isLoopback(registry) {
+    const host = registry.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+function basic(auth) {
+    return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+}
+async function catalog_get(url, headers) {
+    return fetch(url, { headers, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+}
+async function authorized(url, auth) {
+    const first = await catalog_get(url, {});
+    if (first.status !== 401)
+        return first;
+    const challenge = parseChallenge(first.headers.get('www-authenticate') ?? '');
+    if (challenge?.scheme === 'basic') {
+        if (!auth)
+            return first;
+        return catalog_get(url, { authorization: basic(auth) });
     }
-    const entry = unquote ? splitCsv(text, true).join(',').trim() : text.trim();
-    return entry === '' ? undefined : entry;
-}
-/** The non-empty entries of a list input, with their 1-based line numbers. */
-function listEntries(lines, unquote = false) {
-    const out = [];
-    lines.forEach((source, i) => {
-        for (const raw of source.split(/\n/)) {
-            let text;
-            try {
-                text = listEntry(raw, unquote);
-            }
-            catch {
-                text = raw.trim(); // a bad quote in the relaxed pass: keep the line as written
-            }
-            if (text !== undefined) {
-                out.push({ line: i + 1, text, source: raw });
-            }
-        }
-    });
-    return out;
-}
-/** Splits `key=value` at the first `=` (a field starting with `=` is a bare value); both sides trimmed. */
-function splitAttr(field) {
-    const idx = field.indexOf('=');
-    if (idx <= 0) {
-        return [field.trim()];
+    if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+        const tokenUrl = new URL(challenge.params.realm);
+        if (challenge.params.service)
+            tokenUrl.searchParams.set('service', challenge.params.service);
+        if (challenge.params.scope)
+            tokenUrl.searchParams.set('scope', challenge.params.scope);
+        const tokenRes = await catalog_get(tokenUrl.toString(), auth ? { authorization: basic(auth) } : {});
+        if (!tokenRes.ok)
+            throw new Error(`token endpoint answered HTTP ${tokenRes.status}`);
+        const body = (await tokenRes.json());
+        const token = body.token ?? body.access_token;
+        if (!token)
+            throw new Error('token endpoint gave no token');
+        return catalog_get(url, { authorization: `Bearer ${token}` });
     }
-    return [field.slice(0, idx).trim(), field.slice(idx + 1).trim()];
+    return first;
 }
-
-;// CONCATENATED MODULE: ./src/tags/flavor.ts
-/** The `flavor` input: latest=, prefix=/suffix= (with onlatest=), and ours: latest=highest, created=commit|now. */
-
-
-function defaultFlavor() {
-    return { latest: 'auto', prefix: '', prefixLatest: false, suffix: '', suffixLatest: false, created: 'commit' };
-}
-function parseFlavor(lines) {
-    const flavor = defaultFlavor();
-    for (const { line, text, source } of listEntries(lines)) {
-        const fail = (message) => {
-            throw new InputError('flavor', `line ${line} "${source}": ${message}`);
-        };
-        let fields = [];
+/** Every tag the registry lists for an image (following Link pagination); [] when the repository is new. */
+async function listTags(image, auth) {
+    const host = apiHost(image.registry);
+    const schemes = isLoopback(image.registry) ? ['http', 'https'] : ['https'];
+    let lastError;
+    for (const scheme of schemes) {
         try {
-            fields = splitCsv(text, false);
+            const tags = [];
+            let next = `${scheme}://${host}/v2/${image.repository}/tags/list?n=1000`;
+            for (let page = 0; next && page < 50; page++) {
+                const res = await authorized(next, auth);
+                if (res.status === 404)
+                    return tags;
+                if (!res.ok)
+                    throw new Error(`HTTP ${res.status} from ${host}`);
+                const body = (await res.json());
+                tags.push(...(body.tags ?? []));
+                const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
+                next = link ? new URL(link[1], `${scheme}://${host}`).toString() : undefined;
+            }
+            return tags;
         }
         catch (e) {
-            fail(e instanceof Error ? e.message : String(e));
-        }
-        let onLatestFor = '';
-        for (const field of fields) {
-            // metadata-action splits on every '=' and keeps the second part only.
-            const parts = field.split('=').map(p => p.trim());
-            if (parts.length === 1) {
-                fail(`"${field}" is not key=value`);
-            }
-            const key = parts[0].toLowerCase();
-            const value = parts[1] ?? '';
-            switch (key) {
-                case 'latest':
-                    if (!['auto', 'true', 'false', 'highest'].includes(value)) {
-                        fail(`invalid latest "${value}" (expected auto, true, false or highest)`);
-                    }
-                    flavor.latest = value;
-                    break;
-                case 'prefix':
-                    flavor.prefix = value;
-                    onLatestFor = 'prefix';
-                    break;
-                case 'suffix':
-                    flavor.suffix = value;
-                    onLatestFor = 'suffix';
-                    break;
-                case 'onlatest':
-                    if (!['true', 'false'].includes(value)) {
-                        fail(`invalid onlatest "${value}" (expected true or false)`);
-                    }
-                    if (onLatestFor === 'prefix')
-                        flavor.prefixLatest = value === 'true';
-                    if (onLatestFor === 'suffix')
-                        flavor.suffixLatest = value === 'true';
-                    break;
-                case 'created':
-                    if (!['commit', 'now'].includes(value)) {
-                        fail(`invalid created "${value}" (expected commit or now)`);
-                    }
-                    flavor.created = value;
-                    break;
-                default:
-                    fail(`unknown flavor "${key}" (expected latest, prefix, suffix, onlatest or created)`);
-            }
+            lastError = e;
         }
     }
-    return flavor;
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
-
-;// CONCATENATED MODULE: ./src/tags/images.ts
-/** The `images` input: `name/app` a line (or comma separated on one line), or `name=…,enable=true|false`. */
-
-
-function fields(text, fail) {
-    try {
-        return splitCsv(text, false);
-    }
-    catch (e) {
-        return fail(e instanceof Error ? e.message : String(e));
-    }
-}
-function parseImages(lines) {
-    const entries = listEntries(lines);
-    if (entries.length === 1) {
-        const e = entries[0];
-        const parts = fields(e.text, m => {
-            throw new InputError('images', `line ${e.line} "${e.source}": ${m}`);
-        }).map(f => f.split('=').map(p => p.trim()));
-        if (parts.every(p => p.length === 1)) {
-            return parts.map(p => ({ name: p[0], enable: true }));
-        }
-    }
-    return entries.map(({ line, text, source }) => {
-        const fail = (m) => {
-            throw new InputError('images', `line ${line} "${source}": ${m}`);
-        };
-        const image = { name: '', enable: true };
-        for (const field of fields(text, fail)) {
-            const parts = field.split('=').map(p => p.trim());
-            if (parts.length === 1) {
-                image.name = parts[0];
-                continue;
-            }
-            const key = parts[0].toLowerCase();
-            const value = parts[1];
-            if (key === 'name') {
-                image.name = value;
-            }
-            else if (key === 'enable') {
-                if (value !== 'true' && value !== 'false')
-                    fail(`invalid enable "${value}" (expected true or false)`);
-                image.enable = value === 'true';
-            }
-            else {
-                fail(`unknown image attribute "${key}" (expected name or enable)`);
-            }
-        }
-        if (image.name.length === 0)
-            fail('image name is empty');
-        return image;
-    });
-}
-/** Enabled image names, lower-cased as metadata-action does. */
-function imageNames(images) {
-    return images.filter(i => i.enable).map(i => i.name.toLowerCase());
-}
-
-;// CONCATENATED MODULE: ./src/tags/labels.ts
-/** OCI labels and annotations: the org.opencontainers.image.* set from the repository, overridden by the user's. */
-
-
-
-function ociLabels(f) {
-    return [
-        `org.opencontainers.image.title=${f.repo.name || ''}`,
-        `org.opencontainers.image.description=${f.repo.description || ''}`,
-        `org.opencontainers.image.url=${f.repo.htmlUrl || ''}`,
-        `org.opencontainers.image.source=${f.repo.htmlUrl || ''}`,
-        `org.opencontainers.image.version=${f.version || ''}`,
-        `org.opencontainers.image.created=${f.created.toISOString()}`,
-        `org.opencontainers.image.revision=${f.revision || ''}`,
-        `org.opencontainers.image.licenses=${f.repo.license || ''}`,
-    ];
-}
-/**
- * The OCI set plus the user's `key=value` lines (global expressions rendered), later keys winning,
- * entries without `=` dropped, sorted by key.
- */
-function withCustoms(input, base, lines, scope) {
-    const all = [...base];
-    for (const { line, text, source } of listEntries(lines, true)) {
-        try {
-            all.push(render(text, scope));
-        }
-        catch (e) {
-            if (e instanceof TemplateError)
-                throw new InputError(input, `line ${line} "${source}": ${e.message}`);
-            throw e;
-        }
-    }
-    const map = new Map();
-    for (const entry of all) {
-        const [key = '', ...values] = entry.split('=');
-        if (values.length > 0)
-            map.set(key, values.join('='));
-    }
-    return [...map]
-        .sort((a, b) => a[0].localeCompare(b[0]))
-        .map(([k, v]) => `${k}=${v}`);
-}
-/** `key=value` entries as an object (the json output's labels). */
-function toRecord(entries) {
-    const out = {};
-    for (const entry of entries) {
-        const m = /([^=]*)=(.*)/.exec(entry);
-        if (m)
-            out[m[1]] = m[2];
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/tags/types.ts
-/** Shared types of the metadata-action compatible tag/label computation. */
-const TAG_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref', 'raw', 'sha'];
-
-;// CONCATENATED MODULE: ./src/tags/rules.ts
-/** The `tags` input: one rule a line, `key=value` CSV fields; a bare field is the value, no type is raw. */
-
-
-
-const DEFAULT_PRIORITIES = {
-    schedule: 1000,
-    semver: 900,
-    pep440: 900,
-    match: 800,
-    edge: 700,
-    ref: 600,
-    raw: 200,
-    sha: 100,
-};
-/** Rules used when the `tags` input is empty. */
-const DEFAULT_TAG_LINES = ['type=schedule', 'type=ref,event=branch', 'type=ref,event=tag', 'type=ref,event=pr'];
-const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
-function fail(line, source, message) {
-    throw new InputError('tags', `line ${line} "${source}": ${message}`);
-}
-function setDefault(attrs, key, value) {
-    if (!has(attrs, key)) {
-        attrs[key] = value;
-    }
-}
-function parseRule(text, line, source) {
-    let fields;
-    try {
-        fields = splitCsv(text, false);
-    }
-    catch (e) {
-        return fail(line, source, e instanceof Error ? e.message : String(e));
-    }
-    const attrs = {};
-    let type;
-    for (const field of fields) {
-        const parts = splitAttr(field);
-        if (parts.length === 1) {
-            attrs['value'] = parts[0];
-            continue;
-        }
-        const key = parts[0].toLowerCase();
-        if (key === 'type') {
-            if (!TAG_TYPES.includes(parts[1])) {
-                fail(line, source, `unknown tag type "${parts[1]}" (expected one of ${TAG_TYPES.join(', ')})`);
-            }
-            type = parts[1];
-        }
-        else {
-            attrs[key] = parts[1];
-        }
-    }
-    type ??= 'raw';
-    switch (type) {
-        case 'schedule':
-            setDefault(attrs, 'pattern', 'nightly');
-            break;
-        case 'semver':
-        case 'pep440':
-            if (!has(attrs, 'pattern'))
-                fail(line, source, `type=${type} needs a pattern attribute, e.g. pattern={{version}}`);
-            setDefault(attrs, 'value', '');
-            setDefault(attrs, 'match', '');
-            if (has(attrs, 'floating') && !(type === 'semver' && ['highest', 'auto'].includes(attrs['floating']))) {
-                fail(line, source, `invalid floating "${attrs['floating']}" (only type=semver supports floating=highest|auto)`);
-            }
-            break;
-        case 'match':
-            if (!has(attrs, 'pattern'))
-                fail(line, source, 'type=match needs a pattern attribute (a regular expression)');
-            setDefault(attrs, 'group', '0');
-            if (isNaN(+attrs['group']))
-                fail(line, source, `invalid match group "${attrs['group']}" (expected a number)`);
-            setDefault(attrs, 'value', '');
-            break;
-        case 'edge':
-            setDefault(attrs, 'branch', '');
-            break;
-        case 'ref':
-            if (!has(attrs, 'event'))
-                fail(line, source, 'type=ref needs an event attribute (branch, tag or pr)');
-            if (!['branch', 'tag', 'pr'].includes(attrs['event']))
-                fail(line, source, `invalid event "${attrs['event']}" (expected branch, tag or pr)`);
-            if (attrs['event'] === 'pr')
-                setDefault(attrs, 'prefix', 'pr-');
-            break;
-        case 'raw':
-            if (!has(attrs, 'value'))
-                fail(line, source, 'type=raw needs a value attribute');
-            break;
-        case 'sha':
-            setDefault(attrs, 'prefix', 'sha-');
-            setDefault(attrs, 'format', 'short');
-            if (!['short', 'long'].includes(attrs['format']))
-                fail(line, source, `invalid format "${attrs['format']}" (expected short or long)`);
-            if (has(attrs, 'pr') && !['head', 'merge'].includes(attrs['pr']))
-                fail(line, source, `invalid pr "${attrs['pr']}" (expected head or merge)`);
-            break;
-    }
-    setDefault(attrs, 'enable', 'true');
-    let priority = DEFAULT_PRIORITIES[type];
-    if (has(attrs, 'priority')) {
-        priority = Number(attrs['priority']);
-        if (attrs['priority'].trim() === '' || !Number.isFinite(priority)) {
-            fail(line, source, `invalid priority "${attrs['priority']}" (expected a number)`);
-        }
-    }
-    else {
-        attrs['priority'] = String(priority);
-    }
-    return { type, attrs, priority, line, source };
-}
-/** Parses the `tags` input lines (blank and `#` lines ignored; the defaults when none), sorted by priority, highest first. */
-function parseTagRules(lines) {
-    let entries = listEntries(lines);
-    if (entries.length === 0) {
-        entries = DEFAULT_TAG_LINES.map(text => ({ line: 0, text, source: text }));
-    }
-    const rules = entries.map(e => parseRule(e.text, e.line, e.source));
-    return rules.sort((a, b) => b.priority - a.priority);
-}
-
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
-;// CONCATENATED MODULE: ./src/tags/highest.ts
-/**
- * Ours: `flavor latest=highest` and `floating=highest` on semver rules. Given the tags already published,
- * `latest` and the floating tags ({{major}}, {{major}}.{{minor}}) must not move back to an older release.
- */
-
-/** The non-prerelease versions among published tag names (`1.2.3`, `v1.2.3`); other tags are ignored. */
-function publishedReleases(tags) {
-    const out = [];
-    for (const tag of tags) {
-        const v = semver_default().parse(semver_default().clean(tag) ?? '');
-        if (v && v.prerelease.length === 0)
-            out.push(v);
-    }
-    return out;
-}
-/** Whether no published release in `v`'s line (all, same major, same major.minor) is greater than `v`. */
-function isHighest(v, published, line) {
-    return !published.some(p => {
-        if (line !== 'all' && p.major !== v.major)
-            return false;
-        if (line === 'minor' && p.minor !== v.minor)
-            return false;
-        return semver_default().gt(p, v);
-    });
-}
-/** The line a semver pattern floats in: {{major}} alone is 'major', with {{minor}} 'minor'; with patch/version/raw it is fixed. */
-function floatingLine(pattern) {
-    const names = new Set([...pattern.matchAll(/\{\{\{?~?\s*([\w$]+)/g)].map(m => m[1]));
-    if (names.has('raw') || names.has('version') || names.has('patch'))
-        return undefined;
-    if (names.has('minor'))
-        return 'minor';
-    if (names.has('major'))
-        return 'major';
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/tags/pep440.ts
-/** The PEP 440 subset metadata-action uses (@renovate/pep440 valid/explain/clean/major/minor/patch). */
-const VERSION_RE = new RegExp('^\\s*v?' +
-    '(?:(?<epoch>[0-9]+)!)?' +
-    '(?<release>[0-9]+(?:\\.[0-9]+)*)' +
-    '(?<pre>[-_.]?(?<pre_l>a|b|c|rc|alpha|beta|pre|preview)[-_.]?(?<pre_n>[0-9]+)?)?' +
-    '(?<post>(?:-(?<post_n1>[0-9]+))|(?:[-_.]?(?<post_l>post|rev|r)[-_.]?(?<post_n2>[0-9]+)?))?' +
-    '(?<dev>[-_.]?(?<dev_l>dev)[-_.]?(?<dev_n>[0-9]+)?)?' +
-    '(?:\\+(?<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?' +
-    '\\s*$', 'i');
-function preLetter(l) {
-    const s = l.toLowerCase();
-    if (s === 'alpha')
-        return 'a';
-    if (s === 'beta')
-        return 'b';
-    if (s === 'c' || s === 'pre' || s === 'preview')
-        return 'rc';
-    return s;
-}
-function parsePep440(input) {
-    const m = VERSION_RE.exec(input);
-    const g = m?.groups;
-    if (!g) {
-        return undefined;
-    }
-    const v = {
-        epoch: Number(g.epoch ?? 0),
-        release: (g.release ?? '0').split('.').map(Number),
-        isPrerelease: false,
-        isPostrelease: false,
-        isDevrelease: false,
-    };
-    if (g.pre_l !== undefined) {
-        v.pre = [preLetter(g.pre_l), Number(g.pre_n ?? 0)];
-    }
-    if (g.post !== undefined) {
-        v.post = Number(g.post_n1 ?? g.post_n2 ?? 0);
-    }
-    if (g.dev_l !== undefined) {
-        v.dev = Number(g.dev_n ?? 0);
-    }
-    if (g.local !== undefined) {
-        v.local = g.local.toLowerCase().replace(/[-_]/g, '.');
-    }
-    v.isDevrelease = v.dev !== undefined;
-    v.isPrerelease = v.pre !== undefined || v.isDevrelease;
-    v.isPostrelease = v.post !== undefined;
-    return v;
-}
-/** The normalised form (PEP 440 canonical string). */
-function cleanPep440(v) {
-    let s = v.epoch !== 0 ? `${v.epoch}!` : '';
-    s += v.release.join('.');
-    if (v.pre)
-        s += `${v.pre[0]}${v.pre[1]}`;
-    if (v.post !== undefined)
-        s += `.post${v.post}`;
-    if (v.dev !== undefined)
-        s += `.dev${v.dev}`;
-    if (v.local !== undefined)
-        s += `+${v.local}`;
-    return s;
-}
-const pepMajor = (v) => v.release[0] ?? 0;
-const pepMinor = (v) => v.release[1] ?? 0;
-const pepPatch = (v) => v.release[2] ?? 0;
-
-;// CONCATENATED MODULE: ./src/tags/version.ts
-/** Applies the tag rules to the run: the version (main, partial, latest) as metadata-action computes it. */
-
-
-
-
-
-
-const sanitizeTag = (tag) => tag.replace(/[^a-zA-Z0-9._-]+/g, '-');
-class Builder {
-    run;
-    flavor;
-    warnings;
-    main;
-    partial = [];
-    latest;
-    global;
-    published;
-    constructor(run, flavor, published, warnings) {
-        this.run = run;
-        this.flavor = flavor;
-        this.warnings = warnings;
-        this.global = globalScope(run, m => warnings.push(m));
-        this.published = published && publishedReleases(published);
-    }
-    fail(rule, message) {
-        throw new InputError('tags', `line ${rule.line} "${rule.source}": ${message}`);
-    }
-    render(rule, template, scope = this.global) {
-        try {
-            return render(template, scope);
-        }
-        catch (e) {
-            if (e instanceof TemplateError)
-                this.fail(rule, e.message);
-            throw e;
-        }
-    }
-    withAffixes(val, rule) {
-        const has = (k) => Object.prototype.hasOwnProperty.call(rule.attrs, k);
-        if (has('prefix'))
-            val = this.render(rule, rule.attrs['prefix']) + val;
-        else if (this.flavor.prefix.length > 0)
-            val = this.render(rule, this.flavor.prefix) + val;
-        if (has('suffix'))
-            val = val + this.render(rule, rule.attrs['suffix']);
-        else if (this.flavor.suffix.length > 0)
-            val = val + this.render(rule, this.flavor.suffix);
-        return val;
-    }
-    /** Adds a value; `auto` is what latest=auto gives for this rule, `release` the version latest=highest compares. */
-    add(rule, raw, auto, release) {
-        const val = this.withAffixes(raw, rule);
-        if (val.length === 0)
-            return;
-        const tag = sanitizeTag(val);
-        if (this.main === undefined)
-            this.main = tag;
-        else if (tag !== this.main)
-            this.partial.push(tag);
-        if (this.latest === undefined) {
-            let latest = this.flavor.latest === 'true';
-            if (this.flavor.latest === 'auto')
-                latest = auto;
-            if (this.flavor.latest === 'highest') {
-                latest = auto && (release === undefined || this.published === undefined || isHighest(release, this.published, 'all'));
-            }
-            this.latest = latest;
-        }
-    }
-    sourceValue(rule) {
-        if (!isTagRef(this.run.ref) && rule.attrs['value'].length === 0)
-            return undefined;
-        return rule.attrs['value'].length > 0 ? this.render(rule, rule.attrs['value']) : stripTagRef(this.run.ref);
-    }
-    regex(rule, source, flags) {
-        try {
-            return new RegExp(source, flags);
-        }
-        catch (e) {
-            return this.fail(rule, `invalid regular expression: ${e instanceof Error ? e.message : String(e)}`);
-        }
-    }
-    /** semver/pep440 value: the tag (or value=), narrowed by match= (group 1), '/' replaced by '-'. */
-    versionValue(rule) {
-        let vraw = this.sourceValue(rule);
-        if (vraw === undefined)
-            return undefined;
-        const match = rule.attrs['match'];
-        if (match.length > 0) {
-            const m = vraw.match(this.regex(rule, match));
-            if (!m)
-                this.warnings.push(`${match} does not match ${vraw}.`);
-            else if (m[1] === undefined)
-                this.fail(rule, `match=${match} has no capture group 1 for ${vraw}`);
-            else
-                vraw = m[1];
-        }
-        return vraw.replace(/\//g, '-');
-    }
-    semver(rule) {
-        const vraw = this.versionValue(rule);
-        if (vraw === undefined)
-            return;
-        const sver = semver_default().valid(vraw) ? semver_default().parse(vraw, { loose: true }) : null;
-        if (!sver) {
-            this.warnings.push(`${vraw} is not a valid semver. More info: https://semver.org/`);
-            return;
-        }
-        const scope = {
-            raw: sver.raw,
-            version: sver.version,
-            major: sver.major,
-            minor: sver.minor,
-            patch: sver.patch,
-            prerelease: sver.prerelease,
-            build: sver.build,
-            loose: sver.loose,
-        };
-        const pattern = rule.attrs['pattern'];
-        if (semver_default().prerelease(vraw)) {
-            this.add(rule, this.render(rule, isRawStatement(pattern) ? pattern : '{{version}}', scope), false, sver);
-            return;
-        }
-        const line = rule.attrs['floating'] === 'highest' ? floatingLine(pattern) : undefined;
-        if (line && this.published && !isHighest(sver, this.published, line)) {
-            this.warnings.push(`${rule.source}: not moving "${this.render(rule, pattern, scope)}" back to ${sver.version} (a higher release is published)`);
-            return;
-        }
-        this.add(rule, this.render(rule, pattern, scope), true, sver);
-    }
-    pep440(rule) {
-        const vraw = this.versionValue(rule);
-        if (vraw === undefined)
-            return;
-        const v = parsePep440(vraw);
-        if (!v) {
-            this.warnings.push(`${vraw} does not conform to PEP 440. More info: https://www.python.org/dev/peps/pep-0440`);
-            return;
-        }
-        const pattern = rule.attrs['pattern'];
-        if (v.isPrerelease || v.isPostrelease || v.isDevrelease) {
-            this.add(rule, isRawStatement(pattern) ? vraw : cleanPep440(v), false);
-            return;
-        }
-        const scope = {
-            raw: () => vraw,
-            version: () => cleanPep440(v),
-            major: () => String(pepMajor(v)),
-            minor: () => String(pepMinor(v)),
-            patch: () => String(pepPatch(v)),
-        };
-        this.add(rule, this.render(rule, pattern, scope), true, semver_default().parse(semver_default().clean(vraw) ?? '') ?? undefined);
-    }
-    match(rule) {
-        const vraw = this.sourceValue(rule);
-        if (vraw === undefined)
-            return;
-        const pattern = rule.attrs['pattern'];
-        const re = /^\/(.+)\/(.*)$/.exec(pattern);
-        const m = vraw.match(re ? this.regex(rule, re[1], re[2]) : this.regex(rule, pattern));
-        if (!m) {
-            this.warnings.push(`${pattern} does not match ${vraw}.`);
-            return;
-        }
-        const group = m[rule.attrs['group']];
-        if (group === undefined) {
-            this.warnings.push(`Group ${rule.attrs['group']} does not exist for ${pattern} pattern.`);
-            return;
-        }
-        this.add(rule, group, true, semver_default().parse(semver_default().clean(group) ?? '') ?? undefined);
-    }
-    apply(rule) {
-        const enabled = this.render(rule, rule.attrs['enable']);
-        if (enabled !== 'true' && enabled !== 'false') {
-            this.fail(rule, `enable must be true or false after expression evaluation, got "${enabled}"`);
-        }
-        if (enabled !== 'true')
-            return;
-        const { ref } = this.run;
-        switch (rule.type) {
-            case 'schedule':
-                if (/schedule/.test(this.run.eventName)) {
-                    const warn = (m) => this.warnings.push(m);
-                    const scope = { date: dateHelper('date', this.run.now, warn), commit_date: dateHelper('commit_date', this.run.commitDate, warn) };
-                    this.add(rule, this.render(rule, rule.attrs['pattern'], scope), false);
-                }
-                return;
-            case 'semver':
-                return this.semver(rule);
-            case 'pep440':
-                return this.pep440(rule);
-            case 'match':
-                return this.match(rule);
-            case 'ref':
-                if (rule.attrs['event'] === 'branch' && isBranchRef(ref))
-                    this.add(rule, stripBranchRef(ref), false);
-                if (rule.attrs['event'] === 'tag' && isTagRef(ref))
-                    this.add(rule, stripTagRef(ref), true, semver_default().parse(semver_default().clean(stripTagRef(ref)) ?? '') ?? undefined);
-                if (rule.attrs['event'] === 'pr' && isPrRef(ref))
-                    this.add(rule, ref.replace(/^refs\/pull\//g, '').replace(/\/merge$/g, ''), false);
-                return;
-            case 'edge': {
-                const branch = rule.attrs['branch'].length > 0 ? rule.attrs['branch'] : this.run.repoDefaultBranch;
-                if (isBranchRef(ref) && branch === stripBranchRef(ref))
-                    this.add(rule, 'edge', false);
-                return;
-            }
-            case 'raw':
-                return this.add(rule, this.render(rule, rule.attrs['value']), false);
-            case 'sha': {
-                const sha = rule.attrs['pr'] === 'head' && this.run.prHeadSha ? this.run.prHeadSha : this.run.sha;
-                if (sha)
-                    this.add(rule, rule.attrs['format'] === 'short' ? shortSha(sha, this.run.shortShaLength) : sha, false);
-                return;
-            }
-        }
-    }
-}
-/** The version of the run for the (priority sorted) rules; warnings are appended to `warnings`. */
-function computeVersion(rules, run, flavor, publishedTags, warnings) {
-    const b = new Builder(run, flavor, publishedTags, warnings);
-    for (const rule of rules) {
-        b.apply(rule);
-    }
-    return { main: b.main, partial: b.partial.filter((p, i) => b.partial.indexOf(p) === i), latest: b.latest ?? false };
-}
-
-;// CONCATENATED MODULE: ./src/tags/meta.ts
-/** computeMeta: docker/metadata-action v6's outputs (version, tags, tag-names, labels, annotations, json) for a run. */
-
-
-
-
-
-
-function tagNames(version, flavor) {
-    if (!version.main)
-        return [];
-    const names = [version.main, ...version.partial];
-    if (version.latest) {
-        names.push(sanitizeTag(`${flavor.prefixLatest ? flavor.prefix : ''}latest${flavor.suffixLatest ? flavor.suffix : ''}`));
-    }
-    return names;
-}
-/**
- * @param now the wall clock, for {{date}} (and the `created` label with flavor created=now)
- * @param publishedTags tags already in the registry, for latest=highest / floating=highest (undefined: behave as auto)
- */
-function computeMeta(inputs, ctx, repo, now, publishedTags) {
-    const warnings = [];
-    const flavor = parseFlavor(inputs.flavor);
-    const rules = parseTagRules(inputs.tags);
-    const images = imageNames(parseImages(inputs.images));
-    const run = resolveRun(ctx, repo, inputs, now);
-    const version = computeVersion(rules, run, flavor, publishedTags, warnings);
-    const names = tagNames(version, flavor);
-    const tags = images.length > 0 ? images.flatMap(image => names.map(n => (image !== '' ? `${image}:${n}` : n))) : names;
-    const scope = globalScope(run, m => warnings.push(m));
-    const base = ociLabels({ repo, version: version.main, created: flavor.created === 'now' ? now : run.commitDate, revision: run.sha });
-    const labels = withCustoms('labels', base, inputs.labels, scope);
-    const rawAnnotations = withCustoms('annotations', base, inputs.annotations, scope);
-    const levels = inputs.annotationLevels ?? ['manifest'];
-    const annotations = levels.flatMap(level => rawAnnotations.map(a => `${level}:${a}`));
-    if (!version.main)
-        warnings.push('No Docker image version has been generated. Check tags input.');
-    const json = { tags, labels: toRecord(labels), annotations };
-    return {
-        version,
-        tags,
-        tagNames: names,
-        labels,
-        annotations,
-        json,
-        outputs: {
-            version: version.main ?? '',
-            tags: tags.join(inputs.sepTags || '\n'),
-            tagNames: names.join(inputs.sepTags || '\n'),
-            labels: labels.join(inputs.sepLabels || '\n'),
-            annotations: annotations.join(inputs.sepAnnotations || '\n'),
-            json: JSON.stringify(json),
-        },
-        warnings,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/tags/index.ts
-/** docker/metadata-action v6 compatible tag, label and annotation computation (pure: all inputs injected). */
-
-
-
-
-
-
 
 ;// CONCATENATED MODULE: ./src/metadata.ts
+
 
 
 
@@ -40441,10 +40546,49 @@ function metaContext(ctx, date) {
         runNumber: ctx.runNumber,
     };
 }
+/** The metadata-action inputs, with its DOCKER_METADATA_* environment switches honoured. Pure. */
+function metaInputs(inputs, env) {
+    const shortSha = Number.parseInt(env.DOCKER_METADATA_SHORT_SHA_LENGTH ?? '', 10);
+    const levels = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.split(',').map((l) => l.trim()).filter(Boolean);
+    return {
+        images: inputs.images.map((i) => i.name),
+        tags: inputs.tags,
+        flavor: inputs.flavor,
+        labels: inputs.labels,
+        annotations: inputs.annotations,
+        sepTags: inputs.sepTags,
+        sepLabels: inputs.sepLabels,
+        sepAnnotations: inputs.sepAnnotations,
+        prSha: inputs.prSha === 'head' || env.DOCKER_METADATA_PR_HEAD_SHA === 'true' ? 'head' : 'merge',
+        shortShaLength: Number.isFinite(shortSha) && shortSha > 0 ? shortSha : undefined,
+        annotationLevels: levels?.length ? levels : undefined,
+    };
+}
+/** True when a rule or the flavor asks what is already published (latest=highest, floating=highest). Pure. */
+function needsPublishedTags(inputs) {
+    return parseFlavor(inputs.flavor).latest === 'highest' || parseTagRules(inputs.tags).some((r) => r.attrs.floating === 'highest');
+}
+/** Tags already in the target registries, read with the job's credentials; undefined when any cannot be read. */
+async function publishedTags(inputs, warn) {
+    const loginRegistry = canonicalRegistry(inputs.registry);
+    const all = [];
+    for (const image of inputs.images) {
+        const auth = inputs.username && image.registry === loginRegistry ? { username: inputs.username, password: inputs.password } : undefined;
+        try {
+            all.push(...(await listTags(image, auth)));
+        }
+        catch (e) {
+            warn(`Could not read the published tags of ${image.name} (${errorMessage(e)}): latest and floating tags behave as latest=auto.`);
+            return undefined;
+        }
+    }
+    return all;
+}
 /** Tags, labels and version for this event; a tag Docker would refuse is an input error. */
 async function resolveMetadata(inputs, ctx, env, log, now) {
-    const repo = await fetchRepo(ctx, inputs.githubToken, log);
-    const meta = computeMeta({ images: inputs.images.map((i) => i.name), tags: inputs.tags, flavor: inputs.flavor, labels: inputs.labels, annotations: inputs.annotations }, metaContext(ctx, await commitDate(ctx, env)), repo, now);
+    const repo = await fetchRepo(ctx, inputs.githubToken, log.info);
+    const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning) : undefined;
+    const meta = computeMeta(metaInputs(inputs, env), metaContext(ctx, await commitDate(ctx, env)), repo, now, published);
     for (const t of meta.tagNames) {
         if (!isValidTag(t))
             throw new InputError('tags', `the tag "${t}" is not valid (at most 128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'); change the rule that makes it.`);
@@ -40577,13 +40721,14 @@ function jarBuildArg(context, jar) {
     return rel.split((external_node_path_default()).sep).join('/');
 }
 /** Everything the build step needs, in one value; the jar goes in as JAR_FILE when given. */
-function buildSpec(inputs, meta, jar, runnerTemp, scratch) {
-    const dir = scratch ?? ((0,external_node_fs_namespaceObject.mkdirSync)(runnerTemp, { recursive: true }), (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(runnerTemp, 'image-publish-build-')));
+function buildSpec(inputs, tags, labels, jar, runnerTemp) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(runnerTemp, { recursive: true });
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(runnerTemp, 'image-publish-build-'));
     return {
         context: inputs.context,
         file: inputs.file,
-        tags: meta.tags,
-        labels: meta.labels,
+        tags,
+        labels,
         buildArgs: jar ? [...inputs.buildArgs, ['JAR_FILE', jarBuildArg(inputs.context, jar)]] : inputs.buildArgs,
         target: inputs.target,
         platforms: inputs.platforms,
@@ -40646,17 +40791,19 @@ function stageRunner(io, timings) {
     });
 }
 function setMetaOutputs(io, meta) {
-    io.setOutput('version', meta.version.main ?? '');
-    io.setOutput('tags', meta.tags.join('\n'));
-    io.setOutput('tag-names', meta.tagNames.join('\n'));
-    io.setOutput('labels', meta.labels.join('\n'));
-    io.setOutput('annotations', meta.annotations.join('\n'));
-    io.setOutput('json', JSON.stringify(meta.json));
+    io.setOutput('version', meta.outputs.version);
+    io.setOutput('tags', meta.outputs.tags);
+    io.setOutput('tag-names', meta.outputs.tagNames);
+    io.setOutput('labels', meta.outputs.labels);
+    io.setOutput('annotations', meta.outputs.annotations);
+    io.setOutput('json', meta.outputs.json);
 }
 function readInputs(io, ctx) {
     const inputs = parseInputs((n) => io.getInput(n), ctx.workspace);
     if (inputs.password)
         io.setSecret(inputs.password);
+    if (inputs.githubToken)
+        io.setSecret(inputs.githubToken);
     for (const s of inputs.secrets)
         if (s.value)
             io.setSecret(s.value);
@@ -40678,7 +40825,7 @@ async function runMain(io, env = process.env, now = new Date()) {
     const dockerfile = (0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8');
     const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
     const meta = await stage('metadata', 'Compute tags and labels', async () => {
-        const m = await resolveMetadata(inputs, ctx, env, (msg) => io.info(msg), now);
+        const m = await resolveMetadata(inputs, ctx, env, { info: (msg) => io.info(msg), warning: (msg) => io.warning(msg) }, now);
         for (const w of m.warnings)
             io.warning(w);
         io.info(`Tags:\n${m.tags.join('\n') || '(none)'}\nLabels:\n${m.labels.join('\n')}`);
@@ -40725,7 +40872,8 @@ async function runMain(io, env = process.env, now = new Date()) {
         const useBuildx = await hasBuildx(dockerEnv);
         if (!useBuildx)
             io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
-        const spec = buildSpec(inputs, meta, wantsJar ? jar : undefined, ctx.runnerTemp);
+        // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
+        const spec = buildSpec(inputs, inputs.images.length ? meta.tags : [], meta.labels, wantsJar ? jar : undefined, ctx.runnerTemp);
         return buildImage(spec, useBuildx, dockerEnv);
     });
     io.setOutput('image-id', built.imageId);

@@ -31554,7 +31554,7 @@ function getIDToken(aud) {
 
 function coreIO() {
     return {
-        getInput: (name) => getInput(name),
+        getInput: (name) => getInput(name, { trimWhitespace: false }),
         setOutput: (name, value) => setOutput(name, value),
         setSecret: (value) => core_setSecret(value),
         info: (m) => info(m),

@@ -2,7 +2,6 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
-import type { Meta } from '../tags/index.js';
 import type { BuildSpec } from './args.js';
 
 /** JAR_FILE as the Dockerfile's COPY sees it: relative to the context, with forward slashes. Pure. */
@@ -15,13 +14,14 @@ export function jarBuildArg(context: string, jar: string): string {
 }
 
 /** Everything the build step needs, in one value; the jar goes in as JAR_FILE when given. */
-export function buildSpec(inputs: Inputs, meta: Meta, jar: string | undefined, runnerTemp: string, scratch?: string): BuildSpec {
-  const dir = scratch ?? (mkdirSync(runnerTemp, { recursive: true }), mkdtempSync(path.join(runnerTemp, 'image-publish-build-')));
+export function buildSpec(inputs: Inputs, tags: string[], labels: string[], jar: string | undefined, runnerTemp: string): BuildSpec {
+  mkdirSync(runnerTemp, { recursive: true });
+  const dir = mkdtempSync(path.join(runnerTemp, 'image-publish-build-'));
   return {
     context: inputs.context,
     file: inputs.file,
-    tags: meta.tags,
-    labels: meta.labels,
+    tags,
+    labels,
     buildArgs: jar ? [...inputs.buildArgs, ['JAR_FILE', jarBuildArg(inputs.context, jar)]] : inputs.buildArgs,
     target: inputs.target,
     platforms: inputs.platforms,

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeGitHubApi } from '../support/github-api.ts';
+import { runAction } from '../support/runner.ts';
+import { registryDigest, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
+
+let s: Services;
+beforeAll(() => {
+  s = services();
+});
+
+const SEMVER_RULES = 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}},floating=highest\ntype=semver,pattern={{major}},floating=highest';
+
+describe('latest=highest against a registry that already holds 2.0.0', () => {
+  const repo = uniqueRepo('highest');
+  const tagEvent = (sha: string, tag: string) => ({ name: 'push', ref: `refs/tags/${tag}`, sha, payload: { ref: `refs/tags/${tag}`, repository: { name: 'svc' } } });
+  const publish = async (tag: string) => {
+    const ws = workspace('example');
+    return runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, tag),
+      env: ws.env,
+      inputs: { images: `${s.registry}/${repo}`, tags: SEMVER_RULES, flavor: 'latest=highest', registry: s.registry, username: s.user, password: s.password },
+    });
+  };
+
+  it('a hotfix 1.2.4 after 2.0.0 moves 1.2 and 1, but not latest', async () => {
+    const v2 = await publish('v2.0.0');
+    expect(v2.main.code, v2.main.log).toBe(0);
+    expect(v2.outputs['tag-names'].split('\n')).toEqual(['2.0.0', '2.0', '2', 'latest']);
+
+    const hotfix = await publish('v1.2.4');
+    expect(hotfix.main.code, hotfix.main.log).toBe(0);
+    expect(hotfix.outputs['tag-names'].split('\n')).toEqual(['1.2.4', '1.2', '1']);
+    expect(hotfix.outputs.digest).not.toBe(v2.outputs.digest);
+    expect(await registryDigest(s, repo, 'latest')).toBe(v2.outputs.digest);
+    expect(await registryDigest(s, repo, '2')).toBe(v2.outputs.digest);
+    expect(await registryDigest(s, repo, '1')).toBe(hotfix.outputs.digest);
+  });
+});
+
+describe('labels from the REST API, PR head sha, dry run', () => {
+  const api = new FakeGitHubApi((req) =>
+    req.method === 'GET' && req.path === '/repos/acme/hello-service'
+      ? { status: 200, body: { name: 'hello-service', full_name: 'acme/hello-service', description: 'From the API', html_url: 'https://github.com/acme/hello-service', default_branch: 'main', license: { spdx_id: 'Apache-2.0' } } }
+      : undefined,
+  );
+  let apiUrl: string;
+  beforeAll(async () => {
+    apiUrl = await api.start();
+  });
+  afterAll(() => api.stop());
+
+  it('reads the repository with the token, and tags a PR with its number and head commit', async () => {
+    const ws = workspace('example');
+    const head = 'f00dfacecafe0123456789abcdef0123456789ab';
+    const run = await runAction({
+      workspace: ws.dir,
+      event: {
+        name: 'pull_request',
+        ref: 'refs/pull/42/merge',
+        sha: ws.sha,
+        payload: { number: 42, pull_request: { number: 42, head: { sha: head, ref: 'feature', repo: { full_name: 'acme/hello-service' } }, base: { ref: 'main', repo: { full_name: 'acme/hello-service' } } }, repository: { name: 'hello-service', default_branch: 'main' } },
+      },
+      env: { ...ws.env, GITHUB_API_URL: apiUrl },
+      inputs: { images: 'acme/hello-service', tags: 'type=ref,event=pr\ntype=sha', 'pr-sha': 'head', 'dry-run': 'true', 'github-token': 'ghs_fake_token_for_tests' },
+    });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs['tag-names'].split('\n')).toEqual(['pr-42', 'sha-f00dfac']);
+    const labels = run.outputs.labels.split('\n');
+    expect(labels).toContain('org.opencontainers.image.licenses=Apache-2.0');
+    expect(labels).toContain('org.opencontainers.image.description=From the API');
+    expect(labels).toContain(`org.opencontainers.image.revision=${head}`);
+    expect(labels).toContain('org.opencontainers.image.created=2026-11-01T12:00:00.000Z');
+    expect(api.requests.map((r) => [r.path, r.authorization])).toEqual([['/repos/acme/hello-service', 'Bearer ghs_fake_token_for_tests']]);
+    expect(run.everything).not.toContain('ghs_fake_token_for_tests');
+  });
+});
