@@ -1,11 +1,19 @@
+import { saveCaches } from './cache/caches.js';
 import type { ActionIO } from './io.js';
 import { removeDockerConfig } from './registry/config.js';
 import { logout } from './registry/login.js';
 import { loadState } from './state.js';
 
-/** The post step: log out of what main logged in to and delete the job's Docker config, whatever main did. */
+/** The post step: save caches after a good run, then log out and delete the job's Docker config, whatever main did. */
 export async function runPost(io: ActionIO): Promise<void> {
   const state = loadState(io.state);
+  if (state.cache) {
+    const cache = state.cache;
+    await io.group('Save caches', async () => {
+      if (!state.succeeded) io.info('The main step did not finish: no cache is saved.');
+      else await saveCaches(cache, io);
+    });
+  }
   if (!state.dockerConfig) return;
   const dir = state.dockerConfig;
   await io.group('Log out and clean up', async () => {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { InputError } from './errors.js';
 import { parseImageName, type ImageName } from './registry/name.js';
 import { parseImages } from './tags/index.js';
+import type { CacheWrite } from './cache/keys.js';
+import type { CacheMode } from './cache/layers.js';
 
 export type JavaTool = 'auto' | 'maven' | 'gradle' | 'none';
 const JAVA_TOOLS: readonly JavaTool[] = ['auto', 'maven', 'gradle', 'none'];
@@ -39,6 +41,10 @@ export interface Inputs {
   push: boolean;
   dryRun: boolean;
   githubToken: string;
+  cache: boolean;
+  cacheWrite: CacheWrite;
+  cacheMode: CacheMode;
+  reproducible: boolean;
 }
 
 /** Reads one input by its action.yml name, untrimmed ('' when unset). */
@@ -70,10 +76,10 @@ export function separator(raw: string): string {
   return raw === '' ? '\n' : raw;
 }
 
-function parsePrSha(raw: string): 'head' | 'merge' {
-  const v = raw.trim() || 'merge';
-  if (v !== 'head' && v !== 'merge') throw new InputError('pr-sha', `"${v}" is not head or merge; use head to tag PR images with the PR's head commit.`);
-  return v;
+export function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[], fallback: T): T {
+  const v = raw.trim() || fallback;
+  if (!(allowed as readonly string[]).includes(v)) throw new InputError(name, `"${v}" is not one of ${allowed.join(', ')}.`);
+  return v as T;
 }
 
 /** Newline- or comma-separated list, as metadata-action and build-push-action accept. */
@@ -135,10 +141,7 @@ function parseSecrets(raw: string): BuildSecret[] {
 
 /** Parses and cross-checks every input. Pure: throws InputError before anything has happened. */
 export function parseInputs(read: InputReader, workspace: string): Inputs {
-  const javaTool = (read('java-tool').trim() || 'auto') as JavaTool;
-  if (!JAVA_TOOLS.includes(javaTool)) {
-    throw new InputError('java-tool', `"${javaTool}" is not one of ${JAVA_TOOLS.join(', ')}.`);
-  }
+  const javaTool = oneOf('java-tool', read('java-tool'), JAVA_TOOLS, 'auto');
   const workingDirectory = path.resolve(workspace, read('working-directory').trim() || '.');
   const context = path.resolve(workspace, read('context').trim() || path.relative(workspace, workingDirectory) || '.');
   const fileRaw = read('file').trim();
@@ -154,6 +157,9 @@ export function parseInputs(read: InputReader, workspace: string): Inputs {
   }
   if (username && !password) {
     throw new InputError('password', `username "${username}" has no password; pass it from a secret in \`password\`.`);
+  }
+  if (read('cache-mode').trim() === 'registry' && images.length === 0) {
+    throw new InputError('cache-mode', 'registry keeps the cache as <image>:buildcache, but `images` is empty; name an image or use cache-mode: actions.');
   }
   if (push && images.length === 0) {
     throw new InputError('images', 'nothing to push to: list at least one image name, e.g. `images: acme/app`, or set `push: false`.');
@@ -178,13 +184,17 @@ export function parseInputs(read: InputReader, workspace: string): Inputs {
     sepTags: separator(read('sep-tags')),
     sepLabels: separator(read('sep-labels')),
     sepAnnotations: separator(read('sep-annotations')),
-    prSha: parsePrSha(read('pr-sha')),
+    prSha: oneOf('pr-sha', read('pr-sha'), ['merge', 'head'] as const, 'merge'),
     registry: read('registry').trim(),
     username,
     password,
     push,
     dryRun: parseBoolean('dry-run', read('dry-run'), false),
     githubToken: read('github-token').trim(),
+    cache: parseBoolean('cache', read('cache'), true),
+    cacheWrite: oneOf('cache-write', read('cache-write'), ['auto', 'true', 'false'] as const, 'auto'),
+    cacheMode: oneOf('cache-mode', read('cache-mode'), ['actions', 'registry'] as const, 'actions'),
+    reproducible: parseBoolean('reproducible', read('reproducible'), true),
   };
 }
 

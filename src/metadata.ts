@@ -1,6 +1,6 @@
 import type { RunnerContext } from './context.js';
 import { InputError, errorMessage } from './errors.js';
-import { commitDate, fetchRepo } from './github.js';
+import { fetchRepo } from './github.js';
 import type { Inputs } from './inputs.js';
 import { listTags } from './registry/catalog.js';
 import { canonicalRegistry, isValidTag } from './registry/name.js';
@@ -64,11 +64,11 @@ export async function resolveMetadata(
   ctx: RunnerContext,
   env: NodeJS.ProcessEnv,
   log: { info: (m: string) => void; warning: (m: string) => void },
-  now: Date,
+  clock: { now: Date; commitDate?: Date },
 ): Promise<Meta> {
   const repo = await fetchRepo(ctx, inputs.githubToken, log.info);
   const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning) : undefined;
-  const meta = computeMeta(metaInputs(inputs, env), metaContext(ctx, await commitDate(ctx, env)), repo, now, published);
+  const meta = computeMeta(metaInputs(inputs, env), metaContext(ctx, clock.commitDate), repo, clock.now, published);
   for (const t of meta.tagNames) {
     if (!isValidTag(t)) throw new InputError('tags', `the tag "${t}" is not valid (at most 128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'); change the rule that makes it.`);
   }

@@ -1,22 +1,28 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, utimesSync } from 'node:fs';
 import path from 'node:path';
+import { cacheAvailable, restoreDependencies, restoreLayers, type CacheState } from './cache/caches.js';
+import { mayWriteCache } from './cache/keys.js';
+import { builderCanExport, layerCacheArgs, layerDirs, promoteExport, registryCacheRef } from './cache/layers.js';
 import { runnerContext, type RunnerContext } from './context.js';
-import { declaredArgs } from './image/dockerfile.js';
+import { InputError } from './errors.js';
+import { commitDate } from './github.js';
 import { buildImage, hasBuildx } from './image/build.js';
+import { declaredArgs } from './image/dockerfile.js';
 import { pushTag, type PushResult } from './image/push.js';
+import { buildSpec } from './image/spec.js';
 import { checkPaths, parseInputs, type Inputs } from './inputs.js';
 import type { ActionIO } from './io.js';
 import { buildJava, planJava } from './java/build.js';
+import { gradleInitScriptPath, writeGradleInitScript } from './java/reproducible.js';
 import { resolveMetadata } from './metadata.js';
+import { metadataJson } from './outputs.js';
 import { planText } from './plan.js';
 import { createDockerConfig, userDockerConfigDir } from './registry/config.js';
 import { login } from './registry/login.js';
 import { canonicalRegistry } from './registry/name.js';
 import { defaultPolicy } from './registry/policy.js';
-import { buildSpec } from './image/spec.js';
 import { saveState, type PostState } from './state.js';
 import { parseFlavor, parseTagRules, type Meta } from './tags/index.js';
-import { InputError } from './errors.js';
 
 type Timings = Record<string, number>;
 
@@ -61,12 +67,15 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   const stage = stageRunner(io, timings);
 
   const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx));
-  const javaPlan = planJava(inputs);
+  const committed = await commitDate(ctx, env);
+  const reproducible = inputs.reproducible && committed !== undefined;
+  const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
+  const javaPlan = planJava(inputs, reproducible && committed ? { commitDate: committed, gradleInitScript } : undefined);
   const dockerfile = readFileSync(inputs.file, 'utf8');
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
 
   const meta = await stage('metadata', 'Compute tags and labels', async () => {
-    const m = await resolveMetadata(inputs, ctx, env, { info: (msg) => io.info(msg), warning: (msg) => io.warning(msg) }, now);
+    const m = await resolveMetadata(inputs, ctx, env, { info: (msg) => io.info(msg), warning: (msg) => io.warning(msg) }, { now, commitDate: committed });
     for (const w of m.warnings) io.warning(w);
     io.info(`Tags:\n${m.tags.join('\n') || '(none)'}\nLabels:\n${m.labels.join('\n')}`);
     return m;
@@ -95,12 +104,29 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
     });
   }
 
+  const useBuildx = await hasBuildx(dockerEnv);
+  const cache: CacheState = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName) };
+  const layersLocal = inputs.cache && inputs.cacheMode === 'actions' && useBuildx;
+  await stage('restore', 'Restore caches', async () => {
+    if (!inputs.cache) return io.info('cache is false: building without caches.');
+    const exportable = useBuildx ? await builderCanExport(dockerEnv) : { ok: false, why: 'buildx is missing' };
+    if (!exportable.ok) io.warning(`The layer cache is skipped: ${exportable.why}.`);
+    if (!cacheAvailable(io)) return;
+    if (javaPlan.project) cache.dependencies = await restoreDependencies(javaPlan.project.tool, inputs.workingDirectory, inputs.javaArgs, env, io);
+    if (layersLocal && exportable.ok) cache.layers = await restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io);
+  });
+  post.cache = cache;
+  saveState(io.state, post);
+
+  if (inputs.reproducible && !committed) io.warning('The commit time is unknown, so the build is not made reproducible.');
   const jar = await stage('java', 'Java build', async () => {
     if (!javaPlan.command && !inputs.artifact) {
       if (inputs.javaTool === 'auto') io.notice('No Maven or Gradle project in working-directory: skipping the Java build.');
       return undefined;
     }
-    const found = await buildJava(inputs, javaPlan, {});
+    if (reproducible && javaPlan.project?.tool === 'gradle') writeGradleInitScript(gradleInitScript);
+    const found = await buildJava(inputs, javaPlan);
+    if (found && reproducible && committed) utimesSync(found, committed, committed); // COPY keeps mtimes: same commit, same layer
     if (found) io.info(`Artifact: ${path.relative(ctx.workspace, found)}`);
     return found;
   });
@@ -110,11 +136,25 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   }
 
   const built = await stage('image', 'Build the image', async () => {
-    const useBuildx = await hasBuildx(dockerEnv);
     if (!useBuildx) io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
+    const dirs = layerDirs(ctx.runnerTemp);
+    const cacheArgs =
+      inputs.cache && useBuildx
+        ? inputs.cacheMode === 'registry'
+          ? layerCacheArgs('registry', { ref: registryCacheRef(inputs.images[0].name) }, cache.write && inputs.push)
+          : cache.layers
+            ? layerCacheArgs('actions', { dirs }, cache.write && cache.layers.hit !== 'exact')
+            : []
+        : [];
     // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
-    const spec = buildSpec(inputs, inputs.images.length ? meta.tags : [], meta.labels, wantsJar ? jar : undefined, ctx.runnerTemp);
-    return buildImage(spec, useBuildx, dockerEnv);
+    const spec = buildSpec(
+      inputs,
+      { tags: inputs.images.length ? meta.tags : [], labels: meta.labels, jar: wantsJar ? jar : undefined, cacheArgs, sourceDateEpoch: reproducible && committed ? Math.floor(committed.getTime() / 1000) : undefined },
+      ctx.runnerTemp,
+    );
+    const result = await buildImage(spec, useBuildx, dockerEnv);
+    if (cache.layers) cache.layers.exported = promoteExport(dirs);
+    return result;
   });
   io.setOutput('image-id', built.imageId);
 
@@ -130,26 +170,13 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   } else {
     io.info('push is false: the image was built and loaded into the local engine only.');
   }
-  const digest = pushes[0]?.digest ?? '';
-  io.setOutput('digest', digest);
+  const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off' } as const;
+  io.setOutput('digest', pushes[0]?.digest ?? '');
   io.setOutput('pushed', String(pushes.length > 0));
-  io.setOutput(
-    'metadata',
-    JSON.stringify({
-      refs: meta.tags,
-      digest,
-      imageId: built.imageId,
-      builder: built.builder,
-      artifact: jar ? path.relative(ctx.workspace, jar) : undefined,
-      registries: [...new Set(inputs.images.map((i) => i.registry))].map((registry) => ({
-        registry,
-        refs: pushes.filter((p) => inputs.images.some((i) => i.registry === registry && p.ref.startsWith(`${i.name}:`))).map((p) => p.ref),
-        digest,
-        pushed: pushes.length > 0,
-      })),
-      timings,
-    }),
-  );
+  io.setOutput('cache-hit', JSON.stringify(cacheHit));
+  io.setOutput('metadata', metadataJson({ meta, inputs, pushes, imageId: built.imageId, builder: built.builder, artifact: jar ? path.relative(ctx.workspace, jar) : undefined, cacheHit, reproducible, timings }));
   const digests = new Set(pushes.map((p) => p.digest));
   if (digests.size > 1) io.warning(`The pushed tags resolve to different digests: ${[...digests].join(', ')}.`);
+  post.succeeded = true;
+  saveState(io.state, post);
 }

@@ -1,7 +1,12 @@
-/** What main hands to post. Never a secret: only where the config lives and which registries to log out of. */
+import type { CacheState } from './cache/caches.js';
+
+/** What main hands to post. Never a secret: where the config lives, what to log out of, what to cache. */
 export interface PostState {
   dockerConfig?: string;
   registries: string[];
+  cache?: CacheState;
+  /** Set last in main: caches are saved only after a run that published what it should. */
+  succeeded?: boolean;
 }
 
 export interface StateStore {
@@ -15,6 +20,10 @@ export function saveState(store: StateStore, state: PostState): void {
   store.save(KEY, JSON.stringify(state));
 }
 
+function isCacheState(v: unknown): v is CacheState {
+  return typeof v === 'object' && v !== null && typeof (v as CacheState).write === 'boolean';
+}
+
 export function loadState(store: StateStore): PostState {
   const raw = store.get(KEY);
   if (!raw) return { registries: [] };
@@ -23,6 +32,8 @@ export function loadState(store: StateStore): PostState {
     return {
       dockerConfig: typeof parsed.dockerConfig === 'string' ? parsed.dockerConfig : undefined,
       registries: Array.isArray(parsed.registries) ? parsed.registries.filter((r): r is string => typeof r === 'string') : [],
+      cache: isCacheState(parsed.cache) ? parsed.cache : undefined,
+      succeeded: parsed.succeeded === true,
     };
   } catch {
     return { registries: [] };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildxArgs, dockerBuildArgs, secretEnv, type BuildSpec } from '../../src/image/args.js';
+import { buildEnv, buildxArgs, dockerBuildArgs, type BuildSpec } from '../../src/image/args.js';
 import { declaredArgs, lineOf } from '../../src/image/dockerfile.js';
 import { pushedDigest } from '../../src/image/push.js';
 import { jarBuildArg } from '../../src/image/spec.js';
@@ -31,12 +31,15 @@ const spec: BuildSpec = {
   secrets: [{ id: 'npmrc', value: 's3cr3t' }],
   metadataFile: '/tmp/m.json',
   iidFile: '/tmp/iid',
+  cacheArgs: ['--cache-from', 'type=local,src=/c', '--cache-to', 'type=local,dest=/n,mode=max'],
+  sourceDateEpoch: 1793534400,
 };
 
 describe('build argv', () => {
   it('buildx: loads into the engine, every tag, label and arg, secrets by env reference', () => {
     expect(buildxArgs(spec)).toEqual([
       'buildx', 'build', '--progress', 'plain', '--load', '--metadata-file', '/tmp/m.json',
+      '--cache-from', 'type=local,src=/c', '--cache-to', 'type=local,dest=/n,mode=max',
       '--file', '/ws/Dockerfile', '--iidfile', '/tmp/iid',
       '--tag', 'acme/app:1.2.3', '--tag', 'acme/app:latest',
       '--label', 'org.opencontainers.image.version=1.2.3',
@@ -51,7 +54,7 @@ describe('build argv', () => {
   it('never puts a secret value in argv', () => {
     expect(buildxArgs(spec).join(' ')).not.toContain('s3cr3t');
     expect(dockerBuildArgs(spec).join(' ')).not.toContain('s3cr3t');
-    expect(secretEnv(spec.secrets)).toEqual({ IMAGE_PUBLISH_SECRET_0: 's3cr3t' });
+    expect(buildEnv(spec)).toEqual({ IMAGE_PUBLISH_SECRET_0: 's3cr3t', SOURCE_DATE_EPOCH: '1793534400' });
   });
 
   it('plain docker build for the fallback', () => {

@@ -127,7 +127,7 @@ describe('post state', () => {
     const s = { save: (k: string, v: string) => store.set(k, v), get: (k: string) => store.get(k) ?? '' };
     expect(loadState(s)).toEqual({ registries: [] });
     saveState(s, { dockerConfig: '/tmp/x', registries: ['docker.io'] });
-    expect(loadState(s)).toEqual({ dockerConfig: '/tmp/x', registries: ['docker.io'] });
+    expect(loadState(s)).toEqual({ dockerConfig: '/tmp/x', registries: ['docker.io'], cache: undefined, succeeded: false });
     store.set('image-publish', '{not json');
     expect(loadState(s)).toEqual({ registries: [] });
   });

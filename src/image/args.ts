@@ -12,6 +12,10 @@ export interface BuildSpec {
   /** Where buildx writes its metadata (digests). */
   metadataFile: string;
   iidFile: string;
+  /** --cache-from/--cache-to, buildx only. */
+  cacheArgs: string[];
+  /** Seconds since the epoch of the commit: BuildKit stamps the image with it instead of the clock. */
+  sourceDateEpoch?: number;
 }
 
 /** Environment variable that carries secret `index` to BuildKit, so its value never sits in argv. */
@@ -32,7 +36,7 @@ function common(spec: BuildSpec): string[] {
 
 /** `docker buildx build …`: builds once into the engine's image store; pushing is a later step. */
 export function buildxArgs(spec: BuildSpec): string[] {
-  return ['buildx', 'build', '--progress', 'plain', '--load', '--metadata-file', spec.metadataFile, ...common(spec), spec.context];
+  return ['buildx', 'build', '--progress', 'plain', '--load', '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), spec.context];
 }
 
 /** The fallback when buildx is missing: classic `docker build` with BuildKit switched on through the env. */
@@ -40,7 +44,9 @@ export function dockerBuildArgs(spec: BuildSpec): string[] {
   return ['build', '--progress', 'plain', ...common(spec), spec.context];
 }
 
-/** The environment that hands secret values to the build. */
-export function secretEnv(secrets: readonly BuildSecret[]): Record<string, string> {
-  return Object.fromEntries(secrets.map((s, i) => [secretEnvName(i), s.value]));
+/** The environment of the build: secret values, and SOURCE_DATE_EPOCH, which buildx hands to BuildKit. */
+export function buildEnv(spec: Pick<BuildSpec, 'secrets' | 'sourceDateEpoch'>): Record<string, string> {
+  const env: Record<string, string> = Object.fromEntries(spec.secrets.map((s, i) => [secretEnvName(i), s.value]));
+  if (spec.sourceDateEpoch !== undefined) env.SOURCE_DATE_EPOCH = String(spec.sourceDateEpoch);
+  return env;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { StageError } from '../errors.js';
 import { execute } from '../exec.js';
-import { buildxArgs, dockerBuildArgs, secretEnv, type BuildSpec } from './args.js';
+import { buildEnv, buildxArgs, dockerBuildArgs, type BuildSpec } from './args.js';
 
 const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
 
@@ -28,7 +28,7 @@ function readJson(file: string): Record<string, unknown> {
 
 export async function buildImage(spec: BuildSpec, useBuildx: boolean, dockerEnv: Record<string, string>): Promise<BuildResult> {
   const args = useBuildx ? buildxArgs(spec) : dockerBuildArgs(spec);
-  const env = { ...dockerEnv, ...secretEnv(spec.secrets), ...(useBuildx ? {} : { DOCKER_BUILDKIT: '1' }) };
+  const env = { ...dockerEnv, ...buildEnv(spec), ...(useBuildx ? {} : { DOCKER_BUILDKIT: '1' }) };
   const res = await execute('docker', args, { env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 25 });
   if (res.code !== 0) {
     const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `failed (exit code ${res.code})`;

@@ -14,7 +14,16 @@ export function jarBuildArg(context: string, jar: string): string {
 }
 
 /** Everything the build step needs, in one value; the jar goes in as JAR_FILE when given. */
-export function buildSpec(inputs: Inputs, tags: string[], labels: string[], jar: string | undefined, runnerTemp: string): BuildSpec {
+export interface SpecParts {
+  tags: string[];
+  labels: string[];
+  jar?: string;
+  cacheArgs: string[];
+  sourceDateEpoch?: number;
+}
+
+export function buildSpec(inputs: Inputs, parts: SpecParts, runnerTemp: string): BuildSpec {
+  const { tags, labels, jar } = parts;
   mkdirSync(runnerTemp, { recursive: true });
   const dir = mkdtempSync(path.join(runnerTemp, 'image-publish-build-'));
   return {
@@ -28,5 +37,7 @@ export function buildSpec(inputs: Inputs, tags: string[], labels: string[], jar:
     secrets: inputs.secrets,
     metadataFile: path.join(dir, 'metadata.json'),
     iidFile: path.join(dir, 'iid'),
+    cacheArgs: parts.cacheArgs,
+    sourceDateEpoch: parts.sourceDateEpoch,
   };
 }

@@ -1,4 +1,4 @@
-import { accessSync, constants, readdirSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as glob from '@actions/glob';
 import { StageError } from '../errors.js';
@@ -7,6 +7,7 @@ import type { Inputs } from '../inputs.js';
 import { chooseArtifact } from './artifact.js';
 import { javaCommand, type JavaCommand } from './command.js';
 import { detectProject, type JavaProject } from './detect.js';
+import { mavenReproducibleArgs } from './reproducible.js';
 
 const BUILD_TIMEOUT_MS = 45 * 60 * 1000;
 
@@ -24,12 +25,20 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** Works out what would run, touching nothing but directory listings. */
-export function planJava(inputs: Inputs): JavaPlan {
+/**
+ * Works out what would run, reading only the project's files. `reproducible` carries the commit time
+ * and where the Gradle init script will be; the user's java-args come last and have the last word.
+ */
+export function planJava(inputs: Inputs, reproducible?: { commitDate: Date; gradleInitScript: string }): JavaPlan {
   const project = detectProject(inputs.javaTool, readdirSync(inputs.workingDirectory));
   if (!project) return {};
   const wrapperExec = project.wrapper ? isExecutable(path.join(inputs.workingDirectory, project.wrapper)) : false;
-  return { project, command: javaCommand(project, inputs.javaArgs, wrapperExec) };
+  const repro = !reproducible
+    ? []
+    : project.tool === 'maven'
+      ? mavenReproducibleArgs(readFileSync(path.join(inputs.workingDirectory, 'pom.xml'), 'utf8'), reproducible.commitDate)
+      : ['--init-script', reproducible.gradleInitScript];
+  return { project, command: javaCommand(project, [...repro, ...inputs.javaArgs], wrapperExec) };
 }
 
 async function globFiles(dir: string, patterns: readonly string[]): Promise<string[]> {
@@ -38,11 +47,11 @@ async function globFiles(dir: string, patterns: readonly string[]): Promise<stri
 }
 
 /** Runs the package step and returns the runnable jar (absolute), or undefined when there is none to build. */
-export async function buildJava(inputs: Inputs, plan: JavaPlan, env: Record<string, string>): Promise<string | undefined> {
+export async function buildJava(inputs: Inputs, plan: JavaPlan): Promise<string | undefined> {
   const wd = inputs.workingDirectory;
   if (plan.command) {
     const { file, args } = plan.command;
-    const res = await execute(file, args, { cwd: wd, env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
+    const res = await execute(file, args, { cwd: wd, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
     if (res.code !== 0) {
       const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
       throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail);

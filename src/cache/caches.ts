@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as glob from '@actions/glob';
+import type { BuildTool } from '../java/detect.js';
+import { dependencyKey, layerKey, type HitKind, type Platform } from './keys.js';
+import { buildFilePatterns, gradleCachePaths, gradleUserHome, mavenRepository } from './paths.js';
+import { layerDirs } from './layers.js';
+import { cacheServiceAvailable, restore, save, type CacheLog } from './store.js';
+
+/** What post needs to save the caches: keys and paths, nothing secret. */
+export interface CacheState {
+  write: boolean;
+  dependencies?: { key: string; paths: string[]; hit: HitKind };
+  layers?: { key: string; path: string; hit: HitKind; exported: boolean };
+}
+
+export function platform(): Platform {
+  return { os: process.platform, arch: process.arch };
+}
+
+function readOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** sha256 over the build files' paths and contents, so the key changes exactly when dependencies may. */
+export async function hashBuildFiles(dir: string, tool: BuildTool): Promise<string> {
+  const globber = await glob.create(buildFilePatterns(tool).map((p) => path.join(dir, p)).join('\n'), { matchDirectories: false });
+  const files = (await globber.glob()).filter((f) => !f.split(path.sep).includes('node_modules')).sort();
+  const h = createHash('sha256');
+  for (const f of files) h.update(path.relative(dir, f)).update('\0').update(readFileSync(f)).update('\0');
+  return h.digest('hex').slice(0, 32);
+}
+
+/** The directories the build tool downloads into, as the tool itself would resolve them. */
+export function dependencyPaths(tool: BuildTool, workingDirectory: string, javaArgs: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const accountHome = os.userInfo().homedir;
+  if (tool === 'maven') {
+    return [
+      mavenRepository({
+        javaArgs,
+        mavenConfig: readOr(path.join(workingDirectory, '.mvn', 'maven.config')),
+        jvmConfig: readOr(path.join(workingDirectory, '.mvn', 'jvm.config')),
+        mavenOpts: env.MAVEN_OPTS ?? '',
+        accountHome,
+      }),
+    ];
+  }
+  return gradleCachePaths(gradleUserHome({ javaArgs, gradleUserHome: env.GRADLE_USER_HOME, gradleOpts: `${env.JAVA_OPTS ?? ''} ${env.GRADLE_OPTS ?? ''}`, accountHome }));
+}
+
+export async function restoreDependencies(tool: BuildTool, workingDirectory: string, javaArgs: readonly string[], env: NodeJS.ProcessEnv, log: CacheLog): Promise<CacheState['dependencies']> {
+  const paths = dependencyPaths(tool, workingDirectory, javaArgs, env);
+  const key = dependencyKey(platform(), tool, await hashBuildFiles(workingDirectory, tool));
+  const { hit } = await restore(`${tool} dependency`, paths, key, log);
+  return { key: key.key, paths, hit };
+}
+
+export async function restoreLayers(images: readonly string[], dockerfile: string, sha: string, runnerTemp: string, log: CacheLog): Promise<CacheState['layers']> {
+  const dirs = layerDirs(runnerTemp);
+  const key = layerKey(platform(), images, dockerfile, sha);
+  const { hit } = await restore('BuildKit layer', [dirs.current], key, log);
+  return { key: key.key, path: dirs.current, hit, exported: false };
+}
+
+export function cacheAvailable(log: CacheLog): boolean {
+  if (cacheServiceAvailable()) return true;
+  log.info('The Actions cache service is not available in this environment: caches are off.');
+  return false;
+}
+
+/** Post: save what changed. An exact hit has nothing new; a failed main saves nothing. */
+export async function saveCaches(state: CacheState, log: CacheLog): Promise<void> {
+  if (!state.write) {
+    log.info('cache-write is off for this event: caches were only read.');
+    return;
+  }
+  const d = state.dependencies;
+  if (d && d.hit !== 'exact' && d.hit !== 'off') await save('dependency', d.paths, d.key, log);
+  const l = state.layers;
+  if (l && l.exported && l.hit !== 'exact' && l.hit !== 'off') await save('BuildKit layer', [l.path], l.key, log);
+}
