@@ -45,6 +45,7 @@ export interface Inputs {
   cacheWrite: CacheWrite;
   cacheMode: CacheMode;
   reproducible: boolean;
+  provenance: string;
 }
 
 /** Reads one input by its action.yml name, untrimmed ('' when unset). */
@@ -74,6 +75,13 @@ export function rawLines(raw: string): string[] {
 /** metadata-action's separators: taken untrimmed, empty means newline. */
 export function separator(raw: string): string {
   return raw === '' ? '\n' : raw;
+}
+
+/** buildx's --provenance: true, false, or mode=min|max with options. */
+export function parseProvenance(raw: string): string {
+  const v = raw.trim() || 'false';
+  if (['true', 'false'].includes(v) || /^mode=(min|max)(,[a-z-]+=[^,]+)*$/.test(v)) return v;
+  throw new InputError('provenance', `"${v}" is not true, false, mode=min or mode=max.`);
 }
 
 export function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[], fallback: T): T {
@@ -195,6 +203,7 @@ export function parseInputs(read: InputReader, workspace: string): Inputs {
     cacheWrite: oneOf('cache-write', read('cache-write'), ['auto', 'true', 'false'] as const, 'auto'),
     cacheMode: oneOf('cache-mode', read('cache-mode'), ['actions', 'registry'] as const, 'actions'),
     reproducible: parseBoolean('reproducible', read('reproducible'), true),
+    provenance: parseProvenance(read('provenance')),
   };
 }
 

@@ -112,8 +112,11 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
     const exportable = useBuildx ? await builderCanExport(dockerEnv) : { ok: false, why: 'buildx is missing' };
     if (!exportable.ok) io.warning(`The layer cache is skipped: ${exportable.why}.`);
     if (!cacheAvailable(io)) return;
-    if (javaPlan.project) cache.dependencies = await restoreDependencies(javaPlan.project.tool, inputs.workingDirectory, inputs.javaArgs, env, io);
-    if (layersLocal && exportable.ok) cache.layers = await restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io);
+    const project = javaPlan.project;
+    [cache.dependencies, cache.layers] = await Promise.all([
+      project ? restoreDependencies(project.tool, inputs.workingDirectory, inputs.javaArgs, env, io) : undefined,
+      layersLocal && exportable.ok ? restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
+    ]);
   });
   post.cache = cache;
   saveState(io.state, post);

@@ -71,10 +71,12 @@ export async function runAction(opts: {
   workspace: string;
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** A fixed RUNNER_TEMP, as a runner has (emptied between jobs); a new one per run by default. */
+  runnerTemp?: string;
 }): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-run-'));
-  const runnerTemp = path.join(dir, 'runner-temp');
-  mkdirSync(runnerTemp);
+  const runnerTemp = opts.runnerTemp ?? path.join(dir, 'runner-temp');
+  mkdirSync(runnerTemp, { recursive: true });
   const files = {
     GITHUB_OUTPUT: path.join(dir, 'output'),
     GITHUB_STATE: path.join(dir, 'state'),
@@ -114,6 +116,8 @@ export async function runAction(opts: {
   const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]));
   const post = await step('dist/post/index.js', { ...base, ...inputEnv, ...stateEnv }, opts.workspace, timeout);
   const read = (f: string): string => (existsSync(f) ? readFileSync(f, 'utf8') : '');
+  // E2E_LOG_DIR=/some/dir keeps every run's logs for a human to read
+  if (process.env.E2E_LOG_DIR) writeFileSync(path.join(process.env.E2E_LOG_DIR, `${path.basename(dir)}.log`), `${main.log}\n--- post ---\n${post.log}`);
   const outputs = parseCommandFile(read(files.GITHUB_OUTPUT));
   return {
     main,

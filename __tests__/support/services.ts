@@ -98,3 +98,18 @@ export function workspace(source: string): Workspace {
 export function uniqueRepo(prefix: string): string {
   return `e2e/${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
+
+/** A manifest as the registry serves it (an index is resolved to its first linux/amd64 manifest). */
+export async function registryManifest(s: Services, repo: string, ref: string): Promise<{ config: { digest: string }; layers: { digest: string; size: number }[] }> {
+  const res = await fetch(`http://${s.registry}/v2/${repo}/manifests/${ref}`, {
+    headers: { authorization: auth(s), accept: MANIFEST_TYPES },
+    signal: AbortSignal.timeout(10000),
+  });
+  if (!res.ok) throw new Error(`manifest ${repo}@${ref}: HTTP ${res.status}`);
+  const body = (await res.json()) as { manifests?: { digest: string; platform?: { architecture?: string } }[]; config: { digest: string }; layers: { digest: string; size: number }[] };
+  if (body.manifests) {
+    const m = body.manifests.find((x) => x.platform?.architecture === 'amd64') ?? body.manifests[0];
+    return registryManifest(s, repo, m.digest);
+  }
+  return body;
+}

@@ -33,12 +33,13 @@ const spec: BuildSpec = {
   iidFile: '/tmp/iid',
   cacheArgs: ['--cache-from', 'type=local,src=/c', '--cache-to', 'type=local,dest=/n,mode=max'],
   sourceDateEpoch: 1793534400,
+  provenance: 'false',
 };
 
 describe('build argv', () => {
   it('buildx: loads into the engine, every tag, label and arg, secrets by env reference', () => {
     expect(buildxArgs(spec)).toEqual([
-      'buildx', 'build', '--progress', 'plain', '--load', '--metadata-file', '/tmp/m.json',
+      'buildx', 'build', '--progress', 'plain', '--load', '--provenance', 'false', '--metadata-file', '/tmp/m.json',
       '--cache-from', 'type=local,src=/c', '--cache-to', 'type=local,dest=/n,mode=max',
       '--file', '/ws/Dockerfile', '--iidfile', '/tmp/iid',
       '--tag', 'acme/app:1.2.3', '--tag', 'acme/app:latest',

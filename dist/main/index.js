@@ -99000,11 +99000,11 @@ async function saveCaches(state, log) {
         return;
     }
     const d = state.dependencies;
-    if (d && d.hit !== 'exact' && d.hit !== 'off')
-        await save('dependency', d.paths, d.key, log);
     const l = state.layers;
-    if (l && l.exported && l.hit !== 'exact' && l.hit !== 'off')
-        await save('BuildKit layer', [l.path], l.key, log);
+    await Promise.all([
+        d && d.hit !== 'exact' && d.hit !== 'off' ? save('dependency', d.paths, d.key, log) : undefined,
+        l && l.exported && l.hit !== 'exact' && l.hit !== 'off' ? save('BuildKit layer', [l.path], l.key, log) : undefined,
+    ]);
 }
 
 ;// CONCATENATED MODULE: ./src/context.ts
@@ -99120,7 +99120,7 @@ function common(spec) {
 }
 /** `docker buildx build …`: builds once into the engine's image store; pushing is a later step. */
 function buildxArgs(spec) {
-    return ['buildx', 'build', '--progress', 'plain', '--load', '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), spec.context];
+    return ['buildx', 'build', '--progress', 'plain', '--load', '--provenance', spec.provenance, '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), spec.context];
 }
 /** The fallback when buildx is missing: classic `docker build` with BuildKit switched on through the env. */
 function dockerBuildArgs(spec) {
@@ -99302,6 +99302,7 @@ function buildSpec(inputs, parts, runnerTemp) {
         metadataFile: external_node_path_default().join(dir, 'metadata.json'),
         iidFile: external_node_path_default().join(dir, 'iid'),
         cacheArgs: parts.cacheArgs,
+        provenance: inputs.provenance,
         sourceDateEpoch: parts.sourceDateEpoch,
     };
 }
@@ -100562,6 +100563,13 @@ function rawLines(raw) {
 function separator(raw) {
     return raw === '' ? '\n' : raw;
 }
+/** buildx's --provenance: true, false, or mode=min|max with options. */
+function parseProvenance(raw) {
+    const v = raw.trim() || 'false';
+    if (['true', 'false'].includes(v) || /^mode=(min|max)(,[a-z-]+=[^,]+)*$/.test(v))
+        return v;
+    throw new InputError('provenance', `"${v}" is not true, false, mode=min or mode=max.`);
+}
 function oneOf(name, raw, allowed, fallback) {
     const v = raw.trim() || fallback;
     if (!allowed.includes(v))
@@ -100688,6 +100696,7 @@ function parseInputs(read, workspace) {
         cacheWrite: oneOf('cache-write', read('cache-write'), ['auto', 'true', 'false'], 'auto'),
         cacheMode: oneOf('cache-mode', read('cache-mode'), ['actions', 'registry'], 'actions'),
         reproducible: parseBoolean('reproducible', read('reproducible'), true),
+        provenance: parseProvenance(read('provenance')),
     };
 }
 function isDir(p) {
@@ -101109,6 +101118,7 @@ function planText(inputs, java, meta, wantsJar, runnerTemp) {
         metadataFile: external_node_path_default().join(scratch, 'metadata.json'),
         iidFile: external_node_path_default().join(scratch, 'iid'),
         cacheArgs: [],
+        provenance: inputs.provenance,
     });
     lines.push(`Build:\n  docker ${argv.join(' ')}`);
     lines.push(inputs.push ? `Push:\n${meta.tags.map((t) => `  docker push ${t}`).join('\n')}` : 'Push: none (push is false)');
@@ -101295,10 +101305,11 @@ async function runMain(io, env = process.env, now = new Date()) {
             io.warning(`The layer cache is skipped: ${exportable.why}.`);
         if (!cacheAvailable(io))
             return;
-        if (javaPlan.project)
-            cache.dependencies = await restoreDependencies(javaPlan.project.tool, inputs.workingDirectory, inputs.javaArgs, env, io);
-        if (layersLocal && exportable.ok)
-            cache.layers = await restoreLayers(inputs.images.map((i) => i.name), external_node_path_default().relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io);
+        const project = javaPlan.project;
+        [cache.dependencies, cache.layers] = await Promise.all([
+            project ? restoreDependencies(project.tool, inputs.workingDirectory, inputs.javaArgs, env, io) : undefined,
+            layersLocal && exportable.ok ? restoreLayers(inputs.images.map((i) => i.name), external_node_path_default().relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
+        ]);
     });
     post.cache = cache;
     state_saveState(io.state, post);

@@ -98996,11 +98996,11 @@ async function saveCaches(state, log) {
         return;
     }
     const d = state.dependencies;
-    if (d && d.hit !== 'exact' && d.hit !== 'off')
-        await save('dependency', d.paths, d.key, log);
     const l = state.layers;
-    if (l && l.exported && l.hit !== 'exact' && l.hit !== 'off')
-        await save('BuildKit layer', [l.path], l.key, log);
+    await Promise.all([
+        d && d.hit !== 'exact' && d.hit !== 'off' ? save('dependency', d.paths, d.key, log) : undefined,
+        l && l.exported && l.hit !== 'exact' && l.hit !== 'off' ? save('BuildKit layer', [l.path], l.key, log) : undefined,
+    ]);
 }
 
 ;// CONCATENATED MODULE: ./src/registry/config.ts

@@ -81,7 +81,9 @@ export async function saveCaches(state: CacheState, log: CacheLog): Promise<void
     return;
   }
   const d = state.dependencies;
-  if (d && d.hit !== 'exact' && d.hit !== 'off') await save('dependency', d.paths, d.key, log);
   const l = state.layers;
-  if (l && l.exported && l.hit !== 'exact' && l.hit !== 'off') await save('BuildKit layer', [l.path], l.key, log);
+  await Promise.all([
+    d && d.hit !== 'exact' && d.hit !== 'off' ? save('dependency', d.paths, d.key, log) : undefined,
+    l && l.exported && l.hit !== 'exact' && l.hit !== 'off' ? save('BuildKit layer', [l.path], l.key, log) : undefined,
+  ]);
 }

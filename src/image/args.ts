@@ -16,6 +16,8 @@ export interface BuildSpec {
   cacheArgs: string[];
   /** Seconds since the epoch of the commit: BuildKit stamps the image with it instead of the clock. */
   sourceDateEpoch?: number;
+  /** buildx --provenance value ('false', 'true', 'mode=max', …). */
+  provenance: string;
 }
 
 /** Environment variable that carries secret `index` to BuildKit, so its value never sits in argv. */
@@ -36,7 +38,7 @@ function common(spec: BuildSpec): string[] {
 
 /** `docker buildx build …`: builds once into the engine's image store; pushing is a later step. */
 export function buildxArgs(spec: BuildSpec): string[] {
-  return ['buildx', 'build', '--progress', 'plain', '--load', '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), spec.context];
+  return ['buildx', 'build', '--progress', 'plain', '--load', '--provenance', spec.provenance, '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), spec.context];
 }
 
 /** The fallback when buildx is missing: classic `docker build` with BuildKit switched on through the env. */

@@ -38,6 +38,7 @@ export function buildSpec(inputs: Inputs, parts: SpecParts, runnerTemp: string):
     metadataFile: path.join(dir, 'metadata.json'),
     iidFile: path.join(dir, 'iid'),
     cacheArgs: parts.cacheArgs,
+    provenance: inputs.provenance,
     sourceDateEpoch: parts.sourceDateEpoch,
   };
 }

@@ -1,0 +1,138 @@
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCacheService, type CacheService } from '../support/cache-service.ts';
+import { runAction, type ActionRun } from '../support/runner.ts';
+import { docker, registryDigest, registryManifest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+
+const REGISTRY_BLOBS = '/tmp/image-publish-ci/registry-http-data/docker/registry/v2/blobs/sha256';
+
+/** Every blob the registry stores (layers, configs and manifests alike), by digest, with its data file. */
+function blobs(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const d of readdirSync(REGISTRY_BLOBS)) for (const b of readdirSync(path.join(REGISTRY_BLOBS, d))) out.set(b, path.join(REGISTRY_BLOBS, d, b, 'data'));
+  return out;
+}
+
+function isJson(file: string): boolean {
+  try {
+    JSON.parse(readFileSync(file, 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What a fresh runner lacks: images, build cache, the Maven repository, RUNNER_TEMP's contents. */
+function wipeRunner(ws: Workspace, runnerTemp: string, s: Services, repo: string): void {
+  const refs = docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((r) => r.startsWith(`${s.registry}/${repo}:`) || r.startsWith(s.baseImage));
+  if (refs.length) docker(['image', 'rm', '-f', ...refs]);
+  docker(['builder', 'prune', '-af']);
+  rmSync(path.join(ws.env.HOME, '.m2', 'repository'), { recursive: true, force: true });
+  rmSync(runnerTemp, { recursive: true, force: true });
+  rmSync(path.join(ws.dir, 'target'), { recursive: true, force: true });
+}
+
+const tagEvent = (sha: string, tag: string) => ({ name: 'push', ref: `refs/tags/${tag}`, sha, payload: { ref: `refs/tags/${tag}`, repository: { name: 'svc' } } });
+
+describe('caches across runs of the same commit', () => {
+  const repo = uniqueRepo('cache');
+  let s: Services;
+  let svc: CacheService;
+  let ws: Workspace;
+  let runnerTemp: string;
+  let cold: ActionRun;
+  let warm: ActionRun;
+  let blobsBefore: Map<string, string>;
+
+  const publish = (tag: string) =>
+    runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, tag),
+      env: { ...ws.env, ...svc.env },
+      runnerTemp,
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password },
+    });
+
+  beforeAll(async () => {
+    s = services();
+    svc = await startCacheService();
+    ws = workspace('example');
+    runnerTemp = path.join(mkdtempSync(path.join(os.tmpdir(), 'ip-runner-')), '_temp');
+    cold = await publish('v1.0.0');
+    wipeRunner(ws, runnerTemp, s, repo);
+    // Anything Maven still needs to download must now fail: the mirror points nowhere.
+    writeFileSync(path.join(ws.env.HOME, '.m2', 'settings.xml'), '<settings><mirrors><mirror><id>debian</id><mirrorOf>*</mirrorOf><url>file:///nonexistent-mirror</url></mirror></mirrors></settings>\n');
+    blobsBefore = blobs();
+    warm = await publish('v1.0.1');
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it('the cold run misses, publishes, and saves both caches in post', () => {
+    expect(cold.main.code, cold.main.log).toBe(0);
+    expect(JSON.parse(cold.outputs['cache-hit'])).toEqual({ dependencies: 'miss', layers: 'miss' });
+    expect(cold.post.code, cold.post.log).toBe(0);
+    const keys = svc.entries().map((e) => e.key);
+    expect(keys.some((k) => k.startsWith('image-publish-linux-x64-maven-'))).toBe(true);
+    expect(keys.some((k) => k.startsWith('image-publish-layers-linux-x64-') && k.endsWith(ws.sha))).toBe(true);
+  });
+
+  it('the warm run restores both exactly, with no Maven download', () => {
+    expect(warm.main.code, warm.main.log).toBe(0);
+    expect(JSON.parse(warm.outputs['cache-hit'])).toEqual({ dependencies: 'exact', layers: 'exact' });
+  });
+
+  it('every Dockerfile step is a cache hit and the layers are the same', async () => {
+    expect(warm.main.log).toMatch(/\[2\/2\] COPY target\/hello-service-1\.0\.0\.jar app\.jar\n#\d+ CACHED/);
+    expect(await registryDigest(s, repo, 'v1.0.1')).toBe(warm.outputs.digest);
+    const [a, b] = [await registryManifest(s, repo, 'v1.0.0'), await registryManifest(s, repo, 'v1.0.1')];
+    expect(b.layers).toEqual(a.layers);
+    // the version label differs, so the config does
+    expect(b.config.digest).not.toBe(a.config.digest);
+  });
+
+  it('the registry receives no new layer blob: only the new config and manifest, a few KB', () => {
+    const added = [...blobs()].filter(([digest]) => !blobsBefore.has(digest));
+    expect(added.length).toBeLessThanOrEqual(2);
+    for (const [, file] of added) expect(isJson(file), file).toBe(true);
+    expect(added.reduce((n, [, file]) => n + statSync(file).size, 0)).toBeLessThan(64 * 1024);
+  });
+
+  it('an exact hit saves nothing new', () => {
+    expect(warm.post.log).not.toMatch(/cache saved as/);
+    expect(svc.entries()).toHaveLength(2);
+  });
+});
+
+describe('a cache service that answers 500 to everything', () => {
+  let svc: CacheService;
+  let run: ActionRun;
+  const repo = uniqueRepo('cache500');
+  beforeAll(async () => {
+    const s = services();
+    svc = await startCacheService({ mode: 'fail500' });
+    const ws = workspace('example');
+    run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: { ...ws.env, ...svc.env },
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password },
+    });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it('publishes anyway, with warnings', () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.post.code, run.post.log).toBe(0);
+    expect(run.outputs.pushed).toBe('true');
+    expect(run.main.log).toMatch(/::warning::Failed to restore/);
+    expect(svc.calls().every((c) => c.status === 500)).toBe(true);
+    expect(svc.calls().length).toBeGreaterThan(0);
+  });
+});
