@@ -7,7 +7,9 @@
 #
 # After `start`:  source /tmp/image-publish-ci/env
 #   REGISTRY_HTTP=127.0.0.1:5000  plain HTTP, htpasswd auth, delete API on
-#   REGISTRY_TLS=127.0.0.1:5443   HTTPS (cert signed by $REGISTRY_CA_FILE, SAN IP:127.0.0.1 + DNS:localhost),
+#   REGISTRY_TLS=[::1]:5443       HTTPS (cert signed by $REGISTRY_CA_FILE, SAN IP:::1, IP:127.0.0.1, DNS:localhost),
+#                                 on IPv6 loopback because the engine skips TLS checks for 127.0.0.0/8 only
+#   REGISTRY_V6_HTTP=[::1]:5001   plain HTTP on IPv6 loopback: the engine refuses it unless told it is insecure
 #                                 htpasswd auth, delete API on. The CA is NOT installed anywhere.
 #   REGISTRY_USER / REGISTRY_PASSWORD  same credentials for both registries
 #   BASE_IMAGE=127.0.0.1:5000/base/jre:17 (pushed by .ci/base-image.sh)
@@ -18,6 +20,7 @@ CI_STATE_DIR=${CI_STATE_DIR:-/tmp/image-publish-ci}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REG_HTTP_PORT=5000
 REG_TLS_PORT=5443
+REG_V6_HTTP_PORT=5001
 REG_USER=ci-user
 BASE_IMAGE_REF=127.0.0.1:${REG_HTTP_PORT}/base/jre:17
 DOCKERD_LOG=$CI_STATE_DIR/dockerd.log
@@ -89,7 +92,8 @@ ensure_tls() {
   local d=$CI_STATE_DIR/tls
   mkdir -p "$d"
   if [ -s "$d/ca.pem" ] && [ -s "$d/server.pem" ] && [ -s "$d/server-key.pem" ] \
-     && openssl verify -CAfile "$d/ca.pem" "$d/server.pem" >/dev/null 2>&1; then
+     && openssl verify -CAfile "$d/ca.pem" "$d/server.pem" >/dev/null 2>&1 \
+     && openssl x509 -in "$d/server.pem" -noout -ext subjectAltName 2>/dev/null | grep -q '0:0:0:0:0:0:0:1\|::1'; then
     return 0
   fi
   log "creating test CA and server certificate in $d"
@@ -102,15 +106,15 @@ ensure_tls() {
 basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,DNS:localhost
+subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost
 EXT
   openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" -CAcreateserial \
     -days 3650 -sha256 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
   rm -f "$d/server.csr"
 }
 
-write_registry_config() { # name port tls(0/1)
-  local name=$1 port=$2 tls=$3 cfg=$CI_STATE_DIR/$1.yml
+write_registry_config() { # name host port tls(0/1)
+  local name=$1 host=$2 port=$3 tls=$4 cfg=$CI_STATE_DIR/$1.yml
   mkdir -p "$CI_STATE_DIR/$name-data"
   {
     cat <<YAML
@@ -131,7 +135,7 @@ auth:
     realm: $name
     path: $CI_STATE_DIR/htpasswd
 http:
-  addr: 127.0.0.1:$port
+  addr: "$host:$port"
   secret: $(cat "$CI_STATE_DIR/registry-password")-$name
   headers:
     X-Content-Type-Options: [nosniff]
@@ -146,25 +150,27 @@ YAML
   } >"$cfg"
 }
 
-registry_url() { if [ "$2" = 1 ]; then echo "https://127.0.0.1:$1"; else echo "http://127.0.0.1:$1"; fi; }
-
-registry_ok() { # port tls
-  curl -fs -o /dev/null --max-time 3 --cacert "$CI_STATE_DIR/tls/ca.pem" \
-    -u "$REG_USER:$REG_PASSWORD" "$(registry_url "$1" "$2")/v2/"
+registry_url() { # host port tls
+  if [ "$3" = 1 ]; then echo "https://$1:$2"; else echo "http://$1:$2"; fi
 }
 
-start_registry() { # name port tls
-  local name=$1 port=$2 tls=$3 pidfile=$CI_STATE_DIR/$1.pid
-  write_registry_config "$name" "$port" "$tls"
-  if alive "$pidfile" && registry_ok "$port" "$tls"; then
-    log "registry $name already up on 127.0.0.1:$port"
+registry_ok() { # host port tls
+  curl -gfs -o /dev/null --max-time 3 --cacert "$CI_STATE_DIR/tls/ca.pem" \
+    -u "$REG_USER:$REG_PASSWORD" "$(registry_url "$1" "$2" "$3")/v2/"
+}
+
+start_registry() { # name host port tls
+  local name=$1 host=$2 port=$3 tls=$4 pidfile=$CI_STATE_DIR/$1.pid
+  write_registry_config "$name" "$host" "$port" "$tls"
+  if alive "$pidfile" && registry_ok "$host" "$port" "$tls"; then
+    log "registry $name already up on $host:$port"
     return 0
   fi
   if alive "$pidfile"; then kill "$(cat "$pidfile")" 2>/dev/null || true; sleep 0.5; fi
-  if curl -s -o /dev/null --max-time 2 -k "$(registry_url "$port" "$tls")/v2/"; then
-    die "something else is already listening on 127.0.0.1:$port"
+  if curl -gs -o /dev/null --max-time 2 -k "$(registry_url "$host" "$port" "$tls")/v2/"; then
+    die "something else is already listening on $host:$port"
   fi
-  log "starting registry $name on 127.0.0.1:$port (log: $CI_STATE_DIR/$name.log)"
+  log "starting registry $name on $host:$port (log: $CI_STATE_DIR/$name.log)"
   # env -i: distribution reads REGISTRY_* env vars as config overrides, and our env file exports
   # REGISTRY_HTTP/REGISTRY_USER/... which would break it if the caller sourced that file.
   setsid nohup env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin /usr/bin/docker-registry serve "$CI_STATE_DIR/$name.yml" \
@@ -172,7 +178,7 @@ start_registry() { # name port tls
   echo $! >"$pidfile"
   local i
   for i in $(seq 1 60); do
-    if registry_ok "$port" "$tls"; then return 0; fi
+    if registry_ok "$host" "$port" "$tls"; then return 0; fi
     alive "$pidfile" || { tail -n 20 "$CI_STATE_DIR/$name.log" >&2; die "registry $name exited"; }
     sleep 0.25
   done
@@ -184,7 +190,8 @@ write_env() {
   cat >"$tmp" <<ENV
 export CI_STATE_DIR=$CI_STATE_DIR
 export REGISTRY_HTTP=127.0.0.1:$REG_HTTP_PORT
-export REGISTRY_TLS=127.0.0.1:$REG_TLS_PORT
+export REGISTRY_TLS=[::1]:$REG_TLS_PORT
+export REGISTRY_V6_HTTP=[::1]:$REG_V6_HTTP_PORT
 export REGISTRY_USER=$REG_USER
 export REGISTRY_PASSWORD=$REG_PASSWORD
 export REGISTRY_CA_FILE=$CI_STATE_DIR/tls/ca.pem
@@ -218,8 +225,9 @@ cmd_start() {
   start_dockerd
   ensure_credentials
   ensure_tls
-  start_registry registry-http "$REG_HTTP_PORT" 0
-  start_registry registry-tls "$REG_TLS_PORT" 1
+  start_registry registry-http 127.0.0.1 "$REG_HTTP_PORT" 0
+  start_registry registry-tls '[::1]' "$REG_TLS_PORT" 1
+  start_registry registry-v6http '[::1]' "$REG_V6_HTTP_PORT" 0
   write_env
   if base_image_present; then
     log "base image $BASE_IMAGE_REF already in registry"
@@ -247,13 +255,14 @@ stop_pid() { # pidfile label
 cmd_stop() {
   stop_pid "$CI_STATE_DIR/registry-http.pid" "registry-http"
   stop_pid "$CI_STATE_DIR/registry-tls.pid" "registry-tls"
+  stop_pid "$CI_STATE_DIR/registry-v6http.pid" "registry-v6http"
   stop_pid "$DOCKERD_PIDFILE" "dockerd"
 }
 
 cmd_status() {
   local rc=0
   if docker info >/dev/null 2>&1; then echo "dockerd: up"; else echo "dockerd: down"; rc=1; fi
-  for n in registry-http registry-tls; do
+  for n in registry-http registry-tls registry-v6http; do
     if alive "$CI_STATE_DIR/$n.pid"; then echo "$n: up (pid $(cat "$CI_STATE_DIR/$n.pid"))"; else echo "$n: down"; rc=1; fi
   done
   return $rc

@@ -2,6 +2,8 @@ import { saveCaches } from './cache/caches.js';
 import type { ActionIO } from './io.js';
 import { removeDockerConfig } from './registry/config.js';
 import { logout } from './registry/login.js';
+import { restoreDaemonConfig } from './registry/insecure.js';
+import { restoreTrust } from './registry/trust.js';
 import { loadState } from './state.js';
 
 /** The post step: save caches after a good run, then log out and delete the job's Docker config, whatever main did. */
@@ -12,6 +14,19 @@ export async function runPost(io: ActionIO): Promise<void> {
     await io.group('Save caches', async () => {
       if (!state.succeeded) io.info('The main step did not finish: no cache is saved.');
       else await saveCaches(cache, io);
+    });
+  }
+  const changes = [...(state.trust ?? []), ...(state.daemonConfig ? [state.daemonConfig] : [])];
+  if (changes.length) {
+    await io.group('Restore the engine trust', async () => {
+      for (const c of changes) {
+        try {
+          await (c === state.daemonConfig ? restoreDaemonConfig(c) : restoreTrust(c));
+          io.info(`${c.previous === undefined ? 'Removed' : 'Restored'} ${c.file}.`);
+        } catch (e) {
+          io.warning(`Could not restore ${c.file}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
     });
   }
   if (!state.dockerConfig) return;

@@ -52,3 +52,14 @@ export async function commitDate(ctx: RunnerContext, env: NodeJS.ProcessEnv): Pr
   const out = r?.code === 0 ? r.stdout.trim() : '';
   return out && !Number.isNaN(Date.parse(out)) ? new Date(out) : undefined;
 }
+
+/** A pull request from another repository: GitHub gives its workflows no secrets, so nothing can be pushed. Pure. */
+export function forkPullRequest(eventName: string, payload: Record<string, unknown>): string | undefined {
+  if (eventName !== 'pull_request') return undefined;
+  const pr = (payload.pull_request ?? {}) as { head?: { repo?: { full_name?: string } | null }; base?: { repo?: { full_name?: string } } };
+  const head = pr.head?.repo?.full_name;
+  const base = pr.base?.repo?.full_name;
+  if (!pr.head) return undefined;
+  if (!head) return 'a deleted fork';
+  return base && head !== base ? head : undefined;
+}

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
-import { parseImageName, type ImageName } from './registry/name.js';
+import { parseRegistryAuth, singleLogin, type RegistryLogin } from './registry/auth.js';
+import { canonicalRegistry, parseImageName, type ImageName } from './registry/name.js';
 import { parseImages } from './tags/index.js';
 import type { CacheWrite } from './cache/keys.js';
 import type { CacheMode } from './cache/layers.js';
@@ -35,9 +36,10 @@ export interface Inputs {
   sepLabels: string;
   sepAnnotations: string;
   prSha: 'head' | 'merge';
-  registry: string;
-  username: string;
-  password: string;
+  /** Every registry to log in to, from registry/username/password or registry-auth. */
+  logins: RegistryLogin[];
+  insecureRegistries: string[];
+  retries: number;
   push: boolean;
   dryRun: boolean;
   githubToken: string;
@@ -75,6 +77,25 @@ export function rawLines(raw: string): string[] {
 /** metadata-action's separators: taken untrimmed, empty means newline. */
 export function separator(raw: string): string {
   return raw === '' ? '\n' : raw;
+}
+
+/** registry-auth, or the single registry/username/password; never both. */
+function parseLogins(read: InputReader, actor: string): RegistryLogin[] {
+  const defaults = { actor, token: read('github-token').trim() };
+  const auth = read('registry-auth').trim();
+  if (auth) {
+    const clash = ['registry', 'username', 'password', 'registry-ca'].filter((n) => read(n).trim());
+    if (clash.length) throw new InputError('registry-auth', `cannot be combined with ${clash.map((c) => `\`${c}\``).join(', ')}; move that registry into the registry-auth list.`);
+    return parseRegistryAuth(auth, defaults);
+  }
+  return singleLogin(read('registry'), read('username').trim(), read('password').trim(), read('registry-ca'), defaults);
+}
+
+export function parseCount(name: string, raw: string, fallback: number, max: number): number {
+  const v = raw.trim();
+  if (v === '') return fallback;
+  if (!/^\d+$/.test(v) || Number(v) > max) throw new InputError(name, `"${v}" is not a whole number from 0 to ${max}.`);
+  return Number(v);
 }
 
 /** buildx's --provenance: true, false, or mode=min|max with options. */
@@ -148,7 +169,14 @@ function parseSecrets(raw: string): BuildSecret[] {
 }
 
 /** Parses and cross-checks every input. Pure: throws InputError before anything has happened. */
-export function parseInputs(read: InputReader, workspace: string): Inputs {
+export interface RunFacts {
+  /** github.actor, the ghcr.io user by default. */
+  actor: string;
+  /** A pull request from a fork runs without secrets: credentials are not looked at, nothing is pushed. */
+  fork: boolean;
+}
+
+export function parseInputs(read: InputReader, workspace: string, facts: RunFacts = { actor: '', fork: false }): Inputs {
   const javaTool = oneOf('java-tool', read('java-tool'), JAVA_TOOLS, 'auto');
   const workingDirectory = path.resolve(workspace, read('working-directory').trim() || '.');
   const context = path.resolve(workspace, read('context').trim() || path.relative(workspace, workingDirectory) || '.');
@@ -158,14 +186,7 @@ export function parseInputs(read: InputReader, workspace: string): Inputs {
   const images = parseImages(rawLines(read('images')))
     .filter((i) => i.enable)
     .map((i) => parseImageName(i.name, 'images'));
-  const username = read('username').trim();
-  const password = read('password').trim();
-  if (password && !username) {
-    throw new InputError('username', 'a password is set but no username; set `username` for the registry.');
-  }
-  if (username && !password) {
-    throw new InputError('password', `username "${username}" has no password; pass it from a secret in \`password\`.`);
-  }
+  const logins = facts.fork ? [] : parseLogins(read, facts.actor);
   if (read('cache-mode').trim() === 'registry' && images.length === 0) {
     throw new InputError('cache-mode', 'registry keeps the cache as <image>:buildcache, but `images` is empty; name an image or use cache-mode: actions.');
   }
@@ -193,9 +214,12 @@ export function parseInputs(read: InputReader, workspace: string): Inputs {
     sepLabels: separator(read('sep-labels')),
     sepAnnotations: separator(read('sep-annotations')),
     prSha: oneOf('pr-sha', read('pr-sha'), ['merge', 'head'] as const, 'merge'),
-    registry: read('registry').trim(),
-    username,
-    password,
+    logins,
+    insecureRegistries: parseList(read('insecure-registries')).map((r) => {
+      if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d+)?$/.test(r)) throw new InputError('insecure-registries', `"${r}" is not a host or host:port.`);
+      return canonicalRegistry(r);
+    }),
+    retries: parseCount('retries', read('retries'), 4, 10),
     push,
     dryRun: parseBoolean('dry-run', read('dry-run'), false),
     githubToken: read('github-token').trim(),

@@ -3,7 +3,7 @@ import { InputError, errorMessage } from './errors.js';
 import { fetchRepo } from './github.js';
 import type { Inputs } from './inputs.js';
 import { listTags } from './registry/catalog.js';
-import { canonicalRegistry, isValidTag } from './registry/name.js';
+import { isValidTag } from './registry/name.js';
 import { computeMeta, parseFlavor, parseTagRules, type Meta, type MetaContext, type MetaInputs } from './tags/index.js';
 
 export function metaContext(ctx: RunnerContext, date: Date | undefined): MetaContext {
@@ -44,10 +44,9 @@ export function needsPublishedTags(inputs: Inputs): boolean {
 
 /** Tags already in the target registries, read with the job's credentials; undefined when any cannot be read. */
 async function publishedTags(inputs: Inputs, warn: (m: string) => void): Promise<string[] | undefined> {
-  const loginRegistry = canonicalRegistry(inputs.registry);
   const all: string[] = [];
   for (const image of inputs.images) {
-    const auth = inputs.username && image.registry === loginRegistry ? { username: inputs.username, password: inputs.password } : undefined;
+    const auth = inputs.logins.find((l) => l.registry === image.registry);
     try {
       all.push(...(await listTags(image, auth)));
     } catch (e) {

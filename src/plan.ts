@@ -3,7 +3,6 @@ import { buildxArgs } from './image/args.js';
 import type { Inputs } from './inputs.js';
 import type { JavaPlan } from './java/build.js';
 import { loginArgs } from './registry/login.js';
-import { canonicalRegistry } from './registry/name.js';
 import type { Meta } from './tags/index.js';
 
 /** What a dry run prints: every command that would run, with no secret in it. Pure. */
@@ -12,8 +11,8 @@ export function planText(inputs: Inputs, java: JavaPlan, meta: Meta, wantsJar: b
   const cmd = java.command;
   lines.push(cmd ? `Java build (${java.project?.tool}) in ${inputs.workingDirectory}:\n  ${[cmd.file, ...cmd.args].join(' ')}` : 'Java build: none');
   if (inputs.artifact || cmd) lines.push(`Expected jar: ${inputs.artifact || cmd?.jarPatterns.join(' or ')}`);
-  if (inputs.username) {
-    lines.push(`Login:\n  docker ${loginArgs(canonicalRegistry(inputs.registry), inputs.username).join(' ')}  (password on stdin: ***)`);
+  for (const l of inputs.logins) {
+    lines.push(`Login:\n  docker ${loginArgs(l.registry, l.username).join(' ')}  (password on stdin: ***)${l.ca ? `\n  trust the given CA for ${l.registry} in /etc/docker/certs.d` : ''}`);
   }
   const scratch = path.join(runnerTemp, 'image-publish-build-XXXX');
   const buildArgs: [string, string][] = wantsJar ? [...inputs.buildArgs, ['JAR_FILE', '<the jar, relative to the context>']] : inputs.buildArgs;

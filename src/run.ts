@@ -4,11 +4,11 @@ import { cacheAvailable, restoreDependencies, restoreLayers, type CacheState } f
 import { mayWriteCache } from './cache/keys.js';
 import { builderCanExport, layerCacheArgs, layerDirs, promoteExport, registryCacheRef } from './cache/layers.js';
 import { runnerContext, type RunnerContext } from './context.js';
-import { InputError } from './errors.js';
-import { commitDate } from './github.js';
+import { InputError, StageError } from './errors.js';
+import { commitDate, forkPullRequest } from './github.js';
 import { buildImage, hasBuildx } from './image/build.js';
 import { declaredArgs } from './image/dockerfile.js';
-import { pushTag, type PushResult } from './image/push.js';
+import { publish } from './image/publish.js';
 import { buildSpec } from './image/spec.js';
 import { checkPaths, parseInputs, type Inputs } from './inputs.js';
 import type { ActionIO } from './io.js';
@@ -17,10 +17,10 @@ import { gradleInitScriptPath, writeGradleInitScript } from './java/reproducible
 import { resolveMetadata } from './metadata.js';
 import { metadataJson } from './outputs.js';
 import { planText } from './plan.js';
-import { createDockerConfig, userDockerConfigDir } from './registry/config.js';
-import { login } from './registry/login.js';
-import { canonicalRegistry } from './registry/name.js';
+import { secretLookingArgs } from './registry/auth.js';
+import { userDockerConfigDir } from './registry/config.js';
 import { defaultPolicy } from './registry/policy.js';
+import { openSession } from './registry/session.js';
 import { saveState, type PostState } from './state.js';
 import { parseFlavor, parseTagRules, type Meta } from './tags/index.js';
 
@@ -48,15 +48,19 @@ function setMetaOutputs(io: ActionIO, meta: Meta): void {
   io.setOutput('json', meta.outputs.json);
 }
 
-function readInputs(io: ActionIO, ctx: RunnerContext): Inputs {
-  const inputs = parseInputs((n) => io.getInput(n), ctx.workspace);
-  if (inputs.password) io.setSecret(inputs.password);
-  if (inputs.githubToken) io.setSecret(inputs.githubToken);
+function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
+  // mask first: a parse error below may quote an input
+  for (const name of ['password', 'github-token']) if (io.getInput(name).trim()) io.setSecret(io.getInput(name).trim());
+  const inputs = parseInputs((n) => io.getInput(n), ctx.workspace, { actor: ctx.actor, fork });
+  for (const l of inputs.logins) io.setSecret(l.password);
   for (const s of inputs.secrets) if (s.value) io.setSecret(s.value);
   checkPaths(inputs, ctx.workspace);
   parseTagRules(inputs.tags);
   parseFlavor(inputs.flavor);
   for (const img of inputs.images) if (img.lowered) io.warning(`Input 'images': "${img.name}" was lowercased; registries only accept lowercase repository names.`);
+  for (const name of secretLookingArgs(inputs.buildArgs)) {
+    io.warning(`Input 'build-args': ${name} looks like a secret, and build args stay readable in the image history; pass it in \`secrets\` and mount it with RUN --mount=type=secret,id=${name}.`);
+  }
   return inputs;
 }
 
@@ -66,7 +70,8 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   const timings: Timings = {};
   const stage = stageRunner(io, timings);
 
-  const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx));
+  const fork = forkPullRequest(ctx.eventName, ctx.payload);
+  const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, fork !== undefined));
   const committed = await commitDate(ctx, env);
   const reproducible = inputs.reproducible && committed !== undefined;
   const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
@@ -89,19 +94,15 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   }
 
   const post: PostState = { registries: [] };
-  const dockerEnv: Record<string, string> = {};
-  const policy = defaultPolicy((attempt, reason, wait) => io.warning(`Retry ${attempt} in ${(wait / 1000).toFixed(1)} s: ${reason}`));
-  if (inputs.username) {
-    await stage('login', 'Log in to the registry', async () => {
-      const registry = canonicalRegistry(inputs.registry);
-      post.dockerConfig = createDockerConfig(ctx.runnerTemp, userDockerConfigDir(env));
-      dockerEnv.DOCKER_CONFIG = post.dockerConfig;
-      saveState(io.state, post);
-      await login({ registry, username: inputs.username, password: inputs.password }, dockerEnv, policy);
-      post.registries.push(registry);
-      saveState(io.state, post);
-      io.info(`Logged in to ${registry} as ${inputs.username}.`);
-    });
+  const persist = (): void => saveState(io.state, post);
+  const policy = defaultPolicy(inputs.retries, (attempt, reason, wait) => io.warning(`Retry ${attempt} in ${(wait / 1000).toFixed(1)} s: ${reason}`));
+  const push = inputs.push && !fork;
+  if (fork) io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
+  let dockerEnv: Record<string, string> = {};
+  if (inputs.logins.length || inputs.insecureRegistries.length) {
+    dockerEnv = await stage('login', 'Log in to the registries', async () =>
+      openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io),
+    );
   }
 
   const useBuildx = await hasBuildx(dockerEnv);
@@ -119,7 +120,7 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
     ]);
   });
   post.cache = cache;
-  saveState(io.state, post);
+  persist();
 
   if (inputs.reproducible && !committed) io.warning('The commit time is unknown, so the build is not made reproducible.');
   const jar = await stage('java', 'Java build', async () => {
@@ -144,7 +145,7 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
     const cacheArgs =
       inputs.cache && useBuildx
         ? inputs.cacheMode === 'registry'
-          ? layerCacheArgs('registry', { ref: registryCacheRef(inputs.images[0].name) }, cache.write && inputs.push)
+          ? layerCacheArgs('registry', { ref: registryCacheRef(inputs.images[0].name) }, cache.write && push)
           : cache.layers
             ? layerCacheArgs('actions', { dirs }, cache.write && cache.layers.hit !== 'exact')
             : []
@@ -161,25 +162,21 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   });
   io.setOutput('image-id', built.imageId);
 
-  const pushes: PushResult[] = [];
-  if (inputs.push) {
-    await stage('push', 'Push', async () => {
-      for (const ref of meta.tags) {
-        const r = await pushTag(ref, dockerEnv, policy);
-        io.info(`Pushed ${ref}@${r.digest}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`);
-        pushes.push(r);
-      }
-    });
-  } else {
-    io.info('push is false: the image was built and loaded into the local engine only.');
-  }
+  const { pushes, results } = push
+    ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, dockerEnv, policy, (m) => io.info(m)))
+    : { pushes: [], results: [] };
+  if (!push) io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off' } as const;
   io.setOutput('digest', pushes[0]?.digest ?? '');
   io.setOutput('pushed', String(pushes.length > 0));
   io.setOutput('cache-hit', JSON.stringify(cacheHit));
-  io.setOutput('metadata', metadataJson({ meta, inputs, pushes, imageId: built.imageId, builder: built.builder, artifact: jar ? path.relative(ctx.workspace, jar) : undefined, cacheHit, reproducible, timings }));
+  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact: jar ? path.relative(ctx.workspace, jar) : undefined, cacheHit, reproducible, timings }));
   const digests = new Set(pushes.map((p) => p.digest));
   if (digests.size > 1) io.warning(`The pushed tags resolve to different digests: ${[...digests].join(', ')}.`);
+  const failed = results.filter((r) => r.error);
+  if (failed.length) {
+    throw new StageError('push', `Push failed for ${failed.map((f) => `${f.registry} (${f.error})`).join('; ')}. ${results.filter((r) => r.pushed).map((r) => r.registry).join(', ') || 'No registry'} got the image.`);
+  }
   post.succeeded = true;
-  saveState(io.state, post);
+  persist();
 }

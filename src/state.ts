@@ -1,10 +1,15 @@
 import type { CacheState } from './cache/caches.js';
+import type { TrustChange } from './registry/trust.js';
 
 /** What main hands to post. Never a secret: where the config lives, what to log out of, what to cache. */
 export interface PostState {
   dockerConfig?: string;
   registries: string[];
   cache?: CacheState;
+  /** CA files written into the engine's trust store, to undo. */
+  trust?: TrustChange[];
+  /** daemon.json as it was before insecure-registries changed it. */
+  daemonConfig?: TrustChange;
   /** Set last in main: caches are saved only after a run that published what it should. */
   succeeded?: boolean;
 }
@@ -33,6 +38,8 @@ export function loadState(store: StateStore): PostState {
       dockerConfig: typeof parsed.dockerConfig === 'string' ? parsed.dockerConfig : undefined,
       registries: Array.isArray(parsed.registries) ? parsed.registries.filter((r): r is string => typeof r === 'string') : [],
       cache: isCacheState(parsed.cache) ? parsed.cache : undefined,
+      daemonConfig: typeof parsed.daemonConfig?.file === 'string' ? parsed.daemonConfig : undefined,
+      trust: Array.isArray(parsed.trust) ? parsed.trust.filter((t): t is TrustChange => typeof t?.file === 'string') : undefined,
       succeeded: parsed.succeeded === true,
     };
   } catch {

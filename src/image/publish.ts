@@ -1,0 +1,56 @@
+import { errorMessage } from '../errors.js';
+import type { ImageName } from '../registry/name.js';
+import type { RetryPolicy } from '../registry/retry.js';
+import { pushTag, type PushResult } from './push.js';
+
+export interface RegistryResult {
+  registry: string;
+  refs: string[];
+  digest: string;
+  pushed: boolean;
+  error?: string;
+}
+
+/** The references of each registry, in tag order. Pure. */
+export function refsByRegistry(refs: readonly string[], images: readonly ImageName[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const img of images) if (!out.has(img.registry)) out.set(img.registry, []);
+  for (const ref of refs) {
+    const img = images.find((i) => ref.startsWith(`${i.name}:`));
+    if (img) out.get(img.registry)!.push(ref);
+  }
+  return out;
+}
+
+/**
+ * Pushes the one built image to every registry. A registry that fails does not stop the others;
+ * the caller fails the step afterwards, naming it.
+ */
+export async function publish(
+  refs: readonly string[],
+  images: readonly ImageName[],
+  dockerEnv: Record<string, string>,
+  policy: RetryPolicy,
+  log: (m: string) => void,
+): Promise<{ pushes: PushResult[]; results: RegistryResult[] }> {
+  const pushes: PushResult[] = [];
+  const results: RegistryResult[] = [];
+  for (const [registry, regRefs] of refsByRegistry(refs, images)) {
+    const done: PushResult[] = [];
+    let error: string | undefined;
+    for (const ref of regRefs) {
+      try {
+        const r = await pushTag(ref, dockerEnv, policy);
+        log(`Pushed ${ref}@${r.digest}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`);
+        done.push(r);
+      } catch (e) {
+        error = errorMessage(e);
+        log(`${registry}: ${error}`);
+        break;
+      }
+    }
+    pushes.push(...done);
+    results.push({ registry, refs: done.map((d) => d.ref), digest: done[0]?.digest ?? '', pushed: !error && done.length > 0, error });
+  }
+  return { pushes, results };
+}

@@ -1,0 +1,60 @@
+import { errorMessage, StageError } from '../errors.js';
+import type { PostState } from '../state.js';
+import type { RegistryLogin } from './auth.js';
+import { createDockerConfig } from './config.js';
+import { login } from './login.js';
+import type { RetryPolicy } from './retry.js';
+import { trustCa } from './trust.js';
+import { allowInsecure, DAEMON_JSON } from './insecure.js';
+import { existsSync, readFileSync } from 'node:fs';
+
+export interface SessionLog {
+  info(m: string): void;
+  warning(m: string): void;
+}
+
+/**
+ * Logs in to every registry, into a Docker config for this job only, after trusting each registry's CA.
+ * `post` is updated (and `persist` called) before each change, so post can undo whatever happened.
+ */
+export async function openSession(
+  logins: readonly RegistryLogin[],
+  insecure: readonly string[],
+  runnerTemp: string,
+  userConfigDir: string,
+  post: PostState,
+  persist: () => void,
+  policy: RetryPolicy,
+  log: SessionLog,
+): Promise<Record<string, string>> {
+  if (insecure.length) {
+    try {
+      const current = existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON, 'utf8') : undefined;
+      post.daemonConfig = await allowInsecure(insecure, current, {});
+    } catch (e) {
+      throw new StageError('login', `Could not let the Docker engine use plain HTTP for ${insecure.join(', ')} (input 'insecure-registries'): ${errorMessage(e)}.`);
+    }
+    persist();
+    log.warning(`The engine talks plain HTTP to ${insecure.join(', ')} until the post step, as insecure-registries asks.`);
+  }
+  if (!logins.length) return {};
+  post.dockerConfig = createDockerConfig(runnerTemp, userConfigDir);
+  persist();
+  const dockerEnv = { DOCKER_CONFIG: post.dockerConfig };
+  for (const l of logins) {
+    if (l.ca) {
+      try {
+        (post.trust ??= []).push(await trustCa(l.registry, l.ca));
+      } catch (e) {
+        throw new StageError('login', `Could not make the Docker engine trust the CA given for ${l.registry}: ${errorMessage(e)}.`);
+      }
+      persist();
+      log.info(`The engine trusts the given CA for ${l.registry} until the post step.`);
+    }
+    await login({ registry: l.registry, username: l.username, password: l.password }, dockerEnv, policy);
+    post.registries.push(l.registry);
+    persist();
+    log.info(`Logged in to ${l.registry} as ${l.username}.`);
+  }
+  return dockerEnv;
+}
