@@ -7,8 +7,11 @@
 #
 # After `start`:  source /tmp/image-publish-ci/env
 #   REGISTRY_HTTP=127.0.0.1:5000  plain HTTP, htpasswd auth, delete API on
-#   REGISTRY_TLS=[::1]:5443       HTTPS (cert signed by $REGISTRY_CA_FILE, SAN IP:::1, IP:127.0.0.1, DNS:localhost),
-#                                 on IPv6 loopback because the engine skips TLS checks for 127.0.0.0/8 only
+#   REGISTRY_TLS=registry.image-publish.test:5443
+#                                 HTTPS on [::1]:5443 (cert signed by $REGISTRY_CA_FILE, SAN DNS:registry.image-publish.test,
+#                                 IP:::1, IP:127.0.0.1, DNS:localhost). /etc/hosts maps the name to ::1: the engine skips TLS
+#                                 checks for 127.0.0.0/8, and its containerd pusher speaks plain HTTP to any IP loopback
+#                                 address or "localhost", so only a name on ::1 makes it verify the certificate.
 #   REGISTRY_V6_HTTP=[::1]:5001   plain HTTP on IPv6 loopback: the engine refuses it unless told it is insecure
 #                                 htpasswd auth, delete API on. The CA is NOT installed anywhere.
 #   REGISTRY_USER / REGISTRY_PASSWORD  same credentials for both registries
@@ -21,6 +24,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REG_HTTP_PORT=5000
 REG_TLS_PORT=5443
 REG_V6_HTTP_PORT=5001
+TLS_HOST=registry.image-publish.test
 REG_USER=ci-user
 BASE_IMAGE_REF=127.0.0.1:${REG_HTTP_PORT}/base/jre:17
 DOCKERD_LOG=$CI_STATE_DIR/dockerd.log
@@ -93,7 +97,7 @@ ensure_tls() {
   mkdir -p "$d"
   if [ -s "$d/ca.pem" ] && [ -s "$d/server.pem" ] && [ -s "$d/server-key.pem" ] \
      && openssl verify -CAfile "$d/ca.pem" "$d/server.pem" >/dev/null 2>&1 \
-     && openssl x509 -in "$d/server.pem" -noout -ext subjectAltName 2>/dev/null | grep -q '0:0:0:0:0:0:0:1\|::1'; then
+     && openssl x509 -in "$d/server.pem" -noout -ext subjectAltName 2>/dev/null | grep -q "$TLS_HOST"; then
     return 0
   fi
   log "creating test CA and server certificate in $d"
@@ -106,7 +110,7 @@ ensure_tls() {
 basicConstraints=CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost
+subjectAltName=DNS:registry.image-publish.test,IP:127.0.0.1,IP:::1,DNS:localhost
 EXT
   openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" -CAcreateserial \
     -days 3650 -sha256 -extfile "$d/server.ext" -out "$d/server.pem" 2>/dev/null
@@ -190,7 +194,7 @@ write_env() {
   cat >"$tmp" <<ENV
 export CI_STATE_DIR=$CI_STATE_DIR
 export REGISTRY_HTTP=127.0.0.1:$REG_HTTP_PORT
-export REGISTRY_TLS=[::1]:$REG_TLS_PORT
+export REGISTRY_TLS=$TLS_HOST:$REG_TLS_PORT
 export REGISTRY_V6_HTTP=[::1]:$REG_V6_HTTP_PORT
 export REGISTRY_USER=$REG_USER
 export REGISTRY_PASSWORD=$REG_PASSWORD
@@ -225,6 +229,7 @@ cmd_start() {
   start_dockerd
   ensure_credentials
   ensure_tls
+  grep -q "[[:space:]]$TLS_HOST\$" /etc/hosts || echo "::1 $TLS_HOST" >>/etc/hosts
   start_registry registry-http 127.0.0.1 "$REG_HTTP_PORT" 0
   start_registry registry-tls '[::1]' "$REG_TLS_PORT" 1
   start_registry registry-v6http '[::1]' "$REG_V6_HTTP_PORT" 0

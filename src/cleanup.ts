@@ -16,12 +16,13 @@ export async function runPost(io: ActionIO): Promise<void> {
       else await saveCaches(cache, io);
     });
   }
-  const changes = [...(state.trust ?? []), ...(state.daemonConfig ? [state.daemonConfig] : [])];
+  const daemon = state.daemonConfig;
+  const changes = [...(state.trust ?? []), ...(daemon ? [daemon] : [])];
   if (changes.length) {
     await io.group('Restore the engine trust', async () => {
       for (const c of changes) {
         try {
-          await (c === state.daemonConfig ? restoreDaemonConfig(c) : restoreTrust(c));
+          await (c === daemon ? restoreDaemonConfig(daemon, daemon.added) : restoreTrust(c));
           io.info(`${c.previous === undefined ? 'Removed' : 'Restored'} ${c.file}.`);
         } catch (e) {
           io.warning(`Could not restore ${c.file}: ${e instanceof Error ? e.message : String(e)}`);

@@ -8,8 +8,8 @@ export interface PostState {
   cache?: CacheState;
   /** CA files written into the engine's trust store, to undo. */
   trust?: TrustChange[];
-  /** daemon.json as it was before insecure-registries changed it. */
-  daemonConfig?: TrustChange;
+  /** daemon.json as it was before insecure-registries changed it, and what was added. */
+  daemonConfig?: TrustChange & { added: string[] };
   /** Set last in main: caches are saved only after a run that published what it should. */
   succeeded?: boolean;
 }
@@ -38,7 +38,7 @@ export function loadState(store: StateStore): PostState {
       dockerConfig: typeof parsed.dockerConfig === 'string' ? parsed.dockerConfig : undefined,
       registries: Array.isArray(parsed.registries) ? parsed.registries.filter((r): r is string => typeof r === 'string') : [],
       cache: isCacheState(parsed.cache) ? parsed.cache : undefined,
-      daemonConfig: typeof parsed.daemonConfig?.file === 'string' ? parsed.daemonConfig : undefined,
+      daemonConfig: typeof parsed.daemonConfig?.file === 'string' && Array.isArray(parsed.daemonConfig.added) ? parsed.daemonConfig : undefined,
       trust: Array.isArray(parsed.trust) ? parsed.trust.filter((t): t is TrustChange => typeof t?.file === 'string') : undefined,
       succeeded: parsed.succeeded === true,
     };

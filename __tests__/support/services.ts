@@ -1,12 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './runner.ts';
 
 export interface Services {
   registry: string;
+  /** HTTPS with the test CA, on a name the engine must verify (see .ci/services.sh). */
   tlsRegistry: string;
+  /** Plain HTTP on IPv6 loopback: the engine refuses it unless told it is insecure. */
+  v6HttpRegistry: string;
   user: string;
   password: string;
   caFile: string;
@@ -20,13 +24,14 @@ export function services(): Services {
   const env = Object.fromEntries(
     readFileSync(file, 'utf8')
       .split('\n')
-      .map((l) => /^(?:export\s+)?([A-Z_]+)=(.*)$/.exec(l.trim()))
+      .map((l) => /^(?:export\s+)?([A-Z0-9_]+)=(.*)$/.exec(l.trim()))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => [m[1], m[2].replace(/^['"]|['"]$/g, '')]),
   );
   return {
     registry: env.REGISTRY_HTTP,
     tlsRegistry: env.REGISTRY_TLS,
+    v6HttpRegistry: env.REGISTRY_V6_HTTP,
     user: env.REGISTRY_USER,
     password: env.REGISTRY_PASSWORD,
     caFile: env.REGISTRY_CA_FILE,
@@ -45,14 +50,30 @@ function auth(s: Services): string {
   return `Basic ${Buffer.from(`${s.user}:${s.password}`).toString('base64')}`;
 }
 
-/** The digest the registry serves for repo:tag, or undefined when it has none. */
-export async function registryDigest(s: Services, repo: string, tag: string): Promise<string | undefined> {
-  const res = await fetch(`http://${s.registry}/v2/${repo}/manifests/${tag}`, {
+/** The digest a registry serves for repo:tag, or undefined when it has none; `host` defaults to the HTTP registry. */
+export async function registryDigest(s: Services, repo: string, tag: string, host: string = s.registry): Promise<string | undefined> {
+  if (host === s.tlsRegistry) {
+    const res = await httpsHead(`https://${host}/v2/${repo}/manifests/${tag}`, { authorization: auth(s), accept: MANIFEST_TYPES }, readFileSync(s.caFile));
+    return res.status === 200 ? res.headers['docker-content-digest'] : undefined;
+  }
+  const res = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, {
     method: 'HEAD',
     headers: { authorization: auth(s), accept: MANIFEST_TYPES },
     signal: AbortSignal.timeout(10000),
   });
   return res.ok ? (res.headers.get('docker-content-digest') ?? undefined) : undefined;
+}
+
+function httpsHead(url: string, headers: Record<string, string>, ca: Buffer): Promise<{ status: number; headers: Record<string, string | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'HEAD', headers, ca, timeout: 10000 }, (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string | undefined> });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 /** Tags of a repository; [] when the registry has never heard of it. */

@@ -5,7 +5,7 @@ import { forkPullRequest } from '../../src/github.js';
 import { refsByRegistry } from '../../src/image/publish.js';
 import { parseInputs } from '../../src/inputs.js';
 import { checkPem, parseRegistryAuth, secretLookingArgs, singleLogin } from '../../src/registry/auth.js';
-import { withInsecureRegistries } from '../../src/registry/insecure.js';
+import { insecureList, withInsecureRegistries } from '../../src/registry/insecure.js';
 import { parseImageName } from '../../src/registry/name.js';
 import { caFile } from '../../src/registry/trust.js';
 import { ROOT } from '../support/runner.ts';
@@ -117,6 +117,11 @@ describe('engine settings', () => {
     });
     expect(JSON.parse(withInsecureRegistries(undefined, ['b:2']))).toEqual({ 'insecure-registries': ['b:2'] });
     expect(() => withInsecureRegistries('[1]', ['b'])).toThrow('is not a JSON object');
+    // restoring writes the old list explicitly: a reload ignores a missing key
+    expect(JSON.parse(withInsecureRegistries('{"debug":true}', []))).toEqual({ debug: true, 'insecure-registries': [] });
+    expect(insecureList('{"insecure-registries":["a:1"]}')).toEqual(['a:1']);
+    expect(insecureList(undefined)).toEqual([]);
+    expect(insecureList('not json')).toEqual([]);
   });
 
   it('puts a CA where the engine looks for it', () => {

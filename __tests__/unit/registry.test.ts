@@ -72,10 +72,12 @@ describe('retry policy', () => {
   ])('%s -> %s', (out, kind) => expect(classifyFailure(out)).toBe(kind));
 
   it('backs off exponentially with jitter, capped', () => {
-    expect(backoffMs(0, () => 0)).toBe(500);
-    expect(backoffMs(0, () => 1)).toBe(1000);
-    expect(backoffMs(3, () => 1)).toBe(8000);
+    expect(backoffMs(0, () => 0)).toBe(1000);
+    expect(backoffMs(0, () => 1)).toBe(2000);
+    expect(backoffMs(2, () => 1)).toBe(8000);
     expect(backoffMs(10, () => 1)).toBe(15000);
+    // four retries wait at least 14.5 s in all: enough to ride out a registry restart
+    expect([0, 1, 2, 3].reduce((n, a) => n + backoffMs(a, () => 0), 0)).toBe(14500);
   });
 
   it('reads Retry-After', () => {

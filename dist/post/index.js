@@ -99124,6 +99124,137 @@ async function logout(registry, dockerEnv) {
     return r?.code === 0;
 }
 
+;// CONCATENATED MODULE: ./src/registry/trust.ts
+
+
+
+const ENGINE_CERTS_DIR = '/etc/docker/certs.d';
+/** The engine reads <certs.d>/<host:port>/ca.crt on every connection to that registry. Pure. */
+function caFile(certsDir, registry) {
+    return path.join(certsDir, registry, 'ca.crt');
+}
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+async function sudo(args, input) {
+    const r = await exec_execute('sudo', ['-n', ...args], { input, timeoutMs: 30 * 1000 });
+    if (r.code !== 0)
+        throw new Error(`sudo ${args[0]} failed: ${r.stderr.trim() || `exit code ${r.code}`}; the runner user needs passwordless sudo to change the engine's trust`);
+}
+async function trust_writeFile(file, content) {
+    if (isRoot()) {
+        (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, content, { mode: 0o644 });
+        return;
+    }
+    await sudo(['mkdir', '-p', external_node_path_default().dirname(file)]);
+    await sudo(['tee', file], content);
+}
+async function removeFile(file) {
+    if (isRoot())
+        (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
+    else
+        await sudo(['rm', '-f', file]);
+}
+/** Writes a root-owned engine file (as root, or through passwordless sudo); returns how to undo it. */
+async function trust_replaceFile(file, content) {
+    const previous = (0,external_node_fs_namespaceObject.existsSync)(file) ? (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8') : undefined;
+    await trust_writeFile(file, content);
+    return { file, previous };
+}
+/** Makes the engine trust `pem` for `registry`; returns how to undo it. */
+async function trustCa(registry, pem, certsDir = ENGINE_CERTS_DIR) {
+    return trust_replaceFile(caFile(certsDir, registry), pem);
+}
+/** Puts a file back as it was before main. */
+async function restoreTrust(change) {
+    if (change.previous !== undefined)
+        await trust_writeFile(change.file, change.previous);
+    else
+        await removeFile(change.file);
+}
+/** Signals a process as root, or through sudo. */
+async function signal(pid, sig) {
+    if (isRoot())
+        process.kill(pid, `SIG${sig}`);
+    else
+        await sudo(['kill', `-${sig}`, String(pid)]);
+}
+
+;// CONCATENATED MODULE: ./src/registry/insecure.ts
+
+
+const DAEMON_JSON = '/etc/docker/daemon.json';
+/** daemon.json with these registries added to insecure-registries, everything else kept. Pure. */
+function withInsecureRegistries(daemonJson, registries) {
+    let conf = {};
+    if (daemonJson?.trim()) {
+        const parsed = JSON.parse(daemonJson);
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+            throw new Error(`${DAEMON_JSON} is not a JSON object`);
+        conf = parsed;
+    }
+    const current = Array.isArray(conf['insecure-registries']) ? conf['insecure-registries'].filter((r) => typeof r === 'string') : [];
+    conf['insecure-registries'] = [...new Set([...current, ...registries])];
+    return `${JSON.stringify(conf, null, 2)}\n`;
+}
+async function dockerdPid() {
+    const r = await exec_execute('pidof', ['dockerd'], { timeoutMs: 10 * 1000 }).catch(() => undefined);
+    const pid = Number((r?.stdout ?? '').trim().split(/\s+/)[0]);
+    if (!Number.isInteger(pid) || pid <= 0)
+        throw new Error('no dockerd process was found on this machine');
+    return pid;
+}
+/** The registries the engine now treats as insecure (beyond its built-in 127.0.0.0/8). */
+async function engineInsecure(dockerEnv) {
+    const r = await exec_execute('docker', ['info', '--format', '{{json .RegistryConfig.IndexConfigs}}'], { env: dockerEnv, timeoutMs: 30 * 1000 });
+    if (r.code !== 0)
+        return new Set();
+    const configs = JSON.parse(r.stdout || '{}');
+    return new Set(Object.entries(configs).filter(([, c]) => c.Secure === false).map(([name]) => name));
+}
+/** Reloads dockerd and waits (bounded) until the engine's view satisfies `done`; reloads are asynchronous. */
+async function reloadUntil(done, dockerEnv) {
+    await signal(await dockerdPid(), 'HUP');
+    for (let i = 0; i < 40; i++) {
+        if (done(await engineInsecure(dockerEnv)))
+            return true;
+        await new Promise((r) => setTimeout(r, 250));
+    }
+    return false;
+}
+/** The insecure-registries list of a daemon.json text ([] when it has none). Pure. */
+function insecureList(daemonJson) {
+    try {
+        const v = JSON.parse(daemonJson ?? '{}')['insecure-registries'];
+        return Array.isArray(v) ? v.filter((r) => typeof r === 'string') : [];
+    }
+    catch {
+        return [];
+    }
+}
+/** Lets the engine speak plain HTTP to these registries until post; returns how to undo it. */
+async function allowInsecure(registries, current, dockerEnv) {
+    const change = await replaceFile(DAEMON_JSON, withInsecureRegistries(current, registries));
+    try {
+        if (!(await reloadUntil((s) => registries.every((r) => s.has(r)), dockerEnv)))
+            throw new Error('the engine did not take up the new insecure-registries after a reload');
+    }
+    catch (e) {
+        await restoreDaemonConfig(change, registries);
+        throw e;
+    }
+    return change;
+}
+/**
+ * Post: the daemon.json of before, and an engine that forgot the added registries. A reload ignores
+ * a key that is absent, so the engine first gets the old list explicitly, then the file its old text.
+ */
+async function restoreDaemonConfig(change, added, dockerEnv = {}) {
+    const before = insecureList(change.previous);
+    await trust_replaceFile(DAEMON_JSON, withInsecureRegistries(change.previous, []));
+    await reloadUntil((s) => added.every((r) => before.includes(r) || !s.has(r)), dockerEnv);
+    await restoreTrust(change);
+}
+
 ;// CONCATENATED MODULE: ./src/state.ts
 const KEY = 'image-publish';
 function state_saveState(store, state) {
@@ -99142,6 +99273,8 @@ function loadState(store) {
             dockerConfig: typeof parsed.dockerConfig === 'string' ? parsed.dockerConfig : undefined,
             registries: Array.isArray(parsed.registries) ? parsed.registries.filter((r) => typeof r === 'string') : [],
             cache: isCacheState(parsed.cache) ? parsed.cache : undefined,
+            daemonConfig: typeof parsed.daemonConfig?.file === 'string' && Array.isArray(parsed.daemonConfig.added) ? parsed.daemonConfig : undefined,
+            trust: Array.isArray(parsed.trust) ? parsed.trust.filter((t) => typeof t?.file === 'string') : undefined,
             succeeded: parsed.succeeded === true,
         };
     }
@@ -99151,6 +99284,8 @@ function loadState(store) {
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup.ts
+
+
 
 
 
@@ -99165,6 +99300,21 @@ async function runPost(io) {
                 io.info('The main step did not finish: no cache is saved.');
             else
                 await saveCaches(cache, io);
+        });
+    }
+    const daemon = state.daemonConfig;
+    const changes = [...(state.trust ?? []), ...(daemon ? [daemon] : [])];
+    if (changes.length) {
+        await io.group('Restore the engine trust', async () => {
+            for (const c of changes) {
+                try {
+                    await (c === daemon ? restoreDaemonConfig(daemon, daemon.added) : restoreTrust(c));
+                    io.info(`${c.previous === undefined ? 'Removed' : 'Restored'} ${c.file}.`);
+                }
+                catch (e) {
+                    io.warning(`Could not restore ${c.file}: ${e instanceof Error ? e.message : String(e)}`);
+                }
+            }
         });
     }
     if (!state.dockerConfig)

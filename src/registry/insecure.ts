@@ -23,34 +23,53 @@ async function dockerdPid(): Promise<number> {
   return pid;
 }
 
-/** True once the engine reports every registry as insecure (reload is asynchronous). */
-async function engineAllows(registries: readonly string[], dockerEnv: Record<string, string>): Promise<boolean> {
+/** The registries the engine now treats as insecure (beyond its built-in 127.0.0.0/8). */
+async function engineInsecure(dockerEnv: Record<string, string>): Promise<Set<string>> {
   const r = await execute('docker', ['info', '--format', '{{json .RegistryConfig.IndexConfigs}}'], { env: dockerEnv, timeoutMs: 30 * 1000 });
-  if (r.code !== 0) return false;
+  if (r.code !== 0) return new Set();
   const configs = JSON.parse(r.stdout || '{}') as Record<string, { Secure?: boolean }>;
-  return registries.every((reg) => configs[reg]?.Secure === false);
+  return new Set(Object.entries(configs).filter(([, c]) => c.Secure === false).map(([name]) => name));
 }
 
-async function reload(): Promise<void> {
+/** Reloads dockerd and waits (bounded) until the engine's view satisfies `done`; reloads are asynchronous. */
+async function reloadUntil(done: (insecure: Set<string>) => boolean, dockerEnv: Record<string, string>): Promise<boolean> {
   await signal(await dockerdPid(), 'HUP');
+  for (let i = 0; i < 40; i++) {
+    if (done(await engineInsecure(dockerEnv))) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
+/** The insecure-registries list of a daemon.json text ([] when it has none). Pure. */
+export function insecureList(daemonJson: string | undefined): string[] {
+  try {
+    const v = (JSON.parse(daemonJson ?? '{}') as Record<string, unknown>)['insecure-registries'];
+    return Array.isArray(v) ? v.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 /** Lets the engine speak plain HTTP to these registries until post; returns how to undo it. */
 export async function allowInsecure(registries: readonly string[], current: string | undefined, dockerEnv: Record<string, string>): Promise<TrustChange> {
   const change = await replaceFile(DAEMON_JSON, withInsecureRegistries(current, registries));
   try {
-    await reload();
-    for (let i = 0; i < 40 && !(await engineAllows(registries, dockerEnv)); i++) await new Promise((r) => setTimeout(r, 250));
-    if (!(await engineAllows(registries, dockerEnv))) throw new Error('the engine did not take up the new insecure-registries after a reload');
+    if (!(await reloadUntil((s) => registries.every((r) => s.has(r)), dockerEnv))) throw new Error('the engine did not take up the new insecure-registries after a reload');
   } catch (e) {
-    await restoreTrust(change);
+    await restoreDaemonConfig(change, registries);
     throw e;
   }
   return change;
 }
 
-/** Post: the daemon.json of before, and a reload so the engine forgets. */
-export async function restoreDaemonConfig(change: TrustChange): Promise<void> {
+/**
+ * Post: the daemon.json of before, and an engine that forgot the added registries. A reload ignores
+ * a key that is absent, so the engine first gets the old list explicitly, then the file its old text.
+ */
+export async function restoreDaemonConfig(change: TrustChange, added: readonly string[], dockerEnv: Record<string, string> = {}): Promise<void> {
+  const before = insecureList(change.previous);
+  await replaceFile(DAEMON_JSON, withInsecureRegistries(change.previous, []));
+  await reloadUntil((s) => added.every((r) => before.includes(r) || !s.has(r)), dockerEnv);
   await restoreTrust(change);
-  await reload();
 }

@@ -24,7 +24,7 @@ export function classifyFailure(output: string): FailureKind {
 }
 
 /** Exponential backoff with full jitter, capped; `random` is injected for tests. */
-export function backoffMs(attempt: number, random: () => number, baseMs = 1000, capMs = 15000): number {
+export function backoffMs(attempt: number, random: () => number, baseMs = 2000, capMs = 15000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -30,7 +30,7 @@ export async function openSession(
   if (insecure.length) {
     try {
       const current = existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON, 'utf8') : undefined;
-      post.daemonConfig = await allowInsecure(insecure, current, {});
+      post.daemonConfig = { ...(await allowInsecure(insecure, current, {})), added: [...insecure] };
     } catch (e) {
       throw new StageError('login', `Could not let the Docker engine use plain HTTP for ${insecure.join(', ')} (input 'insecure-registries'): ${errorMessage(e)}.`);
     }

@@ -1,0 +1,159 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FlakyRelay } from '../support/relay.ts';
+import { runAction, type ActionRun } from '../support/runner.ts';
+import { docker, registryDigest, registryTags, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
+
+let s: Services;
+beforeAll(() => {
+  s = services();
+});
+
+const tagEvent = (sha: string, tag: string) => ({ name: 'push', ref: `refs/tags/${tag}`, sha, payload: { ref: `refs/tags/${tag}`, repository: { name: 'svc' } } });
+const indent = (text: string, n: number) => text.trim().split('\n').map((l) => ' '.repeat(n) + l).join('\n');
+
+function authEntry(registry: string, password: string, ca?: string): string {
+  return `- registry: ${JSON.stringify(registry)}\n  username: ${s.user}\n  password: ${password}\n${ca ? `  ca: |\n${indent(ca, 4)}\n` : ''}`;
+}
+
+function expectNoSecret(run: ActionRun, ...secrets: string[]): void {
+  for (const secret of secrets) expect(run.everything).not.toContain(secret);
+}
+
+describe('two registries at once, one behind a CA given only through `ca`', () => {
+  const repo = uniqueRepo('multi');
+  let run: ActionRun;
+  let certDir: string;
+  beforeAll(async () => {
+    certDir = `/etc/docker/certs.d/${s.tlsRegistry}`;
+    expect(existsSync(certDir), 'the engine must not trust the test CA beforehand').toBe(false);
+    const ws = workspace('example');
+    run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.4.0'),
+      env: ws.env,
+      inputs: {
+        images: `${s.registry}/${repo}\n${s.tlsRegistry}/${repo}`,
+        tags: 'type=semver,pattern={{version}}',
+        'registry-auth': authEntry(s.registry, s.password) + authEntry(s.tlsRegistry, s.password, readFileSync(s.caFile, 'utf8')),
+      },
+    });
+  });
+
+  it('pushes the same digest to both', async () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    const digest = run.outputs.digest;
+    expect(await registryDigest(s, repo, '1.4.0')).toBe(digest);
+    expect(await registryDigest(s, repo, '1.4.0', s.tlsRegistry)).toBe(digest);
+    const meta = JSON.parse(run.outputs.metadata) as { registries: { registry: string; pushed: boolean; digest: string }[] };
+    expect(meta.registries.map((r) => [r.registry, r.pushed, r.digest])).toEqual([
+      [s.registry, true, digest],
+      [s.tlsRegistry, true, digest],
+    ]);
+  });
+
+  it('restores the engine trust in post, and leaks no password', () => {
+    expect(run.post.code, run.post.log).toBe(0);
+    expect(run.post.log).toContain(`Removed ${certDir}/ca.crt`);
+    expect(existsSync(`${certDir}/ca.crt`)).toBe(false);
+    expectNoSecret(run, s.password);
+  });
+});
+
+describe('a registry that answers 503 for 8 seconds', () => {
+  const repo = uniqueRepo('flaky');
+  const relay = new FlakyRelay({ host: '127.0.0.1', port: Number(s?.registry.split(':')[1] ?? 5000) }, 8000);
+  let run: ActionRun;
+  let host: string;
+  beforeAll(async () => {
+    host = `127.0.0.1:${await relay.start()}`;
+    const ws = workspace('example');
+    run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: ws.env,
+      inputs: { images: `${host}/${repo}`, 'registry-auth': authEntry(s.registry, s.password) + authEntry(host, s.password) },
+    });
+  });
+  afterAll(() => relay.stop());
+
+  it('retries with backoff, logs why, and publishes', async () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(relay.refused).toBeGreaterThan(0);
+    expect(run.main.log).toMatch(/::warning::Retry 1 in \d+\.\d s: .*503/);
+    expect(await registryDigest(s, repo, 'v1.0.0')).toBe(run.outputs.digest);
+    expectNoSecret(run, s.password);
+  });
+});
+
+describe('a pull request from a fork, with no credentials', () => {
+  const repo = uniqueRepo('fork');
+  let run: ActionRun;
+  beforeAll(async () => {
+    // A runner has no login for the private base image on a fork PR: give the engine the base image beforehand.
+    docker(['login', '--username', s.user, '--password-stdin', s.registry], s.password);
+    docker(['pull', s.baseImage]);
+    docker(['logout', s.registry]);
+    const ws = workspace('example');
+    run = await runAction({
+      workspace: ws.dir,
+      event: {
+        name: 'pull_request',
+        ref: 'refs/pull/7/merge',
+        sha: ws.sha,
+        payload: { number: 7, pull_request: { number: 7, head: { sha: ws.sha, repo: { full_name: 'stranger/hello-service' } }, base: { ref: 'main', repo: { full_name: 'acme/hello-service' } } }, repository: { name: 'hello-service' } },
+      },
+      env: ws.env,
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: '', push: 'true' },
+    });
+  });
+
+  it('builds, pushes nothing, says why, and passes', async () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.main.log).toContain('::notice::This pull request comes from stranger/hello-service');
+    expect(run.outputs.pushed).toBe('false');
+    expect(run.outputs['image-id']).toMatch(/^sha256:/);
+    expect(await registryTags(s, repo)).toEqual([]);
+  });
+});
+
+describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
+  const repo = uniqueRepo('insecure');
+  let run: ActionRun;
+  let daemonJsonBefore: string;
+  beforeAll(async () => {
+    daemonJsonBefore = readFileSync('/etc/docker/daemon.json', 'utf8');
+    const ws = workspace('example');
+    run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: ws.env,
+      inputs: {
+        images: `${s.v6HttpRegistry}/${repo}`,
+        'registry-auth': authEntry(s.registry, s.password) + authEntry(s.v6HttpRegistry, s.password),
+        'insecure-registries': s.v6HttpRegistry,
+      },
+    });
+  });
+
+  it('logs in and pushes over HTTP, then puts daemon.json back', async () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs.pushed).toBe('true');
+    expect(run.post.code, run.post.log).toBe(0);
+    expect(readFileSync('/etc/docker/daemon.json', 'utf8')).toBe(daemonJsonBefore);
+    const info = JSON.parse(docker(['info', '--format', '{{json .RegistryConfig.IndexConfigs}}'])) as Record<string, unknown>;
+    expect(Object.keys(info)).not.toContain(s.v6HttpRegistry);
+  });
+
+  it('without the opt-in the engine refuses plain HTTP', async () => {
+    const ws = workspace('example');
+    const refused = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.1'),
+      env: ws.env,
+      inputs: { images: `${s.v6HttpRegistry}/${repo}`, 'registry-auth': authEntry(s.registry, s.password) + authEntry(s.v6HttpRegistry, s.password), retries: '0' },
+    });
+    expect(refused.main.code).not.toBe(0);
+    expect(refused.main.log).toMatch(/HTTP response to HTTPS client/);
+  });
+});
