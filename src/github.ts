@@ -63,3 +63,18 @@ export function forkPullRequest(eventName: string, payload: Record<string, unkno
   if (!head) return 'a deleted fork';
   return base && head !== base ? head : undefined;
 }
+
+export interface PullRequestFacts {
+  number: number;
+  headSha?: string;
+  closed: boolean;
+}
+
+/** The pull request this event is about, if any. Pure. */
+export function pullRequest(eventName: string, payload: Record<string, unknown>): PullRequestFacts | undefined {
+  if (eventName !== 'pull_request' && eventName !== 'pull_request_target') return undefined;
+  const pr = (payload.pull_request ?? {}) as { number?: number; head?: { sha?: string }; state?: string };
+  const number = typeof payload.number === 'number' ? payload.number : pr.number;
+  if (typeof number !== 'number') return undefined;
+  return { number, headSha: pr.head?.sha, closed: payload.action === 'closed' || pr.state === 'closed' };
+}

@@ -48,6 +48,7 @@ export interface Inputs {
   cacheMode: CacheMode;
   reproducible: boolean;
   provenance: string;
+  prComment: boolean;
 }
 
 /** Reads one input by its action.yml name, untrimmed ('' when unset). */
@@ -228,6 +229,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     cacheMode: oneOf('cache-mode', read('cache-mode'), ['actions', 'registry'] as const, 'actions'),
     reproducible: parseBoolean('reproducible', read('reproducible'), true),
     provenance: parseProvenance(read('provenance')),
+    prComment: parseBoolean('pr-comment', read('pr-comment'), false),
   };
 }
 

@@ -4,7 +4,7 @@ import { fetchRepo } from './github.js';
 import type { Inputs } from './inputs.js';
 import { listTags } from './registry/catalog.js';
 import { isValidTag } from './registry/name.js';
-import { computeMeta, parseFlavor, parseTagRules, type Meta, type MetaContext, type MetaInputs } from './tags/index.js';
+import { computeMeta, DEFAULT_TAG_LINES, parseFlavor, parseTagRules, type Meta, type MetaContext, type MetaInputs } from './tags/index.js';
 
 export function metaContext(ctx: RunnerContext, date: Date | undefined): MetaContext {
   return {
@@ -18,20 +18,31 @@ export function metaContext(ctx: RunnerContext, date: Date | undefined): MetaCon
   };
 }
 
+/**
+ * The tag rules: the user's, or metadata-action's defaults; with `pr-sha: head` a pull request preview also
+ * gets `sha-<head commit>` (our own input, so metadata-action users see no change). Pure.
+ */
+export function tagRules(lines: string[], prSha: 'head' | 'merge', eventName: string): string[] {
+  const given = lines.some((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  if (given || prSha !== 'head' || !eventName.startsWith('pull_request')) return lines;
+  return [...DEFAULT_TAG_LINES, 'type=sha'];
+}
+
 /** The metadata-action inputs, with its DOCKER_METADATA_* environment switches honoured. Pure. */
-export function metaInputs(inputs: Inputs, env: NodeJS.ProcessEnv): MetaInputs {
+export function metaInputs(inputs: Inputs, env: NodeJS.ProcessEnv, eventName = ''): MetaInputs {
   const shortSha = Number.parseInt(env.DOCKER_METADATA_SHORT_SHA_LENGTH ?? '', 10);
   const levels = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.split(',').map((l) => l.trim()).filter(Boolean);
+  const prSha = inputs.prSha === 'head' || env.DOCKER_METADATA_PR_HEAD_SHA === 'true' ? 'head' : 'merge';
   return {
     images: inputs.images.map((i) => i.name),
-    tags: inputs.tags,
+    tags: tagRules(inputs.tags, inputs.prSha, eventName),
     flavor: inputs.flavor,
     labels: inputs.labels,
     annotations: inputs.annotations,
     sepTags: inputs.sepTags,
     sepLabels: inputs.sepLabels,
     sepAnnotations: inputs.sepAnnotations,
-    prSha: inputs.prSha === 'head' || env.DOCKER_METADATA_PR_HEAD_SHA === 'true' ? 'head' : 'merge',
+    prSha,
     shortShaLength: Number.isFinite(shortSha) && shortSha > 0 ? shortSha : undefined,
     annotationLevels: levels?.length ? levels : undefined,
   };
@@ -67,7 +78,7 @@ export async function resolveMetadata(
 ): Promise<Meta> {
   const repo = await fetchRepo(ctx, inputs.githubToken, log.info);
   const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning) : undefined;
-  const meta = computeMeta(metaInputs(inputs, env), metaContext(ctx, clock.commitDate), repo, clock.now, published);
+  const meta = computeMeta(metaInputs(inputs, env, ctx.eventName), metaContext(ctx, clock.commitDate), repo, clock.now, published);
   for (const t of meta.tagNames) {
     if (!isValidTag(t)) throw new InputError('tags', `the tag "${t}" is not valid (at most 128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'); change the rule that makes it.`);
   }

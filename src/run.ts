@@ -4,8 +4,12 @@ import { cacheAvailable, restoreDependencies, restoreLayers, type CacheState } f
 import { mayWriteCache } from './cache/keys.js';
 import { builderCanExport, layerCacheArgs, layerDirs, promoteExport, registryCacheRef } from './cache/layers.js';
 import { runnerContext, type RunnerContext } from './context.js';
-import { InputError, StageError } from './errors.js';
-import { commitDate, forkPullRequest } from './github.js';
+import { errorMessage, InputError, StageError } from './errors.js';
+import { commitDate, forkPullRequest, pullRequest } from './github.js';
+import { localStats, pushedStats } from './image/stats.js';
+import { previewBody, upsertComment } from './pr/comment.js';
+import { newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
+import { shortHash } from './cache/keys.js';
 import { buildImage, hasBuildx } from './image/build.js';
 import { declaredArgs } from './image/dockerfile.js';
 import { publish } from './image/publish.js';
@@ -26,12 +30,16 @@ import { parseFlavor, parseTagRules, type Meta } from './tags/index.js';
 
 type Timings = Record<string, number>;
 
-function stageRunner(io: ActionIO, timings: Timings) {
+function stageRunner(io: ActionIO, timings: Timings, failure: { stage?: string }) {
   return async <T>(key: string, title: string, fn: () => Promise<T>): Promise<T> =>
     io.group(title, async () => {
       const t0 = Date.now();
       try {
         return await fn();
+      } catch (e) {
+        failure.stage ??= key;
+        if (e instanceof StageError) for (const a of e.annotations) io.annotate(a);
+        throw e;
       } finally {
         timings[key] = Date.now() - t0;
         io.info(`${title}: ${(timings[key] / 1000).toFixed(1)} s`);
@@ -64,11 +72,24 @@ function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
   return inputs;
 }
 
-/** The whole main step, stage by stage. Throws; the entry point reports. */
+/** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */
 export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): Promise<void> {
+  const record = newRecord();
+  const failure: { stage?: string } = {};
+  try {
+    await pipeline(io, env, now, record, stageRunner(io, record.timings, failure));
+  } catch (e) {
+    record.failure = { stage: failure.stage ?? 'inputs', message: errorMessage(e), tail: e instanceof StageError ? e.tail : [] };
+    throw e;
+  } finally {
+    await io.writeSummary(summaryMarkdown(record)).catch((e: unknown) => io.warning(`The job summary could not be written: ${errorMessage(e)}`));
+  }
+}
+
+type Stage = ReturnType<typeof stageRunner>;
+
+async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record: RunRecord, stage: Stage): Promise<void> {
   const ctx = runnerContext(env);
-  const timings: Timings = {};
-  const stage = stageRunner(io, timings);
 
   const fork = forkPullRequest(ctx.eventName, ctx.payload);
   const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, fork !== undefined));
@@ -87,6 +108,7 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   });
   setMetaOutputs(io, meta);
   io.setOutput('pushed', 'false');
+  record.tags = meta.tags;
 
   if (inputs.dryRun) {
     await stage('plan', 'Dry run: the plan', async () => io.info(planText(inputs, javaPlan, meta, wantsJar, ctx.runnerTemp)));
@@ -96,8 +118,11 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   const post: PostState = { registries: [] };
   const persist = (): void => saveState(io.state, post);
   const policy = defaultPolicy(inputs.retries, (attempt, reason, wait) => io.warning(`Retry ${attempt} in ${(wait / 1000).toFixed(1)} s: ${reason}`));
-  const push = inputs.push && !fork;
+  const pr = pullRequest(ctx.eventName, ctx.payload);
+  const push = inputs.push && !fork && !pr?.closed;
   if (fork) io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
+  if (pr?.closed && inputs.push) io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);
+  record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : undefined;
   let dockerEnv: Record<string, string> = {};
   if (inputs.logins.length || inputs.insecureRegistries.length) {
     dockerEnv = await stage('login', 'Log in to the registries', async () =>
@@ -129,7 +154,7 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
       return undefined;
     }
     if (reproducible && javaPlan.project?.tool === 'gradle') writeGradleInitScript(gradleInitScript);
-    const found = await buildJava(inputs, javaPlan);
+    const found = await buildJava(inputs, javaPlan, ctx.workspace);
     if (found && reproducible && committed) utimesSync(found, committed, committed); // COPY keeps mtimes: same commit, same layer
     if (found) io.info(`Artifact: ${path.relative(ctx.workspace, found)}`);
     return found;
@@ -156,7 +181,7 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
       { tags: inputs.images.length ? meta.tags : [], labels: meta.labels, jar: wantsJar ? jar : undefined, cacheArgs, sourceDateEpoch: reproducible && committed ? Math.floor(committed.getTime() / 1000) : undefined },
       ctx.runnerTemp,
     );
-    const result = await buildImage(spec, useBuildx, dockerEnv);
+    const result = await buildImage(spec, useBuildx, dockerEnv, path.relative(ctx.workspace, inputs.file));
     if (cache.layers) cache.layers.exported = promoteExport(dirs);
     return result;
   });
@@ -167,10 +192,22 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
     : { pushes: [], results: [] };
   if (!push) io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off' } as const;
+  Object.assign(record, { results, cacheHit, reproducible, pushed: pushes.length > 0, digest: pushes[0]?.digest });
+  record.stats = pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv);
+  if (inputs.prComment && pr && !fork) {
+    await stage('comment', 'Pull request comment', async () => {
+      const first = pushes[0];
+      const body = previewBody(
+        { number: pr.number, reference: first ? `${first.ref.replace(/:[^:/]+$/, '')}@${first.digest}` : undefined, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed },
+        shortHash(inputs.images.map((i) => i.name)),
+      );
+      await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number }, body, shortHash(inputs.images.map((i) => i.name)), !pr.closed && first !== undefined, io);
+    });
+  }
   io.setOutput('digest', pushes[0]?.digest ?? '');
   io.setOutput('pushed', String(pushes.length > 0));
   io.setOutput('cache-hit', JSON.stringify(cacheHit));
-  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact: jar ? path.relative(ctx.workspace, jar) : undefined, cacheHit, reproducible, timings }));
+  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact: jar ? path.relative(ctx.workspace, jar) : undefined, cacheHit, reproducible, timings: record.timings }));
   const digests = new Set(pushes.map((p) => p.digest));
   if (digests.size > 1) io.warning(`The pushed tags resolve to different digests: ${[...digests].join(', ')}.`);
   const failed = results.filter((r) => r.error);

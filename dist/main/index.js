@@ -48951,7 +48951,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -50510,7 +50510,19 @@ function coreIO() {
         info: (m) => info(m),
         notice: (m) => notice(m),
         warning: (m) => warning(m),
+        annotate: (a) => {
+            const props = { file: a.file, startLine: a.line, startColumn: a.column, title: a.title };
+            if (a.severity === 'error')
+                core_error(a.message, props);
+            else
+                warning(a.message, props);
+        },
         group: (title, fn) => group(title, fn),
+        writeSummary: async (md) => {
+            if (!process.env.GITHUB_STEP_SUMMARY)
+                return;
+            await summary.addRaw(md, true).write();
+        },
         state: { save: (n, v) => saveState(n, v), get: (n) => getState(n) },
     };
 }
@@ -107414,14 +107426,19 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
-/** A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary. */
+/**
+ * A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary,
+ * and `annotations` the places in the user's files it points at.
+ */
 class StageError extends Error {
     stage;
     tail;
-    constructor(stage, message, tail = []) {
+    annotations;
+    constructor(stage, message, tail = [], annotations = []) {
         super(message);
         this.stage = stage;
         this.tail = tail;
+        this.annotations = annotations;
         this.name = 'StageError';
     }
 }
@@ -107691,6 +107708,256 @@ function forkPullRequest(eventName, payload) {
         return 'a deleted fork';
     return base && head !== base ? head : undefined;
 }
+/** The pull request this event is about, if any. Pure. */
+function pullRequest(eventName, payload) {
+    if (eventName !== 'pull_request' && eventName !== 'pull_request_target')
+        return undefined;
+    const pr = (payload.pull_request ?? {});
+    const number = typeof payload.number === 'number' ? payload.number : pr.number;
+    if (typeof number !== 'number')
+        return undefined;
+    return { number, headSha: pr.head?.sha, closed: payload.action === 'closed' || pr.state === 'closed' };
+}
+
+;// CONCATENATED MODULE: ./src/image/stats.ts
+
+/** Compressed size and layer count of a manifest; an index goes to its first real platform. Pure. */
+function manifestStats(m) {
+    if (!m.layers)
+        return undefined;
+    return { bytes: m.layers.reduce((n, l) => n + (l.size ?? 0), 0), layers: m.layers.length, compressed: true };
+}
+async function rawManifest(ref, dockerEnv) {
+    const r = await exec_execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch(() => undefined);
+    if (r?.code !== 0)
+        return undefined;
+    try {
+        return JSON.parse(r.stdout);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What the registry holds for a pushed reference; best effort, for the summary only. */
+async function pushedStats(ref, dockerEnv) {
+    const top = await rawManifest(ref, dockerEnv);
+    if (!top)
+        return undefined;
+    if (top.layers)
+        return manifestStats(top);
+    const pick = top.manifests?.find((m) => m.platform?.os !== 'unknown' && m.platform?.architecture !== 'unknown');
+    const base = ref.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^:/]+$/, '');
+    const inner = pick ? await rawManifest(`${base}@${pick.digest}`, dockerEnv) : undefined;
+    return inner ? manifestStats(inner) : undefined;
+}
+/** The local image's size and layers, when nothing was pushed. */
+async function localStats(imageId, dockerEnv) {
+    const r = await exec_execute('docker', ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', imageId], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
+    const m = /^(\d+) (\d+)$/.exec(r?.stdout.trim() ?? '');
+    return m ? { bytes: Number(m[1]), layers: Number(m[2]), compressed: false } : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/pr/comment.ts
+
+const comment_API_TIMEOUT_MS = 15 * 1000;
+/** The hidden line by which the action finds its own comment again; one per set of images. Pure. */
+function comment_marker(imagesKey) {
+    return `<!-- image-publish:preview:${imagesKey} -->`;
+}
+/** The comment text: how to pull and run the preview, or that it is stale. Pure. */
+function previewBody(p, imagesKey) {
+    const lines = [comment_marker(imagesKey), `### Preview image for #${p.number}`, ''];
+    if (p.stale) {
+        lines.push('This pull request is closed: the preview image below is stale and is no longer updated.', '');
+    }
+    if (p.reference) {
+        lines.push(`\`${p.reference}\``, '', '```sh', `docker pull ${p.reference}`, `docker run --rm -p 8080:8080 ${p.reference}`, '```', '');
+    }
+    if (p.tags.length)
+        lines.push(`Tags: ${p.tags.map((t) => `\`${t}\``).join(', ')}`, '');
+    lines.push(`Commit: ${p.commit}`);
+    return lines.join('\n');
+}
+class ApiError extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+    }
+}
+async function call(api, method, route, body) {
+    for (let attempt = 0;; attempt++) {
+        let res;
+        try {
+            res = await fetch(`${api.apiUrl.replace(/\/$/, '')}${route}`, {
+                method,
+                headers: { authorization: `Bearer ${api.token}`, accept: 'application/vnd.github+json', 'content-type': 'application/json', 'user-agent': 'image-publish' },
+                body: body === undefined ? undefined : JSON.stringify(body),
+                signal: AbortSignal.timeout(comment_API_TIMEOUT_MS),
+            });
+        }
+        catch (e) {
+            if (attempt < 2)
+                continue;
+            throw e;
+        }
+        if (res.ok)
+            return res.status === 204 ? undefined : res.json();
+        // only server-side trouble is worth another try; 401/403/404 never change by retrying
+        if (res.status >= 500 && attempt < 2)
+            continue;
+        throw new ApiError(res.status, `${method} ${route} answered HTTP ${res.status}`);
+    }
+}
+/** Creates the preview comment, or updates the one found by its marker; never posts a second one. */
+async function upsertComment(api, body, imagesKey, createIfMissing, log) {
+    const base = `/repos/${api.repository}/issues`;
+    try {
+        let existing;
+        for (let page = 1; page <= 10 && !existing; page++) {
+            const list = (await call(api, 'GET', `${base}/${api.number}/comments?per_page=100&page=${page}`));
+            existing = list.find((c) => c.body?.includes(comment_marker(imagesKey)));
+            if (list.length < 100)
+                break;
+        }
+        if (existing) {
+            await call(api, 'PATCH', `${base}/comments/${existing.id}`, { body });
+            log.info(`Updated the preview comment on #${api.number}.`);
+            return 'updated';
+        }
+        if (!createIfMissing)
+            return 'none';
+        await call(api, 'POST', `${base}/${api.number}/comments`, { body });
+        log.info(`Posted the preview comment on #${api.number}.`);
+        return 'created';
+    }
+    catch (e) {
+        const hint = e instanceof ApiError && [401, 403, 404].includes(e.status) ? ' The token needs `pull-requests: write` permission.' : '';
+        log.warning(`The preview comment was not posted: ${errors_errorMessage(e)}.${hint}`);
+        return 'none';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+function newRecord() {
+    return { timings: {}, tags: [], results: [], pushed: false };
+}
+const STAGE_TITLES = {
+    inputs: 'Read inputs',
+    metadata: 'Tags and labels',
+    plan: 'Dry run',
+    login: 'Login',
+    restore: 'Restore caches',
+    java: 'Java build',
+    image: 'Image build',
+    push: 'Push',
+    comment: 'PR comment',
+};
+function esc(text) {
+    return text.replace(/\|/g, '\\|').replace(/</g, '&lt;');
+}
+function size(bytes) {
+    return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+/** The job summary as Markdown. Pure; holds references, digests and timings only, never an input value. */
+function summaryMarkdown(r) {
+    const out = [`## image-publish ${r.failure ? 'failed' : r.pushed ? 'published' : 'built'}`, ''];
+    if (r.failure) {
+        out.push(`**Stage that failed:** ${STAGE_TITLES[r.failure.stage] ?? r.failure.stage}`, '', esc(r.failure.message.split('\n')[0]), '');
+        if (r.failure.tail.length)
+            out.push('<details><summary>Last lines of its output</summary>', '', '```', ...r.failure.tail.slice(-30), '```', '', '</details>', '');
+    }
+    if (r.results.length) {
+        out.push('| registry | reference | digest | tags | result |', '|---|---|---|---|---|');
+        for (const res of r.results) {
+            const name = res.refs[0]?.replace(/:[^:/]+$/, '') ?? '';
+            const tags = res.refs.map((ref) => `\`${ref.slice(ref.lastIndexOf(':') + 1)}\``).join(' ');
+            out.push(`| ${res.registry} | \`${name}\` | \`${res.digest}\` | ${tags} | ${res.error ? `failed: ${esc(res.error.split('\n')[0])}` : 'pushed'} |`);
+        }
+        out.push('');
+    }
+    else if (r.tags.length) {
+        out.push(`Tags: ${r.tags.map((t) => `\`${t}\``).join(' ')}${r.reasonNotPushed ? ` (not pushed: ${r.reasonNotPushed})` : ''}`, '');
+    }
+    if (r.stats)
+        out.push(`**Image:** ${size(r.stats.bytes)} ${r.stats.compressed ? 'compressed' : 'uncompressed, in the engine'}, ${r.stats.layers} layers`, '');
+    if (r.cacheHit) {
+        out.push(`**Caches:** dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
+    }
+    const stages = Object.entries(r.timings);
+    if (stages.length) {
+        out.push('| stage | time |', '|---|---|');
+        for (const [k, ms] of stages)
+            out.push(`| ${STAGE_TITLES[k] ?? k} | ${(ms / 1000).toFixed(1)} s |`);
+        out.push('');
+    }
+    return out.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/problems.ts
+const SOURCE = String.raw `(?:\/|[A-Za-z]:\\)[^:\s]*?\.(?:java|kt|groovy|scala)`;
+const MAVEN_JAVAC = new RegExp(String.raw `^\[(ERROR|WARNING)\] (${SOURCE}):\[(\d+),(\d+)\] (.+)$`);
+// javac as Gradle prints it; a task header may stick to the front (":compileJava/home/…/Main.java:22: error: …")
+const GRADLE_JAVAC = new RegExp(String.raw `(?:^|\s|:[A-Za-z]+)(${SOURCE}):(\d+): (error|warning): (.+)$`);
+const KOTLIN = /^([ew]): (?:file:\/\/)?(\/[^:]+\.kts?)(?::(\d+):(\d+)|: \((\d+), (\d+)\)):? (.+)$/;
+const SUREFIRE = /^\[ERROR\]\s+(?:[\w$]+\.)*?([A-Z][\w$]*)\.([\w$]+):(\d+) (.+)$/;
+const GRADLE_TEST_AT = /^\s+(?:\S+ )?at ([\w$]+\.(?:java|kt|groovy)):(\d+)\)?$/;
+const GRADLE_TEST_FAILED = /^([\w.$]+) > (.+) FAILED$/;
+/** Compiler errors and failed tests in Maven's or Gradle's output, each once, in order. Pure. */
+function javaProblems(output) {
+    const out = [];
+    const seen = new Set();
+    const add = (p) => {
+        const key = `${p.file}:${p.line}:${p.column ?? ''}:${p.message}`;
+        if (!seen.has(key)) {
+            seen.add(key);
+            out.push(p);
+        }
+    };
+    let failedTest;
+    for (const line of output.split(/\r?\n/)) {
+        let m = MAVEN_JAVAC.exec(line);
+        if (m) {
+            add({ file: m[2], line: Number(m[3]), column: Number(m[4]), message: m[5], severity: m[1] === 'ERROR' ? 'error' : 'warning' });
+            continue;
+        }
+        m = GRADLE_JAVAC.exec(line);
+        if (m) {
+            add({ file: m[1], line: Number(m[2]), message: m[4], severity: m[3] === 'error' ? 'error' : 'warning' });
+            continue;
+        }
+        m = KOTLIN.exec(line);
+        if (m) {
+            add({ file: m[2], line: Number(m[3] ?? m[5]), column: Number(m[4] ?? m[6]), message: m[7], severity: m[1] === 'e' ? 'error' : 'warning' });
+            continue;
+        }
+        m = SUREFIRE.exec(line);
+        if (m) {
+            add({ file: `${m[1]}.java`, line: Number(m[3]), message: `${m[1]}.${m[2]}: ${m[4]}`, severity: 'error' });
+            continue;
+        }
+        m = GRADLE_TEST_FAILED.exec(line);
+        if (m) {
+            failedTest = `${m[1].split('.').pop()} > ${m[2]}`;
+            continue;
+        }
+        m = GRADLE_TEST_AT.exec(line);
+        if (m && failedTest) {
+            add({ file: m[1], line: Number(m[2]), message: `${failedTest} failed`, severity: 'error' });
+            failedTest = undefined;
+        }
+    }
+    return out;
+}
+/** The Dockerfile line BuildKit blames for a failed build, with its error. Pure. */
+function dockerfileProblem(output) {
+    const lines = output.split(/\r?\n/);
+    const at = lines.map((l) => /^(?:\S*\/)?Dockerfile[^:\s]*:(\d+)$/.exec(l.trim())).find((m) => m !== null);
+    if (!at)
+        return undefined;
+    const message = lines.find((l) => /^ERROR: /.test(l))?.replace(/^ERROR: /, '') ?? 'the build failed here';
+    return { line: Number(at[1]), message };
+}
 
 ;// CONCATENATED MODULE: ./src/image/args.ts
 /** Environment variable that carries secret `index` to BuildKit, so its value never sits in argv. */
@@ -107733,6 +108000,7 @@ function buildEnv(spec) {
 
 
 
+
 const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
 /** True when the buildx plugin answers; the caller warns and falls back otherwise. */
 async function hasBuildx(dockerEnv) {
@@ -107747,13 +108015,16 @@ function readJson(file) {
         return {};
     }
 }
-async function buildImage(spec, useBuildx, dockerEnv) {
+/** Builds the image once; `dockerfileRel` is the Dockerfile's path from the workspace, for annotations. */
+async function buildImage(spec, useBuildx, dockerEnv, dockerfileRel) {
     const args = useBuildx ? buildxArgs(spec) : dockerBuildArgs(spec);
     const env = { ...dockerEnv, ...buildEnv(spec), ...(useBuildx ? {} : { DOCKER_BUILDKIT: '1' }) };
     const res = await exec_execute('docker', args, { env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 25 });
     if (res.code !== 0) {
         const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `failed (exit code ${res.code})`;
-        throw new StageError('image', `The image build ${why}. Check the Dockerfile given in \`file\` and the \`context\`. Last lines:\n${res.tail.join('\n')}`, res.tail);
+        const at = dockerfileProblem(`${res.stdout}\n${res.stderr}`);
+        const annotations = at ? [{ severity: 'error', message: at.message, file: dockerfileRel, line: at.line, title: 'image build' }] : [];
+        throw new StageError('image', `The image build ${why}. Check the Dockerfile given in \`file\` and the \`context\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
     }
     const imageId = (0,external_node_fs_namespaceObject.existsSync)(spec.iidFile) ? (0,external_node_fs_namespaceObject.readFileSync)(spec.iidFile, 'utf8').trim() : '';
     const meta = useBuildx ? readJson(spec.metadataFile) : {};
@@ -109443,6 +109714,7 @@ function parseInputs(read, workspace, facts = { actor: '', fork: false }) {
         cacheMode: oneOf('cache-mode', read('cache-mode'), ['actions', 'registry'], 'actions'),
         reproducible: parseBoolean('reproducible', read('reproducible'), true),
         provenance: parseProvenance(read('provenance')),
+        prComment: parseBoolean('pr-comment', read('pr-comment'), false),
     };
 }
 function isDir(p) {
@@ -109460,6 +109732,32 @@ function inputs_checkPaths(inputs, workspace) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(inputs.file) || !(0,external_node_fs_namespaceObject.statSync)(inputs.file).isFile()) {
         throw new InputError('file', `no Dockerfile at "${rel(inputs.file)}"; add one there or set \`file\` to its path.`);
     }
+}
+
+;// CONCATENATED MODULE: ./src/report/locate.ts
+
+
+/**
+ * Turns build-tool problems into annotations on workspace-relative paths. Absolute paths are made relative;
+ * a bare test file name is looked up under the project (test sources first).
+ */
+async function toAnnotations(problems, projectDir, workspace, title) {
+    const out = [];
+    for (const p of problems.slice(0, 50)) {
+        let file = p.file;
+        if (!external_node_path_default().isAbsolute(file)) {
+            const globber = await create(external_node_path_default().join(projectDir, '**', file), { matchDirectories: false });
+            const found = (await globber.glob()).filter((f) => !/[\\/](target|build|node_modules)[\\/]/.test(external_node_path_default().relative(projectDir, f)));
+            file = found.find((f) => /[\\/]src[\\/]test[\\/]/.test(f)) ?? found[0];
+        }
+        if (!file)
+            continue;
+        const rel = external_node_path_default().relative(workspace, file);
+        if (rel.startsWith('..'))
+            continue;
+        out.push({ severity: p.severity, message: p.message, file: rel.split((external_node_path_default()).sep).join('/'), line: p.line, column: p.column, title });
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/java/artifact.ts
@@ -109577,6 +109875,8 @@ function writeGradleInitScript(file) {
 
 
 
+
+
 const build_BUILD_TIMEOUT_MS = 45 * 60 * 1000;
 function isExecutable(file) {
     try {
@@ -109608,14 +109908,15 @@ async function globFiles(dir, patterns) {
     return globber.glob();
 }
 /** Runs the package step and returns the runnable jar (absolute), or undefined when there is none to build. */
-async function buildJava(inputs, plan) {
+async function buildJava(inputs, plan, workspace) {
     const wd = inputs.workingDirectory;
     if (plan.command) {
         const { file, args } = plan.command;
         const res = await exec_execute(file, args, { cwd: wd, timeoutMs: build_BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
         if (res.code !== 0) {
             const why = res.timedOut ? `timed out after ${build_BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
-            throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail);
+            const annotations = await toAnnotations(javaProblems(`${res.stdout}\n${res.stderr}`), wd, workspace, `${plan.project?.tool} build`);
+            throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
         }
     }
     if (inputs.artifact) {
@@ -109726,20 +110027,31 @@ function metaContext(ctx, date) {
         runNumber: ctx.runNumber,
     };
 }
+/**
+ * The tag rules: the user's, or metadata-action's defaults; with `pr-sha: head` a pull request preview also
+ * gets `sha-<head commit>` (our own input, so metadata-action users see no change). Pure.
+ */
+function tagRules(lines, prSha, eventName) {
+    const given = lines.some((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+    if (given || prSha !== 'head' || !eventName.startsWith('pull_request'))
+        return lines;
+    return [...DEFAULT_TAG_LINES, 'type=sha'];
+}
 /** The metadata-action inputs, with its DOCKER_METADATA_* environment switches honoured. Pure. */
-function metaInputs(inputs, env) {
+function metaInputs(inputs, env, eventName = '') {
     const shortSha = Number.parseInt(env.DOCKER_METADATA_SHORT_SHA_LENGTH ?? '', 10);
     const levels = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.split(',').map((l) => l.trim()).filter(Boolean);
+    const prSha = inputs.prSha === 'head' || env.DOCKER_METADATA_PR_HEAD_SHA === 'true' ? 'head' : 'merge';
     return {
         images: inputs.images.map((i) => i.name),
-        tags: inputs.tags,
+        tags: tagRules(inputs.tags, inputs.prSha, eventName),
         flavor: inputs.flavor,
         labels: inputs.labels,
         annotations: inputs.annotations,
         sepTags: inputs.sepTags,
         sepLabels: inputs.sepLabels,
         sepAnnotations: inputs.sepAnnotations,
-        prSha: inputs.prSha === 'head' || env.DOCKER_METADATA_PR_HEAD_SHA === 'true' ? 'head' : 'merge',
+        prSha,
         shortShaLength: Number.isFinite(shortSha) && shortSha > 0 ? shortSha : undefined,
         annotationLevels: levels?.length ? levels : undefined,
     };
@@ -109767,7 +110079,7 @@ async function publishedTags(inputs, warn) {
 async function resolveMetadata(inputs, ctx, env, log, clock) {
     const repo = await fetchRepo(ctx, inputs.githubToken, log.info);
     const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning) : undefined;
-    const meta = computeMeta(metaInputs(inputs, env), metaContext(ctx, clock.commitDate), repo, clock.now, published);
+    const meta = computeMeta(metaInputs(inputs, env, ctx.eventName), metaContext(ctx, clock.commitDate), repo, clock.now, published);
     for (const t of meta.tagNames) {
         if (!isValidTag(t))
             throw new InputError('tags', `the tag "${t}" is not valid (at most 128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'); change the rule that makes it.`);
@@ -110135,11 +110447,22 @@ function loadState(store) {
 
 
 
-function stageRunner(io, timings) {
+
+
+
+
+function stageRunner(io, timings, failure) {
     return async (key, title, fn) => io.group(title, async () => {
         const t0 = Date.now();
         try {
             return await fn();
+        }
+        catch (e) {
+            failure.stage ??= key;
+            if (e instanceof StageError)
+                for (const a of e.annotations)
+                    io.annotate(a);
+            throw e;
         }
         finally {
             timings[key] = Date.now() - t0;
@@ -110177,11 +110500,23 @@ function readInputs(io, ctx, fork) {
     }
     return inputs;
 }
-/** The whole main step, stage by stage. Throws; the entry point reports. */
+/** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */
 async function runMain(io, env = process.env, now = new Date()) {
+    const record = newRecord();
+    const failure = {};
+    try {
+        await pipeline(io, env, now, record, stageRunner(io, record.timings, failure));
+    }
+    catch (e) {
+        record.failure = { stage: failure.stage ?? 'inputs', message: errors_errorMessage(e), tail: e instanceof StageError ? e.tail : [] };
+        throw e;
+    }
+    finally {
+        await io.writeSummary(summaryMarkdown(record)).catch((e) => io.warning(`The job summary could not be written: ${errors_errorMessage(e)}`));
+    }
+}
+async function pipeline(io, env, now, record, stage) {
     const ctx = runnerContext(env);
-    const timings = {};
-    const stage = stageRunner(io, timings);
     const fork = forkPullRequest(ctx.eventName, ctx.payload);
     const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, fork !== undefined));
     const committed = await commitDate(ctx, env);
@@ -110199,6 +110534,7 @@ async function runMain(io, env = process.env, now = new Date()) {
     });
     setMetaOutputs(io, meta);
     io.setOutput('pushed', 'false');
+    record.tags = meta.tags;
     if (inputs.dryRun) {
         await stage('plan', 'Dry run: the plan', async () => io.info(planText(inputs, javaPlan, meta, wantsJar, ctx.runnerTemp)));
         return;
@@ -110206,9 +110542,13 @@ async function runMain(io, env = process.env, now = new Date()) {
     const post = { registries: [] };
     const persist = () => state_saveState(io.state, post);
     const policy = defaultPolicy(inputs.retries, (attempt, reason, wait) => io.warning(`Retry ${attempt} in ${(wait / 1000).toFixed(1)} s: ${reason}`));
-    const push = inputs.push && !fork;
+    const pr = pullRequest(ctx.eventName, ctx.payload);
+    const push = inputs.push && !fork && !pr?.closed;
     if (fork)
         io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
+    if (pr?.closed && inputs.push)
+        io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);
+    record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : undefined;
     let dockerEnv = {};
     if (inputs.logins.length || inputs.insecureRegistries.length) {
         dockerEnv = await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io));
@@ -110242,7 +110582,7 @@ async function runMain(io, env = process.env, now = new Date()) {
         }
         if (reproducible && javaPlan.project?.tool === 'gradle')
             writeGradleInitScript(gradleInitScript);
-        const found = await buildJava(inputs, javaPlan);
+        const found = await buildJava(inputs, javaPlan, ctx.workspace);
         if (found && reproducible && committed)
             (0,external_node_fs_namespaceObject.utimesSync)(found, committed, committed); // COPY keeps mtimes: same commit, same layer
         if (found)
@@ -110267,7 +110607,7 @@ async function runMain(io, env = process.env, now = new Date()) {
             : [];
         // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
         const spec = buildSpec(inputs, { tags: inputs.images.length ? meta.tags : [], labels: meta.labels, jar: wantsJar ? jar : undefined, cacheArgs, sourceDateEpoch: reproducible && committed ? Math.floor(committed.getTime() / 1000) : undefined }, ctx.runnerTemp);
-        const result = await buildImage(spec, useBuildx, dockerEnv);
+        const result = await buildImage(spec, useBuildx, dockerEnv, external_node_path_default().relative(ctx.workspace, inputs.file));
         if (cache.layers)
             cache.layers.exported = promoteExport(dirs);
         return result;
@@ -110279,10 +110619,19 @@ async function runMain(io, env = process.env, now = new Date()) {
     if (!push)
         io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
     const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off' };
+    Object.assign(record, { results, cacheHit, reproducible, pushed: pushes.length > 0, digest: pushes[0]?.digest });
+    record.stats = pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv);
+    if (inputs.prComment && pr && !fork) {
+        await stage('comment', 'Pull request comment', async () => {
+            const first = pushes[0];
+            const body = previewBody({ number: pr.number, reference: first ? `${first.ref.replace(/:[^:/]+$/, '')}@${first.digest}` : undefined, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed }, shortHash(inputs.images.map((i) => i.name)));
+            await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number }, body, shortHash(inputs.images.map((i) => i.name)), !pr.closed && first !== undefined, io);
+        });
+    }
     io.setOutput('digest', pushes[0]?.digest ?? '');
     io.setOutput('pushed', String(pushes.length > 0));
     io.setOutput('cache-hit', JSON.stringify(cacheHit));
-    io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact: jar ? external_node_path_default().relative(ctx.workspace, jar) : undefined, cacheHit, reproducible, timings }));
+    io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact: jar ? external_node_path_default().relative(ctx.workspace, jar) : undefined, cacheHit, reproducible, timings: record.timings }));
     const digests = new Set(pushes.map((p) => p.digest));
     if (digests.size > 1)
         io.warning(`The pushed tags resolve to different digests: ${[...digests].join(', ')}.`);

@@ -40370,7 +40370,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -41929,7 +41929,19 @@ function coreIO() {
         info: (m) => info(m),
         notice: (m) => notice(m),
         warning: (m) => warning(m),
+        annotate: (a) => {
+            const props = { file: a.file, startLine: a.line, startColumn: a.column, title: a.title };
+            if (a.severity === 'error')
+                core_error(a.message, props);
+            else
+                warning(a.message, props);
+        },
         group: (title, fn) => group(title, fn),
+        writeSummary: async (md) => {
+            if (!process.env.GITHUB_STEP_SUMMARY)
+                return;
+            await summary.addRaw(md, true).write();
+        },
         state: { save: (n, v) => saveState(n, v), get: (n) => getState(n) },
     };
 }
@@ -98829,14 +98841,19 @@ class errors_InputError extends Error {
         this.name = 'InputError';
     }
 }
-/** A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary. */
+/**
+ * A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary,
+ * and `annotations` the places in the user's files it points at.
+ */
 class errors_StageError extends Error {
     stage;
     tail;
-    constructor(stage, message, tail = []) {
+    annotations;
+    constructor(stage, message, tail = [], annotations = []) {
         super(message);
         this.stage = stage;
         this.tail = tail;
+        this.annotations = annotations;
         this.name = 'StageError';
     }
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { StageError } from '../errors.js';
+import { StageError, type Annotation } from '../errors.js';
+import { dockerfileProblem } from '../report/problems.js';
 import { execute } from '../exec.js';
 import { buildEnv, buildxArgs, dockerBuildArgs, type BuildSpec } from './args.js';
 
@@ -26,13 +27,16 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-export async function buildImage(spec: BuildSpec, useBuildx: boolean, dockerEnv: Record<string, string>): Promise<BuildResult> {
+/** Builds the image once; `dockerfileRel` is the Dockerfile's path from the workspace, for annotations. */
+export async function buildImage(spec: BuildSpec, useBuildx: boolean, dockerEnv: Record<string, string>, dockerfileRel: string): Promise<BuildResult> {
   const args = useBuildx ? buildxArgs(spec) : dockerBuildArgs(spec);
   const env = { ...dockerEnv, ...buildEnv(spec), ...(useBuildx ? {} : { DOCKER_BUILDKIT: '1' }) };
   const res = await execute('docker', args, { env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 25 });
   if (res.code !== 0) {
     const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `failed (exit code ${res.code})`;
-    throw new StageError('image', `The image build ${why}. Check the Dockerfile given in \`file\` and the \`context\`. Last lines:\n${res.tail.join('\n')}`, res.tail);
+    const at = dockerfileProblem(`${res.stdout}\n${res.stderr}`);
+    const annotations: Annotation[] = at ? [{ severity: 'error', message: at.message, file: dockerfileRel, line: at.line, title: 'image build' }] : [];
+    throw new StageError('image', `The image build ${why}. Check the Dockerfile given in \`file\` and the \`context\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
   }
   const imageId = existsSync(spec.iidFile) ? readFileSync(spec.iidFile, 'utf8').trim() : '';
   const meta = useBuildx ? readJson(spec.metadataFile) : {};

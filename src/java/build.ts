@@ -2,6 +2,8 @@ import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as glob from '@actions/glob';
 import { StageError } from '../errors.js';
+import { toAnnotations } from '../report/locate.js';
+import { javaProblems } from '../report/problems.js';
 import { execute } from '../exec.js';
 import type { Inputs } from '../inputs.js';
 import { chooseArtifact } from './artifact.js';
@@ -47,14 +49,15 @@ async function globFiles(dir: string, patterns: readonly string[]): Promise<stri
 }
 
 /** Runs the package step and returns the runnable jar (absolute), or undefined when there is none to build. */
-export async function buildJava(inputs: Inputs, plan: JavaPlan): Promise<string | undefined> {
+export async function buildJava(inputs: Inputs, plan: JavaPlan, workspace: string): Promise<string | undefined> {
   const wd = inputs.workingDirectory;
   if (plan.command) {
     const { file, args } = plan.command;
     const res = await execute(file, args, { cwd: wd, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
     if (res.code !== 0) {
       const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
-      throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail);
+      const annotations = await toAnnotations(javaProblems(`${res.stdout}\n${res.stderr}`), wd, workspace, `${plan.project?.tool} build`);
+      throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
     }
   }
   if (inputs.artifact) {

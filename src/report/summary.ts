@@ -1,0 +1,78 @@
+import type { HitKind } from '../cache/keys.js';
+import type { RegistryResult } from '../image/publish.js';
+
+export interface ImageStats {
+  /** Bytes of the layers as the registry stores them (compressed), or the local size when nothing was pushed. */
+  bytes: number;
+  layers: number;
+  compressed: boolean;
+}
+
+/** Everything the job summary shows; filled in as the stages run, so a failed run still has its part. */
+export interface RunRecord {
+  timings: Record<string, number>;
+  tags: string[];
+  results: RegistryResult[];
+  digest?: string;
+  stats?: ImageStats;
+  cacheHit?: { dependencies: HitKind; layers: HitKind };
+  reproducible?: boolean;
+  pushed: boolean;
+  reasonNotPushed?: string;
+  failure?: { stage: string; message: string; tail: string[] };
+}
+
+export function newRecord(): RunRecord {
+  return { timings: {}, tags: [], results: [], pushed: false };
+}
+
+const STAGE_TITLES: Record<string, string> = {
+  inputs: 'Read inputs',
+  metadata: 'Tags and labels',
+  plan: 'Dry run',
+  login: 'Login',
+  restore: 'Restore caches',
+  java: 'Java build',
+  image: 'Image build',
+  push: 'Push',
+  comment: 'PR comment',
+};
+
+function esc(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/</g, '&lt;');
+}
+
+function size(bytes: number): string {
+  return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** The job summary as Markdown. Pure; holds references, digests and timings only, never an input value. */
+export function summaryMarkdown(r: RunRecord): string {
+  const out: string[] = [`## image-publish ${r.failure ? 'failed' : r.pushed ? 'published' : 'built'}`, ''];
+  if (r.failure) {
+    out.push(`**Stage that failed:** ${STAGE_TITLES[r.failure.stage] ?? r.failure.stage}`, '', esc(r.failure.message.split('\n')[0]), '');
+    if (r.failure.tail.length) out.push('<details><summary>Last lines of its output</summary>', '', '```', ...r.failure.tail.slice(-30), '```', '', '</details>', '');
+  }
+  if (r.results.length) {
+    out.push('| registry | reference | digest | tags | result |', '|---|---|---|---|---|');
+    for (const res of r.results) {
+      const name = res.refs[0]?.replace(/:[^:/]+$/, '') ?? '';
+      const tags = res.refs.map((ref) => `\`${ref.slice(ref.lastIndexOf(':') + 1)}\``).join(' ');
+      out.push(`| ${res.registry} | \`${name}\` | \`${res.digest}\` | ${tags} | ${res.error ? `failed: ${esc(res.error.split('\n')[0])}` : 'pushed'} |`);
+    }
+    out.push('');
+  } else if (r.tags.length) {
+    out.push(`Tags: ${r.tags.map((t) => `\`${t}\``).join(' ')}${r.reasonNotPushed ? ` (not pushed: ${r.reasonNotPushed})` : ''}`, '');
+  }
+  if (r.stats) out.push(`**Image:** ${size(r.stats.bytes)} ${r.stats.compressed ? 'compressed' : 'uncompressed, in the engine'}, ${r.stats.layers} layers`, '');
+  if (r.cacheHit) {
+    out.push(`**Caches:** dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
+  }
+  const stages = Object.entries(r.timings);
+  if (stages.length) {
+    out.push('| stage | time |', '|---|---|');
+    for (const [k, ms] of stages) out.push(`| ${STAGE_TITLES[k] ?? k} | ${(ms / 1000).toFixed(1)} s |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
