@@ -107,7 +107,7 @@ describe('Maven app, tutorial Dockerfile, release tag v1.2.3', () => {
   });
 
   it('logs each stage in its own group with a duration', () => {
-    for (const title of ['Read inputs', 'Compute tags and labels', 'Log in to the registry', 'Java build', 'Build the image', 'Push']) {
+    for (const title of ['Read inputs', 'Compute tags and labels', 'Log in to the registries', 'Java build', 'Build the image', 'Push']) {
       expect(run.main.log).toContain(`::group::${title}`);
       expect(run.main.log).toMatch(new RegExp(`${title}: \\d+\\.\\d s`));
     }

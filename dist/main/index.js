@@ -108026,7 +108026,9 @@ async function buildImage(spec, useBuildx, dockerEnv, dockerfileRel) {
         const annotations = at ? [{ severity: 'error', message: at.message, file: dockerfileRel, line: at.line, title: 'image build' }] : [];
         throw new StageError('image', `The image build ${why}. Check the Dockerfile given in \`file\` and the \`context\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
     }
-    const imageId = (0,external_node_fs_namespaceObject.existsSync)(spec.iidFile) ? (0,external_node_fs_namespaceObject.readFileSync)(spec.iidFile, 'utf8').trim() : '';
+    // the engine's own ID (what `docker images` shows); the iidfile can hold the config digest instead
+    const inspected = spec.tags[0] ? await exec_execute('docker', ['image', 'inspect', '--format', '{{.Id}}', spec.tags[0]], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined) : undefined;
+    const imageId = inspected?.code === 0 ? inspected.stdout.trim() : (0,external_node_fs_namespaceObject.existsSync)(spec.iidFile) ? (0,external_node_fs_namespaceObject.readFileSync)(spec.iidFile, 'utf8').trim() : '';
     const meta = useBuildx ? readJson(spec.metadataFile) : {};
     const configDigest = typeof meta['containerimage.config.digest'] === 'string' ? meta['containerimage.config.digest'] : undefined;
     return { imageId, configDigest, builder: useBuildx ? 'buildx' : 'docker build' };
@@ -110240,17 +110242,30 @@ async function trust_writeFile(file, content) {
     await sudo(['mkdir', '-p', external_node_path_default().dirname(file)]);
     await sudo(['tee', file], content);
 }
-async function removeFile(file) {
-    if (isRoot())
+async function removeFile(file, dirToo) {
+    if (isRoot()) {
         (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
-    else
+        if (dirToo) {
+            try {
+                (0,external_node_fs_namespaceObject.rmdirSync)(external_node_path_default().dirname(file));
+            }
+            catch {
+                // someone else put files there meanwhile: leave it
+            }
+        }
+    }
+    else {
         await sudo(['rm', '-f', file]);
+        if (dirToo)
+            await sudo(['rmdir', '--ignore-fail-on-non-empty', external_node_path_default().dirname(file)]);
+    }
 }
 /** Writes a root-owned engine file (as root, or through passwordless sudo); returns how to undo it. */
 async function replaceFile(file, content) {
     const previous = (0,external_node_fs_namespaceObject.existsSync)(file) ? (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8') : undefined;
+    const createdDir = !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().dirname(file));
     await trust_writeFile(file, content);
-    return { file, previous };
+    return { file, previous, createdDir };
 }
 /** Makes the engine trust `pem` for `registry`; returns how to undo it. */
 async function trustCa(registry, pem, certsDir = ENGINE_CERTS_DIR) {
@@ -110261,7 +110276,7 @@ async function restoreTrust(change) {
     if (change.previous !== undefined)
         await trust_writeFile(change.file, change.previous);
     else
-        await removeFile(change.file);
+        await removeFile(change.file, change.createdDir === true);
 }
 /** Signals a process as root, or through sudo. */
 async function signal(pid, sig) {

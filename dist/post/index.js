@@ -99165,17 +99165,30 @@ async function trust_writeFile(file, content) {
     await sudo(['mkdir', '-p', external_node_path_default().dirname(file)]);
     await sudo(['tee', file], content);
 }
-async function removeFile(file) {
-    if (isRoot())
+async function removeFile(file, dirToo) {
+    if (isRoot()) {
         (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
-    else
+        if (dirToo) {
+            try {
+                (0,external_node_fs_namespaceObject.rmdirSync)(external_node_path_default().dirname(file));
+            }
+            catch {
+                // someone else put files there meanwhile: leave it
+            }
+        }
+    }
+    else {
         await sudo(['rm', '-f', file]);
+        if (dirToo)
+            await sudo(['rmdir', '--ignore-fail-on-non-empty', external_node_path_default().dirname(file)]);
+    }
 }
 /** Writes a root-owned engine file (as root, or through passwordless sudo); returns how to undo it. */
 async function trust_replaceFile(file, content) {
     const previous = (0,external_node_fs_namespaceObject.existsSync)(file) ? (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8') : undefined;
+    const createdDir = !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().dirname(file));
     await trust_writeFile(file, content);
-    return { file, previous };
+    return { file, previous, createdDir };
 }
 /** Makes the engine trust `pem` for `registry`; returns how to undo it. */
 async function trustCa(registry, pem, certsDir = ENGINE_CERTS_DIR) {
@@ -99186,7 +99199,7 @@ async function restoreTrust(change) {
     if (change.previous !== undefined)
         await trust_writeFile(change.file, change.previous);
     else
-        await removeFile(change.file);
+        await removeFile(change.file, change.createdDir === true);
 }
 /** Signals a process as root, or through sudo. */
 async function signal(pid, sig) {

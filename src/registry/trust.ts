@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execute } from '../exec.js';
 
@@ -7,6 +7,8 @@ export interface TrustChange {
   file: string;
   /** The file's earlier content, when there was one. */
   previous?: string;
+  /** The folder had to be made for the file, so it goes too. */
+  createdDir?: boolean;
 }
 
 export const ENGINE_CERTS_DIR = '/etc/docker/certs.d';
@@ -33,16 +35,28 @@ async function writeFile(file: string, content: string): Promise<void> {
   await sudo(['tee', file], content);
 }
 
-async function removeFile(file: string): Promise<void> {
-  if (isRoot()) rmSync(file, { force: true });
-  else await sudo(['rm', '-f', file]);
+async function removeFile(file: string, dirToo: boolean): Promise<void> {
+  if (isRoot()) {
+    rmSync(file, { force: true });
+    if (dirToo) {
+      try {
+        rmdirSync(path.dirname(file));
+      } catch {
+        // someone else put files there meanwhile: leave it
+      }
+    }
+  } else {
+    await sudo(['rm', '-f', file]);
+    if (dirToo) await sudo(['rmdir', '--ignore-fail-on-non-empty', path.dirname(file)]);
+  }
 }
 
 /** Writes a root-owned engine file (as root, or through passwordless sudo); returns how to undo it. */
 export async function replaceFile(file: string, content: string): Promise<TrustChange> {
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  const createdDir = !existsSync(path.dirname(file));
   await writeFile(file, content);
-  return { file, previous };
+  return { file, previous, createdDir };
 }
 
 /** Makes the engine trust `pem` for `registry`; returns how to undo it. */
@@ -53,7 +67,7 @@ export async function trustCa(registry: string, pem: string, certsDir = ENGINE_C
 /** Puts a file back as it was before main. */
 export async function restoreTrust(change: TrustChange): Promise<void> {
   if (change.previous !== undefined) await writeFile(change.file, change.previous);
-  else await removeFile(change.file);
+  else await removeFile(change.file, change.createdDir === true);
 }
 
 /** Signals a process as root, or through sudo. */
