@@ -4,6 +4,7 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheService, type CacheService } from '../support/cache-service.ts';
+import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
 import { docker, registryDigest, registryManifest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
@@ -35,7 +36,6 @@ function wipeRunner(ws: Workspace, runnerTemp: string, s: Services, repo: string
   rmSync(path.join(ws.dir, 'target'), { recursive: true, force: true });
 }
 
-const tagEvent = (sha: string, tag: string) => ({ name: 'push', ref: `refs/tags/${tag}`, sha, payload: { ref: `refs/tags/${tag}`, repository: { name: 'svc' } } });
 
 describe('caches across runs of the same commit', () => {
   const repo = uniqueRepo('cache');

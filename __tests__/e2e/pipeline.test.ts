@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tagEvent, branchEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.js';
 import { docker, registryDigest, registryTags, services, uniqueRepo, workspace, type Services } from '../support/services.js';
 
@@ -11,13 +12,7 @@ beforeAll(() => {
   s = services();
 });
 
-function tagEvent(sha: string, tag: string) {
-  return { name: 'push', ref: `refs/tags/${tag}`, sha, payload: { ref: `refs/tags/${tag}`, repository: { name: 'hello-service', full_name: 'acme/hello-service', html_url: 'https://github.com/acme/hello-service', default_branch: 'main', description: 'Hello service' } } };
-}
 
-function branchEvent(sha: string, branch: string) {
-  return { name: 'push', ref: `refs/heads/${branch}`, sha, payload: { ref: `refs/heads/${branch}`, repository: { name: 'hello-gradle', default_branch: 'main' } } };
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

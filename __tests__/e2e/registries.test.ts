@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlakyRelay } from '../support/relay.ts';
+import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
 import { docker, registryDigest, registryTags, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
 
@@ -9,7 +10,6 @@ beforeAll(() => {
   s = services();
 });
 
-const tagEvent = (sha: string, tag: string) => ({ name: 'push', ref: `refs/tags/${tag}`, sha, payload: { ref: `refs/tags/${tag}`, repository: { name: 'svc' } } });
 const indent = (text: string, n: number) => text.trim().split('\n').map((l) => ' '.repeat(n) + l).join('\n');
 
 function authEntry(registry: string, password: string, ca?: string): string {

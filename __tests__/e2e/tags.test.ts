@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHubApi } from '../support/github-api.ts';
+import { tagEvent } from '../support/events.ts';
 import { runAction } from '../support/runner.ts';
 import { registryDigest, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
 
@@ -12,7 +13,6 @@ const SEMVER_RULES = 'type=semver,pattern={{version}}\ntype=semver,pattern={{maj
 
 describe('latest=highest against a registry that already holds 2.0.0', () => {
   const repo = uniqueRepo('highest');
-  const tagEvent = (sha: string, tag: string) => ({ name: 'push', ref: `refs/tags/${tag}`, sha, payload: { ref: `refs/tags/${tag}`, repository: { name: 'svc' } } });
   const publish = async (tag: string) => {
     const ws = workspace('example');
     return runAction({
