@@ -191,7 +191,9 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
   if (read('cache-mode').trim() === 'registry' && images.length === 0) {
     throw new InputError('cache-mode', 'registry keeps the cache as <image>:buildcache, but `images` is empty; name an image or use cache-mode: actions.');
   }
-  if (push && images.length === 0) {
+  const dryRun = parseBoolean('dry-run', read('dry-run'), false);
+  // a dry run only shows tags: with no image it shows bare tag names, as metadata-action does
+  if (push && images.length === 0 && !dryRun) {
     throw new InputError('images', 'nothing to push to: list at least one image name, e.g. `images: acme/app`, or set `push: false`.');
   }
   const platforms = parseList(read('platforms'));
@@ -222,7 +224,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     }),
     retries: parseCount('retries', read('retries'), 4, 10),
     push,
-    dryRun: parseBoolean('dry-run', read('dry-run'), false),
+    dryRun,
     githubToken: read('github-token').trim(),
     cache: parseBoolean('cache', read('cache'), true),
     cacheWrite: oneOf('cache-write', read('cache-write'), ['auto', 'true', 'false'] as const, 'auto'),
@@ -235,6 +237,11 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
 
 function isDir(p: string): boolean {
   return existsSync(p) && statSync(p).isDirectory();
+}
+
+/** Which of the paths the inputs name are there (only a dry run goes on without them). */
+export function pathsExist(inputs: Inputs): { workingDirectory: boolean; file: boolean } {
+  return { workingDirectory: isDir(inputs.workingDirectory), file: existsSync(inputs.file) && statSync(inputs.file).isFile() };
 }
 
 /** The checks that need the file system; still run before any side effect. */

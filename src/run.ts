@@ -14,7 +14,7 @@ import { buildImage, hasBuildx } from './image/build.js';
 import { declaredArgs } from './image/dockerfile.js';
 import { publish } from './image/publish.js';
 import { buildSpec } from './image/spec.js';
-import { checkPaths, parseInputs, type Inputs } from './inputs.js';
+import { checkPaths, parseInputs, pathsExist, type Inputs } from './inputs.js';
 import type { ActionIO } from './io.js';
 import { buildJava, planJava } from './java/build.js';
 import { gradleInitScriptPath, writeGradleInitScript } from './java/reproducible.js';
@@ -62,7 +62,13 @@ function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
   const inputs = parseInputs((n) => io.getInput(n), ctx.workspace, { actor: ctx.actor, fork });
   for (const l of inputs.logins) io.setSecret(l.password);
   for (const s of inputs.secrets) if (s.value) io.setSecret(s.value);
-  checkPaths(inputs, ctx.workspace);
+  try {
+    checkPaths(inputs, ctx.workspace);
+  } catch (e) {
+    // a dry run shows tags and labels wherever it runs; what a real run would refuse is a warning
+    if (!inputs.dryRun) throw e;
+    io.warning(`${errorMessage(e)} (a real run would stop here)`);
+  }
   parseTagRules(inputs.tags);
   parseFlavor(inputs.flavor);
   for (const img of inputs.images) if (img.lowered) io.warning(`Input 'images': "${img.name}" was lowercased; registries only accept lowercase repository names.`);
@@ -96,8 +102,9 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const committed = await commitDate(ctx, env);
   const reproducible = inputs.reproducible && committed !== undefined;
   const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
-  const javaPlan = planJava(inputs, reproducible && committed ? { commitDate: committed, gradleInitScript } : undefined);
-  const dockerfile = readFileSync(inputs.file, 'utf8');
+  const paths = pathsExist(inputs);
+  const javaPlan = paths.workingDirectory ? planJava(inputs, reproducible && committed ? { commitDate: committed, gradleInitScript } : undefined) : {};
+  const dockerfile = paths.file ? readFileSync(inputs.file, 'utf8') : '';
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
 
   const meta = await stage('metadata', 'Compute tags and labels', async () => {

@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -236,5 +237,18 @@ describe('dry-run', () => {
     expect(run.main.log).toContain('docker push acme/hello:3.1.4');
     expect(run.everything).not.toContain('dry-run-secret-123');
     expect(run.everything).not.toContain('build-secret-456');
+  });
+
+  it('shows bare tags in an empty workspace with no image, as metadata-action does', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-empty-'));
+    const run = await runAction({
+      workspace: dir,
+      event: tagEvent('0123456789abcdef0123456789abcdef01234567', 'v1.2.3'),
+      env: { PATH: '/nonexistent' },
+      inputs: { tags: 'type=semver,pattern={{version}}\ntype=sha', 'dry-run': 'true' },
+    });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs.tags.split('\n')).toEqual(['1.2.3', 'sha-0123456', 'latest']);
+    expect(run.main.log).toContain("::warning::Input 'file': no Dockerfile");
   });
 });

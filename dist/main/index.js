@@ -109677,7 +109677,9 @@ function parseInputs(read, workspace, facts = { actor: '', fork: false }) {
     if (read('cache-mode').trim() === 'registry' && images.length === 0) {
         throw new InputError('cache-mode', 'registry keeps the cache as <image>:buildcache, but `images` is empty; name an image or use cache-mode: actions.');
     }
-    if (push && images.length === 0) {
+    const dryRun = parseBoolean('dry-run', read('dry-run'), false);
+    // a dry run only shows tags: with no image it shows bare tag names, as metadata-action does
+    if (push && images.length === 0 && !dryRun) {
         throw new InputError('images', 'nothing to push to: list at least one image name, e.g. `images: acme/app`, or set `push: false`.');
     }
     const platforms = parseList(read('platforms'));
@@ -109709,7 +109711,7 @@ function parseInputs(read, workspace, facts = { actor: '', fork: false }) {
         }),
         retries: parseCount('retries', read('retries'), 4, 10),
         push,
-        dryRun: parseBoolean('dry-run', read('dry-run'), false),
+        dryRun,
         githubToken: read('github-token').trim(),
         cache: parseBoolean('cache', read('cache'), true),
         cacheWrite: oneOf('cache-write', read('cache-write'), ['auto', 'true', 'false'], 'auto'),
@@ -109721,6 +109723,10 @@ function parseInputs(read, workspace, facts = { actor: '', fork: false }) {
 }
 function isDir(p) {
     return (0,external_node_fs_namespaceObject.existsSync)(p) && (0,external_node_fs_namespaceObject.statSync)(p).isDirectory();
+}
+/** Which of the paths the inputs name are there (only a dry run goes on without them). */
+function pathsExist(inputs) {
+    return { workingDirectory: isDir(inputs.workingDirectory), file: (0,external_node_fs_namespaceObject.existsSync)(inputs.file) && (0,external_node_fs_namespaceObject.statSync)(inputs.file).isFile() };
 }
 /** The checks that need the file system; still run before any side effect. */
 function inputs_checkPaths(inputs, workspace) {
@@ -110504,7 +110510,15 @@ function readInputs(io, ctx, fork) {
     for (const s of inputs.secrets)
         if (s.value)
             io.setSecret(s.value);
-    inputs_checkPaths(inputs, ctx.workspace);
+    try {
+        inputs_checkPaths(inputs, ctx.workspace);
+    }
+    catch (e) {
+        // a dry run shows tags and labels wherever it runs; what a real run would refuse is a warning
+        if (!inputs.dryRun)
+            throw e;
+        io.warning(`${errors_errorMessage(e)} (a real run would stop here)`);
+    }
     parseTagRules(inputs.tags);
     parseFlavor(inputs.flavor);
     for (const img of inputs.images)
@@ -110537,8 +110551,9 @@ async function pipeline(io, env, now, record, stage) {
     const committed = await commitDate(ctx, env);
     const reproducible = inputs.reproducible && committed !== undefined;
     const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
-    const javaPlan = planJava(inputs, reproducible && committed ? { commitDate: committed, gradleInitScript } : undefined);
-    const dockerfile = (0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8');
+    const paths = pathsExist(inputs);
+    const javaPlan = paths.workingDirectory ? planJava(inputs, reproducible && committed ? { commitDate: committed, gradleInitScript } : undefined) : {};
+    const dockerfile = paths.file ? (0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8') : '';
     const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
     const meta = await stage('metadata', 'Compute tags and labels', async () => {
         const m = await resolveMetadata(inputs, ctx, env, { info: (msg) => io.info(msg), warning: (msg) => io.warning(msg) }, { now, commitDate: committed });
