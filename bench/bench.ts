@@ -354,7 +354,8 @@ function render(sum: Summary[], ratios: Record<Scenario, number>, tg: Target[]):
   const rows: string[][] = [['scenario', 'contender', 'wall s', 'stages s', 'registry upload', 'cache up / down', 'action/hand']];
   for (const x of sum) {
     const names = x.contender === 'action' ? ACTION_STAGES : HAND_STAGES;
-    const stages = names.map((n) => `${n} ${sec(x.stages[n])}`).join(', ');
+    const other = x.wallMs - names.reduce((t, n) => t + (x.stages[n] ?? 0), 0);
+    const stages = [...names.map((n) => `${n} ${sec(x.stages[n])}`), `other ${sec(other)}`].join(', ');
     const title = SCENARIOS.find((s) => s.id === x.scenario)?.title ?? x.scenario;
     rows.push([
       title,
@@ -419,7 +420,7 @@ async function main(): Promise<void> {
   const sum = summarize(results);
   const { ratios, targets: tg } = targets(sum);
   console.log(`\nMedians of ${REPEAT} repetition(s); stage times in s; "registry upload" = client->server bytes through the relay (base-image pull requests excluded).`);
-  console.log(`Action stages: login/restore/java/image/push from metadata.timings, post = post step (cache save + logout). Hand-run: mvn, docker build, docker tag x4, docker login, docker push x4.\n`);
+  console.log(`Action stages: login/restore/java/image/push from metadata.timings, post = post step (cache save + logout), other = the rest of the wall time (inputs, tags, buildx checks, process start). Hand-run: mvn, docker build, docker tag x4, docker login, docker push x4.\n`);
   console.log(render(sum, ratios, tg));
   console.log('\nCache entries saved:');
   for (const e of cacheEntries) console.log(`  rep ${e.rep}  ${bytes(e.size).padStart(9)}  ${e.key}`);
