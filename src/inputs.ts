@@ -24,6 +24,7 @@ export interface Inputs {
   file: string;
   buildArgs: [string, string][];
   target: string;
+  network: string;
   labels: string[];
   platforms: string[];
   secrets: BuildSecret[];
@@ -206,6 +207,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     file,
     buildArgs: parseKeyValues('build-args', read('build-args')),
     target: read('target').trim(),
+    network: read('network').trim(),
     labels: rawLines(read('labels')),
     platforms,
     secrets: parseSecrets(read('secrets')),

@@ -10,7 +10,7 @@ export interface RunReport {
   imageId: string;
   builder: string;
   artifact?: string;
-  cacheHit: { dependencies: HitKind; layers: HitKind };
+  cacheHit: { dependencies: HitKind; layers: HitKind; jar: HitKind };
   reproducible: boolean;
   timings: Record<string, number>;
 }

@@ -29,6 +29,7 @@ export function planText(inputs: Inputs, java: JavaPlan, meta: Meta, wantsJar: b
     iidFile: path.join(scratch, 'iid'),
     cacheArgs: [],
     provenance: inputs.provenance,
+    network: inputs.network,
   });
   lines.push(`Build:\n  docker ${argv.join(' ')}`);
   lines.push(inputs.push ? `Push:\n${meta.tags.map((t) => `  docker push ${t}`).join('\n')}` : 'Push: none (push is false)');

@@ -1,6 +1,7 @@
 import { readFileSync, utimesSync } from 'node:fs';
 import path from 'node:path';
-import { cacheAvailable, restoreDependencies, restoreLayers, type CacheState } from './cache/caches.js';
+import { stageArtifact } from './cache/artifact.js';
+import { cacheAvailable, restoreArtifact, restoreDependencies, restoreLayers, type CacheState } from './cache/caches.js';
 import { mayWriteCache } from './cache/keys.js';
 import { builderCanExport, layerCacheArgs, layerDirs, promoteExport, registryCacheRef } from './cache/layers.js';
 import { runnerContext, type RunnerContext } from './context.js';
@@ -11,7 +12,7 @@ import { previewBody, upsertComment } from './pr/comment.js';
 import { newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
 import { shortHash } from './cache/keys.js';
 import { buildImage, hasBuildx } from './image/build.js';
-import { declaredArgs } from './image/dockerfile.js';
+import { copiesOnlyTheJar, declaredArgs, hasRunSteps } from './image/dockerfile.js';
 import { publish } from './image/publish.js';
 import { buildSpec } from './image/spec.js';
 import { checkPaths, parseInputs, pathsExist, type Inputs } from './inputs.js';
@@ -94,6 +95,17 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
 
 type Stage = ReturnType<typeof stageRunner>;
 
+/** A layer cache pays only for RUN steps, and only a builder that can export one can have it. */
+async function layerCacheWorthIt(dockerfile: string, dockerEnv: Record<string, string>, io: ActionIO): Promise<boolean> {
+  if (!hasRunSteps(dockerfile)) {
+    io.info('The Dockerfile has no RUN step, so there is no layer cache: it would hold only base layers and COPY results, which cost more to save and restore than to redo.');
+    return false;
+  }
+  const exportable = await builderCanExport(dockerEnv);
+  if (!exportable.ok) io.warning(`The layer cache is skipped: ${exportable.why}.`);
+  return exportable.ok;
+}
+
 async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record: RunRecord, stage: Stage): Promise<void> {
   const ctx = runnerContext(env);
 
@@ -103,7 +115,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const reproducible = inputs.reproducible && committed !== undefined;
   const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
   const paths = pathsExist(inputs);
-  const javaPlan = paths.workingDirectory ? planJava(inputs, reproducible && committed ? { commitDate: committed, gradleInitScript } : undefined) : {};
+  const javaPlan = paths.workingDirectory ? planJava(inputs, env, reproducible && committed ? { commitDate: committed, gradleInitScript } : undefined) : {};
   const dockerfile = paths.file ? readFileSync(inputs.file, 'utf8') : '';
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
 
@@ -139,16 +151,23 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
 
   const useBuildx = await hasBuildx(dockerEnv);
   const cache: CacheState = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName) };
-  const layersLocal = inputs.cache && inputs.cacheMode === 'actions' && useBuildx;
+  let reusedJar: string | undefined;
   await stage('restore', 'Restore caches', async () => {
     if (!inputs.cache) return io.info('cache is false: building without caches.');
-    const exportable = useBuildx ? await builderCanExport(dockerEnv) : { ok: false, why: 'buildx is missing' };
-    if (!exportable.ok) io.warning(`The layer cache is skipped: ${exportable.why}.`);
+    const wantLayers = inputs.cacheMode === 'actions' && useBuildx && (await layerCacheWorthIt(dockerfile, dockerEnv, io));
     if (!cacheAvailable(io)) return;
+    const command = javaPlan.command;
+    // a cached jar can stand in for the build only when the jar is all the image takes from it
+    if (reproducible && command && !inputs.artifact && wantsJar && copiesOnlyTheJar(dockerfile)) {
+      const wd = { dir: inputs.workingDirectory, fromWorkspace: path.relative(ctx.workspace, inputs.workingDirectory) };
+      const restored = await restoreArtifact(ctx.sha, [command.file, ...command.args], wd, ctx.runnerTemp, io);
+      cache.artifact = restored.state;
+      reusedJar = restored.jar;
+    }
     const project = javaPlan.project;
     [cache.dependencies, cache.layers] = await Promise.all([
-      project ? restoreDependencies(project.tool, inputs.workingDirectory, inputs.javaArgs, env, io) : undefined,
-      layersLocal && exportable.ok ? restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
+      project && !reusedJar ? restoreDependencies(project.tool, inputs.workingDirectory, inputs.javaArgs, env, io) : undefined,
+      wantLayers ? restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
     ]);
   });
   post.cache = cache;
@@ -160,8 +179,18 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
       if (inputs.javaTool === 'auto') io.notice('No Maven or Gradle project in working-directory: skipping the Java build.');
       return undefined;
     }
-    if (reproducible && javaPlan.project?.tool === 'gradle') writeGradleInitScript(gradleInitScript);
-    const found = await buildJava(inputs, javaPlan, ctx.workspace);
+    let found = reusedJar;
+    if (found) {
+      io.info(`This commit's jar, built by the same command, came from the cache (the build is reproducible): the ${javaPlan.project?.tool} build is skipped.`);
+    } else {
+      if (reproducible && javaPlan.project?.tool === 'gradle') writeGradleInitScript(gradleInitScript);
+      found = await buildJava(inputs, javaPlan, ctx.workspace);
+      if (found && cache.artifact && cache.write) {
+        stageArtifact(found, inputs.workingDirectory, cache.artifact.path);
+        cache.artifact.staged = true;
+        persist();
+      }
+    }
     if (found && reproducible && committed) utimesSync(found, committed, committed); // COPY keeps mtimes: same commit, same layer
     if (found) io.info(`Artifact: ${path.relative(ctx.workspace, found)}`);
     return found;
@@ -198,7 +227,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
     ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, dockerEnv, policy, (m) => io.info(m)))
     : { pushes: [], results: [] };
   if (!push) io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
-  const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off' } as const;
+  const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
   Object.assign(record, { results, cacheHit, reproducible, pushed: pushes.length > 0, digest: pushes[0]?.digest });
   record.stats = pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv);
   if (inputs.prComment && pr && !fork) {

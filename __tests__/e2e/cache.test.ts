@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
@@ -7,6 +8,18 @@ import { startCacheService, type CacheService } from '../support/cache-service.t
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
 import { docker, registryDigest, registryManifest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+
+/** Whether BuildKit's plain log marks the step that starts with `title` as CACHED. */
+function stepCached(log: string, title: string): boolean {
+  const id = log.split('\n').find((l) => l.includes(` ${title}`))?.split(' ')[0];
+  return id !== undefined && log.split('\n').includes(`${id} CACHED`);
+}
+
+function commitAll(ws: Workspace, message: string): void {
+  const git = (...a: string[]) => execFileSync('git', ['-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', ...a], { cwd: ws.dir, encoding: 'utf8' }).trim();
+  git('commit', '-qam', message);
+  ws.sha = git('rev-parse', 'HEAD');
+}
 
 const REGISTRY_BLOBS = '/tmp/image-publish-ci/registry-http-data/docker/registry/v2/blobs/sha256';
 
@@ -37,7 +50,7 @@ function wipeRunner(ws: Workspace, runnerTemp: string, s: Services, repo: string
 }
 
 
-describe('caches across runs of the same commit', () => {
+describe('caches across runs: the same commit again, then a one-line change', () => {
   const repo = uniqueRepo('cache');
   let s: Services;
   let svc: CacheService;
@@ -45,7 +58,9 @@ describe('caches across runs of the same commit', () => {
   let runnerTemp: string;
   let cold: ActionRun;
   let warm: ActionRun;
+  let changed: ActionRun;
   let blobsBefore: Map<string, string>;
+  let blobsAfterWarm: Map<string, string>;
 
   const publish = (tag: string) =>
     runAction({
@@ -53,13 +68,17 @@ describe('caches across runs of the same commit', () => {
       event: tagEvent(ws.sha, tag),
       env: { ...ws.env, ...svc.env },
       runnerTemp,
-      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password },
+      // RUN steps need the host network on this engine (no bridge)
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, network: 'host' },
     });
 
   beforeAll(async () => {
     s = services();
     svc = await startCacheService();
     ws = workspace('example');
+    // a RUN step: the work a layer cache is for
+    appendFileSync(path.join(ws.dir, 'Dockerfile'), 'RUN echo "built from $JAR_FILE" > /build-info.txt\n');
+    commitAll(ws, 'a RUN step');
     runnerTemp = path.join(mkdtempSync(path.join(os.tmpdir(), 'ip-runner-')), '_temp');
     cold = await publish('v1.0.0');
     wipeRunner(ws, runnerTemp, s, repo);
@@ -67,27 +86,38 @@ describe('caches across runs of the same commit', () => {
     writeFileSync(path.join(ws.env.HOME, '.m2', 'settings.xml'), '<settings><mirrors><mirror><id>debian</id><mirrorOf>*</mirrorOf><url>file:///nonexistent-mirror</url></mirror></mirrors></settings>\n');
     blobsBefore = blobs();
     warm = await publish('v1.0.1');
+    blobsAfterWarm = blobs();
+    wipeRunner(ws, runnerTemp, s, repo);
+    const main = path.join(ws.dir, 'src/main/java/com/acme/hello/Main.java');
+    writeFileSync(main, readFileSync(main, 'utf8').replace('hello docker', 'hello, docker'));
+    commitAll(ws, 'one-line change');
+    changed = await publish('v1.0.2');
   });
   afterAll(async () => {
     await svc?.stop();
   });
 
-  it('the cold run misses, publishes, and saves both caches in post', () => {
+  it('the cold run misses, publishes, and saves the jar, dependency and layer caches in post', () => {
     expect(cold.main.code, cold.main.log).toBe(0);
-    expect(JSON.parse(cold.outputs['cache-hit'])).toEqual({ dependencies: 'miss', layers: 'miss' });
+    expect(JSON.parse(cold.outputs['cache-hit'])).toEqual({ jar: 'miss', dependencies: 'miss', layers: 'miss' });
     expect(cold.post.code, cold.post.log).toBe(0);
     const keys = svc.entries().map((e) => e.key);
     expect(keys.some((k) => k.startsWith('image-publish-linux-x64-maven-'))).toBe(true);
-    expect(keys.some((k) => k.startsWith('image-publish-layers-linux-x64-') && k.endsWith(ws.sha))).toBe(true);
+    expect(keys.some((k) => k.startsWith('image-publish-layers-linux-x64-'))).toBe(true);
+    expect(keys.some((k) => k.startsWith('image-publish-jar-linux-x64-'))).toBe(true);
   });
 
-  it('the warm run restores both exactly, with no Maven download', () => {
+  it('the same commit again takes its jar from the cache and runs no Maven', () => {
     expect(warm.main.code, warm.main.log).toBe(0);
-    expect(JSON.parse(warm.outputs['cache-hit'])).toEqual({ dependencies: 'exact', layers: 'exact' });
+    expect(JSON.parse(warm.outputs['cache-hit'])).toEqual({ jar: 'exact', dependencies: 'off', layers: 'exact' });
+    expect(warm.main.log).toContain('the maven build is skipped');
+    expect(warm.main.log).not.toContain('[INFO] BUILD SUCCESS');
   });
 
   it('every Dockerfile step is a cache hit and the layers are the same', async () => {
-    expect(warm.main.log).toMatch(/\[2\/2\] COPY target\/hello-service-1\.0\.0\.jar app\.jar\n#\d+ CACHED/);
+    expect(stepCached(warm.main.log, '[2/3] COPY target/hello-service-1.0.0.jar app.jar')).toBe(true);
+    expect(stepCached(warm.main.log, '[3/3] RUN echo')).toBe(true);
+    expect(stepCached(cold.main.log, '[3/3] RUN echo')).toBe(false);
     expect(await registryDigest(s, repo, 'v1.0.1')).toBe(warm.outputs.digest);
     const [a, b] = [await registryManifest(s, repo, 'v1.0.0'), await registryManifest(s, repo, 'v1.0.1')];
     expect(b.layers).toEqual(a.layers);
@@ -96,7 +126,7 @@ describe('caches across runs of the same commit', () => {
   });
 
   it('the registry receives no new layer blob: only the new config and manifest, a few KB', () => {
-    const added = [...blobs()].filter(([digest]) => !blobsBefore.has(digest));
+    const added = [...blobsAfterWarm].filter(([digest]) => !blobsBefore.has(digest));
     expect(added.length).toBeLessThanOrEqual(2);
     for (const [, file] of added) expect(isJson(file), file).toBe(true);
     expect(added.reduce((n, [, file]) => n + statSync(file).size, 0)).toBeLessThan(64 * 1024);
@@ -104,7 +134,15 @@ describe('caches across runs of the same commit', () => {
 
   it('an exact hit saves nothing new', () => {
     expect(warm.post.log).not.toMatch(/cache saved as/);
-    expect(svc.entries()).toHaveLength(2);
+  });
+
+  it('a one-line change builds with the restored dependencies, downloading nothing', async () => {
+    expect(changed.main.code, changed.main.log).toBe(0);
+    expect(JSON.parse(changed.outputs['cache-hit'])).toEqual({ jar: 'miss', dependencies: 'exact', layers: 'partial' });
+    expect(changed.main.log).toContain('[INFO] BUILD SUCCESS');
+    const [a, c] = [await registryManifest(s, repo, 'v1.0.0'), await registryManifest(s, repo, 'v1.0.2')];
+    expect(c.layers.slice(0, -2)).toEqual(a.layers.slice(0, -2));
+    expect(c.layers.at(-2)).not.toEqual(a.layers.at(-2));
   });
 });
 

@@ -1,10 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { buildEnv, buildxArgs, dockerBuildArgs, type BuildSpec } from '../../src/image/args.js';
-import { declaredArgs, lineOf } from '../../src/image/dockerfile.js';
+import { copiesOnlyTheJar, declaredArgs, hasRunSteps, lineOf } from '../../src/image/dockerfile.js';
 import { pushedDigest } from '../../src/image/push.js';
 import { jarBuildArg } from '../../src/image/spec.js';
 
 const tutorial = 'FROM openjdk:8-jdk-alpine\nARG JAR_FILE=./*.jar\nCOPY ${JAR_FILE} app.jar\nENTRYPOINT ["java", "-jar", "./app.jar"]\n';
+
+describe('what a Dockerfile takes from the build', () => {
+  it.each([
+    [tutorial, true],
+    ['FROM a\nARG JAR_FILE\nCOPY $JAR_FILE /app.jar\nCOPY config/app.yml /app/\n', true],
+    ['FROM a\nARG JAR_FILE\nCOPY ${JAR_FILE} app.jar\nCOPY target/lib/ /app/lib/\n', false],
+    ['FROM a\nCOPY . /src\n', false],
+    ['FROM a\nCOPY --chown=1:1 build/libs/*.jar /app.jar\n', false],
+    ['FROM a AS b\nFROM c\nCOPY --from=b /target/x /x\n', true],
+    ['FROM a\nCOPY ["${JAR_FILE}", "app.jar"]\n', true],
+  ])('%j -> %s', (text, want) => expect(copiesOnlyTheJar(text)).toBe(want));
+
+  it.each([
+    [tutorial, false],
+    ['FROM a\nRUN apt-get update\n', true],
+    ['FROM a\nCOPY x y\n  RUN \\\n  make\n', true],
+    ['FROM a\n# RUN nothing\n', false],
+  ])('RUN steps in %j: %s', (text, want) => expect(hasRunSteps(text)).toBe(want));
+});
 
 describe('declaredArgs', () => {
   it.each([
@@ -34,6 +53,7 @@ const spec: BuildSpec = {
   cacheArgs: ['--cache-from', 'type=local,src=/c', '--cache-to', 'type=local,dest=/n,mode=max'],
   sourceDateEpoch: 1793534400,
   provenance: 'false',
+  network: 'host',
 };
 
 describe('build argv', () => {
@@ -46,6 +66,7 @@ describe('build argv', () => {
       '--label', 'org.opencontainers.image.version=1.2.3',
       '--build-arg', 'JAR_FILE=target/app.jar',
       '--target', 'runtime',
+      '--network', 'host',
       '--platform', 'linux/amd64,linux/arm64',
       '--secret', 'id=npmrc,env=IMAGE_PUBLISH_SECRET_0',
       '/ws',
@@ -59,7 +80,7 @@ describe('build argv', () => {
   });
 
   it('plain docker build for the fallback', () => {
-    const args = dockerBuildArgs({ ...spec, target: '', platforms: [], secrets: [], labels: [], buildArgs: [] });
+    const args = dockerBuildArgs({ ...spec, target: '', network: '', platforms: [], secrets: [], labels: [], buildArgs: [] });
     expect(args).toEqual(['build', '--progress', 'plain', '--file', '/ws/Dockerfile', '--iidfile', '/tmp/iid', '--tag', 'acme/app:1.2.3', '--tag', 'acme/app:latest', '/ws']);
   });
 });

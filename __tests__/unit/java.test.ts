@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseArtifact, isRunnableJar } from '../../src/java/artifact.js';
-import { javaCommand } from '../../src/java/command.js';
+import { FAST_JVM, javaCommand, mavenOpts } from '../../src/java/command.js';
 import { detectProject } from '../../src/java/detect.js';
 
 describe('detectProject', () => {
@@ -37,6 +37,13 @@ describe('javaCommand', () => {
     const cmd = javaCommand(project, extra, exec);
     expect(cmd.file).toBe(file);
     expect(cmd.args).toEqual(args);
+  });
+
+  it('tunes the JVM for a short build unless the job or project already does', () => {
+    expect(mavenOpts(undefined, false)).toBe(FAST_JVM);
+    expect(mavenOpts('-Xmx2g', false)).toBe(`-Xmx2g ${FAST_JVM}`);
+    expect(mavenOpts('-XX:+UseG1GC', false)).toBeUndefined();
+    expect(mavenOpts(undefined, true)).toBeUndefined();
   });
 
   it('expects jars where each tool puts them', () => {

@@ -45666,14 +45666,14 @@ function glob_hashFiles(patterns_1) {
 //# sourceMappingURL=glob.js.map
 ;// CONCATENATED MODULE: ./src/cache/keys.ts
 
-const KEY_PREFIX = 'image-publish';
+const keys_KEY_PREFIX = 'image-publish';
 /** `<prefix>-<os>-<arch>-<tool>-<hash of the build files>`, with the tool prefix for partial hits. Pure. */
 function keys_dependencyKey(p, tool, buildFilesHash) {
-    const base = `${KEY_PREFIX}-${p.os}-${p.arch}-${tool}-`;
+    const base = `${keys_KEY_PREFIX}-${p.os}-${p.arch}-${tool}-`;
     return { key: `${base}${buildFilesHash}`, restoreKeys: [base] };
 }
 /** Short stable hash of a list of strings. Pure. */
-function shortHash(parts) {
+function keys_shortHash(parts) {
     return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 /**
@@ -45681,7 +45681,7 @@ function shortHash(parts) {
  * hits exactly (and saves nothing); a new commit restores the newest earlier entry and saves its own. Pure.
  */
 function keys_layerKey(p, images, dockerfile, sha) {
-    const base = `${KEY_PREFIX}-layers-${p.os}-${p.arch}-${shortHash([...images].sort().concat(dockerfile))}-`;
+    const base = `${keys_KEY_PREFIX}-layers-${p.os}-${p.arch}-${keys_shortHash([...images].sort().concat(dockerfile))}-`;
     return { key: `${base}${sha || 'nosha'}`, restoreKeys: [base] };
 }
 /** auto: write on pushes, tags and schedules, read-only on pull requests so they never evict main's caches. Pure. */
@@ -45742,6 +45742,42 @@ function paths_buildFilePatterns(tool) {
     return tool === 'maven'
         ? ['**/pom.xml', '.mvn/wrapper/maven-wrapper.properties', '.mvn/extensions.xml']
         : ['**/*.gradle', '**/*.gradle.kts', '**/gradle-wrapper.properties', 'gradle/*.versions.toml', '**/gradle.lockfile'];
+}
+
+;// CONCATENATED MODULE: ./src/cache/artifact.ts
+
+
+
+/**
+ * The jar of one commit, built by one command: a reproducible build makes the same jar again, so a rerun of
+ * the same commit takes it from the cache and skips the build tool. No restore keys: only this exact build. Pure.
+ */
+function artifact_artifactKey(p, sha, command, workingDirectory) {
+    return { key: `${KEY_PREFIX}-jar-${p.os}-${p.arch}-${sha}-${shortHash([...command, workingDirectory])}`, restoreKeys: [] };
+}
+function artifact_artifactDir(runnerTemp) {
+    return path.join(runnerTemp, 'image-publish-artifact');
+}
+/** After a build: a copy of the jar and where it belongs, for post to save. */
+function stageArtifact(jar, workingDirectory, dir) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(jar, path.join(dir, 'artifact.jar'));
+    const manifest = { jar: path.relative(workingDirectory, jar) };
+    writeFileSync(path.join(dir, 'artifact.json'), JSON.stringify(manifest));
+}
+/** After a restore: put the jar back where the build tool would have left it; returns its path. */
+function artifact_unstageArtifact(dir, workingDirectory) {
+    const file = path.join(dir, 'artifact.json');
+    if (!existsSync(file))
+        return undefined;
+    const { jar } = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof jar !== 'string' || jar.startsWith('..') || path.isAbsolute(jar))
+        return undefined;
+    const target = path.join(workingDirectory, jar);
+    mkdirSync(path.dirname(target), { recursive: true });
+    copyFileSync(path.join(dir, 'artifact.jar'), target);
+    return target;
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -98952,6 +98988,7 @@ async function save(what, paths, key, log) {
 
 
 
+
 function caches_platform() {
     return { os: process.platform, arch: process.arch };
 }
@@ -98994,6 +99031,15 @@ async function restoreDependencies(tool, workingDirectory, javaArgs, env, log) {
     const { hit } = await restore(`${tool} dependency`, paths, key, log);
     return { key: key.key, paths, hit };
 }
+/** The jar this exact build made before, if the cache has it; `jar` is where it now lies. */
+async function restoreArtifact(sha, command, project, runnerTemp, log) {
+    const dir = artifactDir(runnerTemp);
+    const key = artifactKey(caches_platform(), sha, command, project.fromWorkspace);
+    const workingDirectory = project.dir;
+    const { hit } = await restore('jar', [dir], key, log);
+    const jar = hit === 'exact' ? unstageArtifact(dir, workingDirectory) : undefined;
+    return { state: { key: key.key, path: dir, hit: jar ? hit : hit === 'exact' ? 'error' : hit, staged: false }, jar };
+}
 async function restoreLayers(images, dockerfile, sha, runnerTemp, log) {
     const dirs = layerDirs(runnerTemp);
     const key = layerKey(caches_platform(), images, dockerfile, sha);
@@ -99014,7 +99060,9 @@ async function saveCaches(state, log) {
     }
     const d = state.dependencies;
     const l = state.layers;
+    const a = state.artifact;
     await Promise.all([
+        a && a.staged && a.hit !== 'exact' ? save('jar', [a.path], a.key, log) : undefined,
         d && d.hit !== 'exact' && d.hit !== 'off' ? save('dependency', d.paths, d.key, log) : undefined,
         l && l.exported && l.hit !== 'exact' && l.hit !== 'off' ? save('BuildKit layer', [l.path], l.key, log) : undefined,
     ]);

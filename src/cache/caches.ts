@@ -6,12 +6,14 @@ import * as glob from '@actions/glob';
 import type { BuildTool } from '../java/detect.js';
 import { dependencyKey, layerKey, type HitKind, type Platform } from './keys.js';
 import { buildFilePatterns, gradleCachePaths, gradleUserHome, mavenRepository } from './paths.js';
+import { artifactDir, artifactKey, unstageArtifact } from './artifact.js';
 import { layerDirs } from './layers.js';
 import { cacheServiceAvailable, restore, save, type CacheLog } from './store.js';
 
 /** What post needs to save the caches: keys and paths, nothing secret. */
 export interface CacheState {
   write: boolean;
+  artifact?: { key: string; path: string; hit: HitKind; staged: boolean };
   dependencies?: { key: string; paths: string[]; hit: HitKind };
   layers?: { key: string; path: string; hit: HitKind; exported: boolean };
 }
@@ -61,6 +63,22 @@ export async function restoreDependencies(tool: BuildTool, workingDirectory: str
   return { key: key.key, paths, hit };
 }
 
+/** The jar this exact build made before, if the cache has it; `jar` is where it now lies. */
+export async function restoreArtifact(
+  sha: string,
+  command: readonly string[],
+  project: { dir: string; fromWorkspace: string },
+  runnerTemp: string,
+  log: CacheLog,
+): Promise<{ state: NonNullable<CacheState['artifact']>; jar?: string }> {
+  const dir = artifactDir(runnerTemp);
+  const key = artifactKey(platform(), sha, command, project.fromWorkspace);
+  const workingDirectory = project.dir;
+  const { hit } = await restore('jar', [dir], key, log);
+  const jar = hit === 'exact' ? unstageArtifact(dir, workingDirectory) : undefined;
+  return { state: { key: key.key, path: dir, hit: jar ? hit : hit === 'exact' ? 'error' : hit, staged: false }, jar };
+}
+
 export async function restoreLayers(images: readonly string[], dockerfile: string, sha: string, runnerTemp: string, log: CacheLog): Promise<CacheState['layers']> {
   const dirs = layerDirs(runnerTemp);
   const key = layerKey(platform(), images, dockerfile, sha);
@@ -82,7 +100,9 @@ export async function saveCaches(state: CacheState, log: CacheLog): Promise<void
   }
   const d = state.dependencies;
   const l = state.layers;
+  const a = state.artifact;
   await Promise.all([
+    a && a.staged && a.hit !== 'exact' ? save('jar', [a.path], a.key, log) : undefined,
     d && d.hit !== 'exact' && d.hit !== 'off' ? save('dependency', d.paths, d.key, log) : undefined,
     l && l.exported && l.hit !== 'exact' && l.hit !== 'off' ? save('BuildKit layer', [l.path], l.key, log) : undefined,
   ]);

@@ -18,6 +18,8 @@ export interface BuildSpec {
   sourceDateEpoch?: number;
   /** buildx --provenance value ('false', 'true', 'mode=max', …). */
   provenance: string;
+  /** Network mode for RUN steps ('' for the default). */
+  network: string;
 }
 
 /** Environment variable that carries secret `index` to BuildKit, so its value never sits in argv. */
@@ -31,6 +33,7 @@ function common(spec: BuildSpec): string[] {
   for (const l of spec.labels) args.push('--label', l);
   for (const [k, v] of spec.buildArgs) args.push('--build-arg', `${k}=${v}`);
   if (spec.target) args.push('--target', spec.target);
+  if (spec.network) args.push('--network', spec.network);
   if (spec.platforms.length) args.push('--platform', spec.platforms.join(','));
   spec.secrets.forEach((s, i) => args.push('--secret', `id=${s.id},env=${secretEnvName(i)}`));
   return args;

@@ -22,3 +22,43 @@ export function lineOf(dockerfile: string, needle: RegExp): number | undefined {
   const i = dockerfile.split(/\r?\n/).findIndex((l) => needle.test(l));
   return i < 0 ? undefined : i + 1;
 }
+
+/**
+ * Whether a layer cache can save anything: only RUN steps do work worth keeping. Without them the cache would
+ * hold base layers (pulled anyway) and COPY results (cheaper to redo than to save and restore). Pure.
+ */
+export function hasRunSteps(dockerfile: string): boolean {
+  return dockerfile
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .some((l) => /^\s*RUN\s/i.test(l));
+}
+
+/**
+ * True when the build output reaches the image only as ${JAR_FILE}: every COPY/ADD source is that argument
+ * or a path outside target/ and build/ (and not the whole context). Only then may a cached jar stand in
+ * for the whole build. Pure.
+ */
+export function copiesOnlyTheJar(dockerfile: string): boolean {
+  const lines = dockerfile
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.trim());
+  for (const line of lines) {
+    const m = /^(COPY|ADD)\s+(.*)$/i.exec(line);
+    if (!m) continue;
+    let words: string[];
+    try {
+      words = m[2].startsWith('[') ? (JSON.parse(m[2]) as string[]) : m[2].split(/\s+/);
+    } catch {
+      return false;
+    }
+    const args = words.filter((w) => !w.startsWith('--'));
+    if (words.some((w) => w.startsWith('--from='))) continue; // from another stage or image, not the context
+    for (const src of args.slice(0, -1)) {
+      if (/^\$\{?JAR_FILE\}?$/.test(src)) continue;
+      if (/^(\.\/)?(target|build)(\/|$)|^\.\/?$|^\*|^\.\/\*/.test(src)) return false;
+    }
+  }
+  return true;
+}

@@ -38,17 +38,21 @@ export async function publish(
   for (const [registry, regRefs] of refsByRegistry(refs, images)) {
     const done: PushResult[] = [];
     let error: string | undefined;
-    for (const ref of regRefs) {
+    const one = async (ref: string): Promise<void> => {
       try {
         const r = await pushTag(ref, dockerEnv, policy);
         log(`Pushed ${ref}@${r.digest}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`);
         done.push(r);
       } catch (e) {
-        error = errorMessage(e);
-        log(`${registry}: ${error}`);
-        break;
+        error ??= errorMessage(e);
+        log(`${registry}: ${errorMessage(e)}`);
       }
-    }
+    };
+    // the first push uploads the layers; the other tags only add manifests, so they go together
+    const [first, ...rest] = regRefs;
+    if (first) await one(first);
+    if (!error) await Promise.all(rest.map(one));
+    done.sort((a, b) => regRefs.indexOf(a.ref) - regRefs.indexOf(b.ref));
     pushes.push(...done);
     results.push({ registry, refs: done.map((d) => d.ref), digest: done[0]?.digest ?? '', pushed: !error && done.length > 0, error });
   }

@@ -39,6 +39,7 @@ export function buildSpec(inputs: Inputs, parts: SpecParts, runnerTemp: string):
     iidFile: path.join(dir, 'iid'),
     cacheArgs: parts.cacheArgs,
     provenance: inputs.provenance,
+    network: inputs.network,
     sourceDateEpoch: parts.sourceDateEpoch,
   };
 }

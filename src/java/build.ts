@@ -1,4 +1,4 @@
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as glob from '@actions/glob';
 import { StageError } from '../errors.js';
@@ -7,7 +7,7 @@ import { javaProblems } from '../report/problems.js';
 import { execute } from '../exec.js';
 import type { Inputs } from '../inputs.js';
 import { chooseArtifact } from './artifact.js';
-import { javaCommand, type JavaCommand } from './command.js';
+import { javaCommand, mavenOpts, type JavaCommand } from './command.js';
 import { detectProject, type JavaProject } from './detect.js';
 import { mavenReproducibleArgs } from './reproducible.js';
 
@@ -31,7 +31,7 @@ function isExecutable(file: string): boolean {
  * Works out what would run, reading only the project's files. `reproducible` carries the commit time
  * and where the Gradle init script will be; the user's java-args come last and have the last word.
  */
-export function planJava(inputs: Inputs, reproducible?: { commitDate: Date; gradleInitScript: string }): JavaPlan {
+export function planJava(inputs: Inputs, jobEnv: NodeJS.ProcessEnv, reproducible?: { commitDate: Date; gradleInitScript: string }): JavaPlan {
   const project = detectProject(inputs.javaTool, readdirSync(inputs.workingDirectory));
   if (!project) return {};
   const wrapperExec = project.wrapper ? isExecutable(path.join(inputs.workingDirectory, project.wrapper)) : false;
@@ -40,7 +40,8 @@ export function planJava(inputs: Inputs, reproducible?: { commitDate: Date; grad
     : project.tool === 'maven'
       ? mavenReproducibleArgs(readFileSync(path.join(inputs.workingDirectory, 'pom.xml'), 'utf8'), reproducible.commitDate)
       : ['--init-script', reproducible.gradleInitScript];
-  return { project, command: javaCommand(project, [...repro, ...inputs.javaArgs], wrapperExec) };
+  const opts = project.tool === 'maven' ? mavenOpts(jobEnv.MAVEN_OPTS, existsSync(path.join(inputs.workingDirectory, '.mvn', 'jvm.config'))) : undefined;
+  return { project, command: javaCommand(project, [...repro, ...inputs.javaArgs], wrapperExec, opts ? { MAVEN_OPTS: opts } : {}) };
 }
 
 async function globFiles(dir: string, patterns: readonly string[]): Promise<string[]> {
@@ -52,8 +53,8 @@ async function globFiles(dir: string, patterns: readonly string[]): Promise<stri
 export async function buildJava(inputs: Inputs, plan: JavaPlan, workspace: string): Promise<string | undefined> {
   const wd = inputs.workingDirectory;
   if (plan.command) {
-    const { file, args } = plan.command;
-    const res = await execute(file, args, { cwd: wd, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
+    const { file, args, env } = plan.command;
+    const res = await execute(file, args, { cwd: wd, env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
     if (res.code !== 0) {
       const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
       const annotations = await toAnnotations(javaProblems(`${res.stdout}\n${res.stderr}`), wd, workspace, `${plan.project?.tool} build`);

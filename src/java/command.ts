@@ -3,6 +3,8 @@ import type { JavaProject } from './detect.js';
 export interface JavaCommand {
   file: string;
   args: string[];
+  /** Environment for the build on top of the job's. */
+  env: Record<string, string>;
   /** Where the runnable jar is expected, relative to working-directory. */
   jarPatterns: string[];
 }
@@ -11,7 +13,19 @@ export interface JavaCommand {
  * The package command: the wrapper when there is one, in batch mode, skipping tests by default
  * (the image job usually follows a test job). `extra` comes last, so `-DskipTests=false` or `build` win.
  */
-export function javaCommand(project: JavaProject, extra: readonly string[], wrapperExecutable: boolean): JavaCommand {
+/** JIT and GC settings that cut a short package build by about a quarter (C1 only, serial GC). */
+export const FAST_JVM = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
+
+/**
+ * MAVEN_OPTS for the build: the job's, plus FAST_JVM unless the job or the project (.mvn/jvm.config)
+ * already tunes the JVM. Pure.
+ */
+export function mavenOpts(current: string | undefined, projectTunesJvm: boolean): string | undefined {
+  if (projectTunesJvm || /-XX:/.test(current ?? '')) return undefined;
+  return `${current ?? ''} ${FAST_JVM}`.trim();
+}
+
+export function javaCommand(project: JavaProject, extra: readonly string[], wrapperExecutable: boolean, env: Record<string, string> = {}): JavaCommand {
   const launcher = (plain: string): { file: string; args: string[] } =>
     project.wrapper ? (wrapperExecutable ? { file: `./${project.wrapper}`, args: [] } : { file: 'sh', args: [project.wrapper] }) : { file: plain, args: [] };
   if (project.tool === 'maven') {
@@ -19,6 +33,7 @@ export function javaCommand(project: JavaProject, extra: readonly string[], wrap
     return {
       file: l.file,
       args: [...l.args, '--batch-mode', '--no-transfer-progress', '-DskipTests', 'package', ...extra],
+      env,
       jarPatterns: ['target/*.jar', '*/target/*.jar'],
     };
   }
@@ -26,6 +41,7 @@ export function javaCommand(project: JavaProject, extra: readonly string[], wrap
   return {
     file: l.file,
     args: [...l.args, '--no-daemon', '--console=plain', 'assemble', ...extra],
+    env,
     jarPatterns: ['build/libs/*.jar', '*/build/libs/*.jar'],
   };
 }

@@ -15,7 +15,7 @@ export interface RunRecord {
   results: RegistryResult[];
   digest?: string;
   stats?: ImageStats;
-  cacheHit?: { dependencies: HitKind; layers: HitKind };
+  cacheHit?: { dependencies: HitKind; layers: HitKind; jar: HitKind };
   reproducible?: boolean;
   pushed: boolean;
   reasonNotPushed?: string;
@@ -66,7 +66,7 @@ export function summaryMarkdown(r: RunRecord): string {
   }
   if (r.stats) out.push(`**Image:** ${size(r.stats.bytes)} ${r.stats.compressed ? 'compressed' : 'uncompressed, in the engine'}, ${r.stats.layers} layers`, '');
   if (r.cacheHit) {
-    out.push(`**Caches:** dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
+    out.push(`**Caches:** jar ${r.cacheHit.jar}, dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
   }
   const stages = Object.entries(r.timings);
   if (stages.length) {
