@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheService, type CacheService } from '../support/cache-service.ts';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { docker, registryDigest, registryManifest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { docker, registryDigest, registryManifest, registryTags, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 /** Whether BuildKit's plain log marks the step that starts with `title` as CACHED. */
 function stepCached(log: string, title: string): boolean {
@@ -172,5 +172,30 @@ describe('a cache service that answers 500 to everything', () => {
     expect(run.main.log).toMatch(/::warning::Failed to restore/);
     expect(svc.calls().every((c) => c.status === 500)).toBe(true);
     expect(svc.calls().length).toBeGreaterThan(0);
+  });
+});
+
+describe('cache-mode: registry', () => {
+  it('keeps the layer cache as <image>:buildcache and uses it on the next run', async () => {
+    const s = services();
+    const repo = uniqueRepo('regcache');
+    const ws = workspace('example');
+    appendFileSync(path.join(ws.dir, 'Dockerfile'), 'RUN echo "built" > /build-info.txt\n');
+    commitAll(ws, 'a RUN step');
+    const publish = (tag: string) =>
+      runAction({
+        workspace: ws.dir,
+        event: tagEvent(ws.sha, tag),
+        env: ws.env,
+        inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, network: 'host', 'cache-mode': 'registry' },
+      });
+    const first = await publish('v1.0.0');
+    expect(first.main.code, first.main.log).toBe(0);
+    expect(await registryTags(s, repo)).toContain('buildcache');
+    docker(['builder', 'prune', '-af']);
+    const second = await publish('v1.0.1');
+    expect(second.main.code, second.main.log).toBe(0);
+    expect(second.main.log).toContain(`importing cache manifest from ${s.registry}/${repo}:buildcache`);
+    expect(stepCached(second.main.log, '[3/3] RUN echo')).toBe(true);
   });
 });

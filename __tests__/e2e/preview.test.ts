@@ -108,6 +108,27 @@ describe('pull request preview images with a comment', () => {
   });
 });
 
+describe('a token without pull-requests: write', () => {
+  const repo = uniqueRepo('noperm');
+  const api = new FakeGitHubApi((req) => (req.path.includes('/issues/') ? { status: 403, body: { message: 'Resource not accessible by integration' } } : undefined));
+  afterAll(() => api.stop());
+
+  it('publishes, and the comment is only a warning', async () => {
+    const apiUrl = await api.start();
+    const ws = workspace('example');
+    const run = await runAction({
+      workspace: ws.dir,
+      event: prEvent(ws.sha, ws.sha),
+      env: { ...ws.env, GITHUB_API_URL: apiUrl },
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, 'pr-comment': 'true', 'github-token': 'ghs_readonly' },
+    });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs.pushed).toBe('true');
+    expect(run.main.log).toMatch(/::warning::The preview comment was not posted: .*403.* needs `pull-requests: write`/);
+    expect(api.requests.filter((r) => r.method === 'GET' && r.path.includes('/issues/42/comments'))).toHaveLength(1);
+  });
+});
+
 describe('annotations where the code is', () => {
   it('a compile error is annotated on its file and line, and the summary names the stage', async () => {
     const ws = workspace('__tests__/fixtures/maven-broken');
