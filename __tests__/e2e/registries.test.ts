@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlakyRelay } from '../support/relay.ts';
 import { tagEvent } from '../support/events.ts';
@@ -155,5 +157,35 @@ describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
     });
     expect(refused.main.code).not.toBe(0);
     expect(refused.main.log).toMatch(/HTTP response to HTTPS client/);
+  });
+});
+
+describe('secrets hygiene in the image', () => {
+  it('a BuildKit secret reaches RUN but not the history, the config, argv or the logs', async () => {
+    const ws = workspace('example');
+    // the RUN line may only hold a hash of the value: RUN lines are part of the history
+    const md5 = createHash('md5').update('s3cr3t-build-value-77').digest('hex');
+    appendFileSync(path.join(ws.dir, 'Dockerfile'), `RUN --mount=type=secret,id=npmtoken test "$(md5sum < /run/secrets/npmtoken | cut -c1-32)" = "${md5}"\n`);
+    const run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: ws.env,
+      inputs: {
+        images: `${s.registry}/${uniqueRepo('secret')}`,
+        registry: s.registry,
+        username: s.user,
+        password: s.password,
+        push: 'false',
+        network: 'host',
+        secrets: 'npmtoken=s3cr3t-build-value-77',
+        'build-args': 'NPM_TOKEN_NAME=npmtoken',
+      },
+    });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.main.log).toContain("::warning::Input 'build-args': NPM_TOKEN_NAME looks like a secret");
+    const id = run.outputs['image-id'];
+    expect(docker(['history', '--no-trunc', id])).not.toContain('s3cr3t-build-value-77');
+    expect(docker(['image', 'inspect', id])).not.toContain('s3cr3t-build-value-77');
+    expectNoSecret(run, 's3cr3t-build-value-77', s.password);
   });
 });
