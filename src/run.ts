@@ -1,24 +1,16 @@
-import { readFileSync, utimesSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { stageArtifact } from './cache/artifact.js';
-import { cacheAvailable, restoreArtifact, restoreDependencies, restoreLayers, type CacheState } from './cache/caches.js';
-import { mayWriteCache } from './cache/keys.js';
-import { builderCanExport, layerCacheArgs, layerDirs, promoteExport, registryCacheRef } from './cache/layers.js';
 import { runnerContext, type RunnerContext } from './context.js';
 import { errorMessage, InputError, StageError } from './errors.js';
 import { commitDate, forkPullRequest, pullRequest } from './github.js';
-import { localStats, pushedStats } from './image/stats.js';
-import { previewBody, upsertComment } from './pr/comment.js';
-import { newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
-import { shortHash } from './cache/keys.js';
-import { buildImage, hasBuildx } from './image/build.js';
-import { copiesOnlyTheJar, declaredArgs, hasRunSteps } from './image/dockerfile.js';
+import { hasBuildx } from './image/build.js';
+import { declaredArgs } from './image/dockerfile.js';
 import { publish } from './image/publish.js';
-import { buildSpec } from './image/spec.js';
+import { localStats, pushedStats } from './image/stats.js';
 import { checkPaths, parseInputs, pathsExist, type Inputs } from './inputs.js';
 import type { ActionIO } from './io.js';
-import { buildJava, planJava } from './java/build.js';
-import { gradleInitScriptPath, writeGradleInitScript } from './java/reproducible.js';
+import { planJava } from './java/build.js';
+import { gradleInitScriptPath } from './java/reproducible.js';
 import { resolveMetadata } from './metadata.js';
 import { metadataJson } from './outputs.js';
 import { planText } from './plan.js';
@@ -26,12 +18,16 @@ import { secretLookingArgs } from './registry/auth.js';
 import { userDockerConfigDir } from './registry/config.js';
 import { defaultPolicy } from './registry/policy.js';
 import { openSession } from './registry/session.js';
+import { newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
+import { commentStage } from './stages/comment.js';
+import { imageStage } from './stages/image.js';
+import { javaStage } from './stages/java.js';
+import type { Job } from './stages/job.js';
+import { restoreCaches } from './stages/restore.js';
 import { saveState, type PostState } from './state.js';
 import { parseFlavor, parseTagRules, type Meta } from './tags/index.js';
 
-type Timings = Record<string, number>;
-
-function stageRunner(io: ActionIO, timings: Timings, failure: { stage?: string }) {
+function stageRunner(io: ActionIO, timings: Record<string, number>, failure: { stage?: string }) {
   return async <T>(key: string, title: string, fn: () => Promise<T>): Promise<T> =>
     io.group(title, async () => {
       const t0 = Date.now();
@@ -47,6 +43,8 @@ function stageRunner(io: ActionIO, timings: Timings, failure: { stage?: string }
       }
     });
 }
+
+type Stage = ReturnType<typeof stageRunner>;
 
 function setMetaOutputs(io: ActionIO, meta: Meta): void {
   io.setOutput('version', meta.outputs.version);
@@ -79,6 +77,19 @@ function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
   return inputs;
 }
 
+/** Everything the stages share, worked out before the first side effect. */
+async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, inputs: Inputs): Promise<Job> {
+  const committed = await commitDate(ctx, env);
+  const reproducibleAt = inputs.reproducible ? committed : undefined;
+  if (inputs.reproducible && !committed) io.warning('The commit time is unknown, so the build is not made reproducible.');
+  const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
+  const paths = pathsExist(inputs);
+  const javaPlan = paths.workingDirectory ? planJava(inputs, env, reproducibleAt ? { commitDate: reproducibleAt, gradleInitScript } : undefined) : {};
+  const dockerfile = paths.file ? readFileSync(inputs.file, 'utf8') : '';
+  const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
+  return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript };
+}
+
 /** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */
 export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): Promise<void> {
   const record = newRecord();
@@ -93,34 +104,14 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   }
 }
 
-type Stage = ReturnType<typeof stageRunner>;
-
-/** A layer cache pays only for RUN steps, and only a builder that can export one can have it. */
-async function layerCacheWorthIt(dockerfile: string, dockerEnv: Record<string, string>, io: ActionIO): Promise<boolean> {
-  if (!hasRunSteps(dockerfile)) {
-    io.info('The Dockerfile has no RUN step, so there is no layer cache: it would hold only base layers and COPY results, which cost more to save and restore than to redo.');
-    return false;
-  }
-  const exportable = await builderCanExport(dockerEnv);
-  if (!exportable.ok) io.warning(`The layer cache is skipped: ${exportable.why}.`);
-  return exportable.ok;
-}
-
 async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record: RunRecord, stage: Stage): Promise<void> {
   const ctx = runnerContext(env);
-
   const fork = forkPullRequest(ctx.eventName, ctx.payload);
   const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, fork !== undefined));
-  const committed = await commitDate(ctx, env);
-  const reproducible = inputs.reproducible && committed !== undefined;
-  const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
-  const paths = pathsExist(inputs);
-  const javaPlan = paths.workingDirectory ? planJava(inputs, env, reproducible && committed ? { commitDate: committed, gradleInitScript } : undefined) : {};
-  const dockerfile = paths.file ? readFileSync(inputs.file, 'utf8') : '';
-  const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
+  const job = await prepare(io, ctx, env, inputs);
 
   const meta = await stage('metadata', 'Compute tags and labels', async () => {
-    const m = await resolveMetadata(inputs, ctx, env, { info: (msg) => io.info(msg), warning: (msg) => io.warning(msg) }, { now, commitDate: committed });
+    const m = await resolveMetadata(inputs, ctx, env, io, { now, commitDate: job.commitDate });
     for (const w of m.warnings) io.warning(w);
     io.info(`Tags:\n${m.tags.join('\n') || '(none)'}\nLabels:\n${m.labels.join('\n')}`);
     return m;
@@ -130,7 +121,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   record.tags = meta.tags;
 
   if (inputs.dryRun) {
-    await stage('plan', 'Dry run: the plan', async () => io.info(planText(inputs, javaPlan, meta, wantsJar, ctx.runnerTemp)));
+    await stage('plan', 'Dry run: the plan', async () => io.info(planText(inputs, job.javaPlan, meta, job.wantsJar, ctx.runnerTemp)));
     return;
   }
 
@@ -142,113 +133,42 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   if (fork) io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
   if (pr?.closed && inputs.push) io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);
   record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : undefined;
-  let dockerEnv: Record<string, string> = {};
-  if (inputs.logins.length || inputs.insecureRegistries.length) {
-    dockerEnv = await stage('login', 'Log in to the registries', async () =>
-      openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io),
-    );
-  }
 
+  const dockerEnv =
+    inputs.logins.length || inputs.insecureRegistries.length
+      ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
+      : {};
   const useBuildx = await hasBuildx(dockerEnv);
-  const cache: CacheState = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName) };
-  let reusedJar: string | undefined;
-  await stage('restore', 'Restore caches', async () => {
-    if (!inputs.cache) return io.info('cache is false: building without caches.');
-    const wantLayers = inputs.cacheMode === 'actions' && useBuildx && (await layerCacheWorthIt(dockerfile, dockerEnv, io));
-    if (!cacheAvailable(io)) return;
-    const command = javaPlan.command;
-    // a cached jar can stand in for the build only when the jar is all the image takes from it
-    if (reproducible && command && !inputs.artifact && wantsJar && copiesOnlyTheJar(dockerfile)) {
-      const wd = { dir: inputs.workingDirectory, fromWorkspace: path.relative(ctx.workspace, inputs.workingDirectory) };
-      const restored = await restoreArtifact(ctx.sha, [command.file, ...command.args], wd, ctx.runnerTemp, io);
-      cache.artifact = restored.state;
-      reusedJar = restored.jar;
-    }
-    const project = javaPlan.project;
-    [cache.dependencies, cache.layers] = await Promise.all([
-      project && !reusedJar ? restoreDependencies(project.tool, inputs.workingDirectory, inputs.javaArgs, env, io) : undefined,
-      wantLayers ? restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
-    ]);
-  });
+  const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, dockerEnv));
   post.cache = cache;
   persist();
 
-  if (inputs.reproducible && !committed) io.warning('The commit time is unknown, so the build is not made reproducible.');
-  const jar = await stage('java', 'Java build', async () => {
-    if (!javaPlan.command && !inputs.artifact) {
-      if (inputs.javaTool === 'auto') io.notice('No Maven or Gradle project in working-directory: skipping the Java build.');
-      return undefined;
-    }
-    let found = reusedJar;
-    if (found) {
-      io.info(`This commit's jar, built by the same command, came from the cache (the build is reproducible): the ${javaPlan.project?.tool} build is skipped.`);
-    } else {
-      if (reproducible && javaPlan.project?.tool === 'gradle') writeGradleInitScript(gradleInitScript);
-      found = await buildJava(inputs, javaPlan, ctx.workspace);
-      if (found && cache.artifact && cache.write) {
-        stageArtifact(found, inputs.workingDirectory, cache.artifact.path);
-        cache.artifact.staged = true;
-        persist();
-      }
-    }
-    if (found && reproducible && committed) utimesSync(found, committed, committed); // COPY keeps mtimes: same commit, same layer
-    if (found) io.info(`Artifact: ${path.relative(ctx.workspace, found)}`);
-    return found;
-  });
+  const jar = await stage('java', 'Java build', async () => javaStage(job, cache, reusedJar, persist));
   if (jar) io.setOutput('artifact', path.relative(ctx.workspace, jar));
-  if (wantsJar && !jar) {
+  if (job.wantsJar && !jar) {
     throw new InputError('java-tool', 'the Dockerfile declares ARG JAR_FILE but no jar was built; set `java-tool`/`working-directory` to your Java project, or `artifact` to a prebuilt jar.');
   }
-
-  const built = await stage('image', 'Build the image', async () => {
-    if (!useBuildx) io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
-    const dirs = layerDirs(ctx.runnerTemp);
-    const cacheArgs =
-      inputs.cache && useBuildx
-        ? inputs.cacheMode === 'registry'
-          ? layerCacheArgs('registry', { ref: registryCacheRef(inputs.images[0].name) }, cache.write && push)
-          : cache.layers
-            ? layerCacheArgs('actions', { dirs }, cache.write && cache.layers.hit !== 'exact')
-            : []
-        : [];
-    // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
-    const spec = buildSpec(
-      inputs,
-      { tags: inputs.images.length ? meta.tags : [], labels: meta.labels, jar: wantsJar ? jar : undefined, cacheArgs, sourceDateEpoch: reproducible && committed ? Math.floor(committed.getTime() / 1000) : undefined },
-      ctx.runnerTemp,
-    );
-    const result = await buildImage(spec, useBuildx, dockerEnv, path.relative(ctx.workspace, inputs.file));
-    if (cache.layers) cache.layers.exported = promoteExport(dirs);
-    return result;
-  });
+  const built = await stage('image', 'Build the image', async () => imageStage(job, meta, jar, cache, useBuildx, push, dockerEnv));
   io.setOutput('image-id', built.imageId);
 
-  const { pushes, results } = push
-    ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, dockerEnv, policy, (m) => io.info(m)))
-    : { pushes: [], results: [] };
+  const { pushes, results } = push ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, dockerEnv, policy, (m) => io.info(m))) : { pushes: [], results: [] };
   if (!push) io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
-  Object.assign(record, { results, cacheHit, reproducible, pushed: pushes.length > 0, digest: pushes[0]?.digest });
+  Object.assign(record, { results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
   record.stats = pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv);
-  if (inputs.prComment && pr && !fork) {
-    await stage('comment', 'Pull request comment', async () => {
-      const first = pushes[0];
-      const body = previewBody(
-        { number: pr.number, reference: first ? `${first.ref.replace(/:[^:/]+$/, '')}@${first.digest}` : undefined, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed },
-        shortHash(inputs.images.map((i) => i.name)),
-      );
-      await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number }, body, shortHash(inputs.images.map((i) => i.name)), !pr.closed && first !== undefined, io);
-    });
-  }
+  if (inputs.prComment && pr && !fork) await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));
+
   io.setOutput('digest', pushes[0]?.digest ?? '');
   io.setOutput('pushed', String(pushes.length > 0));
   io.setOutput('cache-hit', JSON.stringify(cacheHit));
-  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact: jar ? path.relative(ctx.workspace, jar) : undefined, cacheHit, reproducible, timings: record.timings }));
+  const artifact = jar ? path.relative(ctx.workspace, jar) : undefined;
+  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact, cacheHit, reproducible: job.reproducibleAt !== undefined, timings: record.timings }));
   const digests = new Set(pushes.map((p) => p.digest));
   if (digests.size > 1) io.warning(`The pushed tags resolve to different digests: ${[...digests].join(', ')}.`);
   const failed = results.filter((r) => r.error);
   if (failed.length) {
-    throw new StageError('push', `Push failed for ${failed.map((f) => `${f.registry} (${f.error})`).join('; ')}. ${results.filter((r) => r.pushed).map((r) => r.registry).join(', ') || 'No registry'} got the image.`);
+    const ok = results.filter((r) => r.pushed).map((r) => r.registry).join(', ') || 'No registry';
+    throw new StageError('push', `Push failed for ${failed.map((f) => `${f.registry} (${f.error})`).join('; ')}. ${ok} got the image.`);
   }
   post.succeeded = true;
   persist();

@@ -50532,80 +50532,2141 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/cache/keys.ts
-
-const KEY_PREFIX = 'image-publish';
-/** `<prefix>-<os>-<arch>-<tool>-<hash of the build files>`, with the tool prefix for partial hits. Pure. */
-function dependencyKey(p, tool, buildFilesHash) {
-    const base = `${KEY_PREFIX}-${p.os}-${p.arch}-${tool}-`;
-    return { key: `${base}${buildFilesHash}`, restoreKeys: [base] };
-}
-/** Short stable hash of a list of strings. Pure. */
-function shortHash(parts) {
-    return (0,external_node_crypto_.createHash)('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
-}
-/**
- * The BuildKit layer cache, per image set and Dockerfile, one entry per commit: a rerun of the same commit
- * hits exactly (and saves nothing); a new commit restores the newest earlier entry and saves its own. Pure.
- */
-function layerKey(p, images, dockerfile, sha) {
-    const base = `${KEY_PREFIX}-layers-${p.os}-${p.arch}-${shortHash([...images].sort().concat(dockerfile))}-`;
-    return { key: `${base}${sha || 'nosha'}`, restoreKeys: [base] };
-}
-/** auto: write on pushes, tags and schedules, read-only on pull requests so they never evict main's caches. Pure. */
-function mayWriteCache(mode, eventName) {
-    if (mode !== 'auto')
-        return mode === 'true';
-    return !['pull_request', 'pull_request_target', 'merge_group'].includes(eventName);
-}
-/** How a restore went: the key it restored against the key it wanted. Pure. */
-function hitKind(wanted, restored) {
-    if (restored === undefined)
-        return 'miss';
-    return restored === wanted ? 'exact' : 'partial';
-}
-
-;// CONCATENATED MODULE: ./src/cache/artifact.ts
-
-
-
-/**
- * The jar of one commit, built by one command: a reproducible build makes the same jar again, so a rerun of
- * the same commit takes it from the cache and skips the build tool. No restore keys: only this exact build. Pure.
- */
-function artifactKey(p, sha, command, workingDirectory) {
-    return { key: `${KEY_PREFIX}-jar-${p.os}-${p.arch}-${sha}-${shortHash([...command, workingDirectory])}`, restoreKeys: [] };
-}
-function artifactDir(runnerTemp) {
-    return external_node_path_default().join(runnerTemp, 'image-publish-artifact');
-}
-/** After a build: a copy of the jar and where it belongs, for post to save. */
-function stageArtifact(jar, workingDirectory, dir) {
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
-    (0,external_node_fs_namespaceObject.copyFileSync)(jar, external_node_path_default().join(dir, 'artifact.jar'));
-    const manifest = { jar: external_node_path_default().relative(workingDirectory, jar) };
-    (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(dir, 'artifact.json'), JSON.stringify(manifest));
-}
-/** After a restore: put the jar back where the build tool would have left it; returns its path. */
-function unstageArtifact(dir, workingDirectory) {
-    const file = external_node_path_default().join(dir, 'artifact.json');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
-        return undefined;
-    const { jar } = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-    if (typeof jar !== 'string' || jar.startsWith('..') || external_node_path_default().isAbsolute(jar))
-        return undefined;
-    const target = external_node_path_default().join(workingDirectory, jar);
-    (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
-    (0,external_node_fs_namespaceObject.copyFileSync)(external_node_path_default().join(dir, 'artifact.jar'), target);
-    return target;
-}
-
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
+;// CONCATENATED MODULE: ./src/context.ts
+
+
+
+function readPayload(eventPath) {
+    if (!eventPath || !(0,external_node_fs_namespaceObject.existsSync)(eventPath))
+        return {};
+    try {
+        const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+        return parsed && typeof parsed === 'object' ? parsed : {};
+    }
+    catch {
+        return {};
+    }
+}
+function optionalInt(v) {
+    const n = v ? Number.parseInt(v, 10) : NaN;
+    return Number.isFinite(n) ? n : undefined;
+}
+function runnerContext(env = process.env) {
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        payload: readPayload(env.GITHUB_EVENT_PATH),
+        repository: env.GITHUB_REPOSITORY ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || external_node_path_default().join(external_node_os_default().tmpdir(), 'image-publish'),
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        runId: optionalInt(env.GITHUB_RUN_ID),
+        runNumber: optionalInt(env.GITHUB_RUN_NUMBER),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/errors.ts
+/** An input the user gave is wrong: the message names the input and says how to fix it. */
+class InputError extends Error {
+    input;
+    constructor(input, message) {
+        super(`Input '${input}': ${message}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/**
+ * A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary,
+ * and `annotations` the places in the user's files it points at.
+ */
+class StageError extends Error {
+    stage;
+    tail;
+    annotations;
+    constructor(stage, message, tail = [], annotations = []) {
+        super(message);
+        this.stage = stage;
+        this.tail = tail;
+        this.annotations = annotations;
+        this.name = 'StageError';
+    }
+}
+function errors_errorMessage(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/exec.ts
+
+const MAX_CAPTURE = 4 * 1024 * 1024;
+/** The one way this action runs a process: an argv array (no shell), bounded in time, output captured. */
+function exec_execute(file, args, opts) {
+    const started = Date.now();
+    const keep = opts.tailLines ?? 40;
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
+            cwd: opts.cwd,
+            env: { ...process.env, ...opts.env },
+            stdio: ['pipe', 'pipe', 'pipe'],
+            detached: true,
+        });
+        let stdout = '';
+        let stderr = '';
+        const tail = [];
+        let partial = '';
+        let timedOut = false;
+        const collect = (chunk, isErr) => {
+            const text = chunk.toString('utf8');
+            if (isErr)
+                stderr = (stderr + text).slice(-MAX_CAPTURE);
+            else
+                stdout = (stdout + text).slice(-MAX_CAPTURE);
+            if (opts.stream)
+                process.stdout.write(text);
+            const lines = (partial + text).split(/\r?\n/);
+            partial = lines.pop() ?? '';
+            tail.push(...lines);
+            if (tail.length > keep)
+                tail.splice(0, tail.length - keep);
+        };
+        child.stdout.on('data', (c) => collect(c, false));
+        child.stderr.on('data', (c) => collect(c, true));
+        const kill = (signal) => {
+            try {
+                if (child.pid)
+                    process.kill(-child.pid, signal);
+            }
+            catch {
+                child.kill(signal);
+            }
+        };
+        let hardKill;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            kill('SIGTERM');
+            hardKill = setTimeout(() => kill('SIGKILL'), 5000);
+        }, opts.timeoutMs);
+        child.on('error', (err) => {
+            clearTimeout(timer);
+            clearTimeout(hardKill);
+            reject(err.code === 'ENOENT' ? new Error(`'${file}' was not found on PATH`) : err);
+        });
+        child.on('close', (code, signal) => {
+            clearTimeout(timer);
+            clearTimeout(hardKill);
+            if (partial)
+                tail.push(partial);
+            if (tail.length > keep)
+                tail.splice(0, tail.length - keep);
+            resolve({
+                code: code ?? (signal ? 128 : 1),
+                stdout,
+                stderr,
+                tail,
+                timedOut,
+                durationMs: Date.now() - started,
+            });
+        });
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(opts.input ?? '');
+    });
+}
+
+;// CONCATENATED MODULE: ./src/github.ts
+
+const API_TIMEOUT_MS = 10 * 1000;
+function str(v) {
+    return typeof v === 'string' && v !== '' ? v : undefined;
+}
+/** Repository facts from the event payload: the fallback when the REST API cannot be reached. Pure. */
+function repoFromPayload(payload) {
+    const r = (payload.repository ?? {});
+    const license = (r.license ?? {});
+    return {
+        name: str(r.name),
+        fullName: str(r.full_name),
+        description: str(r.description),
+        htmlUrl: str(r.html_url),
+        license: str(license.spdx_id),
+        defaultBranch: str(r.default_branch),
+    };
+}
+/** GET /repos/{owner}/{repo}, bounded in time; any failure means the payload's facts are used. */
+async function fetchRepo(ctx, token, log) {
+    const fallback = repoFromPayload(ctx.payload);
+    if (!ctx.repository || !token)
+        return fallback;
+    try {
+        const res = await fetch(`${ctx.apiUrl.replace(/\/$/, '')}/repos/${ctx.repository}`, {
+            headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'user-agent': 'image-publish' },
+            signal: AbortSignal.timeout(API_TIMEOUT_MS),
+        });
+        if (!res.ok)
+            throw new Error(`HTTP ${res.status}`);
+        const api = repoFromPayload({ repository: await res.json() });
+        return { ...fallback, ...Object.fromEntries(Object.entries(api).filter(([, v]) => v !== undefined)) };
+    }
+    catch (e) {
+        log(`Repository details from the API were not available (${e instanceof Error ? e.message : String(e)}); using the event payload.`);
+        return fallback;
+    }
+}
+/** The head commit's time: the push payload's, else SOURCE_DATE_EPOCH, else git's. */
+async function commitDate(ctx, env) {
+    const head = (ctx.payload.head_commit ?? {});
+    const fromPayload = str(head.timestamp);
+    if (fromPayload && !Number.isNaN(Date.parse(fromPayload)))
+        return new Date(fromPayload);
+    const epoch = Number(env.SOURCE_DATE_EPOCH);
+    if (env.SOURCE_DATE_EPOCH && Number.isFinite(epoch))
+        return new Date(epoch * 1000);
+    if (!ctx.sha)
+        return undefined;
+    const r = await exec_execute('git', ['-C', ctx.workspace, 'log', '-1', '--format=%cI', ctx.sha], { timeoutMs: 10 * 1000 }).catch(() => undefined);
+    const out = r?.code === 0 ? r.stdout.trim() : '';
+    return out && !Number.isNaN(Date.parse(out)) ? new Date(out) : undefined;
+}
+/** A pull request from another repository: GitHub gives its workflows no secrets, so nothing can be pushed. Pure. */
+function forkPullRequest(eventName, payload) {
+    if (eventName !== 'pull_request')
+        return undefined;
+    const pr = (payload.pull_request ?? {});
+    const head = pr.head?.repo?.full_name;
+    const base = pr.base?.repo?.full_name;
+    if (!pr.head)
+        return undefined;
+    if (!head)
+        return 'a deleted fork';
+    return base && head !== base ? head : undefined;
+}
+/** The pull request this event is about, if any. Pure. */
+function pullRequest(eventName, payload) {
+    if (eventName !== 'pull_request' && eventName !== 'pull_request_target')
+        return undefined;
+    const pr = (payload.pull_request ?? {});
+    const number = typeof payload.number === 'number' ? payload.number : pr.number;
+    if (typeof number !== 'number')
+        return undefined;
+    return { number, headSha: pr.head?.sha, closed: payload.action === 'closed' || pr.state === 'closed' };
+}
+
+;// CONCATENATED MODULE: ./src/report/problems.ts
+const SOURCE = String.raw `(?:\/|[A-Za-z]:\\)[^:\s]*?\.(?:java|kt|groovy|scala)`;
+const MAVEN_JAVAC = new RegExp(String.raw `^\[(ERROR|WARNING)\] (${SOURCE}):\[(\d+),(\d+)\] (.+)$`);
+// javac as Gradle prints it; a task header may stick to the front (":compileJava/home/…/Main.java:22: error: …")
+const GRADLE_JAVAC = new RegExp(String.raw `(?:^|\s|:[A-Za-z]+)(${SOURCE}):(\d+): (error|warning): (.+)$`);
+const KOTLIN = /^([ew]): (?:file:\/\/)?(\/[^:]+\.kts?)(?::(\d+):(\d+)|: \((\d+), (\d+)\)):? (.+)$/;
+const SUREFIRE = /^\[ERROR\]\s+(?:[\w$]+\.)*?([A-Z][\w$]*)\.([\w$]+):(\d+) (.+)$/;
+const GRADLE_TEST_AT = /^\s+(?:\S+ )?at ([\w$]+\.(?:java|kt|groovy)):(\d+)\)?$/;
+const GRADLE_TEST_FAILED = /^([\w.$]+) > (.+) FAILED$/;
+/** Compiler errors and failed tests in Maven's or Gradle's output, each once, in order. Pure. */
+function javaProblems(output) {
+    const out = [];
+    const seen = new Set();
+    const add = (p) => {
+        const key = `${p.file}:${p.line}:${p.column ?? ''}:${p.message}`;
+        if (!seen.has(key)) {
+            seen.add(key);
+            out.push(p);
+        }
+    };
+    let failedTest;
+    for (const line of output.split(/\r?\n/)) {
+        let m = MAVEN_JAVAC.exec(line);
+        if (m) {
+            add({ file: m[2], line: Number(m[3]), column: Number(m[4]), message: m[5], severity: m[1] === 'ERROR' ? 'error' : 'warning' });
+            continue;
+        }
+        m = GRADLE_JAVAC.exec(line);
+        if (m) {
+            add({ file: m[1], line: Number(m[2]), message: m[4], severity: m[3] === 'error' ? 'error' : 'warning' });
+            continue;
+        }
+        m = KOTLIN.exec(line);
+        if (m) {
+            add({ file: m[2], line: Number(m[3] ?? m[5]), column: Number(m[4] ?? m[6]), message: m[7], severity: m[1] === 'e' ? 'error' : 'warning' });
+            continue;
+        }
+        m = SUREFIRE.exec(line);
+        if (m) {
+            add({ file: `${m[1]}.java`, line: Number(m[3]), message: `${m[1]}.${m[2]}: ${m[4]}`, severity: 'error' });
+            continue;
+        }
+        m = GRADLE_TEST_FAILED.exec(line);
+        if (m) {
+            failedTest = `${m[1].split('.').pop()} > ${m[2]}`;
+            continue;
+        }
+        m = GRADLE_TEST_AT.exec(line);
+        if (m && failedTest) {
+            add({ file: m[1], line: Number(m[2]), message: `${failedTest} failed`, severity: 'error' });
+            failedTest = undefined;
+        }
+    }
+    return out;
+}
+/** The Dockerfile line BuildKit blames for a failed build, with its error. Pure. */
+function dockerfileProblem(output) {
+    const lines = output.split(/\r?\n/);
+    const at = lines.map((l) => /^(?:\S*\/)?Dockerfile[^:\s]*:(\d+)$/.exec(l.trim())).find((m) => m !== null);
+    if (!at)
+        return undefined;
+    const message = lines.find((l) => /^ERROR: /.test(l))?.replace(/^ERROR: /, '') ?? 'the build failed here';
+    return { line: Number(at[1]), message };
+}
+
+;// CONCATENATED MODULE: ./src/image/args.ts
+/** Environment variable that carries secret `index` to BuildKit, so its value never sits in argv. */
+function secretEnvName(index) {
+    return `IMAGE_PUBLISH_SECRET_${index}`;
+}
+function common(spec) {
+    const args = ['--file', spec.file, '--iidfile', spec.iidFile];
+    for (const t of spec.tags)
+        args.push('--tag', t);
+    for (const l of spec.labels)
+        args.push('--label', l);
+    for (const [k, v] of spec.buildArgs)
+        args.push('--build-arg', `${k}=${v}`);
+    if (spec.target)
+        args.push('--target', spec.target);
+    if (spec.network)
+        args.push('--network', spec.network);
+    if (spec.platforms.length)
+        args.push('--platform', spec.platforms.join(','));
+    spec.secrets.forEach((s, i) => args.push('--secret', `id=${s.id},env=${secretEnvName(i)}`));
+    return args;
+}
+/** `docker buildx build …`: builds once into the engine's image store; pushing is a later step. */
+function buildxArgs(spec) {
+    return ['buildx', 'build', '--progress', 'plain', '--load', '--provenance', spec.provenance, '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), spec.context];
+}
+/** The fallback when buildx is missing: classic `docker build` with BuildKit switched on through the env. */
+function dockerBuildArgs(spec) {
+    return ['build', '--progress', 'plain', ...common(spec), spec.context];
+}
+/** The environment of the build: secret values, and SOURCE_DATE_EPOCH, which buildx hands to BuildKit. */
+function buildEnv(spec) {
+    const env = Object.fromEntries(spec.secrets.map((s, i) => [secretEnvName(i), s.value]));
+    if (spec.sourceDateEpoch !== undefined)
+        env.SOURCE_DATE_EPOCH = String(spec.sourceDateEpoch);
+    return env;
+}
+
+;// CONCATENATED MODULE: ./src/image/build.ts
+
+
+
+
+
+const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
+/** True when the buildx plugin answers; the caller warns and falls back otherwise. */
+async function hasBuildx(dockerEnv) {
+    const r = await exec_execute('docker', ['buildx', 'version'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
+    return r?.code === 0;
+}
+function readJson(file) {
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch {
+        return {};
+    }
+}
+/** Builds the image once; `dockerfileRel` is the Dockerfile's path from the workspace, for annotations. */
+async function buildImage(spec, useBuildx, dockerEnv, dockerfileRel) {
+    const args = useBuildx ? buildxArgs(spec) : dockerBuildArgs(spec);
+    const env = { ...dockerEnv, ...buildEnv(spec), ...(useBuildx ? {} : { DOCKER_BUILDKIT: '1' }) };
+    const res = await exec_execute('docker', args, { env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 25 });
+    if (res.code !== 0) {
+        const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `failed (exit code ${res.code})`;
+        const at = dockerfileProblem(`${res.stdout}\n${res.stderr}`);
+        const annotations = at ? [{ severity: 'error', message: at.message, file: dockerfileRel, line: at.line, title: 'image build' }] : [];
+        throw new StageError('image', `The image build ${why}. Check the Dockerfile given in \`file\` and the \`context\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
+    }
+    // the engine's own ID (what `docker images` shows); the iidfile can hold the config digest instead
+    const inspected = spec.tags[0] ? await exec_execute('docker', ['image', 'inspect', '--format', '{{.Id}}', spec.tags[0]], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined) : undefined;
+    const imageId = inspected?.code === 0 ? inspected.stdout.trim() : (0,external_node_fs_namespaceObject.existsSync)(spec.iidFile) ? (0,external_node_fs_namespaceObject.readFileSync)(spec.iidFile, 'utf8').trim() : '';
+    const meta = useBuildx ? readJson(spec.metadataFile) : {};
+    const configDigest = typeof meta['containerimage.config.digest'] === 'string' ? meta['containerimage.config.digest'] : undefined;
+    return { imageId, configDigest, builder: useBuildx ? 'buildx' : 'docker build' };
+}
+
+;// CONCATENATED MODULE: ./src/image/dockerfile.ts
+/** Names of the ARGs a Dockerfile declares, in any stage. Pure: continuations and comments handled. */
+function declaredArgs(dockerfile) {
+    const logical = dockerfile
+        .replace(/\\\r?\n/g, ' ')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'));
+    const names = [];
+    for (const line of logical) {
+        const m = /^ARG\s+(.*)$/i.exec(line);
+        if (!m)
+            continue;
+        for (const word of m[1].split(/\s+/)) {
+            const name = word.split('=')[0];
+            if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+                names.push(name);
+        }
+    }
+    return [...new Set(names)];
+}
+/** The 1-based line of the first instruction that mentions `needle`, for annotations. */
+function lineOf(dockerfile, needle) {
+    const i = dockerfile.split(/\r?\n/).findIndex((l) => needle.test(l));
+    return i < 0 ? undefined : i + 1;
+}
+/**
+ * Whether a layer cache can save anything: only RUN steps do work worth keeping. Without them the cache would
+ * hold base layers (pulled anyway) and COPY results (cheaper to redo than to save and restore). Pure.
+ */
+function hasRunSteps(dockerfile) {
+    return dockerfile
+        .replace(/\\\r?\n/g, ' ')
+        .split(/\r?\n/)
+        .some((l) => /^\s*RUN\s/i.test(l));
+}
+/**
+ * True when the build output reaches the image only as ${JAR_FILE}: every COPY/ADD source is that argument
+ * or a path outside target/ and build/ (and not the whole context). Only then may a cached jar stand in
+ * for the whole build. Pure.
+ */
+function copiesOnlyTheJar(dockerfile) {
+    const lines = dockerfile
+        .replace(/\\\r?\n/g, ' ')
+        .split(/\r?\n/)
+        .map((l) => l.trim());
+    for (const line of lines) {
+        const m = /^(COPY|ADD)\s+(.*)$/i.exec(line);
+        if (!m)
+            continue;
+        let words;
+        try {
+            words = m[2].startsWith('[') ? JSON.parse(m[2]) : m[2].split(/\s+/);
+        }
+        catch {
+            return false;
+        }
+        const args = words.filter((w) => !w.startsWith('--'));
+        if (words.some((w) => w.startsWith('--from=')))
+            continue; // from another stage or image, not the context
+        for (const src of args.slice(0, -1)) {
+            if (/^\$\{?JAR_FILE\}?$/.test(src))
+                continue;
+            if (/^(\.\/)?(target|build)(\/|$)|^\.\/?$|^\*|^\.\/\*/.test(src))
+                return false;
+        }
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/registry/retry.ts
+const AUTH = [/\b401\b/, /\b403\b/, /unauthorized/i, /denied/i, /incorrect username or password/i, /authentication required/i, /name unknown/i, /forbidden/i];
+const TRANSIENT = [
+    /\b5\d\d\b/,
+    /\b429\b/,
+    /too many requests/i,
+    /toomanyrequests/i,
+    /connection (reset|refused)/i,
+    /ECONNRESET|ECONNREFUSED|ETIMEDOUT/,
+    /i\/o timeout/i,
+    /timed? ?out/i,
+    /TLS handshake timeout/i,
+    /unexpected EOF|: EOF\b/i,
+    /service unavailable|bad gateway|internal server error/i,
+    /broken pipe/i,
+];
+/** Decides from a registry client's output whether trying again can help. Auth failures never are. */
+function classifyFailure(output) {
+    if (AUTH.some((re) => re.test(output)))
+        return 'auth';
+    if (TRANSIENT.some((re) => re.test(output)))
+        return 'transient';
+    return 'fatal';
+}
+/** Exponential backoff with full jitter, capped; `random` is injected for tests. */
+function backoffMs(attempt, random, baseMs = 2000, capMs = 15000) {
+    const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+/** Seconds from a Retry-After header value, when the output carries one. */
+function retryAfterMs(output) {
+    const m = /retry-after:?\s*(\d+)/i.exec(output);
+    return m ? Number(m[1]) * 1000 : undefined;
+}
+/** Runs `op` until it succeeds, fails for good, or the policy's bounds are reached. Returns the last attempt. */
+async function withRetry(op, policy) {
+    const start = Date.now();
+    for (let attempt = 0;; attempt++) {
+        const res = await op();
+        if (res.ok)
+            return { ...res, attempts: attempt + 1 };
+        const kind = classifyFailure(res.output);
+        const wait = Math.max(retryAfterMs(res.output) ?? 0, backoffMs(attempt, policy.random));
+        if (kind !== 'transient' || attempt >= policy.retries || Date.now() - start + wait > policy.totalMs) {
+            return { ...res, kind, attempts: attempt + 1 };
+        }
+        const reason = res.output.trim().split('\n').filter(Boolean).pop() ?? 'transient failure';
+        policy.onRetry(attempt + 1, reason, wait);
+        await policy.sleep(wait);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/image/push.ts
+
+
+
+const PUSH_TIMEOUT_MS = 30 * 60 * 1000;
+/** The manifest digest `docker push` reports for the reference it pushed. Pure. */
+function pushedDigest(output) {
+    const m = /digest:\s*(sha256:[0-9a-f]{64})/.exec(output);
+    return m?.[1];
+}
+/** Pushes one tag of the image already built; a retry pushes the same image again, never rebuilds. */
+async function pushTag(ref, dockerEnv, policy) {
+    let digest;
+    const res = await withRetry(async () => {
+        const r = await exec_execute('docker', ['push', ref], { env: dockerEnv, timeoutMs: PUSH_TIMEOUT_MS, tailLines: 10 });
+        digest = pushedDigest(r.stdout + r.stderr);
+        return { ok: r.code === 0, output: r.timedOut ? 'push timed out' : r.stderr + r.stdout };
+    }, policy);
+    if (!res.ok) {
+        const detail = res.output.trim().split('\n').pop() ?? '';
+        const hint = res.kind === 'auth' ? 'The registry refused access: check that `username` may push to this repository.' : 'Check that the registry is reachable.';
+        throw new StageError('push', `Pushing ${ref} failed after ${res.attempts} attempt(s): ${detail}. ${hint}`);
+    }
+    if (!digest)
+        throw new StageError('push', `Pushed ${ref}, but docker reported no digest.`);
+    return { ref, digest, attempts: res.attempts };
+}
+
+;// CONCATENATED MODULE: ./src/image/publish.ts
+
+
+/** The references of each registry, in tag order. Pure. */
+function refsByRegistry(refs, images) {
+    const out = new Map();
+    for (const img of images)
+        if (!out.has(img.registry))
+            out.set(img.registry, []);
+    for (const ref of refs) {
+        const img = images.find((i) => ref.startsWith(`${i.name}:`));
+        if (img)
+            out.get(img.registry).push(ref);
+    }
+    return out;
+}
+/**
+ * Pushes the one built image to every registry. A registry that fails does not stop the others;
+ * the caller fails the step afterwards, naming it.
+ */
+async function publish(refs, images, dockerEnv, policy, log) {
+    const pushes = [];
+    const results = [];
+    for (const [registry, regRefs] of refsByRegistry(refs, images)) {
+        const done = [];
+        let error;
+        const one = async (ref) => {
+            try {
+                const r = await pushTag(ref, dockerEnv, policy);
+                log(`Pushed ${ref}@${r.digest}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`);
+                done.push(r);
+            }
+            catch (e) {
+                error ??= errors_errorMessage(e);
+                log(`${registry}: ${errors_errorMessage(e)}`);
+            }
+        };
+        // the first push uploads the layers; the other tags only add manifests, so they go together
+        const [first, ...rest] = regRefs;
+        if (first)
+            await one(first);
+        if (!error)
+            await Promise.all(rest.map(one));
+        done.sort((a, b) => regRefs.indexOf(a.ref) - regRefs.indexOf(b.ref));
+        pushes.push(...done);
+        results.push({ registry, refs: done.map((d) => d.ref), digest: done[0]?.digest ?? '', pushed: !error && done.length > 0, error });
+    }
+    return { pushes, results };
+}
+
+;// CONCATENATED MODULE: ./src/image/stats.ts
+
+/** Compressed size and layer count of a manifest; an index goes to its first real platform. Pure. */
+function manifestStats(m) {
+    if (!m.layers)
+        return undefined;
+    return { bytes: m.layers.reduce((n, l) => n + (l.size ?? 0), 0), layers: m.layers.length, compressed: true };
+}
+async function rawManifest(ref, dockerEnv) {
+    const r = await exec_execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch(() => undefined);
+    if (r?.code !== 0)
+        return undefined;
+    try {
+        return JSON.parse(r.stdout);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What the registry holds for a pushed reference; best effort, for the summary only. */
+async function pushedStats(ref, dockerEnv) {
+    const top = await rawManifest(ref, dockerEnv);
+    if (!top)
+        return undefined;
+    if (top.layers)
+        return manifestStats(top);
+    const pick = top.manifests?.find((m) => m.platform?.os !== 'unknown' && m.platform?.architecture !== 'unknown');
+    const base = ref.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^:/]+$/, '');
+    const inner = pick ? await rawManifest(`${base}@${pick.digest}`, dockerEnv) : undefined;
+    return inner ? manifestStats(inner) : undefined;
+}
+/** The local image's size and layers, when nothing was pushed. */
+async function localStats(imageId, dockerEnv) {
+    const r = await exec_execute('docker', ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', imageId], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
+    const m = /^(\d+) (\d+)$/.exec(r?.stdout.trim() ?? '');
+    return m ? { bytes: Number(m[1]), layers: Number(m[2]), compressed: false } : undefined;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/registry/name.ts
+
+const name_DOCKER_HUB = 'docker.io';
+const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$|^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/;
+/** One registry, whichever way it is spelled: '' and the Docker Hub aliases are docker.io. */
+function canonicalRegistry(raw) {
+    const host = raw
+        .trim()
+        .replace(/^https?:\/\//, '')
+        .replace(/\/v[12]\/?$/, '')
+        .replace(/\/$/, '')
+        .toLowerCase();
+    return host === '' || HUB_ALIASES.has(host) ? name_DOCKER_HUB : host;
+}
+function looksLikeDomain(first) {
+    return first.includes('.') || first.includes(':') || first === 'localhost';
+}
+/** Parses an image name as Docker does; `input` names the input to blame. */
+function parseImageName(raw, input) {
+    const given = raw.trim();
+    const fail = (why) => {
+        throw new InputError(input, `"${given}" is not a valid image name: ${why}. Write it like acme/app, ghcr.io/owner/app or 127.0.0.1:5000/team/app.`);
+    };
+    if (given === '')
+        fail('it is empty');
+    if (given.includes('@'))
+        fail('a digest does not belong in an image name');
+    const parts = given.split('/');
+    let domain;
+    if (parts.length > 1 && looksLikeDomain(parts[0])) {
+        domain = parts.shift();
+        if (!DOMAIN.test(domain))
+            fail(`"${domain}" is not a registry host`);
+    }
+    const last = parts[parts.length - 1];
+    if (/:/.test(last))
+        fail('tags go in the `tags` input, not in the image name');
+    const lowered = parts.some((p) => p !== p.toLowerCase());
+    const path = parts.map((p) => p.toLowerCase());
+    for (const p of path) {
+        if (!COMPONENT.test(p)) {
+            fail(`the path component "${p}" may only hold lowercase letters, digits and single separators ('.', '_', '__', '-') between them`);
+        }
+    }
+    const registry = canonicalRegistry(domain ?? '');
+    const repository = registry === name_DOCKER_HUB && path.length === 1 ? `library/${path[0]}` : path.join('/');
+    const name = domain ? `${domain.toLowerCase()}/${path.join('/')}` : path.join('/');
+    if (name.length > 255)
+        fail('it is longer than 255 characters');
+    return { name, registry, repository, lowered };
+}
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+function isValidTag(tag) {
+    return TAG.test(tag);
+}
+
+;// CONCATENATED MODULE: ./src/registry/auth.ts
+
+
+
+
+/** Checks that `pem` holds at least one parseable X.509 certificate; throws naming the input. Pure. */
+function checkPem(input, pem) {
+    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+    if (!blocks)
+        throw new InputError(input, 'is not a PEM certificate; paste the CA certificate, starting with -----BEGIN CERTIFICATE-----.');
+    for (const b of blocks) {
+        try {
+            new external_node_crypto_.X509Certificate(b);
+        }
+        catch {
+            throw new InputError(input, 'holds a PEM block that is not a valid X.509 certificate; paste the CA certificate as issued.');
+        }
+    }
+    return `${blocks.join('\n')}\n`;
+}
+function field(entry, name, i) {
+    const v = entry[name];
+    if (v === undefined || v === null)
+        return '';
+    if (typeof v !== 'string' && typeof v !== 'number')
+        throw new InputError('registry-auth', `entry ${i + 1}: \`${name}\` must be a string.`);
+    return String(v).trim();
+}
+function ghcrDefaults(login, d, input) {
+    if (login.registry !== 'ghcr.io' || login.username || login.password)
+        return login;
+    if (!d.token)
+        throw new InputError(input, 'ghcr.io needs a token: pass `github-token` (with packages: write) or a username and password.');
+    return { ...login, username: d.actor, password: d.token };
+}
+function complete(login, where, input) {
+    if (!login.username)
+        throw new InputError(input, `${where} has no username; add \`username\`.`);
+    if (!login.password)
+        throw new InputError(input, `${where} has no password; add \`password\` from a secret.`);
+    return login;
+}
+/** The `registry-auth` input: a YAML list of {registry, username, password, ca}, as login-action takes it. Pure. */
+function parseRegistryAuth(raw, d) {
+    let doc;
+    try {
+        doc = (0,dist/* parse */.qg)(raw);
+    }
+    catch (e) {
+        const line = e.linePos?.[0]?.line;
+        throw new InputError('registry-auth', `is not valid YAML${line ? ` (line ${line})` : ''}; write a list such as "- registry: ghcr.io\\n  username: …\\n  password: …".`);
+    }
+    if (!Array.isArray(doc) || doc.length === 0)
+        throw new InputError('registry-auth', 'must be a YAML list of entries with registry, username and password.');
+    const seen = new Set();
+    return doc.map((entry, i) => {
+        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
+            throw new InputError('registry-auth', `entry ${i + 1} is not a mapping of registry, username, password and ca.`);
+        const e = entry;
+        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password', 'ca'].includes(k));
+        if (unknown.length)
+            throw new InputError('registry-auth', `entry ${i + 1} has unknown key(s) ${unknown.join(', ')}; use registry, username, password and ca.`);
+        const registry = canonicalRegistry(field(e, 'registry', i));
+        if (seen.has(registry))
+            throw new InputError('registry-auth', `lists ${registry} twice; keep one entry per registry.`);
+        seen.add(registry);
+        const caRaw = field(e, 'ca', i);
+        const login = { registry, username: field(e, 'username', i), password: field(e, 'password', i), ca: caRaw ? checkPem('registry-auth', caRaw) : undefined };
+        return complete(ghcrDefaults(login, d, 'registry-auth'), `entry ${i + 1} (${registry})`, 'registry-auth');
+    });
+}
+/** The single-registry inputs as a login list: empty when there is nothing to log in with. Pure. */
+function singleLogin(registry, username, password, ca, d) {
+    const login = { registry: canonicalRegistry(registry), username, password, ca: ca.trim() ? checkPem('registry-ca', ca) : undefined };
+    const filled = ghcrDefaults(login, d, 'github-token');
+    if (!filled.username && !filled.password)
+        return [];
+    if (filled.password && !filled.username)
+        throw new InputError('username', 'a password is set but no username; set `username` for the registry.');
+    if (filled.username && !filled.password)
+        throw new InputError('password', `username "${filled.username}" has no password; pass it from a secret in \`password\`.`);
+    return [filled];
+}
+const SECRET_NAME = /(TOKEN|PASSWORD|PASSWD|SECRET|KEY|CREDENTIAL)/i;
+/** build-args whose name looks like a secret: they end up in the image history, secrets do not. Pure. */
+function secretLookingArgs(args) {
+    return args.map(([k]) => k).filter((k) => SECRET_NAME.test(k));
+}
+
+;// CONCATENATED MODULE: ./src/tags/dateformat.ts
+/**
+ * moment.js style date formatting (the common tokens) in an IANA time zone, with Intl only.
+ * `[text]` is literal; characters that are not tokens are copied.
+ */
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+/** Throws RangeError for an unknown time zone. */
+function validTimeZone(tz) {
+    try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+function partsIn(date, tz) {
+    const fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone: tz,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+    });
+    const p = {};
+    for (const part of fmt.formatToParts(date)) {
+        if (part.type !== 'literal') {
+            p[part.type] = Number(part.value);
+        }
+    }
+    const year = p.year ?? 1970;
+    const hour = (p.hour ?? 0) % 24;
+    const asUtc = Date.UTC(year, (p.month ?? 1) - 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0);
+    const wall = asUtc + date.getUTCMilliseconds();
+    return {
+        year,
+        month: p.month ?? 1,
+        day: p.day ?? 1,
+        hour,
+        minute: p.minute ?? 0,
+        second: p.second ?? 0,
+        ms: date.getUTCMilliseconds(),
+        weekday: new Date(asUtc).getUTCDay(),
+        offsetMin: Math.round((wall - date.getTime()) / 60000),
+        epochMs: date.getTime(),
+    };
+}
+const pad = (n, w) => String(Math.abs(n)).padStart(w, '0');
+function offset(min, sep) {
+    const sign = min < 0 ? '-' : '+';
+    return `${sign}${pad(Math.floor(Math.abs(min) / 60), 2)}${sep}${pad(Math.abs(min) % 60, 2)}`;
+}
+function ordinal(n) {
+    const b = n % 10;
+    const suffix = Math.floor((n % 100) / 10) === 1 ? 'th' : b === 1 ? 'st' : b === 2 ? 'nd' : b === 3 ? 'rd' : 'th';
+    return `${n}${suffix}`;
+}
+function dayOfYear(p) {
+    return Math.round((Date.UTC(p.year, p.month - 1, p.day) - Date.UTC(p.year, 0, 1)) / 86400000) + 1;
+}
+const TOKENS = {
+    YYYY: p => (p.year > 9999 ? `+${p.year}` : pad(p.year, 4)),
+    YY: p => pad(p.year % 100, 2),
+    Y: p => String(p.year),
+    Q: p => String(Math.ceil(p.month / 3)),
+    MMMM: p => MONTHS[p.month - 1] ?? '',
+    MMM: p => (MONTHS[p.month - 1] ?? '').slice(0, 3),
+    MM: p => pad(p.month, 2),
+    Mo: p => ordinal(p.month),
+    M: p => String(p.month),
+    DDDD: p => pad(dayOfYear(p), 3),
+    DDD: p => String(dayOfYear(p)),
+    DD: p => pad(p.day, 2),
+    Do: p => ordinal(p.day),
+    D: p => String(p.day),
+    dddd: p => DAYS[p.weekday] ?? '',
+    ddd: p => (DAYS[p.weekday] ?? '').slice(0, 3),
+    dd: p => (DAYS[p.weekday] ?? '').slice(0, 2),
+    d: p => String(p.weekday),
+    E: p => String(p.weekday === 0 ? 7 : p.weekday),
+    HH: p => pad(p.hour, 2),
+    H: p => String(p.hour),
+    hh: p => pad(p.hour % 12 || 12, 2),
+    h: p => String(p.hour % 12 || 12),
+    kk: p => pad(p.hour || 24, 2),
+    k: p => String(p.hour || 24),
+    mm: p => pad(p.minute, 2),
+    m: p => String(p.minute),
+    ss: p => pad(p.second, 2),
+    s: p => String(p.second),
+    SSS: p => pad(p.ms, 3),
+    SS: p => pad(Math.floor(p.ms / 10), 2),
+    S: p => String(Math.floor(p.ms / 100)),
+    A: p => (p.hour < 12 ? 'AM' : 'PM'),
+    a: p => (p.hour < 12 ? 'am' : 'pm'),
+    ZZ: p => offset(p.offsetMin, ''),
+    Z: p => offset(p.offsetMin, ':'),
+    X: p => String(Math.floor(p.epochMs / 1000)),
+    x: p => String(p.epochMs),
+};
+const TOKEN_RE = new RegExp(`\\[[^\\[]*\\]|${Object.keys(TOKENS)
+    .sort((a, b) => b.length - a.length)
+    .join('|')}|.`, 'gs');
+/** Default format of moment#format() with no argument. */
+const DEFAULT_FORMAT = 'YYYY-MM-DDTHH:mm:ssZ';
+/** Formats `date` in `tz` (IANA name, default UTC) with moment tokens. */
+function formatDate(date, format, tz = 'UTC') {
+    const p = partsIn(date, tz);
+    return format.replace(TOKEN_RE, tok => {
+        if (tok.startsWith('[') && tok.endsWith(']') && tok.length >= 2) {
+            return tok.slice(1, -1);
+        }
+        const f = TOKENS[tok];
+        return f ? f(p) : tok;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/tags/template.ts
+/**
+ * The subset of Handlebars that metadata-action's expressions use: `{{name}}`, `{{{name}}}`,
+ * helper calls with quoted/number/path params and `key='value'` hash args, `{{! comments }}`, `\{{` escapes.
+ * As in Handlebars (not strict mode) an unknown name renders empty, and `{{…}}` output is HTML-escaped.
+ */
+const ESCAPES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#x27;',
+    '`': '&#x60;',
+    '=': '&#x3D;',
+};
+function escapeHtml(s) {
+    return s.replace(/[&<>"'`=]/g, c => ESCAPES[c] ?? c);
+}
+class TemplateError extends Error {
+}
+function tokenize(expr) {
+    const out = [];
+    const re = /\s*(?:([A-Za-z_$][\w$-]*)=)?(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?)(?=\s|$)|([^\s'"=]+))/y;
+    let pos = 0;
+    while (pos < expr.length) {
+        if (/^\s*$/.test(expr.slice(pos))) {
+            break;
+        }
+        re.lastIndex = pos;
+        const m = re.exec(expr);
+        if (!m) {
+            throw new TemplateError(`cannot parse expression "{{${expr}}}"`);
+        }
+        pos = re.lastIndex;
+        const tok = m[2] !== undefined
+            ? { kind: 'string', text: m[2] }
+            : m[3] !== undefined
+                ? { kind: 'string', text: m[3] }
+                : m[4] !== undefined
+                    ? { kind: 'number', text: m[4] }
+                    : { kind: 'path', text: m[5] ?? '' };
+        out.push(m[1] !== undefined ? { kind: 'hash', key: m[1], value: tok } : tok);
+    }
+    return out;
+}
+function lookup(scope, path) {
+    const name = path.replace(/^(?:this\.|\.\/)/, '');
+    return Object.prototype.hasOwnProperty.call(scope, name) ? scope[name] : undefined;
+}
+function show(v) {
+    if (v === undefined || v === null || v === false) {
+        return v === false ? 'false' : '';
+    }
+    if (typeof v === 'function') {
+        return v([], {});
+    }
+    return String(v);
+}
+function evaluate(expr, scope) {
+    const toks = tokenize(expr.trim());
+    const head = toks[0];
+    if (!head || head.kind !== 'path') {
+        if (head && head.kind !== 'hash' && toks.length === 1) {
+            return head.text;
+        }
+        throw new TemplateError(`cannot parse expression "{{${expr}}}"`);
+    }
+    const value = lookup(scope, head.text);
+    if (toks.length === 1) {
+        return show(value);
+    }
+    if (typeof value !== 'function') {
+        throw new TemplateError(`missing helper "${head.text}" in "{{${expr}}}"`);
+    }
+    const params = [];
+    const hash = {};
+    for (const t of toks.slice(1)) {
+        if (t.kind === 'hash') {
+            hash[t.key] = t.value.kind === 'path' ? show(lookup(scope, t.value.text)) : t.value.text;
+        }
+        else {
+            params.push(t.kind === 'path' ? show(lookup(scope, t.text)) : t.text);
+        }
+    }
+    return value(params, hash);
+}
+/** Renders `template` against `scope`. Throws TemplateError on syntax it does not support. */
+function render(template, scope) {
+    let out = '';
+    let pos = 0;
+    while (pos < template.length) {
+        const open = template.indexOf('{{', pos);
+        if (open < 0) {
+            out += template.slice(pos);
+            break;
+        }
+        if (open > 0 && template[open - 1] === '\\') {
+            out += template.slice(pos, open - 1) + '{{';
+            pos = open + 2;
+            continue;
+        }
+        out += template.slice(pos, open);
+        const triple = template.startsWith('{{{', open);
+        const close = template.indexOf(triple ? '}}}' : '}}', open);
+        if (close < 0) {
+            throw new TemplateError(`unclosed "{{" in "${template}"`);
+        }
+        let inner = template.slice(open + (triple ? 3 : 2), close);
+        pos = close + (triple ? 3 : 2);
+        inner = inner.replace(/^~/, '').replace(/~$/, '');
+        if (inner.startsWith('!')) {
+            continue;
+        }
+        if (/^\s*[#/^>&]/.test(inner) || /^\s*else\b/.test(inner)) {
+            throw new TemplateError(`block and partial expressions are not supported: "{{${inner}}}"`);
+        }
+        const value = evaluate(inner, scope);
+        out += triple ? value : escapeHtml(value);
+    }
+    return out;
+}
+/** True when the pattern is a single `{{raw}}` mustache (metadata-action's isRawStatement). */
+function isRawStatement(pattern) {
+    const m = /^\{\{(\{?)~?\s*([^\s}~]+)[^}]*?~?\}\}(\}?)$/.exec(pattern);
+    return m !== null && m[1].length === m[3].length && m[2] === 'raw';
+}
+
+;// CONCATENATED MODULE: ./src/tags/context.ts
+/** The run as metadata-action sees it (pull_request_target ref, PR head sha, commit date) and its global expressions. */
+
+
+function get(obj, ...path) {
+    let cur = obj;
+    for (const key of path) {
+        if (cur === null || typeof cur !== 'object')
+            return undefined;
+        cur = cur[key];
+    }
+    return cur;
+}
+const context_str = (v) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+/** Commit time from the push payload (commits[].timestamp / head_commit.timestamp of this sha). */
+function payloadCommitDate(payload, sha) {
+    const commits = payload['commits'];
+    if (Array.isArray(commits)) {
+        const ts = context_str(get(commits.find(c => get(c, 'id') === sha), 'timestamp'));
+        if (ts)
+            return new Date(ts);
+    }
+    if (get(payload, 'head_commit', 'id') === sha) {
+        const ts = context_str(get(payload, 'head_commit', 'timestamp'));
+        if (ts)
+            return new Date(ts);
+    }
+    return undefined;
+}
+function resolveRun(ctx, repo, inputs, now) {
+    const payload = ctx.payload ?? {};
+    let ref = ctx.ref ?? '';
+    if (/pull_request_target/.test(ctx.eventName)) {
+        ref = `refs/pull/${context_str(payload['number']) ?? ''}/merge`;
+    }
+    const isPr = /pull_request/.test(ctx.eventName);
+    const prHeadSha = isPr ? context_str(get(payload, 'pull_request', 'head', 'sha')) : undefined;
+    const sha = inputs.prSha === 'head' && prHeadSha !== undefined ? prHeadSha : (ctx.sha ?? '');
+    const defaultBranch = ctx.defaultBranch ?? context_str(get(payload, 'repository', 'default_branch'));
+    return {
+        eventName: ctx.eventName,
+        ref,
+        sha,
+        prHeadSha,
+        payload,
+        defaultBranch,
+        repoDefaultBranch: repo.defaultBranch ?? defaultBranch,
+        commitDate: ctx.commitDate ?? payloadCommitDate(payload, sha) ?? now,
+        now,
+        shortShaLength: inputs.shortShaLength ?? 7,
+    };
+}
+function shortSha(sha, length) {
+    return length >= sha.length ? sha : sha.substring(0, length);
+}
+const stripTagRef = (ref) => ref.replace(/^refs\/tags\//g, '');
+const stripBranchRef = (ref) => ref.replace(/^refs\/heads\//g, '');
+const isTagRef = (ref) => /^refs\/tags\//.test(ref);
+const isBranchRef = (ref) => /^refs\/heads\//.test(ref);
+const isPrRef = (ref) => /^refs\/pull\//.test(ref);
+/** A `{{date 'FORMAT' tz='Zone'}}` helper rendering `date`. */
+function dateHelper(name, date, warn) {
+    return (params, hash) => {
+        let tz = 'UTC';
+        for (const key of Object.keys(hash)) {
+            if (key !== 'tz')
+                throw new TemplateError(`unknown ${key} attribute of {{${name}}} (only tz= is supported)`);
+            tz = hash[key];
+        }
+        if (!validTimeZone(tz)) {
+            warn(`unknown time zone "${tz}" in {{${name}}}: UTC is used`);
+            tz = 'UTC';
+        }
+        return formatDate(date, params[0] ?? DEFAULT_FORMAT, tz);
+    };
+}
+function isDefaultBranch(run) {
+    const branch = stripBranchRef(run.ref);
+    if (branch.length === 0)
+        return false;
+    if (run.defaultBranch === branch)
+        return true;
+    // these events always run on the last commit of the default branch
+    return /create/.test(run.eventName) || /discussion/.test(run.eventName) || /issues/.test(run.eventName) || /schedule/.test(run.eventName);
+}
+/** The global expressions of value/prefix/suffix/enable and labels/annotations. */
+function globalScope(run, warn) {
+    const fn = (f) => () => f();
+    return {
+        branch: fn(() => (isBranchRef(run.ref) ? stripBranchRef(run.ref) : '')),
+        tag: fn(() => (isTagRef(run.ref) ? stripTagRef(run.ref) : '')),
+        sha: fn(() => shortSha(run.sha, run.shortShaLength)),
+        base_ref: fn(() => {
+            const baseRef = run.payload['base_ref'];
+            if (isTagRef(run.ref) && baseRef !== undefined && baseRef !== null)
+                return String(baseRef).replace(/^refs\/heads\//g, '');
+            const prBase = get(run.payload, 'pull_request', 'base', 'ref');
+            if (isPrRef(run.ref) && prBase !== undefined && prBase !== null)
+                return String(prBase);
+            return '';
+        }),
+        is_default_branch: fn(() => String(isDefaultBranch(run))),
+        is_not_default_branch: fn(() => String(!isDefaultBranch(run))),
+        date: dateHelper('date', run.now, warn),
+        commit_date: dateHelper('commit_date', run.commitDate, warn),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tags/csv.ts
+/**
+ * CSV handling of list inputs, as metadata-action does it (csv-parse, `,` delimiter, `"` quote, `""` escape).
+ *
+ * metadata-action parses each list input twice: first the whole input (relaxed quotes, `#` comment lines,
+ * fields of a record re-joined with `,`), then each resulting entry (strict quotes) into its fields.
+ */
+/** Splits one CSV record. Throws Error with a csv-parse like message on bad quoting. */
+function splitCsv(line, relaxQuotes) {
+    const fields = [];
+    let field = '';
+    let quoting = false;
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (quoting) {
+            if (c !== '"') {
+                field += c;
+                continue;
+            }
+            const next = line[i + 1];
+            if (next === '"') {
+                field += '"';
+                i++;
+            }
+            else if (next === undefined || next === ',') {
+                quoting = false;
+            }
+            else if (relaxQuotes) {
+                quoting = false;
+                field = `"${field}`;
+            }
+            else {
+                throw new Error(`invalid closing quote at position ${i + 1}: the character after a closing quote must be a comma`);
+            }
+            continue;
+        }
+        if (c === '"') {
+            if (field.length === 0) {
+                quoting = true;
+            }
+            else if (relaxQuotes) {
+                field += c;
+            }
+            else {
+                throw new Error(`invalid opening quote at position ${i + 1}: a quote may only start a field (quote the whole field: "key=value")`);
+            }
+        }
+        else if (c === ',') {
+            fields.push(field);
+            field = '';
+        }
+        else {
+            field += c;
+        }
+    }
+    if (quoting) {
+        throw new Error('quote not closed');
+    }
+    fields.push(field);
+    return fields;
+}
+/**
+ * One input line as an entry, or undefined for a blank or `#` comment line. With `unquote`, the line goes through
+ * the relaxed first pass of Util.getInputList (fields re-joined with `,`), as labels/annotations do. Tag, flavor
+ * and image lines are kept as written, so a quoted field may hold a comma (`"pattern=\\d{1,3}"`), as
+ * metadata-action's own tests expect.
+ */
+function listEntry(line, unquote) {
+    const text = line.replace(/\r$/, '');
+    if (text.startsWith('#') || text.trim() === '') {
+        return undefined;
+    }
+    const entry = unquote ? splitCsv(text, true).join(',').trim() : text.trim();
+    return entry === '' ? undefined : entry;
+}
+/** The non-empty entries of a list input, with their 1-based line numbers. */
+function listEntries(lines, unquote = false) {
+    const out = [];
+    lines.forEach((source, i) => {
+        for (const raw of source.split(/\n/)) {
+            let text;
+            try {
+                text = listEntry(raw, unquote);
+            }
+            catch {
+                text = raw.trim(); // a bad quote in the relaxed pass: keep the line as written
+            }
+            if (text !== undefined) {
+                out.push({ line: i + 1, text, source: raw });
+            }
+        }
+    });
+    return out;
+}
+/** Splits `key=value` at the first `=` (a field starting with `=` is a bare value); both sides trimmed. */
+function splitAttr(field) {
+    const idx = field.indexOf('=');
+    if (idx <= 0) {
+        return [field.trim()];
+    }
+    return [field.slice(0, idx).trim(), field.slice(idx + 1).trim()];
+}
+
+;// CONCATENATED MODULE: ./src/tags/flavor.ts
+/** The `flavor` input: latest=, prefix=/suffix= (with onlatest=), and ours: latest=highest, created=commit|now. */
+
+
+function defaultFlavor() {
+    return { latest: 'auto', prefix: '', prefixLatest: false, suffix: '', suffixLatest: false, created: 'commit' };
+}
+function parseFlavor(lines) {
+    const flavor = defaultFlavor();
+    for (const { line, text, source } of listEntries(lines)) {
+        const fail = (message) => {
+            throw new InputError('flavor', `line ${line} "${source}": ${message}`);
+        };
+        let fields = [];
+        try {
+            fields = splitCsv(text, false);
+        }
+        catch (e) {
+            fail(e instanceof Error ? e.message : String(e));
+        }
+        let onLatestFor = '';
+        for (const field of fields) {
+            // metadata-action splits on every '=' and keeps the second part only.
+            const parts = field.split('=').map(p => p.trim());
+            if (parts.length === 1) {
+                fail(`"${field}" is not key=value`);
+            }
+            const key = parts[0].toLowerCase();
+            const value = parts[1] ?? '';
+            switch (key) {
+                case 'latest':
+                    if (!['auto', 'true', 'false', 'highest'].includes(value)) {
+                        fail(`invalid latest "${value}" (expected auto, true, false or highest)`);
+                    }
+                    flavor.latest = value;
+                    break;
+                case 'prefix':
+                    flavor.prefix = value;
+                    onLatestFor = 'prefix';
+                    break;
+                case 'suffix':
+                    flavor.suffix = value;
+                    onLatestFor = 'suffix';
+                    break;
+                case 'onlatest':
+                    if (!['true', 'false'].includes(value)) {
+                        fail(`invalid onlatest "${value}" (expected true or false)`);
+                    }
+                    if (onLatestFor === 'prefix')
+                        flavor.prefixLatest = value === 'true';
+                    if (onLatestFor === 'suffix')
+                        flavor.suffixLatest = value === 'true';
+                    break;
+                case 'created':
+                    if (!['commit', 'now'].includes(value)) {
+                        fail(`invalid created "${value}" (expected commit or now)`);
+                    }
+                    flavor.created = value;
+                    break;
+                default:
+                    fail(`unknown flavor "${key}" (expected latest, prefix, suffix, onlatest or created)`);
+            }
+        }
+    }
+    return flavor;
+}
+
+;// CONCATENATED MODULE: ./src/tags/images.ts
+/** The `images` input: `name/app` a line (or comma separated on one line), or `name=…,enable=true|false`. */
+
+
+function fields(text, fail) {
+    try {
+        return splitCsv(text, false);
+    }
+    catch (e) {
+        return fail(e instanceof Error ? e.message : String(e));
+    }
+}
+function parseImages(lines) {
+    const entries = listEntries(lines);
+    if (entries.length === 1) {
+        const e = entries[0];
+        const parts = fields(e.text, m => {
+            throw new InputError('images', `line ${e.line} "${e.source}": ${m}`);
+        }).map(f => f.split('=').map(p => p.trim()));
+        if (parts.every(p => p.length === 1)) {
+            return parts.map(p => ({ name: p[0], enable: true }));
+        }
+    }
+    return entries.map(({ line, text, source }) => {
+        const fail = (m) => {
+            throw new InputError('images', `line ${line} "${source}": ${m}`);
+        };
+        const image = { name: '', enable: true };
+        for (const field of fields(text, fail)) {
+            const parts = field.split('=').map(p => p.trim());
+            if (parts.length === 1) {
+                image.name = parts[0];
+                continue;
+            }
+            const key = parts[0].toLowerCase();
+            const value = parts[1];
+            if (key === 'name') {
+                image.name = value;
+            }
+            else if (key === 'enable') {
+                if (value !== 'true' && value !== 'false')
+                    fail(`invalid enable "${value}" (expected true or false)`);
+                image.enable = value === 'true';
+            }
+            else {
+                fail(`unknown image attribute "${key}" (expected name or enable)`);
+            }
+        }
+        if (image.name.length === 0)
+            fail('image name is empty');
+        return image;
+    });
+}
+/** Enabled image names, lower-cased as metadata-action does. */
+function imageNames(images) {
+    return images.filter(i => i.enable).map(i => i.name.toLowerCase());
+}
+
+;// CONCATENATED MODULE: ./src/tags/labels.ts
+/** OCI labels and annotations: the org.opencontainers.image.* set from the repository, overridden by the user's. */
+
+
+
+function ociLabels(f) {
+    return [
+        `org.opencontainers.image.title=${f.repo.name || ''}`,
+        `org.opencontainers.image.description=${f.repo.description || ''}`,
+        `org.opencontainers.image.url=${f.repo.htmlUrl || ''}`,
+        `org.opencontainers.image.source=${f.repo.htmlUrl || ''}`,
+        `org.opencontainers.image.version=${f.version || ''}`,
+        `org.opencontainers.image.created=${f.created.toISOString()}`,
+        `org.opencontainers.image.revision=${f.revision || ''}`,
+        `org.opencontainers.image.licenses=${f.repo.license || ''}`,
+    ];
+}
+/**
+ * The OCI set plus the user's `key=value` lines (global expressions rendered), later keys winning,
+ * entries without `=` dropped, sorted by key.
+ */
+function withCustoms(input, base, lines, scope) {
+    const all = [...base];
+    for (const { line, text, source } of listEntries(lines, true)) {
+        try {
+            all.push(render(text, scope));
+        }
+        catch (e) {
+            if (e instanceof TemplateError)
+                throw new InputError(input, `line ${line} "${source}": ${e.message}`);
+            throw e;
+        }
+    }
+    const map = new Map();
+    for (const entry of all) {
+        const [key = '', ...values] = entry.split('=');
+        if (values.length > 0)
+            map.set(key, values.join('='));
+    }
+    return [...map]
+        .sort((a, b) => a[0].localeCompare(b[0]))
+        .map(([k, v]) => `${k}=${v}`);
+}
+/** `key=value` entries as an object (the json output's labels). */
+function toRecord(entries) {
+    const out = {};
+    for (const entry of entries) {
+        const m = /([^=]*)=(.*)/.exec(entry);
+        if (m)
+            out[m[1]] = m[2];
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/tags/types.ts
+/** Shared types of the metadata-action compatible tag/label computation. */
+const TAG_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref', 'raw', 'sha'];
+
+;// CONCATENATED MODULE: ./src/tags/rules.ts
+/** The `tags` input: one rule a line, `key=value` CSV fields; a bare field is the value, no type is raw. */
+
+
+
+const DEFAULT_PRIORITIES = {
+    schedule: 1000,
+    semver: 900,
+    pep440: 900,
+    match: 800,
+    edge: 700,
+    ref: 600,
+    raw: 200,
+    sha: 100,
+};
+/** Rules used when the `tags` input is empty. */
+const DEFAULT_TAG_LINES = ['type=schedule', 'type=ref,event=branch', 'type=ref,event=tag', 'type=ref,event=pr'];
+const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+function fail(line, source, message) {
+    throw new InputError('tags', `line ${line} "${source}": ${message}`);
+}
+function setDefault(attrs, key, value) {
+    if (!has(attrs, key)) {
+        attrs[key] = value;
+    }
+}
+function parseRule(text, line, source) {
+    let fields;
+    try {
+        fields = splitCsv(text, false);
+    }
+    catch (e) {
+        return fail(line, source, e instanceof Error ? e.message : String(e));
+    }
+    const attrs = {};
+    let type;
+    for (const field of fields) {
+        const parts = splitAttr(field);
+        if (parts.length === 1) {
+            attrs['value'] = parts[0];
+            continue;
+        }
+        const key = parts[0].toLowerCase();
+        if (key === 'type') {
+            if (!TAG_TYPES.includes(parts[1])) {
+                fail(line, source, `unknown tag type "${parts[1]}" (expected one of ${TAG_TYPES.join(', ')})`);
+            }
+            type = parts[1];
+        }
+        else {
+            attrs[key] = parts[1];
+        }
+    }
+    type ??= 'raw';
+    switch (type) {
+        case 'schedule':
+            setDefault(attrs, 'pattern', 'nightly');
+            break;
+        case 'semver':
+        case 'pep440':
+            if (!has(attrs, 'pattern'))
+                fail(line, source, `type=${type} needs a pattern attribute, e.g. pattern={{version}}`);
+            setDefault(attrs, 'value', '');
+            setDefault(attrs, 'match', '');
+            if (has(attrs, 'floating') && !(type === 'semver' && ['highest', 'auto'].includes(attrs['floating']))) {
+                fail(line, source, `invalid floating "${attrs['floating']}" (only type=semver supports floating=highest|auto)`);
+            }
+            break;
+        case 'match':
+            if (!has(attrs, 'pattern'))
+                fail(line, source, 'type=match needs a pattern attribute (a regular expression)');
+            setDefault(attrs, 'group', '0');
+            if (isNaN(+attrs['group']))
+                fail(line, source, `invalid match group "${attrs['group']}" (expected a number)`);
+            setDefault(attrs, 'value', '');
+            break;
+        case 'edge':
+            setDefault(attrs, 'branch', '');
+            break;
+        case 'ref':
+            if (!has(attrs, 'event'))
+                fail(line, source, 'type=ref needs an event attribute (branch, tag or pr)');
+            if (!['branch', 'tag', 'pr'].includes(attrs['event']))
+                fail(line, source, `invalid event "${attrs['event']}" (expected branch, tag or pr)`);
+            if (attrs['event'] === 'pr')
+                setDefault(attrs, 'prefix', 'pr-');
+            break;
+        case 'raw':
+            if (!has(attrs, 'value'))
+                fail(line, source, 'type=raw needs a value attribute');
+            break;
+        case 'sha':
+            setDefault(attrs, 'prefix', 'sha-');
+            setDefault(attrs, 'format', 'short');
+            if (!['short', 'long'].includes(attrs['format']))
+                fail(line, source, `invalid format "${attrs['format']}" (expected short or long)`);
+            if (has(attrs, 'pr') && !['head', 'merge'].includes(attrs['pr']))
+                fail(line, source, `invalid pr "${attrs['pr']}" (expected head or merge)`);
+            break;
+    }
+    setDefault(attrs, 'enable', 'true');
+    let priority = DEFAULT_PRIORITIES[type];
+    if (has(attrs, 'priority')) {
+        priority = Number(attrs['priority']);
+        if (attrs['priority'].trim() === '' || !Number.isFinite(priority)) {
+            fail(line, source, `invalid priority "${attrs['priority']}" (expected a number)`);
+        }
+    }
+    else {
+        attrs['priority'] = String(priority);
+    }
+    return { type, attrs, priority, line, source };
+}
+/** Parses the `tags` input lines (blank and `#` lines ignored; the defaults when none), sorted by priority, highest first. */
+function parseTagRules(lines) {
+    let entries = listEntries(lines);
+    if (entries.length === 0) {
+        entries = DEFAULT_TAG_LINES.map(text => ({ line: 0, text, source: text }));
+    }
+    const rules = entries.map(e => parseRule(e.text, e.line, e.source));
+    return rules.sort((a, b) => b.priority - a.priority);
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./src/tags/highest.ts
+/**
+ * Ours: `flavor latest=highest` and `floating=highest` on semver rules. Given the tags already published,
+ * `latest` and the floating tags ({{major}}, {{major}}.{{minor}}) must not move back to an older release.
+ */
+
+/** The non-prerelease versions among published tag names (`1.2.3`, `v1.2.3`); other tags are ignored. */
+function publishedReleases(tags) {
+    const out = [];
+    for (const tag of tags) {
+        const v = semver_default().parse(semver_default().clean(tag) ?? '');
+        if (v && v.prerelease.length === 0)
+            out.push(v);
+    }
+    return out;
+}
+/** Whether no published release in `v`'s line (all, same major, same major.minor) is greater than `v`. */
+function isHighest(v, published, line) {
+    return !published.some(p => {
+        if (line !== 'all' && p.major !== v.major)
+            return false;
+        if (line === 'minor' && p.minor !== v.minor)
+            return false;
+        return semver_default().gt(p, v);
+    });
+}
+/** The line a semver pattern floats in: {{major}} alone is 'major', with {{minor}} 'minor'; with patch/version/raw it is fixed. */
+function floatingLine(pattern) {
+    const names = new Set([...pattern.matchAll(/\{\{\{?~?\s*([\w$]+)/g)].map(m => m[1]));
+    if (names.has('raw') || names.has('version') || names.has('patch'))
+        return undefined;
+    if (names.has('minor'))
+        return 'minor';
+    if (names.has('major'))
+        return 'major';
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/tags/pep440.ts
+/** The PEP 440 subset metadata-action uses (@renovate/pep440 valid/explain/clean/major/minor/patch). */
+const VERSION_RE = new RegExp('^\\s*v?' +
+    '(?:(?<epoch>[0-9]+)!)?' +
+    '(?<release>[0-9]+(?:\\.[0-9]+)*)' +
+    '(?<pre>[-_.]?(?<pre_l>a|b|c|rc|alpha|beta|pre|preview)[-_.]?(?<pre_n>[0-9]+)?)?' +
+    '(?<post>(?:-(?<post_n1>[0-9]+))|(?:[-_.]?(?<post_l>post|rev|r)[-_.]?(?<post_n2>[0-9]+)?))?' +
+    '(?<dev>[-_.]?(?<dev_l>dev)[-_.]?(?<dev_n>[0-9]+)?)?' +
+    '(?:\\+(?<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?' +
+    '\\s*$', 'i');
+function preLetter(l) {
+    const s = l.toLowerCase();
+    if (s === 'alpha')
+        return 'a';
+    if (s === 'beta')
+        return 'b';
+    if (s === 'c' || s === 'pre' || s === 'preview')
+        return 'rc';
+    return s;
+}
+function parsePep440(input) {
+    const m = VERSION_RE.exec(input);
+    const g = m?.groups;
+    if (!g) {
+        return undefined;
+    }
+    const v = {
+        epoch: Number(g.epoch ?? 0),
+        release: (g.release ?? '0').split('.').map(Number),
+        isPrerelease: false,
+        isPostrelease: false,
+        isDevrelease: false,
+    };
+    if (g.pre_l !== undefined) {
+        v.pre = [preLetter(g.pre_l), Number(g.pre_n ?? 0)];
+    }
+    if (g.post !== undefined) {
+        v.post = Number(g.post_n1 ?? g.post_n2 ?? 0);
+    }
+    if (g.dev_l !== undefined) {
+        v.dev = Number(g.dev_n ?? 0);
+    }
+    if (g.local !== undefined) {
+        v.local = g.local.toLowerCase().replace(/[-_]/g, '.');
+    }
+    v.isDevrelease = v.dev !== undefined;
+    v.isPrerelease = v.pre !== undefined || v.isDevrelease;
+    v.isPostrelease = v.post !== undefined;
+    return v;
+}
+/** The normalised form (PEP 440 canonical string). */
+function cleanPep440(v) {
+    let s = v.epoch !== 0 ? `${v.epoch}!` : '';
+    s += v.release.join('.');
+    if (v.pre)
+        s += `${v.pre[0]}${v.pre[1]}`;
+    if (v.post !== undefined)
+        s += `.post${v.post}`;
+    if (v.dev !== undefined)
+        s += `.dev${v.dev}`;
+    if (v.local !== undefined)
+        s += `+${v.local}`;
+    return s;
+}
+const pepMajor = (v) => v.release[0] ?? 0;
+const pepMinor = (v) => v.release[1] ?? 0;
+const pepPatch = (v) => v.release[2] ?? 0;
+
+;// CONCATENATED MODULE: ./src/tags/version.ts
+/** Applies the tag rules to the run: the version (main, partial, latest) as metadata-action computes it. */
+
+
+
+
+
+
+const sanitizeTag = (tag) => tag.replace(/[^a-zA-Z0-9._-]+/g, '-');
+class Builder {
+    run;
+    flavor;
+    warnings;
+    main;
+    partial = [];
+    latest;
+    global;
+    published;
+    constructor(run, flavor, published, warnings) {
+        this.run = run;
+        this.flavor = flavor;
+        this.warnings = warnings;
+        this.global = globalScope(run, m => warnings.push(m));
+        this.published = published && publishedReleases(published);
+    }
+    fail(rule, message) {
+        throw new InputError('tags', `line ${rule.line} "${rule.source}": ${message}`);
+    }
+    render(rule, template, scope = this.global) {
+        try {
+            return render(template, scope);
+        }
+        catch (e) {
+            if (e instanceof TemplateError)
+                this.fail(rule, e.message);
+            throw e;
+        }
+    }
+    withAffixes(val, rule) {
+        const has = (k) => Object.prototype.hasOwnProperty.call(rule.attrs, k);
+        if (has('prefix'))
+            val = this.render(rule, rule.attrs['prefix']) + val;
+        else if (this.flavor.prefix.length > 0)
+            val = this.render(rule, this.flavor.prefix) + val;
+        if (has('suffix'))
+            val = val + this.render(rule, rule.attrs['suffix']);
+        else if (this.flavor.suffix.length > 0)
+            val = val + this.render(rule, this.flavor.suffix);
+        return val;
+    }
+    /** Adds a value; `auto` is what latest=auto gives for this rule, `release` the version latest=highest compares. */
+    add(rule, raw, auto, release) {
+        const val = this.withAffixes(raw, rule);
+        if (val.length === 0)
+            return;
+        const tag = sanitizeTag(val);
+        if (this.main === undefined)
+            this.main = tag;
+        else if (tag !== this.main)
+            this.partial.push(tag);
+        if (this.latest === undefined) {
+            let latest = this.flavor.latest === 'true';
+            if (this.flavor.latest === 'auto')
+                latest = auto;
+            if (this.flavor.latest === 'highest') {
+                latest = auto && (release === undefined || this.published === undefined || isHighest(release, this.published, 'all'));
+            }
+            this.latest = latest;
+        }
+    }
+    sourceValue(rule) {
+        if (!isTagRef(this.run.ref) && rule.attrs['value'].length === 0)
+            return undefined;
+        return rule.attrs['value'].length > 0 ? this.render(rule, rule.attrs['value']) : stripTagRef(this.run.ref);
+    }
+    regex(rule, source, flags) {
+        try {
+            return new RegExp(source, flags);
+        }
+        catch (e) {
+            return this.fail(rule, `invalid regular expression: ${e instanceof Error ? e.message : String(e)}`);
+        }
+    }
+    /** semver/pep440 value: the tag (or value=), narrowed by match= (group 1), '/' replaced by '-'. */
+    versionValue(rule) {
+        let vraw = this.sourceValue(rule);
+        if (vraw === undefined)
+            return undefined;
+        const match = rule.attrs['match'];
+        if (match.length > 0) {
+            const m = vraw.match(this.regex(rule, match));
+            if (!m)
+                this.warnings.push(`${match} does not match ${vraw}.`);
+            else if (m[1] === undefined)
+                this.fail(rule, `match=${match} has no capture group 1 for ${vraw}`);
+            else
+                vraw = m[1];
+        }
+        return vraw.replace(/\//g, '-');
+    }
+    semver(rule) {
+        const vraw = this.versionValue(rule);
+        if (vraw === undefined)
+            return;
+        const sver = semver_default().valid(vraw) ? semver_default().parse(vraw, { loose: true }) : null;
+        if (!sver) {
+            this.warnings.push(`${vraw} is not a valid semver. More info: https://semver.org/`);
+            return;
+        }
+        const scope = {
+            raw: sver.raw,
+            version: sver.version,
+            major: sver.major,
+            minor: sver.minor,
+            patch: sver.patch,
+            prerelease: sver.prerelease,
+            build: sver.build,
+            loose: sver.loose,
+        };
+        const pattern = rule.attrs['pattern'];
+        if (semver_default().prerelease(vraw)) {
+            this.add(rule, this.render(rule, isRawStatement(pattern) ? pattern : '{{version}}', scope), false, sver);
+            return;
+        }
+        const line = rule.attrs['floating'] === 'highest' ? floatingLine(pattern) : undefined;
+        if (line && this.published && !isHighest(sver, this.published, line)) {
+            this.warnings.push(`${rule.source}: not moving "${this.render(rule, pattern, scope)}" back to ${sver.version} (a higher release is published)`);
+            return;
+        }
+        this.add(rule, this.render(rule, pattern, scope), true, sver);
+    }
+    pep440(rule) {
+        const vraw = this.versionValue(rule);
+        if (vraw === undefined)
+            return;
+        const v = parsePep440(vraw);
+        if (!v) {
+            this.warnings.push(`${vraw} does not conform to PEP 440. More info: https://www.python.org/dev/peps/pep-0440`);
+            return;
+        }
+        const pattern = rule.attrs['pattern'];
+        if (v.isPrerelease || v.isPostrelease || v.isDevrelease) {
+            this.add(rule, isRawStatement(pattern) ? vraw : cleanPep440(v), false);
+            return;
+        }
+        const scope = {
+            raw: () => vraw,
+            version: () => cleanPep440(v),
+            major: () => String(pepMajor(v)),
+            minor: () => String(pepMinor(v)),
+            patch: () => String(pepPatch(v)),
+        };
+        this.add(rule, this.render(rule, pattern, scope), true, semver_default().parse(semver_default().clean(vraw) ?? '') ?? undefined);
+    }
+    match(rule) {
+        const vraw = this.sourceValue(rule);
+        if (vraw === undefined)
+            return;
+        const pattern = rule.attrs['pattern'];
+        const re = /^\/(.+)\/(.*)$/.exec(pattern);
+        const m = vraw.match(re ? this.regex(rule, re[1], re[2]) : this.regex(rule, pattern));
+        if (!m) {
+            this.warnings.push(`${pattern} does not match ${vraw}.`);
+            return;
+        }
+        const group = m[rule.attrs['group']];
+        if (group === undefined) {
+            this.warnings.push(`Group ${rule.attrs['group']} does not exist for ${pattern} pattern.`);
+            return;
+        }
+        this.add(rule, group, true, semver_default().parse(semver_default().clean(group) ?? '') ?? undefined);
+    }
+    apply(rule) {
+        const enabled = this.render(rule, rule.attrs['enable']);
+        if (enabled !== 'true' && enabled !== 'false') {
+            this.fail(rule, `enable must be true or false after expression evaluation, got "${enabled}"`);
+        }
+        if (enabled !== 'true')
+            return;
+        const { ref } = this.run;
+        switch (rule.type) {
+            case 'schedule':
+                if (/schedule/.test(this.run.eventName)) {
+                    const warn = (m) => this.warnings.push(m);
+                    const scope = { date: dateHelper('date', this.run.now, warn), commit_date: dateHelper('commit_date', this.run.commitDate, warn) };
+                    this.add(rule, this.render(rule, rule.attrs['pattern'], scope), false);
+                }
+                return;
+            case 'semver':
+                return this.semver(rule);
+            case 'pep440':
+                return this.pep440(rule);
+            case 'match':
+                return this.match(rule);
+            case 'ref':
+                if (rule.attrs['event'] === 'branch' && isBranchRef(ref))
+                    this.add(rule, stripBranchRef(ref), false);
+                if (rule.attrs['event'] === 'tag' && isTagRef(ref))
+                    this.add(rule, stripTagRef(ref), true, semver_default().parse(semver_default().clean(stripTagRef(ref)) ?? '') ?? undefined);
+                if (rule.attrs['event'] === 'pr' && isPrRef(ref))
+                    this.add(rule, ref.replace(/^refs\/pull\//g, '').replace(/\/merge$/g, ''), false);
+                return;
+            case 'edge': {
+                const branch = rule.attrs['branch'].length > 0 ? rule.attrs['branch'] : this.run.repoDefaultBranch;
+                if (isBranchRef(ref) && branch === stripBranchRef(ref))
+                    this.add(rule, 'edge', false);
+                return;
+            }
+            case 'raw':
+                return this.add(rule, this.render(rule, rule.attrs['value']), false);
+            case 'sha': {
+                const sha = rule.attrs['pr'] === 'head' && this.run.prHeadSha ? this.run.prHeadSha : this.run.sha;
+                if (sha)
+                    this.add(rule, rule.attrs['format'] === 'short' ? shortSha(sha, this.run.shortShaLength) : sha, false);
+                return;
+            }
+        }
+    }
+}
+/** The version of the run for the (priority sorted) rules; warnings are appended to `warnings`. */
+function computeVersion(rules, run, flavor, publishedTags, warnings) {
+    const b = new Builder(run, flavor, publishedTags, warnings);
+    for (const rule of rules) {
+        b.apply(rule);
+    }
+    return { main: b.main, partial: b.partial.filter((p, i) => b.partial.indexOf(p) === i), latest: b.latest ?? false };
+}
+
+;// CONCATENATED MODULE: ./src/tags/meta.ts
+/** computeMeta: docker/metadata-action v6's outputs (version, tags, tag-names, labels, annotations, json) for a run. */
+
+
+
+
+
+
+function tagNames(version, flavor) {
+    if (!version.main)
+        return [];
+    const names = [version.main, ...version.partial];
+    if (version.latest) {
+        names.push(sanitizeTag(`${flavor.prefixLatest ? flavor.prefix : ''}latest${flavor.suffixLatest ? flavor.suffix : ''}`));
+    }
+    return names;
+}
+/**
+ * @param now the wall clock, for {{date}} (and the `created` label with flavor created=now)
+ * @param publishedTags tags already in the registry, for latest=highest / floating=highest (undefined: behave as auto)
+ */
+function computeMeta(inputs, ctx, repo, now, publishedTags) {
+    const warnings = [];
+    const flavor = parseFlavor(inputs.flavor);
+    const rules = parseTagRules(inputs.tags);
+    const images = imageNames(parseImages(inputs.images));
+    const run = resolveRun(ctx, repo, inputs, now);
+    const version = computeVersion(rules, run, flavor, publishedTags, warnings);
+    const names = tagNames(version, flavor);
+    const tags = images.length > 0 ? images.flatMap(image => names.map(n => (image !== '' ? `${image}:${n}` : n))) : names;
+    const scope = globalScope(run, m => warnings.push(m));
+    const base = ociLabels({ repo, version: version.main, created: flavor.created === 'now' ? now : run.commitDate, revision: run.sha });
+    const labels = withCustoms('labels', base, inputs.labels, scope);
+    const rawAnnotations = withCustoms('annotations', base, inputs.annotations, scope);
+    const levels = inputs.annotationLevels ?? ['manifest'];
+    const annotations = levels.flatMap(level => rawAnnotations.map(a => `${level}:${a}`));
+    if (!version.main)
+        warnings.push('No Docker image version has been generated. Check tags input.');
+    const json = { tags, labels: toRecord(labels), annotations };
+    return {
+        version,
+        tags,
+        tagNames: names,
+        labels,
+        annotations,
+        json,
+        outputs: {
+            version: version.main ?? '',
+            tags: tags.join(inputs.sepTags || '\n'),
+            tagNames: names.join(inputs.sepTags || '\n'),
+            labels: labels.join(inputs.sepLabels || '\n'),
+            annotations: annotations.join(inputs.sepAnnotations || '\n'),
+            json: JSON.stringify(json),
+        },
+        warnings,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tags/index.ts
+/** docker/metadata-action v6 compatible tag, label and annotation computation (pure: all inputs injected). */
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+
+
+
+const JAVA_TOOLS = ['auto', 'maven', 'gradle', 'none'];
+function parseBoolean(name, raw, fallback) {
+    const v = raw.trim();
+    if (v === '')
+        return fallback;
+    if (['true', 'True', 'TRUE'].includes(v))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(v))
+        return false;
+    throw new InputError(name, `"${v}" is not a boolean; use true or false.`);
+}
+/** Non-empty, trimmed lines; '#' starts a comment line. */
+function parseLines(raw) {
+    return raw
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
+}
+/** The input's lines as written; metadata-action's parsers drop blanks and comments themselves. */
+function rawLines(raw) {
+    return raw === '' ? [] : raw.split(/\r?\n/);
+}
+/** metadata-action's separators: taken untrimmed, empty means newline. */
+function separator(raw) {
+    return raw === '' ? '\n' : raw;
+}
+/** registry-auth, or the single registry/username/password; never both. */
+function parseLogins(read, actor) {
+    const defaults = { actor, token: read('github-token').trim() };
+    const auth = read('registry-auth').trim();
+    if (auth) {
+        const clash = ['registry', 'username', 'password', 'registry-ca'].filter((n) => read(n).trim());
+        if (clash.length)
+            throw new InputError('registry-auth', `cannot be combined with ${clash.map((c) => `\`${c}\``).join(', ')}; move that registry into the registry-auth list.`);
+        return parseRegistryAuth(auth, defaults);
+    }
+    return singleLogin(read('registry'), read('username').trim(), read('password').trim(), read('registry-ca'), defaults);
+}
+function parseCount(name, raw, fallback, max) {
+    const v = raw.trim();
+    if (v === '')
+        return fallback;
+    if (!/^\d+$/.test(v) || Number(v) > max)
+        throw new InputError(name, `"${v}" is not a whole number from 0 to ${max}.`);
+    return Number(v);
+}
+/** buildx's --provenance: true, false, or mode=min|max with options. */
+function parseProvenance(raw) {
+    const v = raw.trim() || 'false';
+    if (['true', 'false'].includes(v) || /^mode=(min|max)(,[a-z-]+=[^,]+)*$/.test(v))
+        return v;
+    throw new InputError('provenance', `"${v}" is not true, false, mode=min or mode=max.`);
+}
+function oneOf(name, raw, allowed, fallback) {
+    const v = raw.trim() || fallback;
+    if (!allowed.includes(v))
+        throw new InputError(name, `"${v}" is not one of ${allowed.join(', ')}.`);
+    return v;
+}
+/** Newline- or comma-separated list, as metadata-action and build-push-action accept. */
+function parseList(raw) {
+    return parseLines(raw)
+        .flatMap((l) => l.split(','))
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+}
+function parseKeyValues(name, raw) {
+    return parseLines(raw).map((line, i) => {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new InputError(name, `line ${i + 1} "${line}" is not KEY=VALUE.`);
+        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
+    });
+}
+/** Splits arguments the way a shell would split words, without running a shell: quotes group, nothing expands. */
+function splitArgs(name, raw) {
+    const out = [];
+    let cur = '';
+    let quote = null;
+    let inWord = false;
+    for (let i = 0; i < raw.length; i++) {
+        const c = raw[i];
+        if (quote) {
+            if (c === quote)
+                quote = null;
+            else if (c === '\\' && quote === '"' && i + 1 < raw.length)
+                cur += raw[++i];
+            else
+                cur += c;
+        }
+        else if (c === '"' || c === "'") {
+            quote = c;
+            inWord = true;
+        }
+        else if (/\s/.test(c)) {
+            if (inWord)
+                out.push(cur);
+            cur = '';
+            inWord = false;
+        }
+        else if (c === '\\' && i + 1 < raw.length) {
+            cur += raw[++i];
+            inWord = true;
+        }
+        else {
+            cur += c;
+            inWord = true;
+        }
+    }
+    if (quote)
+        throw new InputError(name, `unclosed ${quote} quote in "${raw.trim()}".`);
+    if (inWord)
+        out.push(cur);
+    return out;
+}
+function parseSecrets(raw) {
+    return parseKeyValues('secrets', raw).map(([id, value]) => {
+        if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
+            throw new InputError('secrets', `secret id "${id}" may only hold letters, digits, '_', '.' and '-'.`);
+        }
+        return { id, value };
+    });
+}
+function parseInputs(read, workspace, facts = { actor: '', fork: false }) {
+    const javaTool = oneOf('java-tool', read('java-tool'), JAVA_TOOLS, 'auto');
+    const workingDirectory = external_node_path_default().resolve(workspace, read('working-directory').trim() || '.');
+    const context = external_node_path_default().resolve(workspace, read('context').trim() || external_node_path_default().relative(workspace, workingDirectory) || '.');
+    const fileRaw = read('file').trim();
+    const file = fileRaw ? external_node_path_default().resolve(workspace, fileRaw) : external_node_path_default().join(context, 'Dockerfile');
+    const push = parseBoolean('push', read('push'), true);
+    const images = parseImages(rawLines(read('images')))
+        .filter((i) => i.enable)
+        .map((i) => parseImageName(i.name, 'images'));
+    const logins = facts.fork ? [] : parseLogins(read, facts.actor);
+    if (read('cache-mode').trim() === 'registry' && images.length === 0) {
+        throw new InputError('cache-mode', 'registry keeps the cache as <image>:buildcache, but `images` is empty; name an image or use cache-mode: actions.');
+    }
+    const dryRun = parseBoolean('dry-run', read('dry-run'), false);
+    // a dry run only shows tags: with no image it shows bare tag names, as metadata-action does
+    if (push && images.length === 0 && !dryRun) {
+        throw new InputError('images', 'nothing to push to: list at least one image name, e.g. `images: acme/app`, or set `push: false`.');
+    }
+    const platforms = parseList(read('platforms'));
+    return {
+        javaTool,
+        workingDirectory,
+        javaArgs: splitArgs('java-args', read('java-args')),
+        artifact: read('artifact').trim(),
+        context,
+        file,
+        buildArgs: parseKeyValues('build-args', read('build-args')),
+        target: read('target').trim(),
+        network: read('network').trim(),
+        labels: rawLines(read('labels')),
+        platforms,
+        secrets: parseSecrets(read('secrets')),
+        images,
+        tags: rawLines(read('tags')),
+        flavor: rawLines(read('flavor')),
+        annotations: rawLines(read('annotations')),
+        sepTags: separator(read('sep-tags')),
+        sepLabels: separator(read('sep-labels')),
+        sepAnnotations: separator(read('sep-annotations')),
+        prSha: oneOf('pr-sha', read('pr-sha'), ['merge', 'head'], 'merge'),
+        logins,
+        insecureRegistries: parseList(read('insecure-registries')).map((r) => {
+            if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d+)?$/.test(r))
+                throw new InputError('insecure-registries', `"${r}" is not a host or host:port.`);
+            return canonicalRegistry(r);
+        }),
+        retries: parseCount('retries', read('retries'), 4, 10),
+        push,
+        dryRun,
+        githubToken: read('github-token').trim(),
+        cache: parseBoolean('cache', read('cache'), true),
+        cacheWrite: oneOf('cache-write', read('cache-write'), ['auto', 'true', 'false'], 'auto'),
+        cacheMode: oneOf('cache-mode', read('cache-mode'), ['actions', 'registry'], 'actions'),
+        reproducible: parseBoolean('reproducible', read('reproducible'), true),
+        provenance: parseProvenance(read('provenance')),
+        prComment: parseBoolean('pr-comment', read('pr-comment'), false),
+    };
+}
+function isDir(p) {
+    return (0,external_node_fs_namespaceObject.existsSync)(p) && (0,external_node_fs_namespaceObject.statSync)(p).isDirectory();
+}
+/** Which of the paths the inputs name are there (only a dry run goes on without them). */
+function pathsExist(inputs) {
+    return { workingDirectory: isDir(inputs.workingDirectory), file: (0,external_node_fs_namespaceObject.existsSync)(inputs.file) && (0,external_node_fs_namespaceObject.statSync)(inputs.file).isFile() };
+}
+/** The checks that need the file system; still run before any side effect. */
+function checkPaths(inputs, workspace) {
+    const rel = (p) => external_node_path_default().relative(workspace, p) || '.';
+    if (!isDir(inputs.workingDirectory)) {
+        throw new InputError('working-directory', `directory "${rel(inputs.workingDirectory)}" does not exist; set it to the folder that holds your build.`);
+    }
+    if (!isDir(inputs.context)) {
+        throw new InputError('context', `directory "${rel(inputs.context)}" does not exist; set it to the folder the Dockerfile builds from.`);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(inputs.file) || !(0,external_node_fs_namespaceObject.statSync)(inputs.file).isFile()) {
+        throw new InputError('file', `no Dockerfile at "${rel(inputs.file)}"; add one there or set \`file\` to its path.`);
+    }
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-glob-options-helper.js
 
 /**
@@ -54315,129 +56376,875 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
-;// CONCATENATED MODULE: ./src/cache/paths.ts
+;// CONCATENATED MODULE: ./src/report/locate.ts
 
-/** The value of a `-Dname=value` among JVM or Maven arguments, the last one winning. Pure. */
-function systemProperty(args, name) {
-    let found;
-    for (const a of args)
-        if (a.startsWith(`-D${name}=`))
-            found = a.slice(name.length + 3);
-    return found;
-}
-/** Whitespace-split words of MAVEN_OPTS, .mvn/jvm.config and the like (no quoting there in practice). Pure. */
-function words(text) {
-    return (text ?? '').split(/\s+/).filter(Boolean);
-}
-/** Maven's own idea of its local repository: maven.repo.local, else ${user.home}/.m2/repository. Pure. */
-function mavenRepository(h) {
-    const cli = [...words(h.mavenConfig), ...h.javaArgs];
-    const repo = systemProperty(cli, 'maven.repo.local') ?? systemProperty(words(h.mavenOpts), 'maven.repo.local');
-    if (repo)
-        return repo;
-    const home = systemProperty([...words(h.jvmConfig), ...words(h.mavenOpts)], 'user.home') ?? h.accountHome;
-    return external_node_path_default().join(home, '.m2', 'repository');
-}
-/** Gradle's user home: --gradle-user-home/-g, GRADLE_USER_HOME, else ${user.home}/.gradle. Pure. */
-function gradleUserHome(h) {
-    const i = h.javaArgs.findIndex((a) => a === '-g' || a === '--gradle-user-home');
-    if (i >= 0 && h.javaArgs[i + 1])
-        return h.javaArgs[i + 1];
-    const eq = h.javaArgs.find((a) => a.startsWith('--gradle-user-home='));
-    if (eq)
-        return eq.slice('--gradle-user-home='.length);
-    if (h.gradleUserHome)
-        return h.gradleUserHome;
-    const home = systemProperty(words(h.gradleOpts), 'user.home') ?? h.accountHome;
-    return external_node_path_default().join(home, '.gradle');
-}
-/** What to keep of Gradle's home: downloaded dependencies and wrappers, without lock and GC files. Pure. */
-function gradleCachePaths(home) {
-    return [external_node_path_default().join(home, 'caches'), external_node_path_default().join(home, 'wrapper'), `!${external_node_path_default().join(home, 'caches', '**', '*.lock')}`, `!${external_node_path_default().join(home, 'caches', '**', 'gc.properties')}`];
-}
-/** Build files whose content decides the dependencies, as globs relative to working-directory. Pure. */
-function buildFilePatterns(tool) {
-    return tool === 'maven'
-        ? ['**/pom.xml', '.mvn/wrapper/maven-wrapper.properties', '.mvn/extensions.xml']
-        : ['**/*.gradle', '**/*.gradle.kts', '**/gradle-wrapper.properties', 'gradle/*.versions.toml', '**/gradle.lockfile'];
+
+/**
+ * Turns build-tool problems into annotations on workspace-relative paths. Absolute paths are made relative;
+ * a bare test file name is looked up under the project (test sources first).
+ */
+async function toAnnotations(problems, projectDir, workspace, title) {
+    const out = [];
+    for (const p of problems.slice(0, 50)) {
+        let file = p.file;
+        if (!external_node_path_default().isAbsolute(file)) {
+            const globber = await create(external_node_path_default().join(projectDir, '**', file), { matchDirectories: false });
+            const found = (await globber.glob()).filter((f) => !/[\\/](target|build|node_modules)[\\/]/.test(external_node_path_default().relative(projectDir, f)));
+            file = found.find((f) => /[\\/]src[\\/]test[\\/]/.test(f)) ?? found[0];
+        }
+        if (!file)
+            continue;
+        const rel = external_node_path_default().relative(workspace, file);
+        if (rel.startsWith('..'))
+            continue;
+        out.push({ severity: p.severity, message: p.message, file: rel.split((external_node_path_default()).sep).join('/'), line: p.line, column: p.column, title });
+    }
+    return out;
 }
 
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/exec.ts
+;// CONCATENATED MODULE: ./src/java/artifact.ts
 
-const MAX_CAPTURE = 4 * 1024 * 1024;
-/** The one way this action runs a process: an argv array (no shell), bounded in time, output captured. */
-function exec_execute(file, args, opts) {
-    const started = Date.now();
-    const keep = opts.tailLines ?? 40;
-    return new Promise((resolve, reject) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
-            cwd: opts.cwd,
-            env: { ...process.env, ...opts.env },
-            stdio: ['pipe', 'pipe', 'pipe'],
-            detached: true,
-        });
-        let stdout = '';
-        let stderr = '';
-        const tail = [];
-        let partial = '';
-        let timedOut = false;
-        const collect = (chunk, isErr) => {
-            const text = chunk.toString('utf8');
-            if (isErr)
-                stderr = (stderr + text).slice(-MAX_CAPTURE);
-            else
-                stdout = (stdout + text).slice(-MAX_CAPTURE);
-            if (opts.stream)
-                process.stdout.write(text);
-            const lines = (partial + text).split(/\r?\n/);
-            partial = lines.pop() ?? '';
-            tail.push(...lines);
-            if (tail.length > keep)
-                tail.splice(0, tail.length - keep);
+
+/** Jars a build makes beside the runnable one. */
+const NOT_RUNNABLE = [/-plain\.jar$/, /-sources\.jar$/, /-javadoc\.jar$/, /-tests?\.jar$/, /^original-.*\.jar$/];
+function isRunnableJar(file) {
+    const base = external_node_path_default().basename(file);
+    return base.endsWith('.jar') && !NOT_RUNNABLE.some((re) => re.test(base));
+}
+/**
+ * Picks the one runnable jar. `explicit` is true when the user's `artifact` glob produced the candidates:
+ * then every match counts, since the user chose them.
+ */
+function chooseArtifact(candidates, explicit, where) {
+    const sorted = [...new Set(candidates)].sort();
+    const runnable = explicit ? sorted : sorted.filter(isRunnableJar);
+    if (runnable.length === 1)
+        return runnable[0];
+    if (runnable.length === 0) {
+        throw new InputError('artifact', explicit
+            ? `no file matches it in ${where}; check the glob against the build output.`
+            : `the build produced no runnable jar in ${where}${sorted.length ? ` (only ${sorted.join(', ')})` : ''}; set \`artifact\` to a glob for your jar.`);
+    }
+    throw new InputError('artifact', `${runnable.length} jars match in ${where}: ${runnable.join(', ')}; set \`artifact\` to a glob that picks one, e.g. \`artifact: ${external_node_path_default().join(external_node_path_default().dirname(runnable[0]), external_node_path_default().basename(runnable[0]))}\`.`);
+}
+
+;// CONCATENATED MODULE: ./src/java/command.ts
+/**
+ * The package command: the wrapper when there is one, in batch mode, skipping tests by default
+ * (the image job usually follows a test job). `extra` comes last, so `-DskipTests=false` or `build` win.
+ */
+/** JIT and GC settings that cut a short package build by about a quarter (C1 only, serial GC). */
+const FAST_JVM = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
+/**
+ * MAVEN_OPTS for the build: the job's, plus FAST_JVM unless the job or the project (.mvn/jvm.config)
+ * already tunes the JVM. Pure.
+ */
+function mavenOpts(current, projectTunesJvm) {
+    if (projectTunesJvm || /-XX:/.test(current ?? ''))
+        return undefined;
+    return `${current ?? ''} ${FAST_JVM}`.trim();
+}
+function javaCommand(project, extra, wrapperExecutable, env = {}) {
+    const launcher = (plain) => project.wrapper ? (wrapperExecutable ? { file: `./${project.wrapper}`, args: [] } : { file: 'sh', args: [project.wrapper] }) : { file: plain, args: [] };
+    if (project.tool === 'maven') {
+        const l = launcher('mvn');
+        return {
+            file: l.file,
+            args: [...l.args, '--batch-mode', '--no-transfer-progress', '-DskipTests', 'package', ...extra],
+            env,
+            jarPatterns: ['target/*.jar', '*/target/*.jar'],
         };
-        child.stdout.on('data', (c) => collect(c, false));
-        child.stderr.on('data', (c) => collect(c, true));
-        const kill = (signal) => {
+    }
+    const l = launcher('gradle');
+    return {
+        file: l.file,
+        args: [...l.args, '--no-daemon', '--console=plain', 'assemble', ...extra],
+        env,
+        jarPatterns: ['build/libs/*.jar', '*/build/libs/*.jar'],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/java/detect.ts
+
+const MAVEN_FILES = ['pom.xml'];
+const GRADLE_FILES = ['build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts'];
+/** Decides the build tool from the names of the files in working-directory. Pure. */
+function detectProject(requested, files) {
+    const has = (f) => files.includes(f);
+    const maven = { tool: 'maven', wrapper: has('mvnw') ? 'mvnw' : undefined };
+    const gradle = { tool: 'gradle', wrapper: has('gradlew') ? 'gradlew' : undefined };
+    const isMaven = has('mvnw') || MAVEN_FILES.some(has);
+    const isGradle = has('gradlew') || GRADLE_FILES.some(has);
+    switch (requested) {
+        case 'none':
+            return undefined;
+        case 'maven':
+            if (!isMaven)
+                throw new InputError('java-tool', 'is maven, but working-directory has no pom.xml or mvnw; set `working-directory` to the Maven project.');
+            return maven;
+        case 'gradle':
+            if (!isGradle)
+                throw new InputError('java-tool', 'is gradle, but working-directory has no build.gradle(.kts), settings.gradle(.kts) or gradlew; set `working-directory` to the Gradle project.');
+            return gradle;
+        case 'auto':
+            if (isMaven && isGradle) {
+                throw new InputError('java-tool', 'working-directory holds both a Maven and a Gradle build; set `java-tool: maven` or `java-tool: gradle`.');
+            }
+            return isMaven ? maven : isGradle ? gradle : undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/java/reproducible.ts
+
+
+/** Maven's reproducible-build switch, unless the project sets its own. Pure. */
+function mavenReproducibleArgs(pom, commitDate) {
+    if (pom.includes('project.build.outputTimestamp'))
+        return [];
+    return [`-Dproject.build.outputTimestamp=${commitDate.toISOString().replace(/\.\d{3}Z$/, 'Z')}`];
+}
+/** Gradle init script: archives without file timestamps, in a fixed file order (works from Gradle 3.4 on). */
+const GRADLE_INIT_SCRIPT = `// written by image-publish: reproducible archives
+allprojects {
+    tasks.withType(AbstractArchiveTask) {
+        preserveFileTimestamps = false
+        reproducibleFileOrder = true
+    }
+}
+`;
+function gradleInitScriptPath(runnerTemp) {
+    return external_node_path_default().join(runnerTemp, 'image-publish-reproducible.gradle');
+}
+function writeGradleInitScript(file) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)(file, GRADLE_INIT_SCRIPT);
+}
+
+;// CONCATENATED MODULE: ./src/java/build.ts
+
+
+
+
+
+
+
+
+
+
+
+const build_BUILD_TIMEOUT_MS = 45 * 60 * 1000;
+function isExecutable(file) {
+    try {
+        (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Works out what would run, reading only the project's files. `reproducible` carries the commit time
+ * and where the Gradle init script will be; the user's java-args come last and have the last word.
+ */
+function planJava(inputs, jobEnv, reproducible) {
+    const project = detectProject(inputs.javaTool, (0,external_node_fs_namespaceObject.readdirSync)(inputs.workingDirectory));
+    if (!project)
+        return {};
+    const wrapperExec = project.wrapper ? isExecutable(external_node_path_default().join(inputs.workingDirectory, project.wrapper)) : false;
+    const repro = !reproducible
+        ? []
+        : project.tool === 'maven'
+            ? mavenReproducibleArgs((0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(inputs.workingDirectory, 'pom.xml'), 'utf8'), reproducible.commitDate)
+            : ['--init-script', reproducible.gradleInitScript];
+    const opts = project.tool === 'maven' ? mavenOpts(jobEnv.MAVEN_OPTS, (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(inputs.workingDirectory, '.mvn', 'jvm.config'))) : undefined;
+    return { project, command: javaCommand(project, [...repro, ...inputs.javaArgs], wrapperExec, opts ? { MAVEN_OPTS: opts } : {}) };
+}
+async function globFiles(dir, patterns) {
+    const globber = await create(patterns.map((p) => external_node_path_default().resolve(dir, p)).join('\n'), { matchDirectories: false });
+    return globber.glob();
+}
+/** Runs the package step and returns the runnable jar (absolute), or undefined when there is none to build. */
+async function buildJava(inputs, plan, workspace) {
+    const wd = inputs.workingDirectory;
+    if (plan.command) {
+        const { file, args, env } = plan.command;
+        const res = await exec_execute(file, args, { cwd: wd, env, timeoutMs: build_BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
+        if (res.code !== 0) {
+            const why = res.timedOut ? `timed out after ${build_BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
+            const annotations = await toAnnotations(javaProblems(`${res.stdout}\n${res.stderr}`), wd, workspace, `${plan.project?.tool} build`);
+            throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
+        }
+    }
+    if (inputs.artifact) {
+        return chooseArtifact(await globFiles(wd, [inputs.artifact]), true, external_node_path_default().relative(process.cwd(), wd) || '.');
+    }
+    if (!plan.command)
+        return undefined;
+    return chooseArtifact(await globFiles(wd, plan.command.jarPatterns), false, plan.command.jarPatterns.join(', '));
+}
+
+;// CONCATENATED MODULE: ./src/registry/catalog.ts
+const HTTP_TIMEOUT_MS = 15 * 1000;
+/** Parses a WWW-Authenticate header such as `Bearer realm="…",service="…",scope="…"`. Pure. */
+function parseChallenge(header) {
+    const m = /^\s*(\w+)\s*(.*)$/.exec(header);
+    if (!m)
+        return undefined;
+    const params = {};
+    for (const p of m[2].matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g))
+        params[p[1].toLowerCase()] = p[2] ?? p[3];
+    return { scheme: m[1].toLowerCase(), params };
+}
+/** The registry's API host: Docker Hub's API is registry-1.docker.io. Pure. */
+function apiHost(registry) {
+    return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
+}
+/** Loopback registries may speak plain HTTP, as the Docker engine allows for 127.0.0.0/8. Pure. */
+function isLoopback(registry) {
+    const host = registry.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+function basic(auth) {
+    return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
+}
+async function catalog_get(url, headers) {
+    return fetch(url, { headers, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+}
+async function authorized(url, auth) {
+    const first = await catalog_get(url, {});
+    if (first.status !== 401)
+        return first;
+    const challenge = parseChallenge(first.headers.get('www-authenticate') ?? '');
+    if (challenge?.scheme === 'basic') {
+        if (!auth)
+            return first;
+        return catalog_get(url, { authorization: basic(auth) });
+    }
+    if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+        const tokenUrl = new URL(challenge.params.realm);
+        if (challenge.params.service)
+            tokenUrl.searchParams.set('service', challenge.params.service);
+        if (challenge.params.scope)
+            tokenUrl.searchParams.set('scope', challenge.params.scope);
+        const tokenRes = await catalog_get(tokenUrl.toString(), auth ? { authorization: basic(auth) } : {});
+        if (!tokenRes.ok)
+            throw new Error(`token endpoint answered HTTP ${tokenRes.status}`);
+        const body = (await tokenRes.json());
+        const token = body.token ?? body.access_token;
+        if (!token)
+            throw new Error('token endpoint gave no token');
+        return catalog_get(url, { authorization: `Bearer ${token}` });
+    }
+    return first;
+}
+/** Every tag the registry lists for an image (following Link pagination); [] when the repository is new. */
+async function listTags(image, auth) {
+    const host = apiHost(image.registry);
+    const schemes = isLoopback(image.registry) ? ['http', 'https'] : ['https'];
+    let lastError;
+    for (const scheme of schemes) {
+        try {
+            const tags = [];
+            let next = `${scheme}://${host}/v2/${image.repository}/tags/list?n=1000`;
+            for (let page = 0; next && page < 50; page++) {
+                const res = await authorized(next, auth);
+                if (res.status === 404)
+                    return tags;
+                if (!res.ok)
+                    throw new Error(`HTTP ${res.status} from ${host}`);
+                const body = (await res.json());
+                tags.push(...(body.tags ?? []));
+                const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
+                next = link ? new URL(link[1], `${scheme}://${host}`).toString() : undefined;
+            }
+            return tags;
+        }
+        catch (e) {
+            lastError = e;
+        }
+    }
+    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+}
+
+;// CONCATENATED MODULE: ./src/metadata.ts
+
+
+
+
+
+function metaContext(ctx, date) {
+    return {
+        eventName: ctx.eventName,
+        ref: ctx.ref,
+        sha: ctx.sha,
+        payload: ctx.payload,
+        commitDate: date,
+        runId: ctx.runId,
+        runNumber: ctx.runNumber,
+    };
+}
+/**
+ * The tag rules: the user's, or metadata-action's defaults; with `pr-sha: head` a pull request preview also
+ * gets `sha-<head commit>` (our own input, so metadata-action users see no change). Pure.
+ */
+function tagRules(lines, prSha, eventName) {
+    const given = lines.some((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+    if (given || prSha !== 'head' || !eventName.startsWith('pull_request'))
+        return lines;
+    return [...DEFAULT_TAG_LINES, 'type=sha'];
+}
+/** The metadata-action inputs, with its DOCKER_METADATA_* environment switches honoured. Pure. */
+function metaInputs(inputs, env, eventName = '') {
+    const shortSha = Number.parseInt(env.DOCKER_METADATA_SHORT_SHA_LENGTH ?? '', 10);
+    const levels = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.split(',').map((l) => l.trim()).filter(Boolean);
+    const prSha = inputs.prSha === 'head' || env.DOCKER_METADATA_PR_HEAD_SHA === 'true' ? 'head' : 'merge';
+    return {
+        images: inputs.images.map((i) => i.name),
+        tags: tagRules(inputs.tags, inputs.prSha, eventName),
+        flavor: inputs.flavor,
+        labels: inputs.labels,
+        annotations: inputs.annotations,
+        sepTags: inputs.sepTags,
+        sepLabels: inputs.sepLabels,
+        sepAnnotations: inputs.sepAnnotations,
+        prSha,
+        shortShaLength: Number.isFinite(shortSha) && shortSha > 0 ? shortSha : undefined,
+        annotationLevels: levels?.length ? levels : undefined,
+    };
+}
+/** True when a rule or the flavor asks what is already published (latest=highest, floating=highest). Pure. */
+function needsPublishedTags(inputs) {
+    return parseFlavor(inputs.flavor).latest === 'highest' || parseTagRules(inputs.tags).some((r) => r.attrs.floating === 'highest');
+}
+/** Tags already in the target registries, read with the job's credentials; undefined when any cannot be read. */
+async function publishedTags(inputs, warn) {
+    const all = [];
+    for (const image of inputs.images) {
+        const auth = inputs.logins.find((l) => l.registry === image.registry);
+        try {
+            all.push(...(await listTags(image, auth)));
+        }
+        catch (e) {
+            warn(`Could not read the published tags of ${image.name} (${errors_errorMessage(e)}): latest and floating tags behave as latest=auto.`);
+            return undefined;
+        }
+    }
+    return all;
+}
+/** Tags, labels and version for this event; a tag Docker would refuse is an input error. */
+async function resolveMetadata(inputs, ctx, env, log, clock) {
+    const repo = await fetchRepo(ctx, inputs.githubToken, log.info);
+    const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning) : undefined;
+    const meta = computeMeta(metaInputs(inputs, env, ctx.eventName), metaContext(ctx, clock.commitDate), repo, clock.now, published);
+    for (const t of meta.tagNames) {
+        if (!isValidTag(t))
+            throw new InputError('tags', `the tag "${t}" is not valid (at most 128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'); change the rule that makes it.`);
+    }
+    return meta;
+}
+
+;// CONCATENATED MODULE: ./src/outputs.ts
+/** The `metadata` output: what was published where, and how long each stage took. Pure. */
+function metadataJson(r) {
+    const digest = r.pushes[0]?.digest ?? '';
+    return JSON.stringify({
+        refs: r.meta.tags,
+        digest,
+        imageId: r.imageId,
+        builder: r.builder,
+        artifact: r.artifact,
+        registries: r.results,
+        cacheHit: r.cacheHit,
+        reproducible: r.reproducible,
+        timings: r.timings,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/registry/login.ts
+
+
+
+
+const LOGIN_TIMEOUT_MS = 60 * 1000;
+/** argv for docker login: the password is never here, it goes on stdin. Pure. */
+function loginArgs(registry, username) {
+    return ['login', '--username', username, '--password-stdin', ...(registry === name_DOCKER_HUB ? [] : [registry])];
+}
+function logoutArgs(registry) {
+    return ['logout', ...(registry === DOCKER_HUB ? [] : [registry])];
+}
+/** Logs in with bounded retries on transient failures; a refused login fails at once. */
+async function login(creds, dockerEnv, policy) {
+    const res = await withRetry(async () => {
+        const r = await exec_execute('docker', loginArgs(creds.registry, creds.username), {
+            env: dockerEnv,
+            input: creds.password,
+            timeoutMs: LOGIN_TIMEOUT_MS,
+        });
+        return { ok: r.code === 0, output: r.timedOut ? `login timed out after ${LOGIN_TIMEOUT_MS / 1000}s` : r.stderr + r.stdout };
+    }, policy);
+    if (res.ok)
+        return;
+    const detail = res.output.trim().split('\n').pop() ?? '';
+    if (res.kind === 'auth') {
+        throw new StageError('login', `Registry ${creds.registry} rejected the credentials for user "${creds.username}" (${detail}). Check \`username\` and \`password\`: the password or token may be wrong, expired or lack push scope.`);
+    }
+    throw new StageError('login', `Could not log in to ${creds.registry} after ${res.attempts} attempt(s): ${detail}. Check \`registry\` and that the registry is reachable.`);
+}
+/** Best effort: the config directory is deleted afterwards anyway. */
+async function logout(registry, dockerEnv) {
+    const r = await execute('docker', logoutArgs(registry), { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
+    return r?.code === 0;
+}
+
+;// CONCATENATED MODULE: ./src/plan.ts
+
+
+
+/** What a dry run prints: every command that would run, with no secret in it. Pure. */
+function planText(inputs, java, meta, wantsJar, runnerTemp) {
+    const lines = [];
+    const cmd = java.command;
+    lines.push(cmd ? `Java build (${java.project?.tool}) in ${inputs.workingDirectory}:\n  ${[cmd.file, ...cmd.args].join(' ')}` : 'Java build: none');
+    if (inputs.artifact || cmd)
+        lines.push(`Expected jar: ${inputs.artifact || cmd?.jarPatterns.join(' or ')}`);
+    for (const l of inputs.logins) {
+        lines.push(`Login:\n  docker ${loginArgs(l.registry, l.username).join(' ')}  (password on stdin: ***)${l.ca ? `\n  trust the given CA for ${l.registry} in /etc/docker/certs.d` : ''}`);
+    }
+    const scratch = external_node_path_default().join(runnerTemp, 'image-publish-build-XXXX');
+    const buildArgs = wantsJar ? [...inputs.buildArgs, ['JAR_FILE', '<the jar, relative to the context>']] : inputs.buildArgs;
+    const argv = buildxArgs({
+        context: inputs.context,
+        file: inputs.file,
+        tags: meta.tags,
+        labels: meta.labels,
+        buildArgs,
+        target: inputs.target,
+        platforms: inputs.platforms,
+        secrets: inputs.secrets,
+        metadataFile: external_node_path_default().join(scratch, 'metadata.json'),
+        iidFile: external_node_path_default().join(scratch, 'iid'),
+        cacheArgs: [],
+        provenance: inputs.provenance,
+        network: inputs.network,
+    });
+    lines.push(`Build:\n  docker ${argv.join(' ')}`);
+    lines.push(inputs.push ? `Push:\n${meta.tags.map((t) => `  docker push ${t}`).join('\n')}` : 'Push: none (push is false)');
+    lines.push(`Tags:\n${meta.tags.map((t) => `  ${t}`).join('\n') || '  (none)'}`);
+    lines.push(`Labels:\n${meta.labels.map((l) => `  ${l}`).join('\n')}`);
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/registry/config.ts
+
+
+
+/**
+ * A Docker client config directory for this job only, under RUNNER_TEMP, so credentials never land in
+ * the user's ~/.docker. The user's CLI plugins and buildx builders stay visible through symlinks.
+ */
+function createDockerConfig(runnerTemp, userConfigDir) {
+    (0,external_node_fs_namespaceObject.mkdirSync)(runnerTemp, { recursive: true });
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(runnerTemp, 'image-publish-docker-'));
+    (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(dir, 'config.json'), '{}\n', { mode: 0o600 });
+    for (const sub of ['cli-plugins', 'buildx']) {
+        const from = external_node_path_default().join(userConfigDir, sub);
+        if ((0,external_node_fs_namespaceObject.existsSync)(from))
+            (0,external_node_fs_namespaceObject.symlinkSync)(from, external_node_path_default().join(dir, sub));
+    }
+    return dir;
+}
+function userDockerConfigDir(env) {
+    return env.DOCKER_CONFIG || external_node_path_default().join(external_node_os_default().homedir(), '.docker');
+}
+function removeDockerConfig(dir) {
+    rmSync(dir, { recursive: true, force: true });
+}
+
+;// CONCATENATED MODULE: ./src/registry/policy.ts
+const DEFAULT_RETRY_TOTAL_MS = 3 * 60 * 1000;
+function defaultPolicy(retries, onRetry) {
+    return {
+        retries,
+        totalMs: DEFAULT_RETRY_TOTAL_MS,
+        random: Math.random,
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        onRetry,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/registry/trust.ts
+
+
+
+const ENGINE_CERTS_DIR = '/etc/docker/certs.d';
+/** The engine reads <certs.d>/<host:port>/ca.crt on every connection to that registry. Pure. */
+function caFile(certsDir, registry) {
+    return external_node_path_default().join(certsDir, registry, 'ca.crt');
+}
+const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
+async function sudo(args, input) {
+    const r = await exec_execute('sudo', ['-n', ...args], { input, timeoutMs: 30 * 1000 });
+    if (r.code !== 0)
+        throw new Error(`sudo ${args[0]} failed: ${r.stderr.trim() || `exit code ${r.code}`}; the runner user needs passwordless sudo to change the engine's trust`);
+}
+async function trust_writeFile(file, content) {
+    if (isRoot()) {
+        (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
+        (0,external_node_fs_namespaceObject.writeFileSync)(file, content, { mode: 0o644 });
+        return;
+    }
+    await sudo(['mkdir', '-p', external_node_path_default().dirname(file)]);
+    await sudo(['tee', file], content);
+}
+async function removeFile(file, dirToo) {
+    if (isRoot()) {
+        (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
+        if (dirToo) {
             try {
-                if (child.pid)
-                    process.kill(-child.pid, signal);
+                (0,external_node_fs_namespaceObject.rmdirSync)(external_node_path_default().dirname(file));
             }
             catch {
-                child.kill(signal);
+                // someone else put files there meanwhile: leave it
             }
-        };
-        let hardKill;
-        const timer = setTimeout(() => {
-            timedOut = true;
-            kill('SIGTERM');
-            hardKill = setTimeout(() => kill('SIGKILL'), 5000);
-        }, opts.timeoutMs);
-        child.on('error', (err) => {
-            clearTimeout(timer);
-            clearTimeout(hardKill);
-            reject(err.code === 'ENOENT' ? new Error(`'${file}' was not found on PATH`) : err);
-        });
-        child.on('close', (code, signal) => {
-            clearTimeout(timer);
-            clearTimeout(hardKill);
-            if (partial)
-                tail.push(partial);
-            if (tail.length > keep)
-                tail.splice(0, tail.length - keep);
-            resolve({
-                code: code ?? (signal ? 128 : 1),
-                stdout,
-                stderr,
-                tail,
-                timedOut,
-                durationMs: Date.now() - started,
+        }
+    }
+    else {
+        await sudo(['rm', '-f', file]);
+        if (dirToo)
+            await sudo(['rmdir', '--ignore-fail-on-non-empty', external_node_path_default().dirname(file)]);
+    }
+}
+/** Writes a root-owned engine file (as root, or through passwordless sudo); returns how to undo it. */
+async function replaceFile(file, content) {
+    const previous = (0,external_node_fs_namespaceObject.existsSync)(file) ? (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8') : undefined;
+    const createdDir = !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().dirname(file));
+    await trust_writeFile(file, content);
+    return { file, previous, createdDir };
+}
+/** Makes the engine trust `pem` for `registry`; returns how to undo it. */
+async function trustCa(registry, pem, certsDir = ENGINE_CERTS_DIR) {
+    return replaceFile(caFile(certsDir, registry), pem);
+}
+/** Puts a file back as it was before main. */
+async function restoreTrust(change) {
+    if (change.previous !== undefined)
+        await trust_writeFile(change.file, change.previous);
+    else
+        await removeFile(change.file, change.createdDir === true);
+}
+/** Signals a process as root, or through sudo. */
+async function signal(pid, sig) {
+    if (isRoot())
+        process.kill(pid, `SIG${sig}`);
+    else
+        await sudo(['kill', `-${sig}`, String(pid)]);
+}
+
+;// CONCATENATED MODULE: ./src/registry/insecure.ts
+
+
+const DAEMON_JSON = '/etc/docker/daemon.json';
+/** daemon.json with these registries added to insecure-registries, everything else kept. Pure. */
+function withInsecureRegistries(daemonJson, registries) {
+    let conf = {};
+    if (daemonJson?.trim()) {
+        const parsed = JSON.parse(daemonJson);
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+            throw new Error(`${DAEMON_JSON} is not a JSON object`);
+        conf = parsed;
+    }
+    const current = Array.isArray(conf['insecure-registries']) ? conf['insecure-registries'].filter((r) => typeof r === 'string') : [];
+    conf['insecure-registries'] = [...new Set([...current, ...registries])];
+    return `${JSON.stringify(conf, null, 2)}\n`;
+}
+async function dockerdPid() {
+    const r = await exec_execute('pidof', ['dockerd'], { timeoutMs: 10 * 1000 }).catch(() => undefined);
+    const pid = Number((r?.stdout ?? '').trim().split(/\s+/)[0]);
+    if (!Number.isInteger(pid) || pid <= 0)
+        throw new Error('no dockerd process was found on this machine');
+    return pid;
+}
+/** The registries the engine now treats as insecure (beyond its built-in 127.0.0.0/8). */
+async function engineInsecure(dockerEnv) {
+    const r = await exec_execute('docker', ['info', '--format', '{{json .RegistryConfig.IndexConfigs}}'], { env: dockerEnv, timeoutMs: 30 * 1000 });
+    if (r.code !== 0)
+        return new Set();
+    const configs = JSON.parse(r.stdout || '{}');
+    return new Set(Object.entries(configs).filter(([, c]) => c.Secure === false).map(([name]) => name));
+}
+/** Reloads dockerd and waits (bounded) until the engine's view satisfies `done`; reloads are asynchronous. */
+async function reloadUntil(done, dockerEnv) {
+    await signal(await dockerdPid(), 'HUP');
+    for (let i = 0; i < 40; i++) {
+        if (done(await engineInsecure(dockerEnv)))
+            return true;
+        await new Promise((r) => setTimeout(r, 250));
+    }
+    return false;
+}
+/** The insecure-registries list of a daemon.json text ([] when it has none). Pure. */
+function insecureList(daemonJson) {
+    try {
+        const v = JSON.parse(daemonJson ?? '{}')['insecure-registries'];
+        return Array.isArray(v) ? v.filter((r) => typeof r === 'string') : [];
+    }
+    catch {
+        return [];
+    }
+}
+/** Lets the engine speak plain HTTP to these registries until post; returns how to undo it. */
+async function allowInsecure(registries, current, dockerEnv) {
+    const change = await replaceFile(DAEMON_JSON, withInsecureRegistries(current, registries));
+    try {
+        if (!(await reloadUntil((s) => registries.every((r) => s.has(r)), dockerEnv)))
+            throw new Error('the engine did not take up the new insecure-registries after a reload');
+    }
+    catch (e) {
+        await restoreDaemonConfig(change, registries);
+        throw e;
+    }
+    return change;
+}
+/**
+ * Post: the daemon.json of before, and an engine that forgot the added registries. A reload ignores
+ * a key that is absent, so the engine first gets the old list explicitly, then the file its old text.
+ */
+async function restoreDaemonConfig(change, added, dockerEnv = {}) {
+    const before = insecureList(change.previous);
+    await replaceFile(DAEMON_JSON, withInsecureRegistries(change.previous, []));
+    await reloadUntil((s) => added.every((r) => before.includes(r) || !s.has(r)), dockerEnv);
+    await restoreTrust(change);
+}
+
+;// CONCATENATED MODULE: ./src/registry/session.ts
+
+
+
+
+
+
+/**
+ * Logs in to every registry, into a Docker config for this job only, after trusting each registry's CA.
+ * `post` is updated (and `persist` called) before each change, so post can undo whatever happened.
+ */
+async function openSession(logins, insecure, runnerTemp, userConfigDir, post, persist, policy, log) {
+    if (insecure.length) {
+        try {
+            const current = (0,external_node_fs_namespaceObject.existsSync)(DAEMON_JSON) ? (0,external_node_fs_namespaceObject.readFileSync)(DAEMON_JSON, 'utf8') : undefined;
+            post.daemonConfig = { ...(await allowInsecure(insecure, current, {})), added: [...insecure] };
+        }
+        catch (e) {
+            throw new StageError('login', `Could not let the Docker engine use plain HTTP for ${insecure.join(', ')} (input 'insecure-registries'): ${errors_errorMessage(e)}.`);
+        }
+        persist();
+        log.warning(`The engine talks plain HTTP to ${insecure.join(', ')} until the post step, as insecure-registries asks.`);
+    }
+    if (!logins.length)
+        return {};
+    post.dockerConfig = createDockerConfig(runnerTemp, userConfigDir);
+    persist();
+    const dockerEnv = { DOCKER_CONFIG: post.dockerConfig };
+    for (const l of logins) {
+        if (l.ca) {
+            try {
+                (post.trust ??= []).push(await trustCa(l.registry, l.ca));
+            }
+            catch (e) {
+                throw new StageError('login', `Could not make the Docker engine trust the CA given for ${l.registry}: ${errors_errorMessage(e)}.`);
+            }
+            persist();
+            log.info(`The engine trusts the given CA for ${l.registry} until the post step.`);
+        }
+        await login({ registry: l.registry, username: l.username, password: l.password }, dockerEnv, policy);
+        post.registries.push(l.registry);
+        persist();
+        log.info(`Logged in to ${l.registry} as ${l.username}.`);
+    }
+    return dockerEnv;
+}
+
+;// CONCATENATED MODULE: ./src/report/summary.ts
+function newRecord() {
+    return { timings: {}, tags: [], results: [], pushed: false };
+}
+const STAGE_TITLES = {
+    inputs: 'Read inputs',
+    metadata: 'Tags and labels',
+    plan: 'Dry run',
+    login: 'Login',
+    restore: 'Restore caches',
+    java: 'Java build',
+    image: 'Image build',
+    push: 'Push',
+    comment: 'PR comment',
+};
+function esc(text) {
+    return text.replace(/\|/g, '\\|').replace(/</g, '&lt;');
+}
+function size(bytes) {
+    return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+/** The job summary as Markdown. Pure; holds references, digests and timings only, never an input value. */
+function summaryMarkdown(r) {
+    const out = [`## image-publish ${r.failure ? 'failed' : r.pushed ? 'published' : 'built'}`, ''];
+    if (r.failure) {
+        out.push(`**Stage that failed:** ${STAGE_TITLES[r.failure.stage] ?? r.failure.stage}`, '', esc(r.failure.message.split('\n')[0]), '');
+        if (r.failure.tail.length)
+            out.push('<details><summary>Last lines of its output</summary>', '', '```', ...r.failure.tail.slice(-30), '```', '', '</details>', '');
+    }
+    if (r.results.length) {
+        out.push('| registry | reference | digest | tags | result |', '|---|---|---|---|---|');
+        for (const res of r.results) {
+            const name = res.refs[0]?.replace(/:[^:/]+$/, '') ?? '';
+            const tags = res.refs.map((ref) => `\`${ref.slice(ref.lastIndexOf(':') + 1)}\``).join(' ');
+            out.push(`| ${res.registry} | \`${name}\` | \`${res.digest}\` | ${tags} | ${res.error ? `failed: ${esc(res.error.split('\n')[0])}` : 'pushed'} |`);
+        }
+        out.push('');
+    }
+    else if (r.tags.length) {
+        out.push(`Tags: ${r.tags.map((t) => `\`${t}\``).join(' ')}${r.reasonNotPushed ? ` (not pushed: ${r.reasonNotPushed})` : ''}`, '');
+    }
+    if (r.stats)
+        out.push(`**Image:** ${size(r.stats.bytes)} ${r.stats.compressed ? 'compressed' : 'uncompressed, in the engine'}, ${r.stats.layers} layers`, '');
+    if (r.cacheHit) {
+        out.push(`**Caches:** jar ${r.cacheHit.jar}, dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
+    }
+    const stages = Object.entries(r.timings);
+    if (stages.length) {
+        out.push('| stage | time |', '|---|---|');
+        for (const [k, ms] of stages)
+            out.push(`| ${STAGE_TITLES[k] ?? k} | ${(ms / 1000).toFixed(1)} s |`);
+        out.push('');
+    }
+    return out.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/cache/keys.ts
+
+const KEY_PREFIX = 'image-publish';
+/** `<prefix>-<os>-<arch>-<tool>-<hash of the build files>`, with the tool prefix for partial hits. Pure. */
+function dependencyKey(p, tool, buildFilesHash) {
+    const base = `${KEY_PREFIX}-${p.os}-${p.arch}-${tool}-`;
+    return { key: `${base}${buildFilesHash}`, restoreKeys: [base] };
+}
+/** Short stable hash of a list of strings. Pure. */
+function shortHash(parts) {
+    return (0,external_node_crypto_.createHash)('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
+}
+/**
+ * The BuildKit layer cache, per image set and Dockerfile, one entry per commit: a rerun of the same commit
+ * hits exactly (and saves nothing); a new commit restores the newest earlier entry and saves its own. Pure.
+ */
+function layerKey(p, images, dockerfile, sha) {
+    const base = `${KEY_PREFIX}-layers-${p.os}-${p.arch}-${shortHash([...images].sort().concat(dockerfile))}-`;
+    return { key: `${base}${sha || 'nosha'}`, restoreKeys: [base] };
+}
+/** auto: write on pushes, tags and schedules, read-only on pull requests so they never evict main's caches. Pure. */
+function mayWriteCache(mode, eventName) {
+    if (mode !== 'auto')
+        return mode === 'true';
+    return !['pull_request', 'pull_request_target', 'merge_group'].includes(eventName);
+}
+/** How a restore went: the key it restored against the key it wanted. Pure. */
+function hitKind(wanted, restored) {
+    if (restored === undefined)
+        return 'miss';
+    return restored === wanted ? 'exact' : 'partial';
+}
+
+;// CONCATENATED MODULE: ./src/pr/comment.ts
+
+const comment_API_TIMEOUT_MS = 15 * 1000;
+/** The hidden line by which the action finds its own comment again; one per set of images. Pure. */
+function marker(imagesKey) {
+    return `<!-- image-publish:preview:${imagesKey} -->`;
+}
+/** The comment text: how to pull and run the preview, or that it is stale. Pure. */
+function previewBody(p, imagesKey) {
+    const lines = [marker(imagesKey), `### Preview image for #${p.number}`, ''];
+    if (p.stale) {
+        lines.push('This pull request is closed: the preview image below is stale and is no longer updated.', '');
+    }
+    if (p.reference) {
+        lines.push(`\`${p.reference}\``, '', '```sh', `docker pull ${p.reference}`, `docker run --rm -p 8080:8080 ${p.reference}`, '```', '');
+    }
+    if (p.tags.length)
+        lines.push(`Tags: ${p.tags.map((t) => `\`${t}\``).join(', ')}`, '');
+    lines.push(`Commit: ${p.commit}`);
+    return lines.join('\n');
+}
+class ApiError extends Error {
+    status;
+    constructor(status, message) {
+        super(message);
+        this.status = status;
+    }
+}
+async function call(api, method, route, body) {
+    for (let attempt = 0;; attempt++) {
+        let res;
+        try {
+            res = await fetch(`${api.apiUrl.replace(/\/$/, '')}${route}`, {
+                method,
+                headers: { authorization: `Bearer ${api.token}`, accept: 'application/vnd.github+json', 'content-type': 'application/json', 'user-agent': 'image-publish' },
+                body: body === undefined ? undefined : JSON.stringify(body),
+                signal: AbortSignal.timeout(comment_API_TIMEOUT_MS),
             });
-        });
-        child.stdin.on('error', () => undefined);
-        child.stdin.end(opts.input ?? '');
-    });
+        }
+        catch (e) {
+            if (attempt < 2)
+                continue;
+            throw e;
+        }
+        if (res.ok)
+            return res.status === 204 ? undefined : res.json();
+        // only server-side trouble is worth another try; 401/403/404 never change by retrying
+        if (res.status >= 500 && attempt < 2)
+            continue;
+        throw new ApiError(res.status, `${method} ${route} answered HTTP ${res.status}`);
+    }
+}
+/** Creates the preview comment, or updates the one found by its marker; never posts a second one. */
+async function upsertComment(api, body, imagesKey, createIfMissing, log) {
+    const base = `/repos/${api.repository}/issues`;
+    try {
+        let existing;
+        for (let page = 1; page <= 10 && !existing; page++) {
+            const list = (await call(api, 'GET', `${base}/${api.number}/comments?per_page=100&page=${page}`));
+            existing = list.find((c) => c.body?.includes(marker(imagesKey)));
+            if (list.length < 100)
+                break;
+        }
+        if (existing) {
+            await call(api, 'PATCH', `${base}/comments/${existing.id}`, { body });
+            log.info(`Updated the preview comment on #${api.number}.`);
+            return 'updated';
+        }
+        if (!createIfMissing)
+            return 'none';
+        await call(api, 'POST', `${base}/${api.number}/comments`, { body });
+        log.info(`Posted the preview comment on #${api.number}.`);
+        return 'created';
+    }
+    catch (e) {
+        const hint = e instanceof ApiError && [401, 403, 404].includes(e.status) ? ' The token needs `pull-requests: write` permission.' : '';
+        log.warning(`The preview comment was not posted: ${errors_errorMessage(e)}.${hint}`);
+        return 'none';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/stages/comment.ts
+
+
+/** Posts or updates the one preview comment of this image set on the pull request; a closed PR's goes stale. */
+async function commentStage(job, pr, pushes, meta) {
+    const { ctx, inputs, io } = job;
+    const key = shortHash(inputs.images.map((i) => i.name));
+    const first = pushes[0];
+    const reference = first ? `${first.ref.replace(/:[^:/]+$/, '')}@${first.digest}` : undefined;
+    const body = previewBody({ number: pr.number, reference, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed }, key);
+    await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number }, body, key, !pr.closed && first !== undefined, io);
 }
 
 ;// CONCATENATED MODULE: ./src/cache/layers.ts
@@ -54493,9 +57300,195 @@ async function builderCanExport(dockerEnv) {
     return { ok: false, why: 'the default docker builder cannot export a cache without the containerd image store; enable it in daemon.json or set up a docker-container builder (docker/setup-buildx-action)' };
 }
 
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./src/image/spec.ts
+
+
+
+/** JAR_FILE as the Dockerfile's COPY sees it: relative to the context, with forward slashes. Pure. */
+function jarBuildArg(context, jar) {
+    const rel = external_node_path_default().relative(context, jar);
+    if (rel.startsWith('..') || external_node_path_default().isAbsolute(rel)) {
+        throw new InputError('context', `the jar ${jar} lies outside the build context ${context}; set \`context\` to a folder that contains the build output.`);
+    }
+    return rel.split((external_node_path_default()).sep).join('/');
+}
+function buildSpec(inputs, parts, runnerTemp) {
+    const { tags, labels, jar } = parts;
+    (0,external_node_fs_namespaceObject.mkdirSync)(runnerTemp, { recursive: true });
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(runnerTemp, 'image-publish-build-'));
+    return {
+        context: inputs.context,
+        file: inputs.file,
+        tags,
+        labels,
+        buildArgs: jar ? [...inputs.buildArgs, ['JAR_FILE', jarBuildArg(inputs.context, jar)]] : inputs.buildArgs,
+        target: inputs.target,
+        platforms: inputs.platforms,
+        secrets: inputs.secrets,
+        metadataFile: external_node_path_default().join(dir, 'metadata.json'),
+        iidFile: external_node_path_default().join(dir, 'iid'),
+        cacheArgs: parts.cacheArgs,
+        provenance: inputs.provenance,
+        network: inputs.network,
+        sourceDateEpoch: parts.sourceDateEpoch,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/stages/image.ts
+
+
+
+
+/** --cache-from/--cache-to for this build: the registry's cache image, or the restored directory. */
+function cacheArgs(job, cache, useBuildx, push) {
+    const { inputs, ctx } = job;
+    if (!inputs.cache || !useBuildx)
+        return [];
+    if (inputs.cacheMode === 'registry')
+        return layerCacheArgs('registry', { ref: registryCacheRef(inputs.images[0].name) }, cache.write && push);
+    if (!cache.layers)
+        return [];
+    return layerCacheArgs('actions', { dirs: layerDirs(ctx.runnerTemp) }, cache.write && cache.layers.hit !== 'exact');
+}
+/** Builds the image once, tagged with every reference; a new layer-cache export replaces the old one. */
+async function imageStage(job, meta, jar, cache, useBuildx, push, dockerEnv) {
+    const { io, inputs, ctx } = job;
+    if (!useBuildx)
+        io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
+    const at = job.reproducibleAt;
+    const spec = buildSpec(inputs, {
+        // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
+        tags: inputs.images.length ? meta.tags : [],
+        labels: meta.labels,
+        jar: job.wantsJar ? jar : undefined,
+        cacheArgs: cacheArgs(job, cache, useBuildx, push),
+        sourceDateEpoch: at ? Math.floor(at.getTime() / 1000) : undefined,
+    }, ctx.runnerTemp);
+    const result = await buildImage(spec, useBuildx, dockerEnv, external_node_path_default().relative(ctx.workspace, inputs.file));
+    if (cache.layers)
+        cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
+    return result;
+}
+
+;// CONCATENATED MODULE: ./src/cache/artifact.ts
+
+
+
+/**
+ * The jar of one commit, built by one command: a reproducible build makes the same jar again, so a rerun of
+ * the same commit takes it from the cache and skips the build tool. No restore keys: only this exact build. Pure.
+ */
+function artifactKey(p, sha, command, workingDirectory) {
+    return { key: `${KEY_PREFIX}-jar-${p.os}-${p.arch}-${sha}-${shortHash([...command, workingDirectory])}`, restoreKeys: [] };
+}
+function artifactDir(runnerTemp) {
+    return external_node_path_default().join(runnerTemp, 'image-publish-artifact');
+}
+/** After a build: a copy of the jar and where it belongs, for post to save. */
+function stageArtifact(jar, workingDirectory, dir) {
+    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    (0,external_node_fs_namespaceObject.copyFileSync)(jar, external_node_path_default().join(dir, 'artifact.jar'));
+    const manifest = { jar: external_node_path_default().relative(workingDirectory, jar) };
+    (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(dir, 'artifact.json'), JSON.stringify(manifest));
+}
+/** After a restore: put the jar back where the build tool would have left it; returns its path. */
+function unstageArtifact(dir, workingDirectory) {
+    const file = external_node_path_default().join(dir, 'artifact.json');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        return undefined;
+    const { jar } = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    if (typeof jar !== 'string' || jar.startsWith('..') || external_node_path_default().isAbsolute(jar))
+        return undefined;
+    const target = external_node_path_default().join(workingDirectory, jar);
+    (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(target), { recursive: true });
+    (0,external_node_fs_namespaceObject.copyFileSync)(external_node_path_default().join(dir, 'artifact.jar'), target);
+    return target;
+}
+
+;// CONCATENATED MODULE: ./src/stages/java.ts
+
+
+
+
+
+/** Builds the jar, or takes this commit's jar from the cache; returns its path, if there is one. */
+async function javaStage(job, cache, reusedJar, persist) {
+    const { io, ctx, inputs, javaPlan } = job;
+    if (!javaPlan.command && !inputs.artifact) {
+        if (inputs.javaTool === 'auto')
+            io.notice('No Maven or Gradle project in working-directory: skipping the Java build.');
+        return undefined;
+    }
+    let found = reusedJar;
+    if (found) {
+        io.info(`This commit's jar, built by the same command, came from the cache (the build is reproducible): the ${javaPlan.project?.tool} build is skipped.`);
+    }
+    else {
+        if (job.reproducibleAt && javaPlan.project?.tool === 'gradle')
+            writeGradleInitScript(job.gradleInitScript);
+        found = await buildJava(inputs, javaPlan, ctx.workspace);
+        if (found && cache.artifact && cache.write) {
+            stageArtifact(found, inputs.workingDirectory, cache.artifact.path);
+            cache.artifact.staged = true;
+            persist();
+        }
+    }
+    // COPY keeps mtimes: with the commit time, the same commit gives the same layer
+    if (found && job.reproducibleAt)
+        (0,external_node_fs_namespaceObject.utimesSync)(found, job.reproducibleAt, job.reproducibleAt);
+    if (found)
+        io.info(`Artifact: ${external_node_path_default().relative(ctx.workspace, found)}`);
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/cache/paths.ts
+
+/** The value of a `-Dname=value` among JVM or Maven arguments, the last one winning. Pure. */
+function systemProperty(args, name) {
+    let found;
+    for (const a of args)
+        if (a.startsWith(`-D${name}=`))
+            found = a.slice(name.length + 3);
+    return found;
+}
+/** Whitespace-split words of MAVEN_OPTS, .mvn/jvm.config and the like (no quoting there in practice). Pure. */
+function words(text) {
+    return (text ?? '').split(/\s+/).filter(Boolean);
+}
+/** Maven's own idea of its local repository: maven.repo.local, else ${user.home}/.m2/repository. Pure. */
+function mavenRepository(h) {
+    const cli = [...words(h.mavenConfig), ...h.javaArgs];
+    const repo = systemProperty(cli, 'maven.repo.local') ?? systemProperty(words(h.mavenOpts), 'maven.repo.local');
+    if (repo)
+        return repo;
+    const home = systemProperty([...words(h.jvmConfig), ...words(h.mavenOpts)], 'user.home') ?? h.accountHome;
+    return external_node_path_default().join(home, '.m2', 'repository');
+}
+/** Gradle's user home: --gradle-user-home/-g, GRADLE_USER_HOME, else ${user.home}/.gradle. Pure. */
+function gradleUserHome(h) {
+    const i = h.javaArgs.findIndex((a) => a === '-g' || a === '--gradle-user-home');
+    if (i >= 0 && h.javaArgs[i + 1])
+        return h.javaArgs[i + 1];
+    const eq = h.javaArgs.find((a) => a.startsWith('--gradle-user-home='));
+    if (eq)
+        return eq.slice('--gradle-user-home='.length);
+    if (h.gradleUserHome)
+        return h.gradleUserHome;
+    const home = systemProperty(words(h.gradleOpts), 'user.home') ?? h.accountHome;
+    return external_node_path_default().join(home, '.gradle');
+}
+/** What to keep of Gradle's home: downloaded dependencies and wrappers, without lock and GC files. Pure. */
+function gradleCachePaths(home) {
+    return [external_node_path_default().join(home, 'caches'), external_node_path_default().join(home, 'wrapper'), `!${external_node_path_default().join(home, 'caches', '**', '*.lock')}`, `!${external_node_path_default().join(home, 'caches', '**', 'gc.properties')}`];
+}
+/** Build files whose content decides the dependencies, as globs relative to working-directory. Pure. */
+function buildFilePatterns(tool) {
+    return tool === 'maven'
+        ? ['**/pom.xml', '.mvn/wrapper/maven-wrapper.properties', '.mvn/extensions.xml']
+        : ['**/*.gradle', '**/*.gradle.kts', '**/gradle-wrapper.properties', 'gradle/*.versions.toml', '**/gradle.lockfile'];
+}
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/cache/lib/internal/constants.js
 var CacheFilename;
 (function (CacheFilename) {
@@ -56864,7 +59857,7 @@ async function prepareFormData(formData, request) {
 }
 //# sourceMappingURL=formDataPolicy.js.map
 // EXTERNAL MODULE: ./node_modules/https-proxy-agent/dist/index.js
-var dist = __nccwpck_require__(3669);
+var https_proxy_agent_dist = __nccwpck_require__(3669);
 // EXTERNAL MODULE: ./node_modules/http-proxy-agent/dist/index.js
 var http_proxy_agent_dist = __nccwpck_require__(1970);
 ;// CONCATENATED MODULE: ./node_modules/@typespec/ts-http-runtime/dist/esm/policies/proxyPolicy.js
@@ -57021,7 +60014,7 @@ function setProxyAgentOnRequest(request, cachedAgents, proxyUrl) {
     }
     else {
         if (!cachedAgents.httpsProxyAgent) {
-            cachedAgents.httpsProxyAgent = new dist.HttpsProxyAgent(proxyUrl);
+            cachedAgents.httpsProxyAgent = new https_proxy_agent_dist.HttpsProxyAgent(proxyUrl);
         }
         request.agent = cachedAgents.httpsProxyAgent;
     }
@@ -62555,7 +65548,7 @@ const authorizeRequestOnTenantChallenge = async (challengeOptions) => {
     const requestOptions = requestToOptions(challengeOptions.request);
     const challenge = getChallenge(challengeOptions.response);
     if (challenge) {
-        const challengeInfo = parseChallenge(challenge);
+        const challengeInfo = authorizeRequestOnTenantChallenge_parseChallenge(challenge);
         const challengeScopes = buildScopes(challengeOptions, challengeInfo);
         const tenantId = extractTenantId(challengeInfo);
         if (!tenantId) {
@@ -62621,7 +65614,7 @@ function getChallenge(response) {
  *
  * @internal
  */
-function parseChallenge(challenge) {
+function authorizeRequestOnTenantChallenge_parseChallenge(challenge) {
     const bearerChallenge = challenge.slice("Bearer ".length);
     const challengeParts = `${bearerChallenge.trim()} `.split(" ").filter((x) => x);
     const keyValuePairs = challengeParts.map((keyValue) => (([key, value]) => ({ [key]: value }))(keyValue.trim().split("=")));
@@ -64873,7 +67866,7 @@ const defaultOptions = {
   // to reject an invalid name.
 };
 
-function Builder(options) {
+function fxb_Builder(options) {
   this.options = Object.assign({}, defaultOptions, options);
 
   // Convert old-style stopNodes for backward compatibility
@@ -64947,7 +67940,7 @@ function detectXmlVersionFromObj(jObj, options) {
   return '1.0';
 }
 
-Builder.prototype.build = function (jObj) {
+fxb_Builder.prototype.build = function (jObj) {
   if (this.options.preserveOrder) {
     return toXml(jObj, this.options);
   } else {
@@ -64964,7 +67957,7 @@ Builder.prototype.build = function (jObj) {
   }
 };
 
-Builder.prototype.j2x = function (jObj, level, matcher, qNameValidator) {
+fxb_Builder.prototype.j2x = function (jObj, level, matcher, qNameValidator) {
   let attrStr = '';
   let val = '';
   if (this.options.maxNestedTags && matcher.getDepth() >= this.options.maxNestedTags) {
@@ -65118,7 +68111,7 @@ Builder.prototype.j2x = function (jObj, level, matcher, qNameValidator) {
   return { attrStr: attrStr, val: val };
 };
 
-Builder.prototype.buildAttrPairStr = function (attrName, val, isStopNode) {
+fxb_Builder.prototype.buildAttrPairStr = function (attrName, val, isStopNode) {
   if (!isStopNode) {
     val = this.options.attributeValueProcessor(attrName, valToStr(val));
     val = this.replaceEntitiesValue(val);
@@ -65162,7 +68155,7 @@ function processTextOrObjNode(object, key, level, matcher, qNameValidator) {
 }
 
 // Helper method to extract attributes from an object
-Builder.prototype.extractAttributes = function (obj) {
+fxb_Builder.prototype.extractAttributes = function (obj) {
   if (!obj || typeof obj !== 'object') return null;
 
   const attrValues = {};
@@ -65196,7 +68189,7 @@ Builder.prototype.extractAttributes = function (obj) {
 };
 
 // Build raw content for stopNode without entity encoding
-Builder.prototype.buildRawContent = function (obj, depth = 0) {
+fxb_Builder.prototype.buildRawContent = function (obj, depth = 0) {
   if (this.options.maxNestedTags && depth >= this.options.maxNestedTags) {
     throw new Error("Maximum nested tags exceeded");
   }
@@ -65261,7 +68254,7 @@ Builder.prototype.buildRawContent = function (obj, depth = 0) {
 };
 
 // Build attribute string for stopNode (no entity encoding)
-Builder.prototype.buildAttributesForStopNode = function (obj) {
+fxb_Builder.prototype.buildAttributesForStopNode = function (obj) {
   if (!obj || typeof obj !== 'object') return '';
 
   let attrStr = '';
@@ -65304,7 +68297,7 @@ Builder.prototype.buildAttributesForStopNode = function (obj) {
   return attrStr;
 };
 
-Builder.prototype.buildObjectNode = function (val, key, attrStr, level) {
+fxb_Builder.prototype.buildObjectNode = function (val, key, attrStr, level) {
   if (val === "") {
     if (key[0] === "?") return this.indentate(level) + '<' + key + attrStr + '?' + this.tagEndChar;
     else {
@@ -65336,7 +68329,7 @@ Builder.prototype.buildObjectNode = function (val, key, attrStr, level) {
   }
 }
 
-Builder.prototype.closeTag = function (key) {
+fxb_Builder.prototype.closeTag = function (key) {
   let closeTag = "";
   if (this.options.unpairedTags.indexOf(key) !== -1) { //unpaired
     if (!this.options.suppressUnpairedNode) closeTag = "/"
@@ -65348,7 +68341,7 @@ Builder.prototype.closeTag = function (key) {
   return closeTag;
 }
 
-Builder.prototype.checkStopNode = function (matcher) {
+fxb_Builder.prototype.checkStopNode = function (matcher) {
   if (!this.stopNodeExpressions || this.stopNodeExpressions.length === 0) return false;
 
   for (let i = 0; i < this.stopNodeExpressions.length; i++) {
@@ -65370,7 +68363,7 @@ function buildEmptyObjNode(val, key, attrStr, level) {
   }
 }
 
-Builder.prototype.buildTextValNode = function (val, key, attrStr, level, matcher) {
+fxb_Builder.prototype.buildTextValNode = function (val, key, attrStr, level, matcher) {
   if (this.options.cdataPropName !== false && key === this.options.cdataPropName) {
     const safeVal = safeCdata(val);
     return this.indentate(level) + `<![CDATA[${safeVal}]]>` + this.newLine;
@@ -65398,7 +68391,7 @@ Builder.prototype.buildTextValNode = function (val, key, attrStr, level, matcher
   }
 }
 
-Builder.prototype.replaceEntitiesValue = function (textValue) {
+fxb_Builder.prototype.replaceEntitiesValue = function (textValue) {
   if (textValue && textValue.length > 0 && this.options.processEntities) {
     for (let i = 0; i < this.options.entities.length; i++) {
       const entity = this.options.entities[i];
@@ -65422,7 +68415,7 @@ function isAttribute(name /*, options*/) {
 ;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlbuilder/json2xml.js
 // Re-export from fast-xml-builder for backward compatibility
 
-/* harmony default export */ const json2xml = (Builder);
+/* harmony default export */ const json2xml = (fxb_Builder);
 
 // If there are any named exports you also want to re-export:
 
@@ -87966,7 +90959,7 @@ const prefix = {
         },
     },
 };
-const marker = {
+const parameters_marker = {
     parameterPath: ["options", "marker"],
     mapper: {
         serializedName: "marker",
@@ -89689,7 +92682,7 @@ const listContainersSegmentOperationSpec = {
         timeoutInSeconds,
         comp2,
         prefix,
-        marker,
+        parameters_marker,
         maxPageSize,
         include,
     ],
@@ -89805,7 +92798,7 @@ const filterBlobsOperationSpec = {
     },
     queryParameters: [
         timeoutInSeconds,
-        marker,
+        parameters_marker,
         maxPageSize,
         comp5,
         where,
@@ -90278,7 +93271,7 @@ const container_filterBlobsOperationSpec = {
     },
     queryParameters: [
         timeoutInSeconds,
-        marker,
+        parameters_marker,
         maxPageSize,
         comp5,
         where,
@@ -90462,7 +93455,7 @@ const listBlobFlatSegmentOperationSpec = {
         timeoutInSeconds,
         comp2,
         prefix,
-        marker,
+        parameters_marker,
         maxPageSize,
         restype2,
         include1,
@@ -90494,7 +93487,7 @@ const listBlobHierarchySegmentOperationSpec = {
         timeoutInSeconds,
         comp2,
         prefix,
-        marker,
+        parameters_marker,
         maxPageSize,
         restype2,
         include1,
@@ -91876,7 +94869,7 @@ const getPageRangesOperationSpec = {
     },
     queryParameters: [
         timeoutInSeconds,
-        marker,
+        parameters_marker,
         maxPageSize,
         snapshot,
         comp20,
@@ -91912,7 +94905,7 @@ const getPageRangesDiffOperationSpec = {
     },
     queryParameters: [
         timeoutInSeconds,
-        marker,
+        parameters_marker,
         maxPageSize,
         snapshot,
         comp20,
@@ -106931,7 +109924,7 @@ class FinalizeCacheError extends Error {
         Object.setPrototypeOf(this, FinalizeCacheError.prototype);
     }
 }
-function checkPaths(paths) {
+function cache_checkPaths(paths) {
     if (!paths || paths.length === 0) {
         throw new ValidationError(`Path Validation Error: At least one directory or file path is required`);
     }
@@ -106977,7 +109970,7 @@ function restoreCache(paths_1, primaryKey_1, restoreKeys_1, options_1) {
     return cache_awaiter(this, arguments, void 0, function* (paths, primaryKey, restoreKeys, options, enableCrossOsArchive = false) {
         const cacheServiceVersion = config_getCacheServiceVersion();
         core_debug(`Cache service version: ${cacheServiceVersion}`);
-        checkPaths(paths);
+        cache_checkPaths(paths);
         const cacheMode = config_getCacheMode();
         if (!isCacheReadable(cacheMode)) {
             info(`Cache restore skipped: the effective cache-mode '${cacheMode}' does not permit reads.`);
@@ -107215,7 +110208,7 @@ function cache_saveCache(paths_1, key_1, options_1) {
     return cache_awaiter(this, arguments, void 0, function* (paths, key, options, enableCrossOsArchive = false) {
         const cacheServiceVersion = getCacheServiceVersion();
         core.debug(`Cache service version: ${cacheServiceVersion}`);
-        checkPaths(paths);
+        cache_checkPaths(paths);
         checkKey(key);
         const cacheMode = getCacheMode();
         if (!isCacheWritable(cacheMode)) {
@@ -107452,36 +110445,6 @@ function saveCacheV2(paths_1, key_1, options_1) {
     });
 }
 //# sourceMappingURL=cache.js.map
-;// CONCATENATED MODULE: ./src/errors.ts
-/** An input the user gave is wrong: the message names the input and says how to fix it. */
-class InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-/**
- * A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary,
- * and `annotations` the places in the user's files it points at.
- */
-class StageError extends Error {
-    stage;
-    tail;
-    annotations;
-    constructor(stage, message, tail = [], annotations = []) {
-        super(message);
-        this.stage = stage;
-        this.tail = tail;
-        this.annotations = annotations;
-        this.name = 'StageError';
-    }
-}
-function errors_errorMessage(e) {
-    return e instanceof Error ? e.message : String(e);
-}
-
 ;// CONCATENATED MODULE: ./src/cache/store.ts
 
 
@@ -107653,2882 +110616,52 @@ async function saveCaches(state, log) {
     ]);
 }
 
-;// CONCATENATED MODULE: ./src/context.ts
-
-
-
-function readPayload(eventPath) {
-    if (!eventPath || !(0,external_node_fs_namespaceObject.existsSync)(eventPath))
-        return {};
-    try {
-        const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-        return parsed && typeof parsed === 'object' ? parsed : {};
-    }
-    catch {
-        return {};
-    }
-}
-function optionalInt(v) {
-    const n = v ? Number.parseInt(v, 10) : NaN;
-    return Number.isFinite(n) ? n : undefined;
-}
-function runnerContext(env = process.env) {
-    return {
-        eventName: env.GITHUB_EVENT_NAME ?? '',
-        ref: env.GITHUB_REF ?? '',
-        sha: env.GITHUB_SHA ?? '',
-        payload: readPayload(env.GITHUB_EVENT_PATH),
-        repository: env.GITHUB_REPOSITORY ?? '',
-        actor: env.GITHUB_ACTOR ?? '',
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        runnerTemp: env.RUNNER_TEMP || external_node_path_default().join(external_node_os_default().tmpdir(), 'image-publish'),
-        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-        runId: optionalInt(env.GITHUB_RUN_ID),
-        runNumber: optionalInt(env.GITHUB_RUN_NUMBER),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/github.ts
-
-const API_TIMEOUT_MS = 10 * 1000;
-function str(v) {
-    return typeof v === 'string' && v !== '' ? v : undefined;
-}
-/** Repository facts from the event payload: the fallback when the REST API cannot be reached. Pure. */
-function repoFromPayload(payload) {
-    const r = (payload.repository ?? {});
-    const license = (r.license ?? {});
-    return {
-        name: str(r.name),
-        fullName: str(r.full_name),
-        description: str(r.description),
-        htmlUrl: str(r.html_url),
-        license: str(license.spdx_id),
-        defaultBranch: str(r.default_branch),
-    };
-}
-/** GET /repos/{owner}/{repo}, bounded in time; any failure means the payload's facts are used. */
-async function fetchRepo(ctx, token, log) {
-    const fallback = repoFromPayload(ctx.payload);
-    if (!ctx.repository || !token)
-        return fallback;
-    try {
-        const res = await fetch(`${ctx.apiUrl.replace(/\/$/, '')}/repos/${ctx.repository}`, {
-            headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'user-agent': 'image-publish' },
-            signal: AbortSignal.timeout(API_TIMEOUT_MS),
-        });
-        if (!res.ok)
-            throw new Error(`HTTP ${res.status}`);
-        const api = repoFromPayload({ repository: await res.json() });
-        return { ...fallback, ...Object.fromEntries(Object.entries(api).filter(([, v]) => v !== undefined)) };
-    }
-    catch (e) {
-        log(`Repository details from the API were not available (${e instanceof Error ? e.message : String(e)}); using the event payload.`);
-        return fallback;
-    }
-}
-/** The head commit's time: the push payload's, else SOURCE_DATE_EPOCH, else git's. */
-async function commitDate(ctx, env) {
-    const head = (ctx.payload.head_commit ?? {});
-    const fromPayload = str(head.timestamp);
-    if (fromPayload && !Number.isNaN(Date.parse(fromPayload)))
-        return new Date(fromPayload);
-    const epoch = Number(env.SOURCE_DATE_EPOCH);
-    if (env.SOURCE_DATE_EPOCH && Number.isFinite(epoch))
-        return new Date(epoch * 1000);
-    if (!ctx.sha)
-        return undefined;
-    const r = await exec_execute('git', ['-C', ctx.workspace, 'log', '-1', '--format=%cI', ctx.sha], { timeoutMs: 10 * 1000 }).catch(() => undefined);
-    const out = r?.code === 0 ? r.stdout.trim() : '';
-    return out && !Number.isNaN(Date.parse(out)) ? new Date(out) : undefined;
-}
-/** A pull request from another repository: GitHub gives its workflows no secrets, so nothing can be pushed. Pure. */
-function forkPullRequest(eventName, payload) {
-    if (eventName !== 'pull_request')
-        return undefined;
-    const pr = (payload.pull_request ?? {});
-    const head = pr.head?.repo?.full_name;
-    const base = pr.base?.repo?.full_name;
-    if (!pr.head)
-        return undefined;
-    if (!head)
-        return 'a deleted fork';
-    return base && head !== base ? head : undefined;
-}
-/** The pull request this event is about, if any. Pure. */
-function pullRequest(eventName, payload) {
-    if (eventName !== 'pull_request' && eventName !== 'pull_request_target')
-        return undefined;
-    const pr = (payload.pull_request ?? {});
-    const number = typeof payload.number === 'number' ? payload.number : pr.number;
-    if (typeof number !== 'number')
-        return undefined;
-    return { number, headSha: pr.head?.sha, closed: payload.action === 'closed' || pr.state === 'closed' };
-}
-
-;// CONCATENATED MODULE: ./src/image/stats.ts
-
-/** Compressed size and layer count of a manifest; an index goes to its first real platform. Pure. */
-function manifestStats(m) {
-    if (!m.layers)
-        return undefined;
-    return { bytes: m.layers.reduce((n, l) => n + (l.size ?? 0), 0), layers: m.layers.length, compressed: true };
-}
-async function rawManifest(ref, dockerEnv) {
-    const r = await exec_execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch(() => undefined);
-    if (r?.code !== 0)
-        return undefined;
-    try {
-        return JSON.parse(r.stdout);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** What the registry holds for a pushed reference; best effort, for the summary only. */
-async function pushedStats(ref, dockerEnv) {
-    const top = await rawManifest(ref, dockerEnv);
-    if (!top)
-        return undefined;
-    if (top.layers)
-        return manifestStats(top);
-    const pick = top.manifests?.find((m) => m.platform?.os !== 'unknown' && m.platform?.architecture !== 'unknown');
-    const base = ref.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^:/]+$/, '');
-    const inner = pick ? await rawManifest(`${base}@${pick.digest}`, dockerEnv) : undefined;
-    return inner ? manifestStats(inner) : undefined;
-}
-/** The local image's size and layers, when nothing was pushed. */
-async function localStats(imageId, dockerEnv) {
-    const r = await exec_execute('docker', ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', imageId], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-    const m = /^(\d+) (\d+)$/.exec(r?.stdout.trim() ?? '');
-    return m ? { bytes: Number(m[1]), layers: Number(m[2]), compressed: false } : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/pr/comment.ts
-
-const comment_API_TIMEOUT_MS = 15 * 1000;
-/** The hidden line by which the action finds its own comment again; one per set of images. Pure. */
-function comment_marker(imagesKey) {
-    return `<!-- image-publish:preview:${imagesKey} -->`;
-}
-/** The comment text: how to pull and run the preview, or that it is stale. Pure. */
-function previewBody(p, imagesKey) {
-    const lines = [comment_marker(imagesKey), `### Preview image for #${p.number}`, ''];
-    if (p.stale) {
-        lines.push('This pull request is closed: the preview image below is stale and is no longer updated.', '');
-    }
-    if (p.reference) {
-        lines.push(`\`${p.reference}\``, '', '```sh', `docker pull ${p.reference}`, `docker run --rm -p 8080:8080 ${p.reference}`, '```', '');
-    }
-    if (p.tags.length)
-        lines.push(`Tags: ${p.tags.map((t) => `\`${t}\``).join(', ')}`, '');
-    lines.push(`Commit: ${p.commit}`);
-    return lines.join('\n');
-}
-class ApiError extends Error {
-    status;
-    constructor(status, message) {
-        super(message);
-        this.status = status;
-    }
-}
-async function call(api, method, route, body) {
-    for (let attempt = 0;; attempt++) {
-        let res;
-        try {
-            res = await fetch(`${api.apiUrl.replace(/\/$/, '')}${route}`, {
-                method,
-                headers: { authorization: `Bearer ${api.token}`, accept: 'application/vnd.github+json', 'content-type': 'application/json', 'user-agent': 'image-publish' },
-                body: body === undefined ? undefined : JSON.stringify(body),
-                signal: AbortSignal.timeout(comment_API_TIMEOUT_MS),
-            });
-        }
-        catch (e) {
-            if (attempt < 2)
-                continue;
-            throw e;
-        }
-        if (res.ok)
-            return res.status === 204 ? undefined : res.json();
-        // only server-side trouble is worth another try; 401/403/404 never change by retrying
-        if (res.status >= 500 && attempt < 2)
-            continue;
-        throw new ApiError(res.status, `${method} ${route} answered HTTP ${res.status}`);
-    }
-}
-/** Creates the preview comment, or updates the one found by its marker; never posts a second one. */
-async function upsertComment(api, body, imagesKey, createIfMissing, log) {
-    const base = `/repos/${api.repository}/issues`;
-    try {
-        let existing;
-        for (let page = 1; page <= 10 && !existing; page++) {
-            const list = (await call(api, 'GET', `${base}/${api.number}/comments?per_page=100&page=${page}`));
-            existing = list.find((c) => c.body?.includes(comment_marker(imagesKey)));
-            if (list.length < 100)
-                break;
-        }
-        if (existing) {
-            await call(api, 'PATCH', `${base}/comments/${existing.id}`, { body });
-            log.info(`Updated the preview comment on #${api.number}.`);
-            return 'updated';
-        }
-        if (!createIfMissing)
-            return 'none';
-        await call(api, 'POST', `${base}/${api.number}/comments`, { body });
-        log.info(`Posted the preview comment on #${api.number}.`);
-        return 'created';
-    }
-    catch (e) {
-        const hint = e instanceof ApiError && [401, 403, 404].includes(e.status) ? ' The token needs `pull-requests: write` permission.' : '';
-        log.warning(`The preview comment was not posted: ${errors_errorMessage(e)}.${hint}`);
-        return 'none';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/summary.ts
-function newRecord() {
-    return { timings: {}, tags: [], results: [], pushed: false };
-}
-const STAGE_TITLES = {
-    inputs: 'Read inputs',
-    metadata: 'Tags and labels',
-    plan: 'Dry run',
-    login: 'Login',
-    restore: 'Restore caches',
-    java: 'Java build',
-    image: 'Image build',
-    push: 'Push',
-    comment: 'PR comment',
-};
-function esc(text) {
-    return text.replace(/\|/g, '\\|').replace(/</g, '&lt;');
-}
-function size(bytes) {
-    return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
-}
-/** The job summary as Markdown. Pure; holds references, digests and timings only, never an input value. */
-function summaryMarkdown(r) {
-    const out = [`## image-publish ${r.failure ? 'failed' : r.pushed ? 'published' : 'built'}`, ''];
-    if (r.failure) {
-        out.push(`**Stage that failed:** ${STAGE_TITLES[r.failure.stage] ?? r.failure.stage}`, '', esc(r.failure.message.split('\n')[0]), '');
-        if (r.failure.tail.length)
-            out.push('<details><summary>Last lines of its output</summary>', '', '```', ...r.failure.tail.slice(-30), '```', '', '</details>', '');
-    }
-    if (r.results.length) {
-        out.push('| registry | reference | digest | tags | result |', '|---|---|---|---|---|');
-        for (const res of r.results) {
-            const name = res.refs[0]?.replace(/:[^:/]+$/, '') ?? '';
-            const tags = res.refs.map((ref) => `\`${ref.slice(ref.lastIndexOf(':') + 1)}\``).join(' ');
-            out.push(`| ${res.registry} | \`${name}\` | \`${res.digest}\` | ${tags} | ${res.error ? `failed: ${esc(res.error.split('\n')[0])}` : 'pushed'} |`);
-        }
-        out.push('');
-    }
-    else if (r.tags.length) {
-        out.push(`Tags: ${r.tags.map((t) => `\`${t}\``).join(' ')}${r.reasonNotPushed ? ` (not pushed: ${r.reasonNotPushed})` : ''}`, '');
-    }
-    if (r.stats)
-        out.push(`**Image:** ${size(r.stats.bytes)} ${r.stats.compressed ? 'compressed' : 'uncompressed, in the engine'}, ${r.stats.layers} layers`, '');
-    if (r.cacheHit) {
-        out.push(`**Caches:** jar ${r.cacheHit.jar}, dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
-    }
-    const stages = Object.entries(r.timings);
-    if (stages.length) {
-        out.push('| stage | time |', '|---|---|');
-        for (const [k, ms] of stages)
-            out.push(`| ${STAGE_TITLES[k] ?? k} | ${(ms / 1000).toFixed(1)} s |`);
-        out.push('');
-    }
-    return out.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/problems.ts
-const SOURCE = String.raw `(?:\/|[A-Za-z]:\\)[^:\s]*?\.(?:java|kt|groovy|scala)`;
-const MAVEN_JAVAC = new RegExp(String.raw `^\[(ERROR|WARNING)\] (${SOURCE}):\[(\d+),(\d+)\] (.+)$`);
-// javac as Gradle prints it; a task header may stick to the front (":compileJava/home/…/Main.java:22: error: …")
-const GRADLE_JAVAC = new RegExp(String.raw `(?:^|\s|:[A-Za-z]+)(${SOURCE}):(\d+): (error|warning): (.+)$`);
-const KOTLIN = /^([ew]): (?:file:\/\/)?(\/[^:]+\.kts?)(?::(\d+):(\d+)|: \((\d+), (\d+)\)):? (.+)$/;
-const SUREFIRE = /^\[ERROR\]\s+(?:[\w$]+\.)*?([A-Z][\w$]*)\.([\w$]+):(\d+) (.+)$/;
-const GRADLE_TEST_AT = /^\s+(?:\S+ )?at ([\w$]+\.(?:java|kt|groovy)):(\d+)\)?$/;
-const GRADLE_TEST_FAILED = /^([\w.$]+) > (.+) FAILED$/;
-/** Compiler errors and failed tests in Maven's or Gradle's output, each once, in order. Pure. */
-function javaProblems(output) {
-    const out = [];
-    const seen = new Set();
-    const add = (p) => {
-        const key = `${p.file}:${p.line}:${p.column ?? ''}:${p.message}`;
-        if (!seen.has(key)) {
-            seen.add(key);
-            out.push(p);
-        }
-    };
-    let failedTest;
-    for (const line of output.split(/\r?\n/)) {
-        let m = MAVEN_JAVAC.exec(line);
-        if (m) {
-            add({ file: m[2], line: Number(m[3]), column: Number(m[4]), message: m[5], severity: m[1] === 'ERROR' ? 'error' : 'warning' });
-            continue;
-        }
-        m = GRADLE_JAVAC.exec(line);
-        if (m) {
-            add({ file: m[1], line: Number(m[2]), message: m[4], severity: m[3] === 'error' ? 'error' : 'warning' });
-            continue;
-        }
-        m = KOTLIN.exec(line);
-        if (m) {
-            add({ file: m[2], line: Number(m[3] ?? m[5]), column: Number(m[4] ?? m[6]), message: m[7], severity: m[1] === 'e' ? 'error' : 'warning' });
-            continue;
-        }
-        m = SUREFIRE.exec(line);
-        if (m) {
-            add({ file: `${m[1]}.java`, line: Number(m[3]), message: `${m[1]}.${m[2]}: ${m[4]}`, severity: 'error' });
-            continue;
-        }
-        m = GRADLE_TEST_FAILED.exec(line);
-        if (m) {
-            failedTest = `${m[1].split('.').pop()} > ${m[2]}`;
-            continue;
-        }
-        m = GRADLE_TEST_AT.exec(line);
-        if (m && failedTest) {
-            add({ file: m[1], line: Number(m[2]), message: `${failedTest} failed`, severity: 'error' });
-            failedTest = undefined;
-        }
-    }
-    return out;
-}
-/** The Dockerfile line BuildKit blames for a failed build, with its error. Pure. */
-function dockerfileProblem(output) {
-    const lines = output.split(/\r?\n/);
-    const at = lines.map((l) => /^(?:\S*\/)?Dockerfile[^:\s]*:(\d+)$/.exec(l.trim())).find((m) => m !== null);
-    if (!at)
-        return undefined;
-    const message = lines.find((l) => /^ERROR: /.test(l))?.replace(/^ERROR: /, '') ?? 'the build failed here';
-    return { line: Number(at[1]), message };
-}
-
-;// CONCATENATED MODULE: ./src/image/args.ts
-/** Environment variable that carries secret `index` to BuildKit, so its value never sits in argv. */
-function secretEnvName(index) {
-    return `IMAGE_PUBLISH_SECRET_${index}`;
-}
-function common(spec) {
-    const args = ['--file', spec.file, '--iidfile', spec.iidFile];
-    for (const t of spec.tags)
-        args.push('--tag', t);
-    for (const l of spec.labels)
-        args.push('--label', l);
-    for (const [k, v] of spec.buildArgs)
-        args.push('--build-arg', `${k}=${v}`);
-    if (spec.target)
-        args.push('--target', spec.target);
-    if (spec.network)
-        args.push('--network', spec.network);
-    if (spec.platforms.length)
-        args.push('--platform', spec.platforms.join(','));
-    spec.secrets.forEach((s, i) => args.push('--secret', `id=${s.id},env=${secretEnvName(i)}`));
-    return args;
-}
-/** `docker buildx build …`: builds once into the engine's image store; pushing is a later step. */
-function buildxArgs(spec) {
-    return ['buildx', 'build', '--progress', 'plain', '--load', '--provenance', spec.provenance, '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), spec.context];
-}
-/** The fallback when buildx is missing: classic `docker build` with BuildKit switched on through the env. */
-function dockerBuildArgs(spec) {
-    return ['build', '--progress', 'plain', ...common(spec), spec.context];
-}
-/** The environment of the build: secret values, and SOURCE_DATE_EPOCH, which buildx hands to BuildKit. */
-function buildEnv(spec) {
-    const env = Object.fromEntries(spec.secrets.map((s, i) => [secretEnvName(i), s.value]));
-    if (spec.sourceDateEpoch !== undefined)
-        env.SOURCE_DATE_EPOCH = String(spec.sourceDateEpoch);
-    return env;
-}
-
-;// CONCATENATED MODULE: ./src/image/build.ts
+;// CONCATENATED MODULE: ./src/stages/restore.ts
 
 
 
 
 
-const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
-/** True when the buildx plugin answers; the caller warns and falls back otherwise. */
-async function hasBuildx(dockerEnv) {
-    const r = await exec_execute('docker', ['buildx', 'version'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-    return r?.code === 0;
-}
-function readJson(file) {
-    try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-    }
-    catch {
-        return {};
-    }
-}
-/** Builds the image once; `dockerfileRel` is the Dockerfile's path from the workspace, for annotations. */
-async function buildImage(spec, useBuildx, dockerEnv, dockerfileRel) {
-    const args = useBuildx ? buildxArgs(spec) : dockerBuildArgs(spec);
-    const env = { ...dockerEnv, ...buildEnv(spec), ...(useBuildx ? {} : { DOCKER_BUILDKIT: '1' }) };
-    const res = await exec_execute('docker', args, { env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 25 });
-    if (res.code !== 0) {
-        const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `failed (exit code ${res.code})`;
-        const at = dockerfileProblem(`${res.stdout}\n${res.stderr}`);
-        const annotations = at ? [{ severity: 'error', message: at.message, file: dockerfileRel, line: at.line, title: 'image build' }] : [];
-        throw new StageError('image', `The image build ${why}. Check the Dockerfile given in \`file\` and the \`context\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
-    }
-    // the engine's own ID (what `docker images` shows); the iidfile can hold the config digest instead
-    const inspected = spec.tags[0] ? await exec_execute('docker', ['image', 'inspect', '--format', '{{.Id}}', spec.tags[0]], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined) : undefined;
-    const imageId = inspected?.code === 0 ? inspected.stdout.trim() : (0,external_node_fs_namespaceObject.existsSync)(spec.iidFile) ? (0,external_node_fs_namespaceObject.readFileSync)(spec.iidFile, 'utf8').trim() : '';
-    const meta = useBuildx ? readJson(spec.metadataFile) : {};
-    const configDigest = typeof meta['containerimage.config.digest'] === 'string' ? meta['containerimage.config.digest'] : undefined;
-    return { imageId, configDigest, builder: useBuildx ? 'buildx' : 'docker build' };
-}
-
-;// CONCATENATED MODULE: ./src/image/dockerfile.ts
-/** Names of the ARGs a Dockerfile declares, in any stage. Pure: continuations and comments handled. */
-function declaredArgs(dockerfile) {
-    const logical = dockerfile
-        .replace(/\\\r?\n/g, ' ')
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l && !l.startsWith('#'));
-    const names = [];
-    for (const line of logical) {
-        const m = /^ARG\s+(.*)$/i.exec(line);
-        if (!m)
-            continue;
-        for (const word of m[1].split(/\s+/)) {
-            const name = word.split('=')[0];
-            if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
-                names.push(name);
-        }
-    }
-    return [...new Set(names)];
-}
-/** The 1-based line of the first instruction that mentions `needle`, for annotations. */
-function lineOf(dockerfile, needle) {
-    const i = dockerfile.split(/\r?\n/).findIndex((l) => needle.test(l));
-    return i < 0 ? undefined : i + 1;
-}
-/**
- * Whether a layer cache can save anything: only RUN steps do work worth keeping. Without them the cache would
- * hold base layers (pulled anyway) and COPY results (cheaper to redo than to save and restore). Pure.
- */
-function hasRunSteps(dockerfile) {
-    return dockerfile
-        .replace(/\\\r?\n/g, ' ')
-        .split(/\r?\n/)
-        .some((l) => /^\s*RUN\s/i.test(l));
-}
-/**
- * True when the build output reaches the image only as ${JAR_FILE}: every COPY/ADD source is that argument
- * or a path outside target/ and build/ (and not the whole context). Only then may a cached jar stand in
- * for the whole build. Pure.
- */
-function copiesOnlyTheJar(dockerfile) {
-    const lines = dockerfile
-        .replace(/\\\r?\n/g, ' ')
-        .split(/\r?\n/)
-        .map((l) => l.trim());
-    for (const line of lines) {
-        const m = /^(COPY|ADD)\s+(.*)$/i.exec(line);
-        if (!m)
-            continue;
-        let words;
-        try {
-            words = m[2].startsWith('[') ? JSON.parse(m[2]) : m[2].split(/\s+/);
-        }
-        catch {
-            return false;
-        }
-        const args = words.filter((w) => !w.startsWith('--'));
-        if (words.some((w) => w.startsWith('--from=')))
-            continue; // from another stage or image, not the context
-        for (const src of args.slice(0, -1)) {
-            if (/^\$\{?JAR_FILE\}?$/.test(src))
-                continue;
-            if (/^(\.\/)?(target|build)(\/|$)|^\.\/?$|^\*|^\.\/\*/.test(src))
-                return false;
-        }
-    }
-    return true;
-}
-
-;// CONCATENATED MODULE: ./src/registry/retry.ts
-const AUTH = [/\b401\b/, /\b403\b/, /unauthorized/i, /denied/i, /incorrect username or password/i, /authentication required/i, /name unknown/i, /forbidden/i];
-const TRANSIENT = [
-    /\b5\d\d\b/,
-    /\b429\b/,
-    /too many requests/i,
-    /toomanyrequests/i,
-    /connection (reset|refused)/i,
-    /ECONNRESET|ECONNREFUSED|ETIMEDOUT/,
-    /i\/o timeout/i,
-    /timed? ?out/i,
-    /TLS handshake timeout/i,
-    /unexpected EOF|: EOF\b/i,
-    /service unavailable|bad gateway|internal server error/i,
-    /broken pipe/i,
-];
-/** Decides from a registry client's output whether trying again can help. Auth failures never are. */
-function classifyFailure(output) {
-    if (AUTH.some((re) => re.test(output)))
-        return 'auth';
-    if (TRANSIENT.some((re) => re.test(output)))
-        return 'transient';
-    return 'fatal';
-}
-/** Exponential backoff with full jitter, capped; `random` is injected for tests. */
-function backoffMs(attempt, random, baseMs = 2000, capMs = 15000) {
-    const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
-    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-/** Seconds from a Retry-After header value, when the output carries one. */
-function retryAfterMs(output) {
-    const m = /retry-after:?\s*(\d+)/i.exec(output);
-    return m ? Number(m[1]) * 1000 : undefined;
-}
-/** Runs `op` until it succeeds, fails for good, or the policy's bounds are reached. Returns the last attempt. */
-async function withRetry(op, policy) {
-    const start = Date.now();
-    for (let attempt = 0;; attempt++) {
-        const res = await op();
-        if (res.ok)
-            return { ...res, attempts: attempt + 1 };
-        const kind = classifyFailure(res.output);
-        const wait = Math.max(retryAfterMs(res.output) ?? 0, backoffMs(attempt, policy.random));
-        if (kind !== 'transient' || attempt >= policy.retries || Date.now() - start + wait > policy.totalMs) {
-            return { ...res, kind, attempts: attempt + 1 };
-        }
-        const reason = res.output.trim().split('\n').filter(Boolean).pop() ?? 'transient failure';
-        policy.onRetry(attempt + 1, reason, wait);
-        await policy.sleep(wait);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/image/push.ts
-
-
-
-const PUSH_TIMEOUT_MS = 30 * 60 * 1000;
-/** The manifest digest `docker push` reports for the reference it pushed. Pure. */
-function pushedDigest(output) {
-    const m = /digest:\s*(sha256:[0-9a-f]{64})/.exec(output);
-    return m?.[1];
-}
-/** Pushes one tag of the image already built; a retry pushes the same image again, never rebuilds. */
-async function pushTag(ref, dockerEnv, policy) {
-    let digest;
-    const res = await withRetry(async () => {
-        const r = await exec_execute('docker', ['push', ref], { env: dockerEnv, timeoutMs: PUSH_TIMEOUT_MS, tailLines: 10 });
-        digest = pushedDigest(r.stdout + r.stderr);
-        return { ok: r.code === 0, output: r.timedOut ? 'push timed out' : r.stderr + r.stdout };
-    }, policy);
-    if (!res.ok) {
-        const detail = res.output.trim().split('\n').pop() ?? '';
-        const hint = res.kind === 'auth' ? 'The registry refused access: check that `username` may push to this repository.' : 'Check that the registry is reachable.';
-        throw new StageError('push', `Pushing ${ref} failed after ${res.attempts} attempt(s): ${detail}. ${hint}`);
-    }
-    if (!digest)
-        throw new StageError('push', `Pushed ${ref}, but docker reported no digest.`);
-    return { ref, digest, attempts: res.attempts };
-}
-
-;// CONCATENATED MODULE: ./src/image/publish.ts
-
-
-/** The references of each registry, in tag order. Pure. */
-function refsByRegistry(refs, images) {
-    const out = new Map();
-    for (const img of images)
-        if (!out.has(img.registry))
-            out.set(img.registry, []);
-    for (const ref of refs) {
-        const img = images.find((i) => ref.startsWith(`${i.name}:`));
-        if (img)
-            out.get(img.registry).push(ref);
-    }
-    return out;
-}
-/**
- * Pushes the one built image to every registry. A registry that fails does not stop the others;
- * the caller fails the step afterwards, naming it.
- */
-async function publish(refs, images, dockerEnv, policy, log) {
-    const pushes = [];
-    const results = [];
-    for (const [registry, regRefs] of refsByRegistry(refs, images)) {
-        const done = [];
-        let error;
-        const one = async (ref) => {
-            try {
-                const r = await pushTag(ref, dockerEnv, policy);
-                log(`Pushed ${ref}@${r.digest}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`);
-                done.push(r);
-            }
-            catch (e) {
-                error ??= errors_errorMessage(e);
-                log(`${registry}: ${errors_errorMessage(e)}`);
-            }
-        };
-        // the first push uploads the layers; the other tags only add manifests, so they go together
-        const [first, ...rest] = regRefs;
-        if (first)
-            await one(first);
-        if (!error)
-            await Promise.all(rest.map(one));
-        done.sort((a, b) => regRefs.indexOf(a.ref) - regRefs.indexOf(b.ref));
-        pushes.push(...done);
-        results.push({ registry, refs: done.map((d) => d.ref), digest: done[0]?.digest ?? '', pushed: !error && done.length > 0, error });
-    }
-    return { pushes, results };
-}
-
-;// CONCATENATED MODULE: ./src/image/spec.ts
-
-
-
-/** JAR_FILE as the Dockerfile's COPY sees it: relative to the context, with forward slashes. Pure. */
-function jarBuildArg(context, jar) {
-    const rel = external_node_path_default().relative(context, jar);
-    if (rel.startsWith('..') || external_node_path_default().isAbsolute(rel)) {
-        throw new InputError('context', `the jar ${jar} lies outside the build context ${context}; set \`context\` to a folder that contains the build output.`);
-    }
-    return rel.split((external_node_path_default()).sep).join('/');
-}
-function buildSpec(inputs, parts, runnerTemp) {
-    const { tags, labels, jar } = parts;
-    (0,external_node_fs_namespaceObject.mkdirSync)(runnerTemp, { recursive: true });
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(runnerTemp, 'image-publish-build-'));
-    return {
-        context: inputs.context,
-        file: inputs.file,
-        tags,
-        labels,
-        buildArgs: jar ? [...inputs.buildArgs, ['JAR_FILE', jarBuildArg(inputs.context, jar)]] : inputs.buildArgs,
-        target: inputs.target,
-        platforms: inputs.platforms,
-        secrets: inputs.secrets,
-        metadataFile: external_node_path_default().join(dir, 'metadata.json'),
-        iidFile: external_node_path_default().join(dir, 'iid'),
-        cacheArgs: parts.cacheArgs,
-        provenance: inputs.provenance,
-        network: inputs.network,
-        sourceDateEpoch: parts.sourceDateEpoch,
-    };
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var yaml_dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/registry/name.ts
-
-const name_DOCKER_HUB = 'docker.io';
-const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$|^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/;
-/** One registry, whichever way it is spelled: '' and the Docker Hub aliases are docker.io. */
-function canonicalRegistry(raw) {
-    const host = raw
-        .trim()
-        .replace(/^https?:\/\//, '')
-        .replace(/\/v[12]\/?$/, '')
-        .replace(/\/$/, '')
-        .toLowerCase();
-    return host === '' || HUB_ALIASES.has(host) ? name_DOCKER_HUB : host;
-}
-function looksLikeDomain(first) {
-    return first.includes('.') || first.includes(':') || first === 'localhost';
-}
-/** Parses an image name as Docker does; `input` names the input to blame. */
-function parseImageName(raw, input) {
-    const given = raw.trim();
-    const fail = (why) => {
-        throw new InputError(input, `"${given}" is not a valid image name: ${why}. Write it like acme/app, ghcr.io/owner/app or 127.0.0.1:5000/team/app.`);
-    };
-    if (given === '')
-        fail('it is empty');
-    if (given.includes('@'))
-        fail('a digest does not belong in an image name');
-    const parts = given.split('/');
-    let domain;
-    if (parts.length > 1 && looksLikeDomain(parts[0])) {
-        domain = parts.shift();
-        if (!DOMAIN.test(domain))
-            fail(`"${domain}" is not a registry host`);
-    }
-    const last = parts[parts.length - 1];
-    if (/:/.test(last))
-        fail('tags go in the `tags` input, not in the image name');
-    const lowered = parts.some((p) => p !== p.toLowerCase());
-    const path = parts.map((p) => p.toLowerCase());
-    for (const p of path) {
-        if (!COMPONENT.test(p)) {
-            fail(`the path component "${p}" may only hold lowercase letters, digits and single separators ('.', '_', '__', '-') between them`);
-        }
-    }
-    const registry = canonicalRegistry(domain ?? '');
-    const repository = registry === name_DOCKER_HUB && path.length === 1 ? `library/${path[0]}` : path.join('/');
-    const name = domain ? `${domain.toLowerCase()}/${path.join('/')}` : path.join('/');
-    if (name.length > 255)
-        fail('it is longer than 255 characters');
-    return { name, registry, repository, lowered };
-}
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-function isValidTag(tag) {
-    return TAG.test(tag);
-}
-
-;// CONCATENATED MODULE: ./src/registry/auth.ts
-
-
-
-
-/** Checks that `pem` holds at least one parseable X.509 certificate; throws naming the input. Pure. */
-function checkPem(input, pem) {
-    const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-    if (!blocks)
-        throw new InputError(input, 'is not a PEM certificate; paste the CA certificate, starting with -----BEGIN CERTIFICATE-----.');
-    for (const b of blocks) {
-        try {
-            new external_node_crypto_.X509Certificate(b);
-        }
-        catch {
-            throw new InputError(input, 'holds a PEM block that is not a valid X.509 certificate; paste the CA certificate as issued.');
-        }
-    }
-    return `${blocks.join('\n')}\n`;
-}
-function field(entry, name, i) {
-    const v = entry[name];
-    if (v === undefined || v === null)
-        return '';
-    if (typeof v !== 'string' && typeof v !== 'number')
-        throw new InputError('registry-auth', `entry ${i + 1}: \`${name}\` must be a string.`);
-    return String(v).trim();
-}
-function ghcrDefaults(login, d, input) {
-    if (login.registry !== 'ghcr.io' || login.username || login.password)
-        return login;
-    if (!d.token)
-        throw new InputError(input, 'ghcr.io needs a token: pass `github-token` (with packages: write) or a username and password.');
-    return { ...login, username: d.actor, password: d.token };
-}
-function complete(login, where, input) {
-    if (!login.username)
-        throw new InputError(input, `${where} has no username; add \`username\`.`);
-    if (!login.password)
-        throw new InputError(input, `${where} has no password; add \`password\` from a secret.`);
-    return login;
-}
-/** The `registry-auth` input: a YAML list of {registry, username, password, ca}, as login-action takes it. Pure. */
-function parseRegistryAuth(raw, d) {
-    let doc;
-    try {
-        doc = (0,yaml_dist/* parse */.qg)(raw);
-    }
-    catch (e) {
-        const line = e.linePos?.[0]?.line;
-        throw new InputError('registry-auth', `is not valid YAML${line ? ` (line ${line})` : ''}; write a list such as "- registry: ghcr.io\\n  username: …\\n  password: …".`);
-    }
-    if (!Array.isArray(doc) || doc.length === 0)
-        throw new InputError('registry-auth', 'must be a YAML list of entries with registry, username and password.');
-    const seen = new Set();
-    return doc.map((entry, i) => {
-        if (!entry || typeof entry !== 'object' || Array.isArray(entry))
-            throw new InputError('registry-auth', `entry ${i + 1} is not a mapping of registry, username, password and ca.`);
-        const e = entry;
-        const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password', 'ca'].includes(k));
-        if (unknown.length)
-            throw new InputError('registry-auth', `entry ${i + 1} has unknown key(s) ${unknown.join(', ')}; use registry, username, password and ca.`);
-        const registry = canonicalRegistry(field(e, 'registry', i));
-        if (seen.has(registry))
-            throw new InputError('registry-auth', `lists ${registry} twice; keep one entry per registry.`);
-        seen.add(registry);
-        const caRaw = field(e, 'ca', i);
-        const login = { registry, username: field(e, 'username', i), password: field(e, 'password', i), ca: caRaw ? checkPem('registry-auth', caRaw) : undefined };
-        return complete(ghcrDefaults(login, d, 'registry-auth'), `entry ${i + 1} (${registry})`, 'registry-auth');
-    });
-}
-/** The single-registry inputs as a login list: empty when there is nothing to log in with. Pure. */
-function singleLogin(registry, username, password, ca, d) {
-    const login = { registry: canonicalRegistry(registry), username, password, ca: ca.trim() ? checkPem('registry-ca', ca) : undefined };
-    const filled = ghcrDefaults(login, d, 'github-token');
-    if (!filled.username && !filled.password)
-        return [];
-    if (filled.password && !filled.username)
-        throw new InputError('username', 'a password is set but no username; set `username` for the registry.');
-    if (filled.username && !filled.password)
-        throw new InputError('password', `username "${filled.username}" has no password; pass it from a secret in \`password\`.`);
-    return [filled];
-}
-const SECRET_NAME = /(TOKEN|PASSWORD|PASSWD|SECRET|KEY|CREDENTIAL)/i;
-/** build-args whose name looks like a secret: they end up in the image history, secrets do not. Pure. */
-function secretLookingArgs(args) {
-    return args.map(([k]) => k).filter((k) => SECRET_NAME.test(k));
-}
-
-;// CONCATENATED MODULE: ./src/tags/dateformat.ts
-/**
- * moment.js style date formatting (the common tokens) in an IANA time zone, with Intl only.
- * `[text]` is literal; characters that are not tokens are copied.
- */
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-/** Throws RangeError for an unknown time zone. */
-function validTimeZone(tz) {
-    try {
-        new Intl.DateTimeFormat('en-US', { timeZone: tz });
-        return true;
-    }
-    catch {
+/** A layer cache pays only for RUN steps, and only a builder that can export one can have it. */
+async function layerCacheWorthIt(job, dockerEnv) {
+    if (!hasRunSteps(job.dockerfile)) {
+        job.io.info('The Dockerfile has no RUN step, so there is no layer cache: it would hold only base layers and COPY results, which cost more to save and restore than to redo.');
         return false;
     }
-}
-function partsIn(date, tz) {
-    const fmt = new Intl.DateTimeFormat('en-US', {
-        timeZone: tz,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-    });
-    const p = {};
-    for (const part of fmt.formatToParts(date)) {
-        if (part.type !== 'literal') {
-            p[part.type] = Number(part.value);
-        }
-    }
-    const year = p.year ?? 1970;
-    const hour = (p.hour ?? 0) % 24;
-    const asUtc = Date.UTC(year, (p.month ?? 1) - 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0);
-    const wall = asUtc + date.getUTCMilliseconds();
-    return {
-        year,
-        month: p.month ?? 1,
-        day: p.day ?? 1,
-        hour,
-        minute: p.minute ?? 0,
-        second: p.second ?? 0,
-        ms: date.getUTCMilliseconds(),
-        weekday: new Date(asUtc).getUTCDay(),
-        offsetMin: Math.round((wall - date.getTime()) / 60000),
-        epochMs: date.getTime(),
-    };
-}
-const pad = (n, w) => String(Math.abs(n)).padStart(w, '0');
-function offset(min, sep) {
-    const sign = min < 0 ? '-' : '+';
-    return `${sign}${pad(Math.floor(Math.abs(min) / 60), 2)}${sep}${pad(Math.abs(min) % 60, 2)}`;
-}
-function ordinal(n) {
-    const b = n % 10;
-    const suffix = Math.floor((n % 100) / 10) === 1 ? 'th' : b === 1 ? 'st' : b === 2 ? 'nd' : b === 3 ? 'rd' : 'th';
-    return `${n}${suffix}`;
-}
-function dayOfYear(p) {
-    return Math.round((Date.UTC(p.year, p.month - 1, p.day) - Date.UTC(p.year, 0, 1)) / 86400000) + 1;
-}
-const TOKENS = {
-    YYYY: p => (p.year > 9999 ? `+${p.year}` : pad(p.year, 4)),
-    YY: p => pad(p.year % 100, 2),
-    Y: p => String(p.year),
-    Q: p => String(Math.ceil(p.month / 3)),
-    MMMM: p => MONTHS[p.month - 1] ?? '',
-    MMM: p => (MONTHS[p.month - 1] ?? '').slice(0, 3),
-    MM: p => pad(p.month, 2),
-    Mo: p => ordinal(p.month),
-    M: p => String(p.month),
-    DDDD: p => pad(dayOfYear(p), 3),
-    DDD: p => String(dayOfYear(p)),
-    DD: p => pad(p.day, 2),
-    Do: p => ordinal(p.day),
-    D: p => String(p.day),
-    dddd: p => DAYS[p.weekday] ?? '',
-    ddd: p => (DAYS[p.weekday] ?? '').slice(0, 3),
-    dd: p => (DAYS[p.weekday] ?? '').slice(0, 2),
-    d: p => String(p.weekday),
-    E: p => String(p.weekday === 0 ? 7 : p.weekday),
-    HH: p => pad(p.hour, 2),
-    H: p => String(p.hour),
-    hh: p => pad(p.hour % 12 || 12, 2),
-    h: p => String(p.hour % 12 || 12),
-    kk: p => pad(p.hour || 24, 2),
-    k: p => String(p.hour || 24),
-    mm: p => pad(p.minute, 2),
-    m: p => String(p.minute),
-    ss: p => pad(p.second, 2),
-    s: p => String(p.second),
-    SSS: p => pad(p.ms, 3),
-    SS: p => pad(Math.floor(p.ms / 10), 2),
-    S: p => String(Math.floor(p.ms / 100)),
-    A: p => (p.hour < 12 ? 'AM' : 'PM'),
-    a: p => (p.hour < 12 ? 'am' : 'pm'),
-    ZZ: p => offset(p.offsetMin, ''),
-    Z: p => offset(p.offsetMin, ':'),
-    X: p => String(Math.floor(p.epochMs / 1000)),
-    x: p => String(p.epochMs),
-};
-const TOKEN_RE = new RegExp(`\\[[^\\[]*\\]|${Object.keys(TOKENS)
-    .sort((a, b) => b.length - a.length)
-    .join('|')}|.`, 'gs');
-/** Default format of moment#format() with no argument. */
-const DEFAULT_FORMAT = 'YYYY-MM-DDTHH:mm:ssZ';
-/** Formats `date` in `tz` (IANA name, default UTC) with moment tokens. */
-function formatDate(date, format, tz = 'UTC') {
-    const p = partsIn(date, tz);
-    return format.replace(TOKEN_RE, tok => {
-        if (tok.startsWith('[') && tok.endsWith(']') && tok.length >= 2) {
-            return tok.slice(1, -1);
-        }
-        const f = TOKENS[tok];
-        return f ? f(p) : tok;
-    });
-}
-
-;// CONCATENATED MODULE: ./src/tags/template.ts
-/**
- * The subset of Handlebars that metadata-action's expressions use: `{{name}}`, `{{{name}}}`,
- * helper calls with quoted/number/path params and `key='value'` hash args, `{{! comments }}`, `\{{` escapes.
- * As in Handlebars (not strict mode) an unknown name renders empty, and `{{…}}` output is HTML-escaped.
- */
-const ESCAPES = {
-    '&': '&amp;',
-    '<': '&lt;',
-    '>': '&gt;',
-    '"': '&quot;',
-    "'": '&#x27;',
-    '`': '&#x60;',
-    '=': '&#x3D;',
-};
-function escapeHtml(s) {
-    return s.replace(/[&<>"'`=]/g, c => ESCAPES[c] ?? c);
-}
-class TemplateError extends Error {
-}
-function tokenize(expr) {
-    const out = [];
-    const re = /\s*(?:([A-Za-z_$][\w$-]*)=)?(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?)(?=\s|$)|([^\s'"=]+))/y;
-    let pos = 0;
-    while (pos < expr.length) {
-        if (/^\s*$/.test(expr.slice(pos))) {
-            break;
-        }
-        re.lastIndex = pos;
-        const m = re.exec(expr);
-        if (!m) {
-            throw new TemplateError(`cannot parse expression "{{${expr}}}"`);
-        }
-        pos = re.lastIndex;
-        const tok = m[2] !== undefined
-            ? { kind: 'string', text: m[2] }
-            : m[3] !== undefined
-                ? { kind: 'string', text: m[3] }
-                : m[4] !== undefined
-                    ? { kind: 'number', text: m[4] }
-                    : { kind: 'path', text: m[5] ?? '' };
-        out.push(m[1] !== undefined ? { kind: 'hash', key: m[1], value: tok } : tok);
-    }
-    return out;
-}
-function lookup(scope, path) {
-    const name = path.replace(/^(?:this\.|\.\/)/, '');
-    return Object.prototype.hasOwnProperty.call(scope, name) ? scope[name] : undefined;
-}
-function show(v) {
-    if (v === undefined || v === null || v === false) {
-        return v === false ? 'false' : '';
-    }
-    if (typeof v === 'function') {
-        return v([], {});
-    }
-    return String(v);
-}
-function evaluate(expr, scope) {
-    const toks = tokenize(expr.trim());
-    const head = toks[0];
-    if (!head || head.kind !== 'path') {
-        if (head && head.kind !== 'hash' && toks.length === 1) {
-            return head.text;
-        }
-        throw new TemplateError(`cannot parse expression "{{${expr}}}"`);
-    }
-    const value = lookup(scope, head.text);
-    if (toks.length === 1) {
-        return show(value);
-    }
-    if (typeof value !== 'function') {
-        throw new TemplateError(`missing helper "${head.text}" in "{{${expr}}}"`);
-    }
-    const params = [];
-    const hash = {};
-    for (const t of toks.slice(1)) {
-        if (t.kind === 'hash') {
-            hash[t.key] = t.value.kind === 'path' ? show(lookup(scope, t.value.text)) : t.value.text;
-        }
-        else {
-            params.push(t.kind === 'path' ? show(lookup(scope, t.text)) : t.text);
-        }
-    }
-    return value(params, hash);
-}
-/** Renders `template` against `scope`. Throws TemplateError on syntax it does not support. */
-function render(template, scope) {
-    let out = '';
-    let pos = 0;
-    while (pos < template.length) {
-        const open = template.indexOf('{{', pos);
-        if (open < 0) {
-            out += template.slice(pos);
-            break;
-        }
-        if (open > 0 && template[open - 1] === '\\') {
-            out += template.slice(pos, open - 1) + '{{';
-            pos = open + 2;
-            continue;
-        }
-        out += template.slice(pos, open);
-        const triple = template.startsWith('{{{', open);
-        const close = template.indexOf(triple ? '}}}' : '}}', open);
-        if (close < 0) {
-            throw new TemplateError(`unclosed "{{" in "${template}"`);
-        }
-        let inner = template.slice(open + (triple ? 3 : 2), close);
-        pos = close + (triple ? 3 : 2);
-        inner = inner.replace(/^~/, '').replace(/~$/, '');
-        if (inner.startsWith('!')) {
-            continue;
-        }
-        if (/^\s*[#/^>&]/.test(inner) || /^\s*else\b/.test(inner)) {
-            throw new TemplateError(`block and partial expressions are not supported: "{{${inner}}}"`);
-        }
-        const value = evaluate(inner, scope);
-        out += triple ? value : escapeHtml(value);
-    }
-    return out;
-}
-/** True when the pattern is a single `{{raw}}` mustache (metadata-action's isRawStatement). */
-function isRawStatement(pattern) {
-    const m = /^\{\{(\{?)~?\s*([^\s}~]+)[^}]*?~?\}\}(\}?)$/.exec(pattern);
-    return m !== null && m[1].length === m[3].length && m[2] === 'raw';
-}
-
-;// CONCATENATED MODULE: ./src/tags/context.ts
-/** The run as metadata-action sees it (pull_request_target ref, PR head sha, commit date) and its global expressions. */
-
-
-function get(obj, ...path) {
-    let cur = obj;
-    for (const key of path) {
-        if (cur === null || typeof cur !== 'object')
-            return undefined;
-        cur = cur[key];
-    }
-    return cur;
-}
-const context_str = (v) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
-/** Commit time from the push payload (commits[].timestamp / head_commit.timestamp of this sha). */
-function payloadCommitDate(payload, sha) {
-    const commits = payload['commits'];
-    if (Array.isArray(commits)) {
-        const ts = context_str(get(commits.find(c => get(c, 'id') === sha), 'timestamp'));
-        if (ts)
-            return new Date(ts);
-    }
-    if (get(payload, 'head_commit', 'id') === sha) {
-        const ts = context_str(get(payload, 'head_commit', 'timestamp'));
-        if (ts)
-            return new Date(ts);
-    }
-    return undefined;
-}
-function resolveRun(ctx, repo, inputs, now) {
-    const payload = ctx.payload ?? {};
-    let ref = ctx.ref ?? '';
-    if (/pull_request_target/.test(ctx.eventName)) {
-        ref = `refs/pull/${context_str(payload['number']) ?? ''}/merge`;
-    }
-    const isPr = /pull_request/.test(ctx.eventName);
-    const prHeadSha = isPr ? context_str(get(payload, 'pull_request', 'head', 'sha')) : undefined;
-    const sha = inputs.prSha === 'head' && prHeadSha !== undefined ? prHeadSha : (ctx.sha ?? '');
-    const defaultBranch = ctx.defaultBranch ?? context_str(get(payload, 'repository', 'default_branch'));
-    return {
-        eventName: ctx.eventName,
-        ref,
-        sha,
-        prHeadSha,
-        payload,
-        defaultBranch,
-        repoDefaultBranch: repo.defaultBranch ?? defaultBranch,
-        commitDate: ctx.commitDate ?? payloadCommitDate(payload, sha) ?? now,
-        now,
-        shortShaLength: inputs.shortShaLength ?? 7,
-    };
-}
-function shortSha(sha, length) {
-    return length >= sha.length ? sha : sha.substring(0, length);
-}
-const stripTagRef = (ref) => ref.replace(/^refs\/tags\//g, '');
-const stripBranchRef = (ref) => ref.replace(/^refs\/heads\//g, '');
-const isTagRef = (ref) => /^refs\/tags\//.test(ref);
-const isBranchRef = (ref) => /^refs\/heads\//.test(ref);
-const isPrRef = (ref) => /^refs\/pull\//.test(ref);
-/** A `{{date 'FORMAT' tz='Zone'}}` helper rendering `date`. */
-function dateHelper(name, date, warn) {
-    return (params, hash) => {
-        let tz = 'UTC';
-        for (const key of Object.keys(hash)) {
-            if (key !== 'tz')
-                throw new TemplateError(`unknown ${key} attribute of {{${name}}} (only tz= is supported)`);
-            tz = hash[key];
-        }
-        if (!validTimeZone(tz)) {
-            warn(`unknown time zone "${tz}" in {{${name}}}: UTC is used`);
-            tz = 'UTC';
-        }
-        return formatDate(date, params[0] ?? DEFAULT_FORMAT, tz);
-    };
-}
-function isDefaultBranch(run) {
-    const branch = stripBranchRef(run.ref);
-    if (branch.length === 0)
-        return false;
-    if (run.defaultBranch === branch)
-        return true;
-    // these events always run on the last commit of the default branch
-    return /create/.test(run.eventName) || /discussion/.test(run.eventName) || /issues/.test(run.eventName) || /schedule/.test(run.eventName);
-}
-/** The global expressions of value/prefix/suffix/enable and labels/annotations. */
-function globalScope(run, warn) {
-    const fn = (f) => () => f();
-    return {
-        branch: fn(() => (isBranchRef(run.ref) ? stripBranchRef(run.ref) : '')),
-        tag: fn(() => (isTagRef(run.ref) ? stripTagRef(run.ref) : '')),
-        sha: fn(() => shortSha(run.sha, run.shortShaLength)),
-        base_ref: fn(() => {
-            const baseRef = run.payload['base_ref'];
-            if (isTagRef(run.ref) && baseRef !== undefined && baseRef !== null)
-                return String(baseRef).replace(/^refs\/heads\//g, '');
-            const prBase = get(run.payload, 'pull_request', 'base', 'ref');
-            if (isPrRef(run.ref) && prBase !== undefined && prBase !== null)
-                return String(prBase);
-            return '';
-        }),
-        is_default_branch: fn(() => String(isDefaultBranch(run))),
-        is_not_default_branch: fn(() => String(!isDefaultBranch(run))),
-        date: dateHelper('date', run.now, warn),
-        commit_date: dateHelper('commit_date', run.commitDate, warn),
-    };
-}
-
-;// CONCATENATED MODULE: ./src/tags/csv.ts
-/**
- * CSV handling of list inputs, as metadata-action does it (csv-parse, `,` delimiter, `"` quote, `""` escape).
- *
- * metadata-action parses each list input twice: first the whole input (relaxed quotes, `#` comment lines,
- * fields of a record re-joined with `,`), then each resulting entry (strict quotes) into its fields.
- */
-/** Splits one CSV record. Throws Error with a csv-parse like message on bad quoting. */
-function splitCsv(line, relaxQuotes) {
-    const fields = [];
-    let field = '';
-    let quoting = false;
-    for (let i = 0; i < line.length; i++) {
-        const c = line[i];
-        if (quoting) {
-            if (c !== '"') {
-                field += c;
-                continue;
-            }
-            const next = line[i + 1];
-            if (next === '"') {
-                field += '"';
-                i++;
-            }
-            else if (next === undefined || next === ',') {
-                quoting = false;
-            }
-            else if (relaxQuotes) {
-                quoting = false;
-                field = `"${field}`;
-            }
-            else {
-                throw new Error(`invalid closing quote at position ${i + 1}: the character after a closing quote must be a comma`);
-            }
-            continue;
-        }
-        if (c === '"') {
-            if (field.length === 0) {
-                quoting = true;
-            }
-            else if (relaxQuotes) {
-                field += c;
-            }
-            else {
-                throw new Error(`invalid opening quote at position ${i + 1}: a quote may only start a field (quote the whole field: "key=value")`);
-            }
-        }
-        else if (c === ',') {
-            fields.push(field);
-            field = '';
-        }
-        else {
-            field += c;
-        }
-    }
-    if (quoting) {
-        throw new Error('quote not closed');
-    }
-    fields.push(field);
-    return fields;
+    const exportable = await builderCanExport(dockerEnv);
+    if (!exportable.ok)
+        job.io.warning(`The layer cache is skipped: ${exportable.why}.`);
+    return exportable.ok;
 }
 /**
- * One input line as an entry, or undefined for a blank or `#` comment line. With `unquote`, the line goes through
- * the relaxed first pass of Util.getInputList (fields re-joined with `,`), as labels/annotations do. Tag, flavor
- * and image lines are kept as written, so a quoted field may hold a comma (`"pattern=\\d{1,3}"`), as
- * metadata-action's own tests expect.
+ * Restores what this run can reuse: this commit's jar (then the build tool is skipped and its dependencies are
+ * not needed), else the dependency cache; and the layer cache.
  */
-function listEntry(line, unquote) {
-    const text = line.replace(/\r$/, '');
-    if (text.startsWith('#') || text.trim() === '') {
-        return undefined;
-    }
-    const entry = unquote ? splitCsv(text, true).join(',').trim() : text.trim();
-    return entry === '' ? undefined : entry;
-}
-/** The non-empty entries of a list input, with their 1-based line numbers. */
-function listEntries(lines, unquote = false) {
-    const out = [];
-    lines.forEach((source, i) => {
-        for (const raw of source.split(/\n/)) {
-            let text;
-            try {
-                text = listEntry(raw, unquote);
-            }
-            catch {
-                text = raw.trim(); // a bad quote in the relaxed pass: keep the line as written
-            }
-            if (text !== undefined) {
-                out.push({ line: i + 1, text, source: raw });
-            }
-        }
-    });
-    return out;
-}
-/** Splits `key=value` at the first `=` (a field starting with `=` is a bare value); both sides trimmed. */
-function splitAttr(field) {
-    const idx = field.indexOf('=');
-    if (idx <= 0) {
-        return [field.trim()];
-    }
-    return [field.slice(0, idx).trim(), field.slice(idx + 1).trim()];
-}
-
-;// CONCATENATED MODULE: ./src/tags/flavor.ts
-/** The `flavor` input: latest=, prefix=/suffix= (with onlatest=), and ours: latest=highest, created=commit|now. */
-
-
-function defaultFlavor() {
-    return { latest: 'auto', prefix: '', prefixLatest: false, suffix: '', suffixLatest: false, created: 'commit' };
-}
-function parseFlavor(lines) {
-    const flavor = defaultFlavor();
-    for (const { line, text, source } of listEntries(lines)) {
-        const fail = (message) => {
-            throw new InputError('flavor', `line ${line} "${source}": ${message}`);
-        };
-        let fields = [];
-        try {
-            fields = splitCsv(text, false);
-        }
-        catch (e) {
-            fail(e instanceof Error ? e.message : String(e));
-        }
-        let onLatestFor = '';
-        for (const field of fields) {
-            // metadata-action splits on every '=' and keeps the second part only.
-            const parts = field.split('=').map(p => p.trim());
-            if (parts.length === 1) {
-                fail(`"${field}" is not key=value`);
-            }
-            const key = parts[0].toLowerCase();
-            const value = parts[1] ?? '';
-            switch (key) {
-                case 'latest':
-                    if (!['auto', 'true', 'false', 'highest'].includes(value)) {
-                        fail(`invalid latest "${value}" (expected auto, true, false or highest)`);
-                    }
-                    flavor.latest = value;
-                    break;
-                case 'prefix':
-                    flavor.prefix = value;
-                    onLatestFor = 'prefix';
-                    break;
-                case 'suffix':
-                    flavor.suffix = value;
-                    onLatestFor = 'suffix';
-                    break;
-                case 'onlatest':
-                    if (!['true', 'false'].includes(value)) {
-                        fail(`invalid onlatest "${value}" (expected true or false)`);
-                    }
-                    if (onLatestFor === 'prefix')
-                        flavor.prefixLatest = value === 'true';
-                    if (onLatestFor === 'suffix')
-                        flavor.suffixLatest = value === 'true';
-                    break;
-                case 'created':
-                    if (!['commit', 'now'].includes(value)) {
-                        fail(`invalid created "${value}" (expected commit or now)`);
-                    }
-                    flavor.created = value;
-                    break;
-                default:
-                    fail(`unknown flavor "${key}" (expected latest, prefix, suffix, onlatest or created)`);
-            }
-        }
-    }
-    return flavor;
-}
-
-;// CONCATENATED MODULE: ./src/tags/images.ts
-/** The `images` input: `name/app` a line (or comma separated on one line), or `name=…,enable=true|false`. */
-
-
-function fields(text, fail) {
-    try {
-        return splitCsv(text, false);
-    }
-    catch (e) {
-        return fail(e instanceof Error ? e.message : String(e));
-    }
-}
-function parseImages(lines) {
-    const entries = listEntries(lines);
-    if (entries.length === 1) {
-        const e = entries[0];
-        const parts = fields(e.text, m => {
-            throw new InputError('images', `line ${e.line} "${e.source}": ${m}`);
-        }).map(f => f.split('=').map(p => p.trim()));
-        if (parts.every(p => p.length === 1)) {
-            return parts.map(p => ({ name: p[0], enable: true }));
-        }
-    }
-    return entries.map(({ line, text, source }) => {
-        const fail = (m) => {
-            throw new InputError('images', `line ${line} "${source}": ${m}`);
-        };
-        const image = { name: '', enable: true };
-        for (const field of fields(text, fail)) {
-            const parts = field.split('=').map(p => p.trim());
-            if (parts.length === 1) {
-                image.name = parts[0];
-                continue;
-            }
-            const key = parts[0].toLowerCase();
-            const value = parts[1];
-            if (key === 'name') {
-                image.name = value;
-            }
-            else if (key === 'enable') {
-                if (value !== 'true' && value !== 'false')
-                    fail(`invalid enable "${value}" (expected true or false)`);
-                image.enable = value === 'true';
-            }
-            else {
-                fail(`unknown image attribute "${key}" (expected name or enable)`);
-            }
-        }
-        if (image.name.length === 0)
-            fail('image name is empty');
-        return image;
-    });
-}
-/** Enabled image names, lower-cased as metadata-action does. */
-function imageNames(images) {
-    return images.filter(i => i.enable).map(i => i.name.toLowerCase());
-}
-
-;// CONCATENATED MODULE: ./src/tags/labels.ts
-/** OCI labels and annotations: the org.opencontainers.image.* set from the repository, overridden by the user's. */
-
-
-
-function ociLabels(f) {
-    return [
-        `org.opencontainers.image.title=${f.repo.name || ''}`,
-        `org.opencontainers.image.description=${f.repo.description || ''}`,
-        `org.opencontainers.image.url=${f.repo.htmlUrl || ''}`,
-        `org.opencontainers.image.source=${f.repo.htmlUrl || ''}`,
-        `org.opencontainers.image.version=${f.version || ''}`,
-        `org.opencontainers.image.created=${f.created.toISOString()}`,
-        `org.opencontainers.image.revision=${f.revision || ''}`,
-        `org.opencontainers.image.licenses=${f.repo.license || ''}`,
-    ];
-}
-/**
- * The OCI set plus the user's `key=value` lines (global expressions rendered), later keys winning,
- * entries without `=` dropped, sorted by key.
- */
-function withCustoms(input, base, lines, scope) {
-    const all = [...base];
-    for (const { line, text, source } of listEntries(lines, true)) {
-        try {
-            all.push(render(text, scope));
-        }
-        catch (e) {
-            if (e instanceof TemplateError)
-                throw new InputError(input, `line ${line} "${source}": ${e.message}`);
-            throw e;
-        }
-    }
-    const map = new Map();
-    for (const entry of all) {
-        const [key = '', ...values] = entry.split('=');
-        if (values.length > 0)
-            map.set(key, values.join('='));
-    }
-    return [...map]
-        .sort((a, b) => a[0].localeCompare(b[0]))
-        .map(([k, v]) => `${k}=${v}`);
-}
-/** `key=value` entries as an object (the json output's labels). */
-function toRecord(entries) {
-    const out = {};
-    for (const entry of entries) {
-        const m = /([^=]*)=(.*)/.exec(entry);
-        if (m)
-            out[m[1]] = m[2];
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/tags/types.ts
-/** Shared types of the metadata-action compatible tag/label computation. */
-const TAG_TYPES = ['schedule', 'semver', 'pep440', 'match', 'edge', 'ref', 'raw', 'sha'];
-
-;// CONCATENATED MODULE: ./src/tags/rules.ts
-/** The `tags` input: one rule a line, `key=value` CSV fields; a bare field is the value, no type is raw. */
-
-
-
-const DEFAULT_PRIORITIES = {
-    schedule: 1000,
-    semver: 900,
-    pep440: 900,
-    match: 800,
-    edge: 700,
-    ref: 600,
-    raw: 200,
-    sha: 100,
-};
-/** Rules used when the `tags` input is empty. */
-const DEFAULT_TAG_LINES = ['type=schedule', 'type=ref,event=branch', 'type=ref,event=tag', 'type=ref,event=pr'];
-const has = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
-function fail(line, source, message) {
-    throw new InputError('tags', `line ${line} "${source}": ${message}`);
-}
-function setDefault(attrs, key, value) {
-    if (!has(attrs, key)) {
-        attrs[key] = value;
-    }
-}
-function parseRule(text, line, source) {
-    let fields;
-    try {
-        fields = splitCsv(text, false);
-    }
-    catch (e) {
-        return fail(line, source, e instanceof Error ? e.message : String(e));
-    }
-    const attrs = {};
-    let type;
-    for (const field of fields) {
-        const parts = splitAttr(field);
-        if (parts.length === 1) {
-            attrs['value'] = parts[0];
-            continue;
-        }
-        const key = parts[0].toLowerCase();
-        if (key === 'type') {
-            if (!TAG_TYPES.includes(parts[1])) {
-                fail(line, source, `unknown tag type "${parts[1]}" (expected one of ${TAG_TYPES.join(', ')})`);
-            }
-            type = parts[1];
-        }
-        else {
-            attrs[key] = parts[1];
-        }
-    }
-    type ??= 'raw';
-    switch (type) {
-        case 'schedule':
-            setDefault(attrs, 'pattern', 'nightly');
-            break;
-        case 'semver':
-        case 'pep440':
-            if (!has(attrs, 'pattern'))
-                fail(line, source, `type=${type} needs a pattern attribute, e.g. pattern={{version}}`);
-            setDefault(attrs, 'value', '');
-            setDefault(attrs, 'match', '');
-            if (has(attrs, 'floating') && !(type === 'semver' && ['highest', 'auto'].includes(attrs['floating']))) {
-                fail(line, source, `invalid floating "${attrs['floating']}" (only type=semver supports floating=highest|auto)`);
-            }
-            break;
-        case 'match':
-            if (!has(attrs, 'pattern'))
-                fail(line, source, 'type=match needs a pattern attribute (a regular expression)');
-            setDefault(attrs, 'group', '0');
-            if (isNaN(+attrs['group']))
-                fail(line, source, `invalid match group "${attrs['group']}" (expected a number)`);
-            setDefault(attrs, 'value', '');
-            break;
-        case 'edge':
-            setDefault(attrs, 'branch', '');
-            break;
-        case 'ref':
-            if (!has(attrs, 'event'))
-                fail(line, source, 'type=ref needs an event attribute (branch, tag or pr)');
-            if (!['branch', 'tag', 'pr'].includes(attrs['event']))
-                fail(line, source, `invalid event "${attrs['event']}" (expected branch, tag or pr)`);
-            if (attrs['event'] === 'pr')
-                setDefault(attrs, 'prefix', 'pr-');
-            break;
-        case 'raw':
-            if (!has(attrs, 'value'))
-                fail(line, source, 'type=raw needs a value attribute');
-            break;
-        case 'sha':
-            setDefault(attrs, 'prefix', 'sha-');
-            setDefault(attrs, 'format', 'short');
-            if (!['short', 'long'].includes(attrs['format']))
-                fail(line, source, `invalid format "${attrs['format']}" (expected short or long)`);
-            if (has(attrs, 'pr') && !['head', 'merge'].includes(attrs['pr']))
-                fail(line, source, `invalid pr "${attrs['pr']}" (expected head or merge)`);
-            break;
-    }
-    setDefault(attrs, 'enable', 'true');
-    let priority = DEFAULT_PRIORITIES[type];
-    if (has(attrs, 'priority')) {
-        priority = Number(attrs['priority']);
-        if (attrs['priority'].trim() === '' || !Number.isFinite(priority)) {
-            fail(line, source, `invalid priority "${attrs['priority']}" (expected a number)`);
-        }
-    }
-    else {
-        attrs['priority'] = String(priority);
-    }
-    return { type, attrs, priority, line, source };
-}
-/** Parses the `tags` input lines (blank and `#` lines ignored; the defaults when none), sorted by priority, highest first. */
-function parseTagRules(lines) {
-    let entries = listEntries(lines);
-    if (entries.length === 0) {
-        entries = DEFAULT_TAG_LINES.map(text => ({ line: 0, text, source: text }));
-    }
-    const rules = entries.map(e => parseRule(e.text, e.line, e.source));
-    return rules.sort((a, b) => b.priority - a.priority);
-}
-
-;// CONCATENATED MODULE: ./src/tags/highest.ts
-/**
- * Ours: `flavor latest=highest` and `floating=highest` on semver rules. Given the tags already published,
- * `latest` and the floating tags ({{major}}, {{major}}.{{minor}}) must not move back to an older release.
- */
-
-/** The non-prerelease versions among published tag names (`1.2.3`, `v1.2.3`); other tags are ignored. */
-function publishedReleases(tags) {
-    const out = [];
-    for (const tag of tags) {
-        const v = semver_default().parse(semver_default().clean(tag) ?? '');
-        if (v && v.prerelease.length === 0)
-            out.push(v);
-    }
-    return out;
-}
-/** Whether no published release in `v`'s line (all, same major, same major.minor) is greater than `v`. */
-function isHighest(v, published, line) {
-    return !published.some(p => {
-        if (line !== 'all' && p.major !== v.major)
-            return false;
-        if (line === 'minor' && p.minor !== v.minor)
-            return false;
-        return semver_default().gt(p, v);
-    });
-}
-/** The line a semver pattern floats in: {{major}} alone is 'major', with {{minor}} 'minor'; with patch/version/raw it is fixed. */
-function floatingLine(pattern) {
-    const names = new Set([...pattern.matchAll(/\{\{\{?~?\s*([\w$]+)/g)].map(m => m[1]));
-    if (names.has('raw') || names.has('version') || names.has('patch'))
-        return undefined;
-    if (names.has('minor'))
-        return 'minor';
-    if (names.has('major'))
-        return 'major';
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/tags/pep440.ts
-/** The PEP 440 subset metadata-action uses (@renovate/pep440 valid/explain/clean/major/minor/patch). */
-const VERSION_RE = new RegExp('^\\s*v?' +
-    '(?:(?<epoch>[0-9]+)!)?' +
-    '(?<release>[0-9]+(?:\\.[0-9]+)*)' +
-    '(?<pre>[-_.]?(?<pre_l>a|b|c|rc|alpha|beta|pre|preview)[-_.]?(?<pre_n>[0-9]+)?)?' +
-    '(?<post>(?:-(?<post_n1>[0-9]+))|(?:[-_.]?(?<post_l>post|rev|r)[-_.]?(?<post_n2>[0-9]+)?))?' +
-    '(?<dev>[-_.]?(?<dev_l>dev)[-_.]?(?<dev_n>[0-9]+)?)?' +
-    '(?:\\+(?<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?' +
-    '\\s*$', 'i');
-function preLetter(l) {
-    const s = l.toLowerCase();
-    if (s === 'alpha')
-        return 'a';
-    if (s === 'beta')
-        return 'b';
-    if (s === 'c' || s === 'pre' || s === 'preview')
-        return 'rc';
-    return s;
-}
-function parsePep440(input) {
-    const m = VERSION_RE.exec(input);
-    const g = m?.groups;
-    if (!g) {
-        return undefined;
-    }
-    const v = {
-        epoch: Number(g.epoch ?? 0),
-        release: (g.release ?? '0').split('.').map(Number),
-        isPrerelease: false,
-        isPostrelease: false,
-        isDevrelease: false,
-    };
-    if (g.pre_l !== undefined) {
-        v.pre = [preLetter(g.pre_l), Number(g.pre_n ?? 0)];
-    }
-    if (g.post !== undefined) {
-        v.post = Number(g.post_n1 ?? g.post_n2 ?? 0);
-    }
-    if (g.dev_l !== undefined) {
-        v.dev = Number(g.dev_n ?? 0);
-    }
-    if (g.local !== undefined) {
-        v.local = g.local.toLowerCase().replace(/[-_]/g, '.');
-    }
-    v.isDevrelease = v.dev !== undefined;
-    v.isPrerelease = v.pre !== undefined || v.isDevrelease;
-    v.isPostrelease = v.post !== undefined;
-    return v;
-}
-/** The normalised form (PEP 440 canonical string). */
-function cleanPep440(v) {
-    let s = v.epoch !== 0 ? `${v.epoch}!` : '';
-    s += v.release.join('.');
-    if (v.pre)
-        s += `${v.pre[0]}${v.pre[1]}`;
-    if (v.post !== undefined)
-        s += `.post${v.post}`;
-    if (v.dev !== undefined)
-        s += `.dev${v.dev}`;
-    if (v.local !== undefined)
-        s += `+${v.local}`;
-    return s;
-}
-const pepMajor = (v) => v.release[0] ?? 0;
-const pepMinor = (v) => v.release[1] ?? 0;
-const pepPatch = (v) => v.release[2] ?? 0;
-
-;// CONCATENATED MODULE: ./src/tags/version.ts
-/** Applies the tag rules to the run: the version (main, partial, latest) as metadata-action computes it. */
-
-
-
-
-
-
-const sanitizeTag = (tag) => tag.replace(/[^a-zA-Z0-9._-]+/g, '-');
-class version_Builder {
-    run;
-    flavor;
-    warnings;
-    main;
-    partial = [];
-    latest;
-    global;
-    published;
-    constructor(run, flavor, published, warnings) {
-        this.run = run;
-        this.flavor = flavor;
-        this.warnings = warnings;
-        this.global = globalScope(run, m => warnings.push(m));
-        this.published = published && publishedReleases(published);
-    }
-    fail(rule, message) {
-        throw new InputError('tags', `line ${rule.line} "${rule.source}": ${message}`);
-    }
-    render(rule, template, scope = this.global) {
-        try {
-            return render(template, scope);
-        }
-        catch (e) {
-            if (e instanceof TemplateError)
-                this.fail(rule, e.message);
-            throw e;
-        }
-    }
-    withAffixes(val, rule) {
-        const has = (k) => Object.prototype.hasOwnProperty.call(rule.attrs, k);
-        if (has('prefix'))
-            val = this.render(rule, rule.attrs['prefix']) + val;
-        else if (this.flavor.prefix.length > 0)
-            val = this.render(rule, this.flavor.prefix) + val;
-        if (has('suffix'))
-            val = val + this.render(rule, rule.attrs['suffix']);
-        else if (this.flavor.suffix.length > 0)
-            val = val + this.render(rule, this.flavor.suffix);
-        return val;
-    }
-    /** Adds a value; `auto` is what latest=auto gives for this rule, `release` the version latest=highest compares. */
-    add(rule, raw, auto, release) {
-        const val = this.withAffixes(raw, rule);
-        if (val.length === 0)
-            return;
-        const tag = sanitizeTag(val);
-        if (this.main === undefined)
-            this.main = tag;
-        else if (tag !== this.main)
-            this.partial.push(tag);
-        if (this.latest === undefined) {
-            let latest = this.flavor.latest === 'true';
-            if (this.flavor.latest === 'auto')
-                latest = auto;
-            if (this.flavor.latest === 'highest') {
-                latest = auto && (release === undefined || this.published === undefined || isHighest(release, this.published, 'all'));
-            }
-            this.latest = latest;
-        }
-    }
-    sourceValue(rule) {
-        if (!isTagRef(this.run.ref) && rule.attrs['value'].length === 0)
-            return undefined;
-        return rule.attrs['value'].length > 0 ? this.render(rule, rule.attrs['value']) : stripTagRef(this.run.ref);
-    }
-    regex(rule, source, flags) {
-        try {
-            return new RegExp(source, flags);
-        }
-        catch (e) {
-            return this.fail(rule, `invalid regular expression: ${e instanceof Error ? e.message : String(e)}`);
-        }
-    }
-    /** semver/pep440 value: the tag (or value=), narrowed by match= (group 1), '/' replaced by '-'. */
-    versionValue(rule) {
-        let vraw = this.sourceValue(rule);
-        if (vraw === undefined)
-            return undefined;
-        const match = rule.attrs['match'];
-        if (match.length > 0) {
-            const m = vraw.match(this.regex(rule, match));
-            if (!m)
-                this.warnings.push(`${match} does not match ${vraw}.`);
-            else if (m[1] === undefined)
-                this.fail(rule, `match=${match} has no capture group 1 for ${vraw}`);
-            else
-                vraw = m[1];
-        }
-        return vraw.replace(/\//g, '-');
-    }
-    semver(rule) {
-        const vraw = this.versionValue(rule);
-        if (vraw === undefined)
-            return;
-        const sver = semver_default().valid(vraw) ? semver_default().parse(vraw, { loose: true }) : null;
-        if (!sver) {
-            this.warnings.push(`${vraw} is not a valid semver. More info: https://semver.org/`);
-            return;
-        }
-        const scope = {
-            raw: sver.raw,
-            version: sver.version,
-            major: sver.major,
-            minor: sver.minor,
-            patch: sver.patch,
-            prerelease: sver.prerelease,
-            build: sver.build,
-            loose: sver.loose,
-        };
-        const pattern = rule.attrs['pattern'];
-        if (semver_default().prerelease(vraw)) {
-            this.add(rule, this.render(rule, isRawStatement(pattern) ? pattern : '{{version}}', scope), false, sver);
-            return;
-        }
-        const line = rule.attrs['floating'] === 'highest' ? floatingLine(pattern) : undefined;
-        if (line && this.published && !isHighest(sver, this.published, line)) {
-            this.warnings.push(`${rule.source}: not moving "${this.render(rule, pattern, scope)}" back to ${sver.version} (a higher release is published)`);
-            return;
-        }
-        this.add(rule, this.render(rule, pattern, scope), true, sver);
-    }
-    pep440(rule) {
-        const vraw = this.versionValue(rule);
-        if (vraw === undefined)
-            return;
-        const v = parsePep440(vraw);
-        if (!v) {
-            this.warnings.push(`${vraw} does not conform to PEP 440. More info: https://www.python.org/dev/peps/pep-0440`);
-            return;
-        }
-        const pattern = rule.attrs['pattern'];
-        if (v.isPrerelease || v.isPostrelease || v.isDevrelease) {
-            this.add(rule, isRawStatement(pattern) ? vraw : cleanPep440(v), false);
-            return;
-        }
-        const scope = {
-            raw: () => vraw,
-            version: () => cleanPep440(v),
-            major: () => String(pepMajor(v)),
-            minor: () => String(pepMinor(v)),
-            patch: () => String(pepPatch(v)),
-        };
-        this.add(rule, this.render(rule, pattern, scope), true, semver_default().parse(semver_default().clean(vraw) ?? '') ?? undefined);
-    }
-    match(rule) {
-        const vraw = this.sourceValue(rule);
-        if (vraw === undefined)
-            return;
-        const pattern = rule.attrs['pattern'];
-        const re = /^\/(.+)\/(.*)$/.exec(pattern);
-        const m = vraw.match(re ? this.regex(rule, re[1], re[2]) : this.regex(rule, pattern));
-        if (!m) {
-            this.warnings.push(`${pattern} does not match ${vraw}.`);
-            return;
-        }
-        const group = m[rule.attrs['group']];
-        if (group === undefined) {
-            this.warnings.push(`Group ${rule.attrs['group']} does not exist for ${pattern} pattern.`);
-            return;
-        }
-        this.add(rule, group, true, semver_default().parse(semver_default().clean(group) ?? '') ?? undefined);
-    }
-    apply(rule) {
-        const enabled = this.render(rule, rule.attrs['enable']);
-        if (enabled !== 'true' && enabled !== 'false') {
-            this.fail(rule, `enable must be true or false after expression evaluation, got "${enabled}"`);
-        }
-        if (enabled !== 'true')
-            return;
-        const { ref } = this.run;
-        switch (rule.type) {
-            case 'schedule':
-                if (/schedule/.test(this.run.eventName)) {
-                    const warn = (m) => this.warnings.push(m);
-                    const scope = { date: dateHelper('date', this.run.now, warn), commit_date: dateHelper('commit_date', this.run.commitDate, warn) };
-                    this.add(rule, this.render(rule, rule.attrs['pattern'], scope), false);
-                }
-                return;
-            case 'semver':
-                return this.semver(rule);
-            case 'pep440':
-                return this.pep440(rule);
-            case 'match':
-                return this.match(rule);
-            case 'ref':
-                if (rule.attrs['event'] === 'branch' && isBranchRef(ref))
-                    this.add(rule, stripBranchRef(ref), false);
-                if (rule.attrs['event'] === 'tag' && isTagRef(ref))
-                    this.add(rule, stripTagRef(ref), true, semver_default().parse(semver_default().clean(stripTagRef(ref)) ?? '') ?? undefined);
-                if (rule.attrs['event'] === 'pr' && isPrRef(ref))
-                    this.add(rule, ref.replace(/^refs\/pull\//g, '').replace(/\/merge$/g, ''), false);
-                return;
-            case 'edge': {
-                const branch = rule.attrs['branch'].length > 0 ? rule.attrs['branch'] : this.run.repoDefaultBranch;
-                if (isBranchRef(ref) && branch === stripBranchRef(ref))
-                    this.add(rule, 'edge', false);
-                return;
-            }
-            case 'raw':
-                return this.add(rule, this.render(rule, rule.attrs['value']), false);
-            case 'sha': {
-                const sha = rule.attrs['pr'] === 'head' && this.run.prHeadSha ? this.run.prHeadSha : this.run.sha;
-                if (sha)
-                    this.add(rule, rule.attrs['format'] === 'short' ? shortSha(sha, this.run.shortShaLength) : sha, false);
-                return;
-            }
-        }
-    }
-}
-/** The version of the run for the (priority sorted) rules; warnings are appended to `warnings`. */
-function computeVersion(rules, run, flavor, publishedTags, warnings) {
-    const b = new version_Builder(run, flavor, publishedTags, warnings);
-    for (const rule of rules) {
-        b.apply(rule);
-    }
-    return { main: b.main, partial: b.partial.filter((p, i) => b.partial.indexOf(p) === i), latest: b.latest ?? false };
-}
-
-;// CONCATENATED MODULE: ./src/tags/meta.ts
-/** computeMeta: docker/metadata-action v6's outputs (version, tags, tag-names, labels, annotations, json) for a run. */
-
-
-
-
-
-
-function tagNames(version, flavor) {
-    if (!version.main)
-        return [];
-    const names = [version.main, ...version.partial];
-    if (version.latest) {
-        names.push(sanitizeTag(`${flavor.prefixLatest ? flavor.prefix : ''}latest${flavor.suffixLatest ? flavor.suffix : ''}`));
-    }
-    return names;
-}
-/**
- * @param now the wall clock, for {{date}} (and the `created` label with flavor created=now)
- * @param publishedTags tags already in the registry, for latest=highest / floating=highest (undefined: behave as auto)
- */
-function computeMeta(inputs, ctx, repo, now, publishedTags) {
-    const warnings = [];
-    const flavor = parseFlavor(inputs.flavor);
-    const rules = parseTagRules(inputs.tags);
-    const images = imageNames(parseImages(inputs.images));
-    const run = resolveRun(ctx, repo, inputs, now);
-    const version = computeVersion(rules, run, flavor, publishedTags, warnings);
-    const names = tagNames(version, flavor);
-    const tags = images.length > 0 ? images.flatMap(image => names.map(n => (image !== '' ? `${image}:${n}` : n))) : names;
-    const scope = globalScope(run, m => warnings.push(m));
-    const base = ociLabels({ repo, version: version.main, created: flavor.created === 'now' ? now : run.commitDate, revision: run.sha });
-    const labels = withCustoms('labels', base, inputs.labels, scope);
-    const rawAnnotations = withCustoms('annotations', base, inputs.annotations, scope);
-    const levels = inputs.annotationLevels ?? ['manifest'];
-    const annotations = levels.flatMap(level => rawAnnotations.map(a => `${level}:${a}`));
-    if (!version.main)
-        warnings.push('No Docker image version has been generated. Check tags input.');
-    const json = { tags, labels: toRecord(labels), annotations };
-    return {
-        version,
-        tags,
-        tagNames: names,
-        labels,
-        annotations,
-        json,
-        outputs: {
-            version: version.main ?? '',
-            tags: tags.join(inputs.sepTags || '\n'),
-            tagNames: names.join(inputs.sepTags || '\n'),
-            labels: labels.join(inputs.sepLabels || '\n'),
-            annotations: annotations.join(inputs.sepAnnotations || '\n'),
-            json: JSON.stringify(json),
-        },
-        warnings,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/tags/index.ts
-/** docker/metadata-action v6 compatible tag, label and annotation computation (pure: all inputs injected). */
-
-
-
-
-
-
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-
-
-
-const JAVA_TOOLS = ['auto', 'maven', 'gradle', 'none'];
-function parseBoolean(name, raw, fallback) {
-    const v = raw.trim();
-    if (v === '')
-        return fallback;
-    if (['true', 'True', 'TRUE'].includes(v))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(v))
-        return false;
-    throw new InputError(name, `"${v}" is not a boolean; use true or false.`);
-}
-/** Non-empty, trimmed lines; '#' starts a comment line. */
-function parseLines(raw) {
-    return raw
-        .split(/\r?\n/)
-        .map((l) => l.trim())
-        .filter((l) => l !== '' && !l.startsWith('#'));
-}
-/** The input's lines as written; metadata-action's parsers drop blanks and comments themselves. */
-function rawLines(raw) {
-    return raw === '' ? [] : raw.split(/\r?\n/);
-}
-/** metadata-action's separators: taken untrimmed, empty means newline. */
-function separator(raw) {
-    return raw === '' ? '\n' : raw;
-}
-/** registry-auth, or the single registry/username/password; never both. */
-function parseLogins(read, actor) {
-    const defaults = { actor, token: read('github-token').trim() };
-    const auth = read('registry-auth').trim();
-    if (auth) {
-        const clash = ['registry', 'username', 'password', 'registry-ca'].filter((n) => read(n).trim());
-        if (clash.length)
-            throw new InputError('registry-auth', `cannot be combined with ${clash.map((c) => `\`${c}\``).join(', ')}; move that registry into the registry-auth list.`);
-        return parseRegistryAuth(auth, defaults);
-    }
-    return singleLogin(read('registry'), read('username').trim(), read('password').trim(), read('registry-ca'), defaults);
-}
-function parseCount(name, raw, fallback, max) {
-    const v = raw.trim();
-    if (v === '')
-        return fallback;
-    if (!/^\d+$/.test(v) || Number(v) > max)
-        throw new InputError(name, `"${v}" is not a whole number from 0 to ${max}.`);
-    return Number(v);
-}
-/** buildx's --provenance: true, false, or mode=min|max with options. */
-function parseProvenance(raw) {
-    const v = raw.trim() || 'false';
-    if (['true', 'false'].includes(v) || /^mode=(min|max)(,[a-z-]+=[^,]+)*$/.test(v))
-        return v;
-    throw new InputError('provenance', `"${v}" is not true, false, mode=min or mode=max.`);
-}
-function oneOf(name, raw, allowed, fallback) {
-    const v = raw.trim() || fallback;
-    if (!allowed.includes(v))
-        throw new InputError(name, `"${v}" is not one of ${allowed.join(', ')}.`);
-    return v;
-}
-/** Newline- or comma-separated list, as metadata-action and build-push-action accept. */
-function parseList(raw) {
-    return parseLines(raw)
-        .flatMap((l) => l.split(','))
-        .map((s) => s.trim())
-        .filter((s) => s !== '');
-}
-function parseKeyValues(name, raw) {
-    return parseLines(raw).map((line, i) => {
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw new InputError(name, `line ${i + 1} "${line}" is not KEY=VALUE.`);
-        return [line.slice(0, eq).trim(), line.slice(eq + 1)];
-    });
-}
-/** Splits arguments the way a shell would split words, without running a shell: quotes group, nothing expands. */
-function splitArgs(name, raw) {
-    const out = [];
-    let cur = '';
-    let quote = null;
-    let inWord = false;
-    for (let i = 0; i < raw.length; i++) {
-        const c = raw[i];
-        if (quote) {
-            if (c === quote)
-                quote = null;
-            else if (c === '\\' && quote === '"' && i + 1 < raw.length)
-                cur += raw[++i];
-            else
-                cur += c;
-        }
-        else if (c === '"' || c === "'") {
-            quote = c;
-            inWord = true;
-        }
-        else if (/\s/.test(c)) {
-            if (inWord)
-                out.push(cur);
-            cur = '';
-            inWord = false;
-        }
-        else if (c === '\\' && i + 1 < raw.length) {
-            cur += raw[++i];
-            inWord = true;
-        }
-        else {
-            cur += c;
-            inWord = true;
-        }
-    }
-    if (quote)
-        throw new InputError(name, `unclosed ${quote} quote in "${raw.trim()}".`);
-    if (inWord)
-        out.push(cur);
-    return out;
-}
-function parseSecrets(raw) {
-    return parseKeyValues('secrets', raw).map(([id, value]) => {
-        if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
-            throw new InputError('secrets', `secret id "${id}" may only hold letters, digits, '_', '.' and '-'.`);
-        }
-        return { id, value };
-    });
-}
-function parseInputs(read, workspace, facts = { actor: '', fork: false }) {
-    const javaTool = oneOf('java-tool', read('java-tool'), JAVA_TOOLS, 'auto');
-    const workingDirectory = external_node_path_default().resolve(workspace, read('working-directory').trim() || '.');
-    const context = external_node_path_default().resolve(workspace, read('context').trim() || external_node_path_default().relative(workspace, workingDirectory) || '.');
-    const fileRaw = read('file').trim();
-    const file = fileRaw ? external_node_path_default().resolve(workspace, fileRaw) : external_node_path_default().join(context, 'Dockerfile');
-    const push = parseBoolean('push', read('push'), true);
-    const images = parseImages(rawLines(read('images')))
-        .filter((i) => i.enable)
-        .map((i) => parseImageName(i.name, 'images'));
-    const logins = facts.fork ? [] : parseLogins(read, facts.actor);
-    if (read('cache-mode').trim() === 'registry' && images.length === 0) {
-        throw new InputError('cache-mode', 'registry keeps the cache as <image>:buildcache, but `images` is empty; name an image or use cache-mode: actions.');
-    }
-    const dryRun = parseBoolean('dry-run', read('dry-run'), false);
-    // a dry run only shows tags: with no image it shows bare tag names, as metadata-action does
-    if (push && images.length === 0 && !dryRun) {
-        throw new InputError('images', 'nothing to push to: list at least one image name, e.g. `images: acme/app`, or set `push: false`.');
-    }
-    const platforms = parseList(read('platforms'));
-    return {
-        javaTool,
-        workingDirectory,
-        javaArgs: splitArgs('java-args', read('java-args')),
-        artifact: read('artifact').trim(),
-        context,
-        file,
-        buildArgs: parseKeyValues('build-args', read('build-args')),
-        target: read('target').trim(),
-        network: read('network').trim(),
-        labels: rawLines(read('labels')),
-        platforms,
-        secrets: parseSecrets(read('secrets')),
-        images,
-        tags: rawLines(read('tags')),
-        flavor: rawLines(read('flavor')),
-        annotations: rawLines(read('annotations')),
-        sepTags: separator(read('sep-tags')),
-        sepLabels: separator(read('sep-labels')),
-        sepAnnotations: separator(read('sep-annotations')),
-        prSha: oneOf('pr-sha', read('pr-sha'), ['merge', 'head'], 'merge'),
-        logins,
-        insecureRegistries: parseList(read('insecure-registries')).map((r) => {
-            if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d+)?$/.test(r))
-                throw new InputError('insecure-registries', `"${r}" is not a host or host:port.`);
-            return canonicalRegistry(r);
-        }),
-        retries: parseCount('retries', read('retries'), 4, 10),
-        push,
-        dryRun,
-        githubToken: read('github-token').trim(),
-        cache: parseBoolean('cache', read('cache'), true),
-        cacheWrite: oneOf('cache-write', read('cache-write'), ['auto', 'true', 'false'], 'auto'),
-        cacheMode: oneOf('cache-mode', read('cache-mode'), ['actions', 'registry'], 'actions'),
-        reproducible: parseBoolean('reproducible', read('reproducible'), true),
-        provenance: parseProvenance(read('provenance')),
-        prComment: parseBoolean('pr-comment', read('pr-comment'), false),
-    };
-}
-function isDir(p) {
-    return (0,external_node_fs_namespaceObject.existsSync)(p) && (0,external_node_fs_namespaceObject.statSync)(p).isDirectory();
-}
-/** Which of the paths the inputs name are there (only a dry run goes on without them). */
-function pathsExist(inputs) {
-    return { workingDirectory: isDir(inputs.workingDirectory), file: (0,external_node_fs_namespaceObject.existsSync)(inputs.file) && (0,external_node_fs_namespaceObject.statSync)(inputs.file).isFile() };
-}
-/** The checks that need the file system; still run before any side effect. */
-function inputs_checkPaths(inputs, workspace) {
-    const rel = (p) => external_node_path_default().relative(workspace, p) || '.';
-    if (!isDir(inputs.workingDirectory)) {
-        throw new InputError('working-directory', `directory "${rel(inputs.workingDirectory)}" does not exist; set it to the folder that holds your build.`);
-    }
-    if (!isDir(inputs.context)) {
-        throw new InputError('context', `directory "${rel(inputs.context)}" does not exist; set it to the folder the Dockerfile builds from.`);
-    }
-    if (!(0,external_node_fs_namespaceObject.existsSync)(inputs.file) || !(0,external_node_fs_namespaceObject.statSync)(inputs.file).isFile()) {
-        throw new InputError('file', `no Dockerfile at "${rel(inputs.file)}"; add one there or set \`file\` to its path.`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/report/locate.ts
-
-
-/**
- * Turns build-tool problems into annotations on workspace-relative paths. Absolute paths are made relative;
- * a bare test file name is looked up under the project (test sources first).
- */
-async function toAnnotations(problems, projectDir, workspace, title) {
-    const out = [];
-    for (const p of problems.slice(0, 50)) {
-        let file = p.file;
-        if (!external_node_path_default().isAbsolute(file)) {
-            const globber = await create(external_node_path_default().join(projectDir, '**', file), { matchDirectories: false });
-            const found = (await globber.glob()).filter((f) => !/[\\/](target|build|node_modules)[\\/]/.test(external_node_path_default().relative(projectDir, f)));
-            file = found.find((f) => /[\\/]src[\\/]test[\\/]/.test(f)) ?? found[0];
-        }
-        if (!file)
-            continue;
-        const rel = external_node_path_default().relative(workspace, file);
-        if (rel.startsWith('..'))
-            continue;
-        out.push({ severity: p.severity, message: p.message, file: rel.split((external_node_path_default()).sep).join('/'), line: p.line, column: p.column, title });
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/java/artifact.ts
-
-
-/** Jars a build makes beside the runnable one. */
-const NOT_RUNNABLE = [/-plain\.jar$/, /-sources\.jar$/, /-javadoc\.jar$/, /-tests?\.jar$/, /^original-.*\.jar$/];
-function isRunnableJar(file) {
-    const base = external_node_path_default().basename(file);
-    return base.endsWith('.jar') && !NOT_RUNNABLE.some((re) => re.test(base));
-}
-/**
- * Picks the one runnable jar. `explicit` is true when the user's `artifact` glob produced the candidates:
- * then every match counts, since the user chose them.
- */
-function chooseArtifact(candidates, explicit, where) {
-    const sorted = [...new Set(candidates)].sort();
-    const runnable = explicit ? sorted : sorted.filter(isRunnableJar);
-    if (runnable.length === 1)
-        return runnable[0];
-    if (runnable.length === 0) {
-        throw new InputError('artifact', explicit
-            ? `no file matches it in ${where}; check the glob against the build output.`
-            : `the build produced no runnable jar in ${where}${sorted.length ? ` (only ${sorted.join(', ')})` : ''}; set \`artifact\` to a glob for your jar.`);
-    }
-    throw new InputError('artifact', `${runnable.length} jars match in ${where}: ${runnable.join(', ')}; set \`artifact\` to a glob that picks one, e.g. \`artifact: ${external_node_path_default().join(external_node_path_default().dirname(runnable[0]), external_node_path_default().basename(runnable[0]))}\`.`);
-}
-
-;// CONCATENATED MODULE: ./src/java/command.ts
-/**
- * The package command: the wrapper when there is one, in batch mode, skipping tests by default
- * (the image job usually follows a test job). `extra` comes last, so `-DskipTests=false` or `build` win.
- */
-/** JIT and GC settings that cut a short package build by about a quarter (C1 only, serial GC). */
-const FAST_JVM = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
-/**
- * MAVEN_OPTS for the build: the job's, plus FAST_JVM unless the job or the project (.mvn/jvm.config)
- * already tunes the JVM. Pure.
- */
-function mavenOpts(current, projectTunesJvm) {
-    if (projectTunesJvm || /-XX:/.test(current ?? ''))
-        return undefined;
-    return `${current ?? ''} ${FAST_JVM}`.trim();
-}
-function javaCommand(project, extra, wrapperExecutable, env = {}) {
-    const launcher = (plain) => project.wrapper ? (wrapperExecutable ? { file: `./${project.wrapper}`, args: [] } : { file: 'sh', args: [project.wrapper] }) : { file: plain, args: [] };
-    if (project.tool === 'maven') {
-        const l = launcher('mvn');
-        return {
-            file: l.file,
-            args: [...l.args, '--batch-mode', '--no-transfer-progress', '-DskipTests', 'package', ...extra],
-            env,
-            jarPatterns: ['target/*.jar', '*/target/*.jar'],
-        };
-    }
-    const l = launcher('gradle');
-    return {
-        file: l.file,
-        args: [...l.args, '--no-daemon', '--console=plain', 'assemble', ...extra],
-        env,
-        jarPatterns: ['build/libs/*.jar', '*/build/libs/*.jar'],
-    };
-}
-
-;// CONCATENATED MODULE: ./src/java/detect.ts
-
-const MAVEN_FILES = ['pom.xml'];
-const GRADLE_FILES = ['build.gradle', 'build.gradle.kts', 'settings.gradle', 'settings.gradle.kts'];
-/** Decides the build tool from the names of the files in working-directory. Pure. */
-function detectProject(requested, files) {
-    const has = (f) => files.includes(f);
-    const maven = { tool: 'maven', wrapper: has('mvnw') ? 'mvnw' : undefined };
-    const gradle = { tool: 'gradle', wrapper: has('gradlew') ? 'gradlew' : undefined };
-    const isMaven = has('mvnw') || MAVEN_FILES.some(has);
-    const isGradle = has('gradlew') || GRADLE_FILES.some(has);
-    switch (requested) {
-        case 'none':
-            return undefined;
-        case 'maven':
-            if (!isMaven)
-                throw new InputError('java-tool', 'is maven, but working-directory has no pom.xml or mvnw; set `working-directory` to the Maven project.');
-            return maven;
-        case 'gradle':
-            if (!isGradle)
-                throw new InputError('java-tool', 'is gradle, but working-directory has no build.gradle(.kts), settings.gradle(.kts) or gradlew; set `working-directory` to the Gradle project.');
-            return gradle;
-        case 'auto':
-            if (isMaven && isGradle) {
-                throw new InputError('java-tool', 'working-directory holds both a Maven and a Gradle build; set `java-tool: maven` or `java-tool: gradle`.');
-            }
-            return isMaven ? maven : isGradle ? gradle : undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/java/reproducible.ts
-
-
-/** Maven's reproducible-build switch, unless the project sets its own. Pure. */
-function mavenReproducibleArgs(pom, commitDate) {
-    if (pom.includes('project.build.outputTimestamp'))
-        return [];
-    return [`-Dproject.build.outputTimestamp=${commitDate.toISOString().replace(/\.\d{3}Z$/, 'Z')}`];
-}
-/** Gradle init script: archives without file timestamps, in a fixed file order (works from Gradle 3.4 on). */
-const GRADLE_INIT_SCRIPT = `// written by image-publish: reproducible archives
-allprojects {
-    tasks.withType(AbstractArchiveTask) {
-        preserveFileTimestamps = false
-        reproducibleFileOrder = true
-    }
-}
-`;
-function gradleInitScriptPath(runnerTemp) {
-    return external_node_path_default().join(runnerTemp, 'image-publish-reproducible.gradle');
-}
-function writeGradleInitScript(file) {
-    (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
-    (0,external_node_fs_namespaceObject.writeFileSync)(file, GRADLE_INIT_SCRIPT);
-}
-
-;// CONCATENATED MODULE: ./src/java/build.ts
-
-
-
-
-
-
-
-
-
-
-
-const build_BUILD_TIMEOUT_MS = 45 * 60 * 1000;
-function isExecutable(file) {
-    try {
-        (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
-        return true;
-    }
-    catch {
-        return false;
-    }
-}
-/**
- * Works out what would run, reading only the project's files. `reproducible` carries the commit time
- * and where the Gradle init script will be; the user's java-args come last and have the last word.
- */
-function planJava(inputs, jobEnv, reproducible) {
-    const project = detectProject(inputs.javaTool, (0,external_node_fs_namespaceObject.readdirSync)(inputs.workingDirectory));
-    if (!project)
-        return {};
-    const wrapperExec = project.wrapper ? isExecutable(external_node_path_default().join(inputs.workingDirectory, project.wrapper)) : false;
-    const repro = !reproducible
-        ? []
-        : project.tool === 'maven'
-            ? mavenReproducibleArgs((0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(inputs.workingDirectory, 'pom.xml'), 'utf8'), reproducible.commitDate)
-            : ['--init-script', reproducible.gradleInitScript];
-    const opts = project.tool === 'maven' ? mavenOpts(jobEnv.MAVEN_OPTS, (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(inputs.workingDirectory, '.mvn', 'jvm.config'))) : undefined;
-    return { project, command: javaCommand(project, [...repro, ...inputs.javaArgs], wrapperExec, opts ? { MAVEN_OPTS: opts } : {}) };
-}
-async function globFiles(dir, patterns) {
-    const globber = await create(patterns.map((p) => external_node_path_default().resolve(dir, p)).join('\n'), { matchDirectories: false });
-    return globber.glob();
-}
-/** Runs the package step and returns the runnable jar (absolute), or undefined when there is none to build. */
-async function buildJava(inputs, plan, workspace) {
-    const wd = inputs.workingDirectory;
-    if (plan.command) {
-        const { file, args, env } = plan.command;
-        const res = await exec_execute(file, args, { cwd: wd, env, timeoutMs: build_BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
-        if (res.code !== 0) {
-            const why = res.timedOut ? `timed out after ${build_BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
-            const annotations = await toAnnotations(javaProblems(`${res.stdout}\n${res.stderr}`), wd, workspace, `${plan.project?.tool} build`);
-            throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
-        }
-    }
-    if (inputs.artifact) {
-        return chooseArtifact(await globFiles(wd, [inputs.artifact]), true, external_node_path_default().relative(process.cwd(), wd) || '.');
-    }
-    if (!plan.command)
-        return undefined;
-    return chooseArtifact(await globFiles(wd, plan.command.jarPatterns), false, plan.command.jarPatterns.join(', '));
-}
-
-;// CONCATENATED MODULE: ./src/registry/catalog.ts
-const HTTP_TIMEOUT_MS = 15 * 1000;
-/** Parses a WWW-Authenticate header such as `Bearer realm="…",service="…",scope="…"`. Pure. */
-function catalog_parseChallenge(header) {
-    const m = /^\s*(\w+)\s*(.*)$/.exec(header);
-    if (!m)
-        return undefined;
-    const params = {};
-    for (const p of m[2].matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^,\s]*))/g))
-        params[p[1].toLowerCase()] = p[2] ?? p[3];
-    return { scheme: m[1].toLowerCase(), params };
-}
-/** The registry's API host: Docker Hub's API is registry-1.docker.io. Pure. */
-function apiHost(registry) {
-    return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
-}
-/** Loopback registries may speak plain HTTP, as the Docker engine allows for 127.0.0.0/8. Pure. */
-function isLoopback(registry) {
-    const host = registry.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-function basic(auth) {
-    return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-}
-async function catalog_get(url, headers) {
-    return fetch(url, { headers, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
-}
-async function authorized(url, auth) {
-    const first = await catalog_get(url, {});
-    if (first.status !== 401)
-        return first;
-    const challenge = catalog_parseChallenge(first.headers.get('www-authenticate') ?? '');
-    if (challenge?.scheme === 'basic') {
-        if (!auth)
-            return first;
-        return catalog_get(url, { authorization: basic(auth) });
-    }
-    if (challenge?.scheme === 'bearer' && challenge.params.realm) {
-        const tokenUrl = new URL(challenge.params.realm);
-        if (challenge.params.service)
-            tokenUrl.searchParams.set('service', challenge.params.service);
-        if (challenge.params.scope)
-            tokenUrl.searchParams.set('scope', challenge.params.scope);
-        const tokenRes = await catalog_get(tokenUrl.toString(), auth ? { authorization: basic(auth) } : {});
-        if (!tokenRes.ok)
-            throw new Error(`token endpoint answered HTTP ${tokenRes.status}`);
-        const body = (await tokenRes.json());
-        const token = body.token ?? body.access_token;
-        if (!token)
-            throw new Error('token endpoint gave no token');
-        return catalog_get(url, { authorization: `Bearer ${token}` });
-    }
-    return first;
-}
-/** Every tag the registry lists for an image (following Link pagination); [] when the repository is new. */
-async function listTags(image, auth) {
-    const host = apiHost(image.registry);
-    const schemes = isLoopback(image.registry) ? ['http', 'https'] : ['https'];
-    let lastError;
-    for (const scheme of schemes) {
-        try {
-            const tags = [];
-            let next = `${scheme}://${host}/v2/${image.repository}/tags/list?n=1000`;
-            for (let page = 0; next && page < 50; page++) {
-                const res = await authorized(next, auth);
-                if (res.status === 404)
-                    return tags;
-                if (!res.ok)
-                    throw new Error(`HTTP ${res.status} from ${host}`);
-                const body = (await res.json());
-                tags.push(...(body.tags ?? []));
-                const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
-                next = link ? new URL(link[1], `${scheme}://${host}`).toString() : undefined;
-            }
-            return tags;
-        }
-        catch (e) {
-            lastError = e;
-        }
-    }
-    throw lastError instanceof Error ? lastError : new Error(String(lastError));
-}
-
-;// CONCATENATED MODULE: ./src/metadata.ts
-
-
-
-
-
-function metaContext(ctx, date) {
-    return {
-        eventName: ctx.eventName,
-        ref: ctx.ref,
-        sha: ctx.sha,
-        payload: ctx.payload,
-        commitDate: date,
-        runId: ctx.runId,
-        runNumber: ctx.runNumber,
-    };
-}
-/**
- * The tag rules: the user's, or metadata-action's defaults; with `pr-sha: head` a pull request preview also
- * gets `sha-<head commit>` (our own input, so metadata-action users see no change). Pure.
- */
-function tagRules(lines, prSha, eventName) {
-    const given = lines.some((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-    if (given || prSha !== 'head' || !eventName.startsWith('pull_request'))
-        return lines;
-    return [...DEFAULT_TAG_LINES, 'type=sha'];
-}
-/** The metadata-action inputs, with its DOCKER_METADATA_* environment switches honoured. Pure. */
-function metaInputs(inputs, env, eventName = '') {
-    const shortSha = Number.parseInt(env.DOCKER_METADATA_SHORT_SHA_LENGTH ?? '', 10);
-    const levels = env.DOCKER_METADATA_ANNOTATIONS_LEVELS?.split(',').map((l) => l.trim()).filter(Boolean);
-    const prSha = inputs.prSha === 'head' || env.DOCKER_METADATA_PR_HEAD_SHA === 'true' ? 'head' : 'merge';
-    return {
-        images: inputs.images.map((i) => i.name),
-        tags: tagRules(inputs.tags, inputs.prSha, eventName),
-        flavor: inputs.flavor,
-        labels: inputs.labels,
-        annotations: inputs.annotations,
-        sepTags: inputs.sepTags,
-        sepLabels: inputs.sepLabels,
-        sepAnnotations: inputs.sepAnnotations,
-        prSha,
-        shortShaLength: Number.isFinite(shortSha) && shortSha > 0 ? shortSha : undefined,
-        annotationLevels: levels?.length ? levels : undefined,
-    };
-}
-/** True when a rule or the flavor asks what is already published (latest=highest, floating=highest). Pure. */
-function needsPublishedTags(inputs) {
-    return parseFlavor(inputs.flavor).latest === 'highest' || parseTagRules(inputs.tags).some((r) => r.attrs.floating === 'highest');
-}
-/** Tags already in the target registries, read with the job's credentials; undefined when any cannot be read. */
-async function publishedTags(inputs, warn) {
-    const all = [];
-    for (const image of inputs.images) {
-        const auth = inputs.logins.find((l) => l.registry === image.registry);
-        try {
-            all.push(...(await listTags(image, auth)));
-        }
-        catch (e) {
-            warn(`Could not read the published tags of ${image.name} (${errors_errorMessage(e)}): latest and floating tags behave as latest=auto.`);
-            return undefined;
-        }
-    }
-    return all;
-}
-/** Tags, labels and version for this event; a tag Docker would refuse is an input error. */
-async function resolveMetadata(inputs, ctx, env, log, clock) {
-    const repo = await fetchRepo(ctx, inputs.githubToken, log.info);
-    const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning) : undefined;
-    const meta = computeMeta(metaInputs(inputs, env, ctx.eventName), metaContext(ctx, clock.commitDate), repo, clock.now, published);
-    for (const t of meta.tagNames) {
-        if (!isValidTag(t))
-            throw new InputError('tags', `the tag "${t}" is not valid (at most 128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'); change the rule that makes it.`);
-    }
-    return meta;
-}
-
-;// CONCATENATED MODULE: ./src/outputs.ts
-/** The `metadata` output: what was published where, and how long each stage took. Pure. */
-function metadataJson(r) {
-    const digest = r.pushes[0]?.digest ?? '';
-    return JSON.stringify({
-        refs: r.meta.tags,
-        digest,
-        imageId: r.imageId,
-        builder: r.builder,
-        artifact: r.artifact,
-        registries: r.results,
-        cacheHit: r.cacheHit,
-        reproducible: r.reproducible,
-        timings: r.timings,
-    });
-}
-
-;// CONCATENATED MODULE: ./src/registry/login.ts
-
-
-
-
-const LOGIN_TIMEOUT_MS = 60 * 1000;
-/** argv for docker login: the password is never here, it goes on stdin. Pure. */
-function loginArgs(registry, username) {
-    return ['login', '--username', username, '--password-stdin', ...(registry === name_DOCKER_HUB ? [] : [registry])];
-}
-function logoutArgs(registry) {
-    return ['logout', ...(registry === DOCKER_HUB ? [] : [registry])];
-}
-/** Logs in with bounded retries on transient failures; a refused login fails at once. */
-async function login(creds, dockerEnv, policy) {
-    const res = await withRetry(async () => {
-        const r = await exec_execute('docker', loginArgs(creds.registry, creds.username), {
-            env: dockerEnv,
-            input: creds.password,
-            timeoutMs: LOGIN_TIMEOUT_MS,
-        });
-        return { ok: r.code === 0, output: r.timedOut ? `login timed out after ${LOGIN_TIMEOUT_MS / 1000}s` : r.stderr + r.stdout };
-    }, policy);
-    if (res.ok)
-        return;
-    const detail = res.output.trim().split('\n').pop() ?? '';
-    if (res.kind === 'auth') {
-        throw new StageError('login', `Registry ${creds.registry} rejected the credentials for user "${creds.username}" (${detail}). Check \`username\` and \`password\`: the password or token may be wrong, expired or lack push scope.`);
-    }
-    throw new StageError('login', `Could not log in to ${creds.registry} after ${res.attempts} attempt(s): ${detail}. Check \`registry\` and that the registry is reachable.`);
-}
-/** Best effort: the config directory is deleted afterwards anyway. */
-async function logout(registry, dockerEnv) {
-    const r = await execute('docker', logoutArgs(registry), { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-    return r?.code === 0;
-}
-
-;// CONCATENATED MODULE: ./src/plan.ts
-
-
-
-/** What a dry run prints: every command that would run, with no secret in it. Pure. */
-function planText(inputs, java, meta, wantsJar, runnerTemp) {
-    const lines = [];
-    const cmd = java.command;
-    lines.push(cmd ? `Java build (${java.project?.tool}) in ${inputs.workingDirectory}:\n  ${[cmd.file, ...cmd.args].join(' ')}` : 'Java build: none');
-    if (inputs.artifact || cmd)
-        lines.push(`Expected jar: ${inputs.artifact || cmd?.jarPatterns.join(' or ')}`);
-    for (const l of inputs.logins) {
-        lines.push(`Login:\n  docker ${loginArgs(l.registry, l.username).join(' ')}  (password on stdin: ***)${l.ca ? `\n  trust the given CA for ${l.registry} in /etc/docker/certs.d` : ''}`);
-    }
-    const scratch = external_node_path_default().join(runnerTemp, 'image-publish-build-XXXX');
-    const buildArgs = wantsJar ? [...inputs.buildArgs, ['JAR_FILE', '<the jar, relative to the context>']] : inputs.buildArgs;
-    const argv = buildxArgs({
-        context: inputs.context,
-        file: inputs.file,
-        tags: meta.tags,
-        labels: meta.labels,
-        buildArgs,
-        target: inputs.target,
-        platforms: inputs.platforms,
-        secrets: inputs.secrets,
-        metadataFile: external_node_path_default().join(scratch, 'metadata.json'),
-        iidFile: external_node_path_default().join(scratch, 'iid'),
-        cacheArgs: [],
-        provenance: inputs.provenance,
-        network: inputs.network,
-    });
-    lines.push(`Build:\n  docker ${argv.join(' ')}`);
-    lines.push(inputs.push ? `Push:\n${meta.tags.map((t) => `  docker push ${t}`).join('\n')}` : 'Push: none (push is false)');
-    lines.push(`Tags:\n${meta.tags.map((t) => `  ${t}`).join('\n') || '  (none)'}`);
-    lines.push(`Labels:\n${meta.labels.map((l) => `  ${l}`).join('\n')}`);
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/registry/config.ts
-
-
-
-/**
- * A Docker client config directory for this job only, under RUNNER_TEMP, so credentials never land in
- * the user's ~/.docker. The user's CLI plugins and buildx builders stay visible through symlinks.
- */
-function createDockerConfig(runnerTemp, userConfigDir) {
-    (0,external_node_fs_namespaceObject.mkdirSync)(runnerTemp, { recursive: true });
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(runnerTemp, 'image-publish-docker-'));
-    (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(dir, 'config.json'), '{}\n', { mode: 0o600 });
-    for (const sub of ['cli-plugins', 'buildx']) {
-        const from = external_node_path_default().join(userConfigDir, sub);
-        if ((0,external_node_fs_namespaceObject.existsSync)(from))
-            (0,external_node_fs_namespaceObject.symlinkSync)(from, external_node_path_default().join(dir, sub));
-    }
-    return dir;
-}
-function userDockerConfigDir(env) {
-    return env.DOCKER_CONFIG || external_node_path_default().join(external_node_os_default().homedir(), '.docker');
-}
-function removeDockerConfig(dir) {
-    rmSync(dir, { recursive: true, force: true });
-}
-
-;// CONCATENATED MODULE: ./src/registry/policy.ts
-const DEFAULT_RETRY_TOTAL_MS = 3 * 60 * 1000;
-function defaultPolicy(retries, onRetry) {
-    return {
-        retries,
-        totalMs: DEFAULT_RETRY_TOTAL_MS,
-        random: Math.random,
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-        onRetry,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/registry/trust.ts
-
-
-
-const ENGINE_CERTS_DIR = '/etc/docker/certs.d';
-/** The engine reads <certs.d>/<host:port>/ca.crt on every connection to that registry. Pure. */
-function caFile(certsDir, registry) {
-    return external_node_path_default().join(certsDir, registry, 'ca.crt');
-}
-const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
-async function sudo(args, input) {
-    const r = await exec_execute('sudo', ['-n', ...args], { input, timeoutMs: 30 * 1000 });
-    if (r.code !== 0)
-        throw new Error(`sudo ${args[0]} failed: ${r.stderr.trim() || `exit code ${r.code}`}; the runner user needs passwordless sudo to change the engine's trust`);
-}
-async function trust_writeFile(file, content) {
-    if (isRoot()) {
-        (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
-        (0,external_node_fs_namespaceObject.writeFileSync)(file, content, { mode: 0o644 });
-        return;
-    }
-    await sudo(['mkdir', '-p', external_node_path_default().dirname(file)]);
-    await sudo(['tee', file], content);
-}
-async function removeFile(file, dirToo) {
-    if (isRoot()) {
-        (0,external_node_fs_namespaceObject.rmSync)(file, { force: true });
-        if (dirToo) {
-            try {
-                (0,external_node_fs_namespaceObject.rmdirSync)(external_node_path_default().dirname(file));
-            }
-            catch {
-                // someone else put files there meanwhile: leave it
-            }
-        }
-    }
-    else {
-        await sudo(['rm', '-f', file]);
-        if (dirToo)
-            await sudo(['rmdir', '--ignore-fail-on-non-empty', external_node_path_default().dirname(file)]);
-    }
-}
-/** Writes a root-owned engine file (as root, or through passwordless sudo); returns how to undo it. */
-async function replaceFile(file, content) {
-    const previous = (0,external_node_fs_namespaceObject.existsSync)(file) ? (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8') : undefined;
-    const createdDir = !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().dirname(file));
-    await trust_writeFile(file, content);
-    return { file, previous, createdDir };
-}
-/** Makes the engine trust `pem` for `registry`; returns how to undo it. */
-async function trustCa(registry, pem, certsDir = ENGINE_CERTS_DIR) {
-    return replaceFile(caFile(certsDir, registry), pem);
-}
-/** Puts a file back as it was before main. */
-async function restoreTrust(change) {
-    if (change.previous !== undefined)
-        await trust_writeFile(change.file, change.previous);
-    else
-        await removeFile(change.file, change.createdDir === true);
-}
-/** Signals a process as root, or through sudo. */
-async function signal(pid, sig) {
-    if (isRoot())
-        process.kill(pid, `SIG${sig}`);
-    else
-        await sudo(['kill', `-${sig}`, String(pid)]);
-}
-
-;// CONCATENATED MODULE: ./src/registry/insecure.ts
-
-
-const DAEMON_JSON = '/etc/docker/daemon.json';
-/** daemon.json with these registries added to insecure-registries, everything else kept. Pure. */
-function withInsecureRegistries(daemonJson, registries) {
-    let conf = {};
-    if (daemonJson?.trim()) {
-        const parsed = JSON.parse(daemonJson);
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-            throw new Error(`${DAEMON_JSON} is not a JSON object`);
-        conf = parsed;
-    }
-    const current = Array.isArray(conf['insecure-registries']) ? conf['insecure-registries'].filter((r) => typeof r === 'string') : [];
-    conf['insecure-registries'] = [...new Set([...current, ...registries])];
-    return `${JSON.stringify(conf, null, 2)}\n`;
-}
-async function dockerdPid() {
-    const r = await exec_execute('pidof', ['dockerd'], { timeoutMs: 10 * 1000 }).catch(() => undefined);
-    const pid = Number((r?.stdout ?? '').trim().split(/\s+/)[0]);
-    if (!Number.isInteger(pid) || pid <= 0)
-        throw new Error('no dockerd process was found on this machine');
-    return pid;
-}
-/** The registries the engine now treats as insecure (beyond its built-in 127.0.0.0/8). */
-async function engineInsecure(dockerEnv) {
-    const r = await exec_execute('docker', ['info', '--format', '{{json .RegistryConfig.IndexConfigs}}'], { env: dockerEnv, timeoutMs: 30 * 1000 });
-    if (r.code !== 0)
-        return new Set();
-    const configs = JSON.parse(r.stdout || '{}');
-    return new Set(Object.entries(configs).filter(([, c]) => c.Secure === false).map(([name]) => name));
-}
-/** Reloads dockerd and waits (bounded) until the engine's view satisfies `done`; reloads are asynchronous. */
-async function reloadUntil(done, dockerEnv) {
-    await signal(await dockerdPid(), 'HUP');
-    for (let i = 0; i < 40; i++) {
-        if (done(await engineInsecure(dockerEnv)))
-            return true;
-        await new Promise((r) => setTimeout(r, 250));
-    }
-    return false;
-}
-/** The insecure-registries list of a daemon.json text ([] when it has none). Pure. */
-function insecureList(daemonJson) {
-    try {
-        const v = JSON.parse(daemonJson ?? '{}')['insecure-registries'];
-        return Array.isArray(v) ? v.filter((r) => typeof r === 'string') : [];
-    }
-    catch {
-        return [];
-    }
-}
-/** Lets the engine speak plain HTTP to these registries until post; returns how to undo it. */
-async function allowInsecure(registries, current, dockerEnv) {
-    const change = await replaceFile(DAEMON_JSON, withInsecureRegistries(current, registries));
-    try {
-        if (!(await reloadUntil((s) => registries.every((r) => s.has(r)), dockerEnv)))
-            throw new Error('the engine did not take up the new insecure-registries after a reload');
-    }
-    catch (e) {
-        await restoreDaemonConfig(change, registries);
-        throw e;
-    }
-    return change;
-}
-/**
- * Post: the daemon.json of before, and an engine that forgot the added registries. A reload ignores
- * a key that is absent, so the engine first gets the old list explicitly, then the file its old text.
- */
-async function restoreDaemonConfig(change, added, dockerEnv = {}) {
-    const before = insecureList(change.previous);
-    await replaceFile(DAEMON_JSON, withInsecureRegistries(change.previous, []));
-    await reloadUntil((s) => added.every((r) => before.includes(r) || !s.has(r)), dockerEnv);
-    await restoreTrust(change);
-}
-
-;// CONCATENATED MODULE: ./src/registry/session.ts
-
-
-
-
-
-
-/**
- * Logs in to every registry, into a Docker config for this job only, after trusting each registry's CA.
- * `post` is updated (and `persist` called) before each change, so post can undo whatever happened.
- */
-async function openSession(logins, insecure, runnerTemp, userConfigDir, post, persist, policy, log) {
-    if (insecure.length) {
-        try {
-            const current = (0,external_node_fs_namespaceObject.existsSync)(DAEMON_JSON) ? (0,external_node_fs_namespaceObject.readFileSync)(DAEMON_JSON, 'utf8') : undefined;
-            post.daemonConfig = { ...(await allowInsecure(insecure, current, {})), added: [...insecure] };
-        }
-        catch (e) {
-            throw new StageError('login', `Could not let the Docker engine use plain HTTP for ${insecure.join(', ')} (input 'insecure-registries'): ${errors_errorMessage(e)}.`);
-        }
-        persist();
-        log.warning(`The engine talks plain HTTP to ${insecure.join(', ')} until the post step, as insecure-registries asks.`);
-    }
-    if (!logins.length)
-        return {};
-    post.dockerConfig = createDockerConfig(runnerTemp, userConfigDir);
-    persist();
-    const dockerEnv = { DOCKER_CONFIG: post.dockerConfig };
-    for (const l of logins) {
-        if (l.ca) {
-            try {
-                (post.trust ??= []).push(await trustCa(l.registry, l.ca));
-            }
-            catch (e) {
-                throw new StageError('login', `Could not make the Docker engine trust the CA given for ${l.registry}: ${errors_errorMessage(e)}.`);
-            }
-            persist();
-            log.info(`The engine trusts the given CA for ${l.registry} until the post step.`);
-        }
-        await login({ registry: l.registry, username: l.username, password: l.password }, dockerEnv, policy);
-        post.registries.push(l.registry);
-        persist();
-        log.info(`Logged in to ${l.registry} as ${l.username}.`);
-    }
-    return dockerEnv;
+async function restoreCaches(job, useBuildx, dockerEnv) {
+    const { io, ctx, inputs, javaPlan } = job;
+    const cache = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName) };
+    if (!inputs.cache) {
+        io.info('cache is false: building without caches.');
+        return { cache };
+    }
+    const wantLayers = inputs.cacheMode === 'actions' && useBuildx && (await layerCacheWorthIt(job, dockerEnv));
+    if (!cacheAvailable(io))
+        return { cache };
+    let reusedJar;
+    const command = javaPlan.command;
+    // a cached jar can stand in for the build only when the jar is all the image takes from it
+    if (job.reproducibleAt && command && !inputs.artifact && job.wantsJar && copiesOnlyTheJar(job.dockerfile)) {
+        const wd = { dir: inputs.workingDirectory, fromWorkspace: external_node_path_default().relative(ctx.workspace, inputs.workingDirectory) };
+        const restored = await restoreArtifact(ctx.sha, [command.file, ...command.args], wd, ctx.runnerTemp, io);
+        cache.artifact = restored.state;
+        reusedJar = restored.jar;
+    }
+    const project = javaPlan.project;
+    [cache.dependencies, cache.layers] = await Promise.all([
+        project && !reusedJar ? restoreDependencies(project.tool, inputs.workingDirectory, inputs.javaArgs, job.env, io) : undefined,
+        wantLayers ? restoreLayers(inputs.images.map((i) => i.name), external_node_path_default().relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
+    ]);
+    return { cache, reusedJar };
 }
 
 ;// CONCATENATED MODULE: ./src/state.ts
@@ -110560,9 +110693,6 @@ function loadState(store) {
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
-
-
-
 
 
 
@@ -110628,7 +110758,7 @@ function readInputs(io, ctx, fork) {
         if (s.value)
             io.setSecret(s.value);
     try {
-        inputs_checkPaths(inputs, ctx.workspace);
+        checkPaths(inputs, ctx.workspace);
     }
     catch (e) {
         // a dry run shows tags and labels wherever it runs; what a real run would refuse is a warning
@@ -110646,6 +110776,19 @@ function readInputs(io, ctx, fork) {
     }
     return inputs;
 }
+/** Everything the stages share, worked out before the first side effect. */
+async function prepare(io, ctx, env, inputs) {
+    const committed = await commitDate(ctx, env);
+    const reproducibleAt = inputs.reproducible ? committed : undefined;
+    if (inputs.reproducible && !committed)
+        io.warning('The commit time is unknown, so the build is not made reproducible.');
+    const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
+    const paths = pathsExist(inputs);
+    const javaPlan = paths.workingDirectory ? planJava(inputs, env, reproducibleAt ? { commitDate: reproducibleAt, gradleInitScript } : undefined) : {};
+    const dockerfile = paths.file ? (0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8') : '';
+    const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
+    return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript };
+}
 /** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */
 async function runMain(io, env = process.env, now = new Date()) {
     const record = newRecord();
@@ -110661,30 +110804,13 @@ async function runMain(io, env = process.env, now = new Date()) {
         await io.writeSummary(summaryMarkdown(record)).catch((e) => io.warning(`The job summary could not be written: ${errors_errorMessage(e)}`));
     }
 }
-/** A layer cache pays only for RUN steps, and only a builder that can export one can have it. */
-async function layerCacheWorthIt(dockerfile, dockerEnv, io) {
-    if (!hasRunSteps(dockerfile)) {
-        io.info('The Dockerfile has no RUN step, so there is no layer cache: it would hold only base layers and COPY results, which cost more to save and restore than to redo.');
-        return false;
-    }
-    const exportable = await builderCanExport(dockerEnv);
-    if (!exportable.ok)
-        io.warning(`The layer cache is skipped: ${exportable.why}.`);
-    return exportable.ok;
-}
 async function pipeline(io, env, now, record, stage) {
     const ctx = runnerContext(env);
     const fork = forkPullRequest(ctx.eventName, ctx.payload);
     const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, fork !== undefined));
-    const committed = await commitDate(ctx, env);
-    const reproducible = inputs.reproducible && committed !== undefined;
-    const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
-    const paths = pathsExist(inputs);
-    const javaPlan = paths.workingDirectory ? planJava(inputs, env, reproducible && committed ? { commitDate: committed, gradleInitScript } : undefined) : {};
-    const dockerfile = paths.file ? (0,external_node_fs_namespaceObject.readFileSync)(inputs.file, 'utf8') : '';
-    const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
+    const job = await prepare(io, ctx, env, inputs);
     const meta = await stage('metadata', 'Compute tags and labels', async () => {
-        const m = await resolveMetadata(inputs, ctx, env, { info: (msg) => io.info(msg), warning: (msg) => io.warning(msg) }, { now, commitDate: committed });
+        const m = await resolveMetadata(inputs, ctx, env, io, { now, commitDate: job.commitDate });
         for (const w of m.warnings)
             io.warning(w);
         io.info(`Tags:\n${m.tags.join('\n') || '(none)'}\nLabels:\n${m.labels.join('\n')}`);
@@ -110694,7 +110820,7 @@ async function pipeline(io, env, now, record, stage) {
     io.setOutput('pushed', 'false');
     record.tags = meta.tags;
     if (inputs.dryRun) {
-        await stage('plan', 'Dry run: the plan', async () => io.info(planText(inputs, javaPlan, meta, wantsJar, ctx.runnerTemp)));
+        await stage('plan', 'Dry run: the plan', async () => io.info(planText(inputs, job.javaPlan, meta, job.wantsJar, ctx.runnerTemp)));
         return;
     }
     const post = { registries: [] };
@@ -110707,112 +110833,41 @@ async function pipeline(io, env, now, record, stage) {
     if (pr?.closed && inputs.push)
         io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);
     record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : undefined;
-    let dockerEnv = {};
-    if (inputs.logins.length || inputs.insecureRegistries.length) {
-        dockerEnv = await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io));
-    }
+    const dockerEnv = inputs.logins.length || inputs.insecureRegistries.length
+        ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
+        : {};
     const useBuildx = await hasBuildx(dockerEnv);
-    const cache = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName) };
-    let reusedJar;
-    await stage('restore', 'Restore caches', async () => {
-        if (!inputs.cache)
-            return io.info('cache is false: building without caches.');
-        const wantLayers = inputs.cacheMode === 'actions' && useBuildx && (await layerCacheWorthIt(dockerfile, dockerEnv, io));
-        if (!cacheAvailable(io))
-            return;
-        const command = javaPlan.command;
-        // a cached jar can stand in for the build only when the jar is all the image takes from it
-        if (reproducible && command && !inputs.artifact && wantsJar && copiesOnlyTheJar(dockerfile)) {
-            const wd = { dir: inputs.workingDirectory, fromWorkspace: external_node_path_default().relative(ctx.workspace, inputs.workingDirectory) };
-            const restored = await restoreArtifact(ctx.sha, [command.file, ...command.args], wd, ctx.runnerTemp, io);
-            cache.artifact = restored.state;
-            reusedJar = restored.jar;
-        }
-        const project = javaPlan.project;
-        [cache.dependencies, cache.layers] = await Promise.all([
-            project && !reusedJar ? restoreDependencies(project.tool, inputs.workingDirectory, inputs.javaArgs, env, io) : undefined,
-            wantLayers ? restoreLayers(inputs.images.map((i) => i.name), external_node_path_default().relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
-        ]);
-    });
+    const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, dockerEnv));
     post.cache = cache;
     persist();
-    if (inputs.reproducible && !committed)
-        io.warning('The commit time is unknown, so the build is not made reproducible.');
-    const jar = await stage('java', 'Java build', async () => {
-        if (!javaPlan.command && !inputs.artifact) {
-            if (inputs.javaTool === 'auto')
-                io.notice('No Maven or Gradle project in working-directory: skipping the Java build.');
-            return undefined;
-        }
-        let found = reusedJar;
-        if (found) {
-            io.info(`This commit's jar, built by the same command, came from the cache (the build is reproducible): the ${javaPlan.project?.tool} build is skipped.`);
-        }
-        else {
-            if (reproducible && javaPlan.project?.tool === 'gradle')
-                writeGradleInitScript(gradleInitScript);
-            found = await buildJava(inputs, javaPlan, ctx.workspace);
-            if (found && cache.artifact && cache.write) {
-                stageArtifact(found, inputs.workingDirectory, cache.artifact.path);
-                cache.artifact.staged = true;
-                persist();
-            }
-        }
-        if (found && reproducible && committed)
-            (0,external_node_fs_namespaceObject.utimesSync)(found, committed, committed); // COPY keeps mtimes: same commit, same layer
-        if (found)
-            io.info(`Artifact: ${external_node_path_default().relative(ctx.workspace, found)}`);
-        return found;
-    });
+    const jar = await stage('java', 'Java build', async () => javaStage(job, cache, reusedJar, persist));
     if (jar)
         io.setOutput('artifact', external_node_path_default().relative(ctx.workspace, jar));
-    if (wantsJar && !jar) {
+    if (job.wantsJar && !jar) {
         throw new InputError('java-tool', 'the Dockerfile declares ARG JAR_FILE but no jar was built; set `java-tool`/`working-directory` to your Java project, or `artifact` to a prebuilt jar.');
     }
-    const built = await stage('image', 'Build the image', async () => {
-        if (!useBuildx)
-            io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
-        const dirs = layerDirs(ctx.runnerTemp);
-        const cacheArgs = inputs.cache && useBuildx
-            ? inputs.cacheMode === 'registry'
-                ? layerCacheArgs('registry', { ref: registryCacheRef(inputs.images[0].name) }, cache.write && push)
-                : cache.layers
-                    ? layerCacheArgs('actions', { dirs }, cache.write && cache.layers.hit !== 'exact')
-                    : []
-            : [];
-        // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
-        const spec = buildSpec(inputs, { tags: inputs.images.length ? meta.tags : [], labels: meta.labels, jar: wantsJar ? jar : undefined, cacheArgs, sourceDateEpoch: reproducible && committed ? Math.floor(committed.getTime() / 1000) : undefined }, ctx.runnerTemp);
-        const result = await buildImage(spec, useBuildx, dockerEnv, external_node_path_default().relative(ctx.workspace, inputs.file));
-        if (cache.layers)
-            cache.layers.exported = promoteExport(dirs);
-        return result;
-    });
+    const built = await stage('image', 'Build the image', async () => imageStage(job, meta, jar, cache, useBuildx, push, dockerEnv));
     io.setOutput('image-id', built.imageId);
-    const { pushes, results } = push
-        ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, dockerEnv, policy, (m) => io.info(m)))
-        : { pushes: [], results: [] };
+    const { pushes, results } = push ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, dockerEnv, policy, (m) => io.info(m))) : { pushes: [], results: [] };
     if (!push)
         io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
     const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' };
-    Object.assign(record, { results, cacheHit, reproducible, pushed: pushes.length > 0, digest: pushes[0]?.digest });
+    Object.assign(record, { results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
     record.stats = pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv);
-    if (inputs.prComment && pr && !fork) {
-        await stage('comment', 'Pull request comment', async () => {
-            const first = pushes[0];
-            const body = previewBody({ number: pr.number, reference: first ? `${first.ref.replace(/:[^:/]+$/, '')}@${first.digest}` : undefined, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed }, shortHash(inputs.images.map((i) => i.name)));
-            await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number }, body, shortHash(inputs.images.map((i) => i.name)), !pr.closed && first !== undefined, io);
-        });
-    }
+    if (inputs.prComment && pr && !fork)
+        await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));
     io.setOutput('digest', pushes[0]?.digest ?? '');
     io.setOutput('pushed', String(pushes.length > 0));
     io.setOutput('cache-hit', JSON.stringify(cacheHit));
-    io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact: jar ? external_node_path_default().relative(ctx.workspace, jar) : undefined, cacheHit, reproducible, timings: record.timings }));
+    const artifact = jar ? external_node_path_default().relative(ctx.workspace, jar) : undefined;
+    io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact, cacheHit, reproducible: job.reproducibleAt !== undefined, timings: record.timings }));
     const digests = new Set(pushes.map((p) => p.digest));
     if (digests.size > 1)
         io.warning(`The pushed tags resolve to different digests: ${[...digests].join(', ')}.`);
     const failed = results.filter((r) => r.error);
     if (failed.length) {
-        throw new StageError('push', `Push failed for ${failed.map((f) => `${f.registry} (${f.error})`).join('; ')}. ${results.filter((r) => r.pushed).map((r) => r.registry).join(', ') || 'No registry'} got the image.`);
+        const ok = results.filter((r) => r.pushed).map((r) => r.registry).join(', ') || 'No registry';
+        throw new StageError('push', `Push failed for ${failed.map((f) => `${f.registry} (${f.error})`).join('; ')}. ${ok} got the image.`);
     }
     post.succeeded = true;
     persist();

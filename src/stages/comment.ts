@@ -1,0 +1,16 @@
+import { shortHash } from '../cache/keys.js';
+import type { PullRequestFacts } from '../github.js';
+import type { PushResult } from '../image/push.js';
+import { previewBody, upsertComment } from '../pr/comment.js';
+import type { Meta } from '../tags/index.js';
+import type { Job } from './job.js';
+
+/** Posts or updates the one preview comment of this image set on the pull request; a closed PR's goes stale. */
+export async function commentStage(job: Job, pr: PullRequestFacts, pushes: PushResult[], meta: Meta): Promise<void> {
+  const { ctx, inputs, io } = job;
+  const key = shortHash(inputs.images.map((i) => i.name));
+  const first = pushes[0];
+  const reference = first ? `${first.ref.replace(/:[^:/]+$/, '')}@${first.digest}` : undefined;
+  const body = previewBody({ number: pr.number, reference, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed }, key);
+  await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number }, body, key, !pr.closed && first !== undefined, io);
+}

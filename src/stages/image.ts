@@ -1,0 +1,38 @@
+import path from 'node:path';
+import type { CacheState } from '../cache/caches.js';
+import { layerCacheArgs, layerDirs, promoteExport, registryCacheRef } from '../cache/layers.js';
+import { buildImage, type BuildResult } from '../image/build.js';
+import { buildSpec } from '../image/spec.js';
+import type { Meta } from '../tags/index.js';
+import type { Job } from './job.js';
+
+/** --cache-from/--cache-to for this build: the registry's cache image, or the restored directory. */
+function cacheArgs(job: Job, cache: CacheState, useBuildx: boolean, push: boolean): string[] {
+  const { inputs, ctx } = job;
+  if (!inputs.cache || !useBuildx) return [];
+  if (inputs.cacheMode === 'registry') return layerCacheArgs('registry', { ref: registryCacheRef(inputs.images[0].name) }, cache.write && push);
+  if (!cache.layers) return [];
+  return layerCacheArgs('actions', { dirs: layerDirs(ctx.runnerTemp) }, cache.write && cache.layers.hit !== 'exact');
+}
+
+/** Builds the image once, tagged with every reference; a new layer-cache export replaces the old one. */
+export async function imageStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, dockerEnv: Record<string, string>): Promise<BuildResult> {
+  const { io, inputs, ctx } = job;
+  if (!useBuildx) io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
+  const at = job.reproducibleAt;
+  const spec = buildSpec(
+    inputs,
+    {
+      // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
+      tags: inputs.images.length ? meta.tags : [],
+      labels: meta.labels,
+      jar: job.wantsJar ? jar : undefined,
+      cacheArgs: cacheArgs(job, cache, useBuildx, push),
+      sourceDateEpoch: at ? Math.floor(at.getTime() / 1000) : undefined,
+    },
+    ctx.runnerTemp,
+  );
+  const result = await buildImage(spec, useBuildx, dockerEnv, path.relative(ctx.workspace, inputs.file));
+  if (cache.layers) cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
+  return result;
+}

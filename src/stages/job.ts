@@ -1,0 +1,21 @@
+import type { RunnerContext } from '../context.js';
+import type { Inputs } from '../inputs.js';
+import type { ActionIO } from '../io.js';
+import type { JavaPlan } from '../java/build.js';
+
+/** What every stage of one run shares: worked out once, before the first side effect, then read-only. */
+export interface Job {
+  io: ActionIO;
+  ctx: RunnerContext;
+  env: NodeJS.ProcessEnv;
+  inputs: Inputs;
+  javaPlan: JavaPlan;
+  dockerfile: string;
+  /** The Dockerfile declares ARG JAR_FILE and build-args does not set it: the jar goes in as JAR_FILE. */
+  wantsJar: boolean;
+  /** The head commit's time, when it is known: the `created` label. */
+  commitDate?: Date;
+  /** The commit time, when the build is made reproducible. */
+  reproducibleAt?: Date;
+  gradleInitScript: string;
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { cacheAvailable, restoreArtifact, restoreDependencies, restoreLayers, type CacheState } from '../cache/caches.js';
+import { mayWriteCache } from '../cache/keys.js';
+import { builderCanExport } from '../cache/layers.js';
+import { copiesOnlyTheJar, hasRunSteps } from '../image/dockerfile.js';
+import type { Job } from './job.js';
+
+/** A layer cache pays only for RUN steps, and only a builder that can export one can have it. */
+async function layerCacheWorthIt(job: Job, dockerEnv: Record<string, string>): Promise<boolean> {
+  if (!hasRunSteps(job.dockerfile)) {
+    job.io.info('The Dockerfile has no RUN step, so there is no layer cache: it would hold only base layers and COPY results, which cost more to save and restore than to redo.');
+    return false;
+  }
+  const exportable = await builderCanExport(dockerEnv);
+  if (!exportable.ok) job.io.warning(`The layer cache is skipped: ${exportable.why}.`);
+  return exportable.ok;
+}
+
+/**
+ * Restores what this run can reuse: this commit's jar (then the build tool is skipped and its dependencies are
+ * not needed), else the dependency cache; and the layer cache.
+ */
+export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Record<string, string>): Promise<{ cache: CacheState; reusedJar?: string }> {
+  const { io, ctx, inputs, javaPlan } = job;
+  const cache: CacheState = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName) };
+  if (!inputs.cache) {
+    io.info('cache is false: building without caches.');
+    return { cache };
+  }
+  const wantLayers = inputs.cacheMode === 'actions' && useBuildx && (await layerCacheWorthIt(job, dockerEnv));
+  if (!cacheAvailable(io)) return { cache };
+  let reusedJar: string | undefined;
+  const command = javaPlan.command;
+  // a cached jar can stand in for the build only when the jar is all the image takes from it
+  if (job.reproducibleAt && command && !inputs.artifact && job.wantsJar && copiesOnlyTheJar(job.dockerfile)) {
+    const wd = { dir: inputs.workingDirectory, fromWorkspace: path.relative(ctx.workspace, inputs.workingDirectory) };
+    const restored = await restoreArtifact(ctx.sha, [command.file, ...command.args], wd, ctx.runnerTemp, io);
+    cache.artifact = restored.state;
+    reusedJar = restored.jar;
+  }
+  const project = javaPlan.project;
+  [cache.dependencies, cache.layers] = await Promise.all([
+    project && !reusedJar ? restoreDependencies(project.tool, inputs.workingDirectory, inputs.javaArgs, job.env, io) : undefined,
+    wantLayers ? restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
+  ]);
+  return { cache, reusedJar };
+}
