@@ -1,4 +1,5 @@
 import { saveCaches } from './cache/caches.js';
+import { errorMessage } from './errors.js';
 import type { ActionIO } from './io.js';
 import { removeDockerConfig } from './registry/config.js';
 import { logout } from './registry/login.js';
@@ -25,7 +26,7 @@ export async function runPost(io: ActionIO): Promise<void> {
           await (c === daemon ? restoreDaemonConfig(daemon, daemon.added) : restoreTrust(c));
           io.info(`${c.previous === undefined ? 'Removed' : 'Restored'} ${c.file}.`);
         } catch (e) {
-          io.warning(`Could not restore ${c.file}: ${e instanceof Error ? e.message : String(e)}`);
+          io.warning(`Could not restore ${c.file}: ${errorMessage(e)}`);
         }
       }
     });

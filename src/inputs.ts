@@ -170,7 +170,6 @@ function parseSecrets(raw: string): BuildSecret[] {
   });
 }
 
-/** Parses and cross-checks every input. Pure: throws InputError before anything has happened. */
 export interface RunFacts {
   /** github.actor, the ghcr.io user by default. */
   actor: string;
@@ -178,6 +177,7 @@ export interface RunFacts {
   fork: boolean;
 }
 
+/** Parses and cross-checks every input. Pure: throws InputError before anything has happened. */
 export function parseInputs(read: InputReader, workspace: string, facts: RunFacts = { actor: '', fork: false }): Inputs {
   const javaTool = oneOf('java-tool', read('java-tool'), JAVA_TOOLS, 'auto');
   const workingDirectory = path.resolve(workspace, read('working-directory').trim() || '.');

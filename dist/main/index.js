@@ -52587,6 +52587,7 @@ function parseSecrets(raw) {
         return { id, value };
     });
 }
+/** Parses and cross-checks every input. Pure: throws InputError before anything has happened. */
 function parseInputs(read, workspace, facts = { actor: '', fork: false }) {
     const javaTool = oneOf('java-tool', read('java-tool'), JAVA_TOOLS, 'auto');
     const workingDirectory = external_node_path_default().resolve(workspace, read('working-directory').trim() || '.');

@@ -99368,6 +99368,7 @@ function loadState(store) {
 
 
 
+
 /** The post step: save caches after a good run, then log out and delete the job's Docker config, whatever main did. */
 async function runPost(io) {
     const state = loadState(io.state);
@@ -99390,7 +99391,7 @@ async function runPost(io) {
                     io.info(`${c.previous === undefined ? 'Removed' : 'Restored'} ${c.file}.`);
                 }
                 catch (e) {
-                    io.warning(`Could not restore ${c.file}: ${e instanceof Error ? e.message : String(e)}`);
+                    io.warning(`Could not restore ${c.file}: ${errors_errorMessage(e)}`);
                 }
             }
         });
