@@ -28,7 +28,8 @@ for p in docker.io docker-cli docker-buildx; do dpkg -s "$p" >/dev/null 2>&1 || 
 if [ ${#need[@]} -gt 0 ] || [ ${#trixie[@]} -gt 0 ]; then
   apt-get update -qq
   if [ ${#need[@]} -gt 0 ]; then apt-get install -y -qq --no-install-recommends "${need[@]}"; fi
-  if [ ${#trixie[@]} -gt 0 ]; then apt-get install -y -qq --no-install-recommends -t trixie "${trixie[@]}"; fi
+  # with recommends, as first provisioned and proven on this kind of machine
+  if [ ${#trixie[@]} -gt 0 ]; then apt-get install -y -qq -t trixie "${trixie[@]}"; fi
 fi
 # the Debian registry package starts a service on :5000 on some systems; the tests run their own
 systemctl stop docker-registry 2>/dev/null || true
