@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildEnv, buildxArgs, dockerBuildArgs, type BuildSpec } from '../../src/image/args.js';
-import { copiesOnlyTheJar, declaredArgs, hasRunSteps, lineOf } from '../../src/image/dockerfile.js';
+import { copiesOnlyTheJar, declaredArgs, hasRunSteps } from '../../src/image/dockerfile.js';
 import { pushedDigest } from '../../src/image/push.js';
 import { jarBuildArg } from '../../src/image/spec.js';
 
@@ -32,11 +32,6 @@ describe('declaredArgs', () => {
     ['FROM a\nARG A=1 B \\\n  C=3\n# ARG HIDDEN\n', ['A', 'B', 'C']],
     ['FROM a\nRUN echo ARG JAR_FILE\n', []],
   ])('%j', (text, want) => expect(declaredArgs(text)).toEqual(want));
-
-  it('finds the line of an instruction', () => {
-    expect(lineOf(tutorial, /^COPY/)).toBe(3);
-    expect(lineOf(tutorial, /^RUN/)).toBeUndefined();
-  });
 });
 
 const spec: BuildSpec = {

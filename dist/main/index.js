@@ -50920,11 +50920,6 @@ function declaredArgs(dockerfile) {
     }
     return [...new Set(names)];
 }
-/** The 1-based line of the first instruction that mentions `needle`, for annotations. */
-function lineOf(dockerfile, needle) {
-    const i = dockerfile.split(/\r?\n/).findIndex((l) => needle.test(l));
-    return i < 0 ? undefined : i + 1;
-}
 /**
  * Whether a layer cache can save anything: only RUN steps do work worth keeping. Without them the cache would
  * hold base layers (pulled anyway) and COPY results (cheaper to redo than to save and restore). Pure.
