@@ -8,7 +8,7 @@ export interface ExecOptions {
   input?: string;
   /** Hard limit: the process group gets SIGTERM, then SIGKILL 5 s later. */
   timeoutMs: number;
-  /** Echo output lines to the log as they come (build tools); quiet commands keep it captured only. */
+  /** Echo the command line and its output to the log as they come (build tools); quiet commands keep it captured only. */
   stream?: boolean;
   /** Lines kept from the end of the combined output, for error messages. */
   tailLines?: number;
@@ -30,6 +30,8 @@ const MAX_CAPTURE = 4 * 1024 * 1024;
 export function execute(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
   const keep = opts.tailLines ?? 40;
+  // argv never holds a secret (those travel on stdin or in the environment), so it may be shown
+  if (opts.stream) process.stdout.write(`[command]${[file, ...args].join(' ')}\n`);
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: opts.cwd,

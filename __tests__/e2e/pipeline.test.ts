@@ -154,6 +154,23 @@ describe('push: false', () => {
   });
 });
 
+describe('java-tool: none with a prebuilt jar', () => {
+  it('takes the jar the artifact glob picks and runs no build tool', async () => {
+    const ws = workspace('example');
+    execFileSync('mvn', ['-B', '-q', '-DskipTests', 'package'], { cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: 'ignore', timeout: 5 * 60 * 1000 });
+    const run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: ws.env,
+      inputs: { images: `${s.registry}/${uniqueRepo('prebuilt')}`, registry: s.registry, username: s.user, password: s.password, push: 'false', 'java-tool': 'none', artifact: 'target/hello-*.jar' },
+    });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs.artifact).toBe('target/hello-service-1.0.0.jar');
+    expect(run.main.log).not.toContain('[INFO] BUILD SUCCESS');
+    expect(run.main.log).toMatch(/\[command\]docker buildx build .*--build-arg JAR_FILE=target\/hello-service-1\.0\.0\.jar/);
+  });
+});
+
 describe('a wrong password', () => {
   const repo = uniqueRepo('badpw');
   let run: ActionRun;

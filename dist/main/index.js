@@ -50610,6 +50610,9 @@ const MAX_CAPTURE = 4 * 1024 * 1024;
 function exec_execute(file, args, opts) {
     const started = Date.now();
     const keep = opts.tailLines ?? 40;
+    // argv never holds a secret (those travel on stdin or in the environment), so it may be shown
+    if (opts.stream)
+        process.stdout.write(`[command]${[file, ...args].join(' ')}\n`);
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
             cwd: opts.cwd,
