@@ -50903,15 +50903,18 @@ async function buildImage(spec, useBuildx, dockerEnv, dockerfileRel) {
 }
 
 ;// CONCATENATED MODULE: ./src/image/dockerfile.ts
-/** Names of the ARGs a Dockerfile declares, in any stage. Pure: continuations and comments handled. */
-function declaredArgs(dockerfile) {
-    const logical = dockerfile
+/** The Dockerfile's instructions, one a line: continuations joined, blank and comment lines dropped. Pure. */
+function instructions(dockerfile) {
+    return dockerfile
         .replace(/\\\r?\n/g, ' ')
         .split(/\r?\n/)
         .map((l) => l.trim())
         .filter((l) => l && !l.startsWith('#'));
+}
+/** Names of the ARGs a Dockerfile declares, in any stage. Pure. */
+function declaredArgs(dockerfile) {
     const names = [];
-    for (const line of logical) {
+    for (const line of instructions(dockerfile)) {
         const m = /^ARG\s+(.*)$/i.exec(line);
         if (!m)
             continue;
@@ -50928,10 +50931,7 @@ function declaredArgs(dockerfile) {
  * hold base layers (pulled anyway) and COPY results (cheaper to redo than to save and restore). Pure.
  */
 function hasRunSteps(dockerfile) {
-    return dockerfile
-        .replace(/\\\r?\n/g, ' ')
-        .split(/\r?\n/)
-        .some((l) => /^\s*RUN\s/i.test(l));
+    return instructions(dockerfile).some((l) => /^RUN\s/i.test(l));
 }
 /**
  * True when the build output reaches the image only as ${JAR_FILE}: every COPY/ADD source is that argument
@@ -50939,11 +50939,7 @@ function hasRunSteps(dockerfile) {
  * for the whole build. Pure.
  */
 function copiesOnlyTheJar(dockerfile) {
-    const lines = dockerfile
-        .replace(/\\\r?\n/g, ' ')
-        .split(/\r?\n/)
-        .map((l) => l.trim());
-    for (const line of lines) {
+    for (const line of instructions(dockerfile)) {
         const m = /^(COPY|ADD)\s+(.*)$/i.exec(line);
         if (!m)
             continue;
@@ -50983,6 +50979,10 @@ const TRANSIENT = [
     /service unavailable|bad gateway|internal server error/i,
     /broken pipe/i,
 ];
+/** The last non-empty line of a tool's output: usually the one that says what went wrong. Pure. */
+function lastLine(output) {
+    return output.trim().split('\n').filter(Boolean).pop();
+}
 /** Decides from a registry client's output whether trying again can help. Auth failures never are. */
 function classifyFailure(output) {
     if (AUTH.some((re) => re.test(output)))
@@ -51013,7 +51013,7 @@ async function withRetry(op, policy) {
         if (kind !== 'transient' || attempt >= policy.retries || Date.now() - start + wait > policy.totalMs) {
             return { ...res, kind, attempts: attempt + 1 };
         }
-        const reason = res.output.trim().split('\n').filter(Boolean).pop() ?? 'transient failure';
+        const reason = lastLine(res.output) ?? 'transient failure';
         policy.onRetry(attempt + 1, reason, wait);
         await policy.sleep(wait);
     }
@@ -51038,7 +51038,7 @@ async function pushTag(ref, dockerEnv, policy) {
         return { ok: r.code === 0, output: r.timedOut ? 'push timed out' : r.stderr + r.stdout };
     }, policy);
     if (!res.ok) {
-        const detail = res.output.trim().split('\n').pop() ?? '';
+        const detail = lastLine(res.output) ?? '';
         const hint = res.kind === 'auth' ? 'The registry refused access: check that `username` may push to this repository.' : 'Check that the registry is reachable.';
         throw new StageError('push', `Pushing ${ref} failed after ${res.attempts} attempt(s): ${detail}. ${hint}`);
     }
@@ -51097,48 +51097,6 @@ async function publish(refs, images, dockerEnv, policy, log) {
     return { pushes, results };
 }
 
-;// CONCATENATED MODULE: ./src/image/stats.ts
-
-/** Compressed size and layer count of a manifest; an index goes to its first real platform. Pure. */
-function manifestStats(m) {
-    if (!m.layers)
-        return undefined;
-    return { bytes: m.layers.reduce((n, l) => n + (l.size ?? 0), 0), layers: m.layers.length, compressed: true };
-}
-async function rawManifest(ref, dockerEnv) {
-    const r = await exec_execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch(() => undefined);
-    if (r?.code !== 0)
-        return undefined;
-    try {
-        return JSON.parse(r.stdout);
-    }
-    catch {
-        return undefined;
-    }
-}
-/** What the registry holds for a pushed reference; best effort, for the summary only. */
-async function pushedStats(ref, dockerEnv) {
-    const top = await rawManifest(ref, dockerEnv);
-    if (!top)
-        return undefined;
-    if (top.layers)
-        return manifestStats(top);
-    const pick = top.manifests?.find((m) => m.platform?.os !== 'unknown' && m.platform?.architecture !== 'unknown');
-    const base = ref.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^:/]+$/, '');
-    const inner = pick ? await rawManifest(`${base}@${pick.digest}`, dockerEnv) : undefined;
-    return inner ? manifestStats(inner) : undefined;
-}
-/** The local image's size and layers, when nothing was pushed. */
-async function localStats(imageId, dockerEnv) {
-    const r = await exec_execute('docker', ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', imageId], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-    const m = /^(\d+) (\d+)$/.exec(r?.stdout.trim() ?? '');
-    return m ? { bytes: Number(m[1]), layers: Number(m[2]), compressed: false } : undefined;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/registry/name.ts
 
 const name_DOCKER_HUB = 'docker.io';
@@ -51196,7 +51154,55 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 function isValidTag(tag) {
     return TAG.test(tag);
 }
+/** `name` and `tag` of a pushed reference `name:tag` (a digest after `@` is dropped first). Pure. */
+function splitRef(ref) {
+    const bare = ref.replace(/@sha256:[0-9a-f]+$/, '');
+    const m = /^(.*):([^:/]+)$/.exec(bare);
+    return m ? { name: m[1], tag: m[2] } : { name: bare, tag: '' };
+}
 
+;// CONCATENATED MODULE: ./src/image/stats.ts
+
+
+/** Compressed size and layer count of a manifest; an index goes to its first real platform. Pure. */
+function manifestStats(m) {
+    if (!m.layers)
+        return undefined;
+    return { bytes: m.layers.reduce((n, l) => n + (l.size ?? 0), 0), layers: m.layers.length, compressed: true };
+}
+async function rawManifest(ref, dockerEnv) {
+    const r = await exec_execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch(() => undefined);
+    if (r?.code !== 0)
+        return undefined;
+    try {
+        return JSON.parse(r.stdout);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What the registry holds for a pushed reference; best effort, for the summary only. */
+async function pushedStats(ref, dockerEnv) {
+    const top = await rawManifest(ref, dockerEnv);
+    if (!top)
+        return undefined;
+    if (top.layers)
+        return manifestStats(top);
+    const pick = top.manifests?.find((m) => m.platform?.os !== 'unknown' && m.platform?.architecture !== 'unknown');
+    const inner = pick ? await rawManifest(`${splitRef(ref).name}@${pick.digest}`, dockerEnv) : undefined;
+    return inner ? manifestStats(inner) : undefined;
+}
+/** The local image's size and layers, when nothing was pushed. */
+async function localStats(imageId, dockerEnv) {
+    const r = await exec_execute('docker', ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', imageId], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
+    const m = /^(\d+) (\d+)$/.exec(r?.stdout.trim() ?? '');
+    return m ? { bytes: Number(m[1]), layers: Number(m[2]), compressed: false } : undefined;
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/registry/auth.ts
 
 
@@ -56784,7 +56790,7 @@ async function login(creds, dockerEnv, policy) {
     }, policy);
     if (res.ok)
         return;
-    const detail = res.output.trim().split('\n').pop() ?? '';
+    const detail = lastLine(res.output) ?? '';
     if (res.kind === 'auth') {
         throw new StageError('login', `Registry ${creds.registry} rejected the credentials for user "${creds.username}" (${detail}). Check \`username\` and \`password\`: the password or token may be wrong, expired or lack push scope.`);
     }
@@ -56943,6 +56949,7 @@ async function signal(pid, sig) {
 ;// CONCATENATED MODULE: ./src/registry/insecure.ts
 
 
+
 const DAEMON_JSON = '/etc/docker/daemon.json';
 /** daemon.json with these registries added to insecure-registries, everything else kept. Pure. */
 function withInsecureRegistries(daemonJson, registries) {
@@ -56993,7 +57000,8 @@ function insecureList(daemonJson) {
     }
 }
 /** Lets the engine speak plain HTTP to these registries until post; returns how to undo it. */
-async function allowInsecure(registries, current, dockerEnv) {
+async function allowInsecure(registries, dockerEnv) {
+    const current = (0,external_node_fs_namespaceObject.existsSync)(DAEMON_JSON) ? (0,external_node_fs_namespaceObject.readFileSync)(DAEMON_JSON, 'utf8') : undefined;
     const change = await replaceFile(DAEMON_JSON, withInsecureRegistries(current, registries));
     try {
         if (!(await reloadUntil((s) => registries.every((r) => s.has(r)), dockerEnv)))
@@ -57022,7 +57030,6 @@ async function restoreDaemonConfig(change, added, dockerEnv = {}) {
 
 
 
-
 /**
  * Logs in to every registry, into a Docker config for this job only, after trusting each registry's CA.
  * `post` is updated (and `persist` called) before each change, so post can undo whatever happened.
@@ -57030,8 +57037,7 @@ async function restoreDaemonConfig(change, added, dockerEnv = {}) {
 async function openSession(logins, insecure, runnerTemp, userConfigDir, post, persist, policy, log) {
     if (insecure.length) {
         try {
-            const current = (0,external_node_fs_namespaceObject.existsSync)(DAEMON_JSON) ? (0,external_node_fs_namespaceObject.readFileSync)(DAEMON_JSON, 'utf8') : undefined;
-            post.daemonConfig = { ...(await allowInsecure(insecure, current, {})), added: [...insecure] };
+            post.daemonConfig = { ...(await allowInsecure(insecure, {})), added: [...insecure] };
         }
         catch (e) {
             throw new StageError('login', `Could not let the Docker engine use plain HTTP for ${insecure.join(', ')} (input 'insecure-registries'): ${errors_errorMessage(e)}.`);
@@ -57064,6 +57070,7 @@ async function openSession(logins, insecure, runnerTemp, userConfigDir, post, pe
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
 function newRecord() {
     return { timings: {}, tags: [], results: [], pushed: false };
 }
@@ -57095,8 +57102,8 @@ function summaryMarkdown(r) {
     if (r.results.length) {
         out.push('| registry | reference | digest | tags | result |', '|---|---|---|---|---|');
         for (const res of r.results) {
-            const name = res.refs[0]?.replace(/:[^:/]+$/, '') ?? '';
-            const tags = res.refs.map((ref) => `\`${ref.slice(ref.lastIndexOf(':') + 1)}\``).join(' ');
+            const name = res.refs[0] ? splitRef(res.refs[0]).name : '';
+            const tags = res.refs.map((ref) => `\`${splitRef(ref).tag}\``).join(' ');
             out.push(`| ${res.registry} | \`${name}\` | \`${res.digest}\` | ${tags} | ${res.error ? `failed: ${esc(res.error.split('\n')[0])}` : 'pushed'} |`);
         }
         out.push('');
@@ -57236,12 +57243,13 @@ async function upsertComment(api, body, imagesKey, createIfMissing, log) {
 ;// CONCATENATED MODULE: ./src/stages/comment.ts
 
 
+
 /** Posts or updates the one preview comment of this image set on the pull request; a closed PR's goes stale. */
 async function commentStage(job, pr, pushes, meta) {
     const { ctx, inputs, io } = job;
     const key = shortHash(inputs.images.map((i) => i.name));
     const first = pushes[0];
-    const reference = first ? `${first.ref.replace(/:[^:/]+$/, '')}@${first.digest}` : undefined;
+    const reference = first ? `${splitRef(first.ref).name}@${first.digest}` : undefined;
     const body = previewBody({ number: pr.number, reference, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed }, key);
     await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number }, body, key, !pr.closed && first !== undefined, io);
 }

@@ -99154,6 +99154,12 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 function isValidTag(tag) {
     return TAG.test(tag);
 }
+/** `name` and `tag` of a pushed reference `name:tag` (a digest after `@` is dropped first). Pure. */
+function splitRef(ref) {
+    const bare = ref.replace(/@sha256:[0-9a-f]+$/, '');
+    const m = /^(.*):([^:/]+)$/.exec(bare);
+    return m ? { name: m[1], tag: m[2] } : { name: bare, tag: '' };
+}
 
 ;// CONCATENATED MODULE: ./src/registry/login.ts
 
@@ -99180,7 +99186,7 @@ async function login(creds, dockerEnv, policy) {
     }, policy);
     if (res.ok)
         return;
-    const detail = res.output.trim().split('\n').pop() ?? '';
+    const detail = lastLine(res.output) ?? '';
     if (res.kind === 'auth') {
         throw new StageError('login', `Registry ${creds.registry} rejected the credentials for user "${creds.username}" (${detail}). Check \`username\` and \`password\`: the password or token may be wrong, expired or lack push scope.`);
     }
@@ -99263,6 +99269,7 @@ async function signal(pid, sig) {
 ;// CONCATENATED MODULE: ./src/registry/insecure.ts
 
 
+
 const DAEMON_JSON = '/etc/docker/daemon.json';
 /** daemon.json with these registries added to insecure-registries, everything else kept. Pure. */
 function withInsecureRegistries(daemonJson, registries) {
@@ -99313,7 +99320,8 @@ function insecureList(daemonJson) {
     }
 }
 /** Lets the engine speak plain HTTP to these registries until post; returns how to undo it. */
-async function allowInsecure(registries, current, dockerEnv) {
+async function allowInsecure(registries, dockerEnv) {
+    const current = existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON, 'utf8') : undefined;
     const change = await replaceFile(DAEMON_JSON, withInsecureRegistries(current, registries));
     try {
         if (!(await reloadUntil((s) => registries.every((r) => s.has(r)), dockerEnv)))

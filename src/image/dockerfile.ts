@@ -1,12 +1,16 @@
-/** Names of the ARGs a Dockerfile declares, in any stage. Pure: continuations and comments handled. */
-export function declaredArgs(dockerfile: string): string[] {
-  const logical = dockerfile
+/** The Dockerfile's instructions, one a line: continuations joined, blank and comment lines dropped. Pure. */
+function instructions(dockerfile: string): string[] {
+  return dockerfile
     .replace(/\\\r?\n/g, ' ')
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
+}
+
+/** Names of the ARGs a Dockerfile declares, in any stage. Pure. */
+export function declaredArgs(dockerfile: string): string[] {
   const names: string[] = [];
-  for (const line of logical) {
+  for (const line of instructions(dockerfile)) {
     const m = /^ARG\s+(.*)$/i.exec(line);
     if (!m) continue;
     for (const word of m[1].split(/\s+/)) {
@@ -22,10 +26,7 @@ export function declaredArgs(dockerfile: string): string[] {
  * hold base layers (pulled anyway) and COPY results (cheaper to redo than to save and restore). Pure.
  */
 export function hasRunSteps(dockerfile: string): boolean {
-  return dockerfile
-    .replace(/\\\r?\n/g, ' ')
-    .split(/\r?\n/)
-    .some((l) => /^\s*RUN\s/i.test(l));
+  return instructions(dockerfile).some((l) => /^RUN\s/i.test(l));
 }
 
 /**
@@ -34,11 +35,7 @@ export function hasRunSteps(dockerfile: string): boolean {
  * for the whole build. Pure.
  */
 export function copiesOnlyTheJar(dockerfile: string): boolean {
-  const lines = dockerfile
-    .replace(/\\\r?\n/g, ' ')
-    .split(/\r?\n/)
-    .map((l) => l.trim());
-  for (const line of lines) {
+  for (const line of instructions(dockerfile)) {
     const m = /^(COPY|ADD)\s+(.*)$/i.exec(line);
     if (!m) continue;
     let words: string[];

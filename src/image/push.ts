@@ -1,6 +1,6 @@
 import { StageError } from '../errors.js';
 import { execute } from '../exec.js';
-import { withRetry, type RetryPolicy } from '../registry/retry.js';
+import { lastLine, withRetry, type RetryPolicy } from '../registry/retry.js';
 
 const PUSH_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -25,7 +25,7 @@ export async function pushTag(ref: string, dockerEnv: Record<string, string>, po
     return { ok: r.code === 0, output: r.timedOut ? 'push timed out' : r.stderr + r.stdout };
   }, policy);
   if (!res.ok) {
-    const detail = res.output.trim().split('\n').pop() ?? '';
+    const detail = lastLine(res.output) ?? '';
     const hint = res.kind === 'auth' ? 'The registry refused access: check that `username` may push to this repository.' : 'Check that the registry is reachable.';
     throw new StageError('push', `Pushing ${ref} failed after ${res.attempts} attempt(s): ${detail}. ${hint}`);
   }

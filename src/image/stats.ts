@@ -1,4 +1,5 @@
 import { execute } from '../exec.js';
+import { splitRef } from '../registry/name.js';
 import type { ImageStats } from '../report/summary.js';
 
 interface Manifest {
@@ -29,8 +30,7 @@ export async function pushedStats(ref: string, dockerEnv: Record<string, string>
   if (!top) return undefined;
   if (top.layers) return manifestStats(top);
   const pick = top.manifests?.find((m) => m.platform?.os !== 'unknown' && m.platform?.architecture !== 'unknown');
-  const base = ref.replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^:/]+$/, '');
-  const inner = pick ? await rawManifest(`${base}@${pick.digest}`, dockerEnv) : undefined;
+  const inner = pick ? await rawManifest(`${splitRef(ref).name}@${pick.digest}`, dockerEnv) : undefined;
   return inner ? manifestStats(inner) : undefined;
 }
 

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { execute } from '../exec.js';
 import { replaceFile, restoreTrust, signal, type TrustChange } from './trust.js';
 
@@ -52,7 +53,8 @@ export function insecureList(daemonJson: string | undefined): string[] {
 }
 
 /** Lets the engine speak plain HTTP to these registries until post; returns how to undo it. */
-export async function allowInsecure(registries: readonly string[], current: string | undefined, dockerEnv: Record<string, string>): Promise<TrustChange> {
+export async function allowInsecure(registries: readonly string[], dockerEnv: Record<string, string>): Promise<TrustChange> {
+  const current = existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON, 'utf8') : undefined;
   const change = await replaceFile(DAEMON_JSON, withInsecureRegistries(current, registries));
   try {
     if (!(await reloadUntil((s) => registries.every((r) => s.has(r)), dockerEnv))) throw new Error('the engine did not take up the new insecure-registries after a reload');

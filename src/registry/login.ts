@@ -1,7 +1,7 @@
 import { StageError } from '../errors.js';
 import { execute } from '../exec.js';
 import { DOCKER_HUB } from './name.js';
-import { withRetry, type RetryPolicy } from './retry.js';
+import { lastLine, withRetry, type RetryPolicy } from './retry.js';
 
 const LOGIN_TIMEOUT_MS = 60 * 1000;
 
@@ -31,7 +31,7 @@ export async function login(creds: Credentials, dockerEnv: Record<string, string
     return { ok: r.code === 0, output: r.timedOut ? `login timed out after ${LOGIN_TIMEOUT_MS / 1000}s` : r.stderr + r.stdout };
   }, policy);
   if (res.ok) return;
-  const detail = res.output.trim().split('\n').pop() ?? '';
+  const detail = lastLine(res.output) ?? '';
   if (res.kind === 'auth') {
     throw new StageError('login', `Registry ${creds.registry} rejected the credentials for user "${creds.username}" (${detail}). Check \`username\` and \`password\`: the password or token may be wrong, expired or lack push scope.`);
   }

@@ -67,3 +67,10 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export function isValidTag(tag: string): boolean {
   return TAG.test(tag);
 }
+
+/** `name` and `tag` of a pushed reference `name:tag` (a digest after `@` is dropped first). Pure. */
+export function splitRef(ref: string): { name: string; tag: string } {
+  const bare = ref.replace(/@sha256:[0-9a-f]+$/, '');
+  const m = /^(.*):([^:/]+)$/.exec(bare);
+  return m ? { name: m[1], tag: m[2] } : { name: bare, tag: '' };
+}

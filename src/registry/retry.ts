@@ -16,6 +16,11 @@ const TRANSIENT = [
   /broken pipe/i,
 ];
 
+/** The last non-empty line of a tool's output: usually the one that says what went wrong. Pure. */
+export function lastLine(output: string): string | undefined {
+  return output.trim().split('\n').filter(Boolean).pop();
+}
+
 /** Decides from a registry client's output whether trying again can help. Auth failures never are. */
 export function classifyFailure(output: string): FailureKind {
   if (AUTH.some((re) => re.test(output))) return 'auth';
@@ -60,7 +65,7 @@ export async function withRetry(op: () => Promise<Attempt>, policy: RetryPolicy)
     if (kind !== 'transient' || attempt >= policy.retries || Date.now() - start + wait > policy.totalMs) {
       return { ...res, kind, attempts: attempt + 1 };
     }
-    const reason = res.output.trim().split('\n').filter(Boolean).pop() ?? 'transient failure';
+    const reason = lastLine(res.output) ?? 'transient failure';
     policy.onRetry(attempt + 1, reason, wait);
     await policy.sleep(wait);
   }

@@ -5,8 +5,7 @@ import { createDockerConfig } from './config.js';
 import { login } from './login.js';
 import type { RetryPolicy } from './retry.js';
 import { trustCa } from './trust.js';
-import { allowInsecure, DAEMON_JSON } from './insecure.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { allowInsecure } from './insecure.js';
 
 export interface SessionLog {
   info(m: string): void;
@@ -29,8 +28,7 @@ export async function openSession(
 ): Promise<Record<string, string>> {
   if (insecure.length) {
     try {
-      const current = existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON, 'utf8') : undefined;
-      post.daemonConfig = { ...(await allowInsecure(insecure, current, {})), added: [...insecure] };
+      post.daemonConfig = { ...(await allowInsecure(insecure, {})), added: [...insecure] };
     } catch (e) {
       throw new StageError('login', `Could not let the Docker engine use plain HTTP for ${insecure.join(', ')} (input 'insecure-registries'): ${errorMessage(e)}.`);
     }

@@ -1,5 +1,6 @@
 import type { HitKind } from '../cache/keys.js';
 import type { RegistryResult } from '../image/publish.js';
+import { splitRef } from '../registry/name.js';
 
 export interface ImageStats {
   /** Bytes of the layers as the registry stores them (compressed), or the local size when nothing was pushed. */
@@ -56,8 +57,8 @@ export function summaryMarkdown(r: RunRecord): string {
   if (r.results.length) {
     out.push('| registry | reference | digest | tags | result |', '|---|---|---|---|---|');
     for (const res of r.results) {
-      const name = res.refs[0]?.replace(/:[^:/]+$/, '') ?? '';
-      const tags = res.refs.map((ref) => `\`${ref.slice(ref.lastIndexOf(':') + 1)}\``).join(' ');
+      const name = res.refs[0] ? splitRef(res.refs[0]).name : '';
+      const tags = res.refs.map((ref) => `\`${splitRef(ref).tag}\``).join(' ');
       out.push(`| ${res.registry} | \`${name}\` | \`${res.digest}\` | ${tags} | ${res.error ? `failed: ${esc(res.error.split('\n')[0])}` : 'pushed'} |`);
     }
     out.push('');

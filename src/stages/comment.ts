@@ -2,6 +2,7 @@ import { shortHash } from '../cache/keys.js';
 import type { PullRequestFacts } from '../github.js';
 import type { PushResult } from '../image/push.js';
 import { previewBody, upsertComment } from '../pr/comment.js';
+import { splitRef } from '../registry/name.js';
 import type { Meta } from '../tags/index.js';
 import type { Job } from './job.js';
 
@@ -10,7 +11,7 @@ export async function commentStage(job: Job, pr: PullRequestFacts, pushes: PushR
   const { ctx, inputs, io } = job;
   const key = shortHash(inputs.images.map((i) => i.name));
   const first = pushes[0];
-  const reference = first ? `${first.ref.replace(/:[^:/]+$/, '')}@${first.digest}` : undefined;
+  const reference = first ? `${splitRef(first.ref).name}@${first.digest}` : undefined;
   const body = previewBody({ number: pr.number, reference, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed }, key);
   await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number }, body, key, !pr.closed && first !== undefined, io);
 }
