@@ -78,3 +78,33 @@ export function pullRequest(eventName: string, payload: Record<string, unknown>)
   if (typeof number !== 'number') return undefined;
   return { number, headSha: pr.head?.sha, closed: payload.action === 'closed' || pr.state === 'closed' };
 }
+
+/**
+ * pull_request_target runs with the base repository's secrets and cache scope. When the workspace holds another
+ * commit than the base (a checkout of the PR's head), that code is not trusted with them. Pure.
+ */
+export function untrustedCheckout(eventName: string, baseSha: string, head: string | undefined): string | undefined {
+  if (eventName !== 'pull_request_target') return undefined;
+  if (!head) return 'the workspace HEAD could not be read, so it may not be the base commit';
+  return head === baseSha ? undefined : `the workspace holds ${head.slice(0, 12)}, not the base commit ${baseSha.slice(0, 12) || '(unknown)'}`;
+}
+
+/** The commit checked out in the workspace, bounded in time; undefined when git cannot tell. */
+export async function checkedOutHead(workspace: string): Promise<string | undefined> {
+  const r = await execute('git', ['-C', workspace, 'rev-parse', '--verify', 'HEAD'], { timeoutMs: 10 * 1000 }).catch(() => undefined);
+  return r?.code === 0 ? r.stdout.trim() : undefined;
+}
+
+/** What the event means for this run, worked out once at the top and passed down. */
+export interface EventFacts {
+  /** The head repository of a pull request from a fork. */
+  fork?: string;
+  pr?: PullRequestFacts;
+  /** Why the checked-out code may not get credentials, pushes or caches (pull_request_target only). */
+  untrustedCheckout?: string;
+}
+
+export async function eventFacts(ctx: RunnerContext): Promise<EventFacts> {
+  const untrusted = ctx.eventName === 'pull_request_target' ? untrustedCheckout(ctx.eventName, ctx.sha, await checkedOutHead(ctx.workspace)) : undefined;
+  return { fork: forkPullRequest(ctx.eventName, ctx.payload), pr: pullRequest(ctx.eventName, ctx.payload), untrustedCheckout: untrusted };
+}

@@ -50,6 +50,8 @@ export interface Inputs {
   reproducible: boolean;
   provenance: string;
   prComment: boolean;
+  /** pull_request_target with a checkout other than the base commit may still log in, push and use caches. */
+  allowUntrustedCheckout: boolean;
 }
 
 /** Reads one input by its action.yml name, untrimmed ('' when unset). */
@@ -234,6 +236,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     reproducible: parseBoolean('reproducible', read('reproducible'), true),
     provenance: parseProvenance(read('provenance')),
     prComment: parseBoolean('pr-comment', read('pr-comment'), false),
+    allowUntrustedCheckout: parseBoolean('allow-untrusted-checkout', read('allow-untrusted-checkout'), false),
   };
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runnerContext, type RunnerContext } from './context.js';
 import { errorMessage, InputError, StageError } from './errors.js';
-import { commitDate, forkPullRequest, pullRequest } from './github.js';
+import { commitDate, eventFacts, type EventFacts } from './github.js';
 import { hasBuildx } from './image/build.js';
 import { declaredArgs } from './image/dockerfile.js';
 import { publish } from './image/publish.js';
@@ -78,7 +78,7 @@ function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
 }
 
 /** Everything the stages share, worked out before the first side effect. */
-async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, inputs: Inputs): Promise<Job> {
+async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, inputs: Inputs, facts: EventFacts): Promise<Job> {
   const committed = await commitDate(ctx, env);
   const reproducibleAt = inputs.reproducible ? committed : undefined;
   if (inputs.reproducible && !committed) io.warning('The commit time is unknown, so the build is not made reproducible.');
@@ -87,7 +87,8 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const javaPlan = paths.workingDirectory ? planJava(inputs, env, reproducibleAt ? { commitDate: reproducibleAt, gradleInitScript } : undefined) : {};
   const dockerfile = paths.file ? readFileSync(inputs.file, 'utf8') : '';
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
-  return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript };
+  const untrusted = inputs.allowUntrustedCheckout ? undefined : facts.untrustedCheckout;
+  return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted };
 }
 
 /** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */
@@ -106,9 +107,10 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
 
 async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record: RunRecord, stage: Stage): Promise<void> {
   const ctx = runnerContext(env);
-  const fork = forkPullRequest(ctx.eventName, ctx.payload);
+  const facts = await eventFacts(ctx);
+  const { fork, pr } = facts;
   const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, fork !== undefined));
-  const job = await prepare(io, ctx, env, inputs);
+  const job = await prepare(io, ctx, env, inputs, facts);
 
   const meta = await stage('metadata', 'Compute tags and labels', async () => {
     const m = await resolveMetadata(inputs, ctx, env, io, { now, commitDate: job.commitDate });
@@ -128,26 +130,27 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const post: PostState = { registries: [] };
   const persist = (): void => saveState(io.state, post);
   const policy = defaultPolicy(inputs.retries, (attempt, reason, wait) => io.warning(`Retry ${attempt} in ${(wait / 1000).toFixed(1)} s: ${reason}`));
-  const pr = pullRequest(ctx.eventName, ctx.payload);
-  const push = inputs.push && !fork && !pr?.closed;
+  const push = inputs.push && !fork && !pr?.closed && !job.untrusted;
   if (fork) io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
   if (pr?.closed && inputs.push) io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);
-  record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : undefined;
+  if (job.untrusted) io.warning(`pull_request_target: ${job.untrusted}. That code gets no login, no push and no cache; set \`allow-untrusted-checkout: true\` only if you trust it.`);
+  record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : job.untrusted ? 'untrusted checkout' : undefined;
 
-  const dockerEnv =
-    inputs.logins.length || inputs.insecureRegistries.length
-      ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
-      : {};
-  const useBuildx = await hasBuildx(dockerEnv);
-  const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, dockerEnv));
+  const useBuildx = await hasBuildx({});
+  const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, {}));
   post.cache = cache;
   persist();
 
+  // the build tool runs before any login, so no credential is on disk or in its environment yet
   const jar = await stage('java', 'Java build', async () => javaStage(job, cache, reusedJar, persist));
   if (jar) io.setOutput('artifact', path.relative(ctx.workspace, jar));
   if (job.wantsJar && !jar) {
     throw new InputError('java-tool', 'the Dockerfile declares ARG JAR_FILE but no jar was built; set `java-tool`/`working-directory` to your Java project, or `artifact` to a prebuilt jar.');
   }
+  const dockerEnv =
+    !job.untrusted && (inputs.logins.length || inputs.insecureRegistries.length)
+      ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
+      : {};
   const built = await stage('image', 'Build the image', async () => imageStage(job, meta, jar, cache, useBuildx, push, dockerEnv));
   io.setOutput('image-id', built.imageId);
 

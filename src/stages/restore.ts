@@ -22,9 +22,9 @@ async function layerCacheWorthIt(job: Job, dockerEnv: Record<string, string>): P
  */
 export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Record<string, string>): Promise<{ cache: CacheState; reusedJar?: string }> {
   const { io, ctx, inputs, javaPlan } = job;
-  const cache: CacheState = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName) };
-  if (!inputs.cache) {
-    io.info('cache is false: building without caches.');
+  const cache: CacheState = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName, job.untrusted !== undefined) };
+  if (!inputs.cache || job.untrusted) {
+    io.info(job.untrusted ? `No cache is read or written: ${job.untrusted}.` : 'cache is false: building without caches.');
     return { cache };
   }
   const wantLayers = inputs.cacheMode === 'actions' && useBuildx && (await layerCacheWorthIt(job, dockerEnv));
