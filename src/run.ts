@@ -154,7 +154,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const built = await stage('image', 'Build the image', async () => imageStage(job, meta, jar, cache, useBuildx, push, dockerEnv));
   io.setOutput('image-id', built.imageId);
 
-  const { pushes, results } = push ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, dockerEnv, policy, (m) => io.info(m))) : { pushes: [], results: [] };
+  const { pushes, results } = push ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, built.own, dockerEnv, policy, (m) => io.info(m))) : { pushes: [], results: [] };
   if (!push) io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
   Object.assign(record, { results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
