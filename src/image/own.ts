@@ -7,7 +7,7 @@ import { pushTag, type PushResult } from './push.js';
 
 const ENGINE_TIMEOUT_MS = 30 * 1000;
 /** A tag re-pointed by another job between our `docker tag` and `docker push` is tried again this often. */
-const OWN_ATTEMPTS = 3;
+const OWN_ATTEMPTS = 5;
 
 /** What this run built, as the engine and BuildKit name it. */
 export interface OwnImage {
