@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { execute } from '../exec.js';
+import { assertRegistryHost } from './host.js';
 import { replaceFile, restoreTrust, signal, type TrustChange } from './trust.js';
 
 export const DAEMON_JSON = '/etc/docker/daemon.json';
@@ -13,7 +14,7 @@ export function withInsecureRegistries(daemonJson: string | undefined, registrie
     conf = parsed as Record<string, unknown>;
   }
   const current = Array.isArray(conf['insecure-registries']) ? (conf['insecure-registries'] as unknown[]).filter((r): r is string => typeof r === 'string') : [];
-  conf['insecure-registries'] = [...new Set([...current, ...registries])];
+  conf['insecure-registries'] = [...new Set([...current, ...registries.map(assertRegistryHost)])];
   return `${JSON.stringify(conf, null, 2)}\n`;
 }
 
