@@ -69,7 +69,7 @@ const ID = /^[A-Za-z0-9_.-]+$/;
 export function parseSecrets(raw: string, workspace: string, env: NodeJS.ProcessEnv): BuildSecret[] {
   const { entries, strays } = lexSecrets(raw);
   const stray = strays[0];
-  if (stray?.unclosed) throw new InputError('secrets', `the block that starts on line ${stray.line - 1} has no end line; close it with its delimiter alone on a line.`);
+  if (stray?.unclosed) throw new InputError('secrets', `the block that starts on line ${stray.line} has no end line; close it with its delimiter alone on a line.`);
   if (stray) {
     throw new InputError('secrets', `line ${stray.line} is not id=value (its text is not shown: it may be part of a secret). For a value of several lines use the block form "id<<EOF", the lines, then "EOF"; or id=env:NAME or id=file:PATH.`);
   }
