@@ -47,6 +47,10 @@ export async function login(creds: Credentials, dockerEnv: Record<string, string
 
 /** Best effort: the config directory is deleted afterwards anyway. */
 export async function logout(registry: string, dockerEnv: Record<string, string>): Promise<boolean> {
-  const r = await execute('docker', logoutArgs(registry), { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-  return r?.code === 0;
+  try {
+    const r = await execute('docker', logoutArgs(registry), { env: dockerEnv, timeoutMs: 30 * 1000 });
+    return r.code === 0;
+  } catch {
+    return false;
+  }
 }
