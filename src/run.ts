@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { maskPieces } from './checks/secrets.js';
+import { secretInputPieces } from './checks/mask.js';
+import { checkTarget } from './checks/preflight.js';
+import { decidePush } from './checks/push.js';
+import { checkArtifactInContext } from './checks/workspace.js';
 import { runnerContext, type RunnerContext } from './context.js';
 import { errorMessage, InputError, StageError } from './errors.js';
 import { commitDate, eventFacts, type EventFacts } from './github.js';
@@ -11,11 +16,12 @@ import { checkPaths, parseInputs, pathsExist, type Inputs } from './inputs.js';
 import type { ActionIO } from './io.js';
 import { planJava } from './java/build.js';
 import { gradleInitScriptPath } from './java/reproducible.js';
-import { resolveMetadata } from './metadata.js';
+import { resolveMetadata, tagRules } from './metadata.js';
 import { metadataJson } from './outputs.js';
 import { planText } from './plan.js';
 import { secretLookingArgs } from './registry/auth.js';
 import { userDockerConfigDir } from './registry/config.js';
+import { checkPushAccess } from './registry/anonymous.js';
 import { defaultPolicy } from './registry/policy.js';
 import { openSession } from './registry/session.js';
 import { newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
@@ -25,6 +31,7 @@ import { javaStage } from './stages/java.js';
 import type { Job } from './stages/job.js';
 import { restoreCaches } from './stages/restore.js';
 import { saveState, type PostState } from './state.js';
+import { ignoredAttributes } from './tags/attrs.js';
 import { parseFlavor, parseTagRules, type Meta } from './tags/index.js';
 
 function stageRunner(io: ActionIO, timings: Record<string, number>, failure: { stage?: string }) {
@@ -55,12 +62,12 @@ function setMetaOutputs(io: ActionIO, meta: Meta): void {
   io.setOutput('json', meta.outputs.json);
 }
 
-function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
-  // mask first: a parse error below may quote an input
-  for (const name of ['password', 'github-token']) if (io.getInput(name).trim()) io.setSecret(io.getInput(name).trim());
-  const inputs = parseInputs((n) => io.getInput(n), ctx.workspace, { actor: ctx.actor, fork });
-  for (const l of inputs.logins) io.setSecret(l.password);
-  for (const s of inputs.secrets) if (s.value) io.setSecret(s.value);
+function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, fork: boolean): Inputs {
+  // mask first, line by line: a parse error below may quote an input
+  for (const piece of secretInputPieces((n) => io.getInput(n))) io.setSecret(piece);
+  const inputs = parseInputs((n) => io.getInput(n), ctx.workspace, { actor: ctx.actor, fork, env });
+  for (const value of [...inputs.logins.map((l) => l.password), ...inputs.secrets.map((s) => s.value ?? '')]) for (const piece of maskPieces(value)) io.setSecret(piece);
+  for (const w of [...inputs.warnings, ...ignoredAttributes(parseTagRules(inputs.tags))]) io.warning(w);
   try {
     checkPaths(inputs, ctx.workspace);
   } catch (e) {
@@ -68,13 +75,23 @@ function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
     if (!inputs.dryRun) throw e;
     io.warning(`${errorMessage(e)} (a real run would stop here)`);
   }
-  parseTagRules(inputs.tags);
   parseFlavor(inputs.flavor);
   for (const img of inputs.images) if (img.lowered) io.warning(`Input 'images': "${img.name}" was lowercased; registries only accept lowercase repository names.`);
   for (const name of secretLookingArgs(inputs.buildArgs)) {
     io.warning(`Input 'build-args': ${name} looks like a secret, and build args stay readable in the image history; pass it in \`secrets\` and mount it with RUN --mount=type=secret,id=${name}.`);
   }
   return inputs;
+}
+
+/** What the Dockerfile tells about the inputs, checked before the first side effect; a dry run only warns. */
+function checkBeforeBuild(io: ActionIO, inputs: Inputs, dockerfile: string, fileRel: string, wantsJar: boolean): void {
+  try {
+    if (dockerfile) checkTarget(inputs.target, dockerfile, fileRel);
+    if (wantsJar) checkArtifactInContext(inputs);
+  } catch (e) {
+    if (!inputs.dryRun) throw e;
+    io.warning(`${errorMessage(e)} (a real run would stop here)`);
+  }
 }
 
 /** Everything the stages share, worked out before the first side effect. */
@@ -88,6 +105,7 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const dockerfile = paths.file ? readFileSync(inputs.file, 'utf8') : '';
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
   const untrusted = inputs.allowUntrustedCheckout ? undefined : facts.untrustedCheckout;
+  checkBeforeBuild(io, inputs, dockerfile, path.relative(ctx.workspace, inputs.file), wantsJar);
   return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted };
 }
 
@@ -109,7 +127,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const ctx = runnerContext(env);
   const facts = await eventFacts(ctx);
   const { fork, pr } = facts;
-  const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, fork !== undefined));
+  const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, env, fork !== undefined));
   const job = await prepare(io, ctx, env, inputs, facts);
 
   const meta = await stage('metadata', 'Compute tags and labels', async () => {
@@ -130,11 +148,14 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const post: PostState = { registries: [] };
   const persist = (): void => saveState(io.state, post);
   const policy = defaultPolicy(inputs.retries, (attempt, reason, wait) => io.warning(`Retry ${attempt} in ${(wait / 1000).toFixed(1)} s: ${reason}`));
-  const push = inputs.push && !fork && !pr?.closed && !job.untrusted;
+  const decided = decidePush({ push: inputs.push && !fork && !pr?.closed && !job.untrusted, auto: inputs.pushAuto }, meta.tags, ctx.ref, parseTagRules(tagRules(inputs.tags, inputs.prSha, ctx.eventName)).map((r) => r.source));
+  const push = decided.push;
+  if (decided.notice) io.notice(decided.notice);
+  if (push) await checkPushAccess([...new Set(inputs.images.map((i) => i.registry))], inputs.logins.map((l) => l.registry), inputs.insecureRegistries, userDockerConfigDir(env));
   if (fork) io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
   if (pr?.closed && inputs.push) io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);
   if (job.untrusted) io.warning(`pull_request_target: ${job.untrusted}. That code gets no login, no push and no cache; set \`allow-untrusted-checkout: true\` only if you trust it.`);
-  record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : job.untrusted ? 'untrusted checkout' : undefined;
+  record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : job.untrusted ? 'untrusted checkout' : !push ? 'no tag (push: auto)' : undefined;
 
   const useBuildx = await hasBuildx({});
   const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, {}));

@@ -67,7 +67,7 @@ describe('other registry inputs', () => {
   it.each([
     [{ retries: '-1' }, "Input 'retries': \"-1\" is not a whole number from 0 to 10."],
     [{ retries: '11' }, "Input 'retries'"],
-    [{ 'insecure-registries': 'http://x.io' }, "Input 'insecure-registries': \"http://x.io\" is not a host or host:port."],
+    [{ 'insecure-registries': 'http://x.io' }, "Input 'insecure-registries': \"http://x.io\" is not a host or host:port (no scheme, no path)"],
     [{ 'pr-sha': 'tip' }, "Input 'pr-sha': \"tip\" is not one of merge, head."],
     [{ 'cache-write': 'yes' }, "Input 'cache-write'"],
     [{ provenance: 'always' }, "Input 'provenance'"],

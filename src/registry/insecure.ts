@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { execute } from '../exec.js';
+import { assertRegistryHost } from './host.js';
 import { removeFile, signal, writeFile } from './trust.js';
 
 export const DAEMON_JSON = '/etc/docker/daemon.json';
@@ -38,7 +39,7 @@ function serialise(conf: Record<string, unknown>, like: string | undefined): str
 export function addInsecure(daemonJson: string | undefined, registries: readonly string[]): { text: string; added: string[] } {
   const conf = parseConf(daemonJson);
   const current = insecureList(daemonJson);
-  const added = [...new Set(registries)].filter((r) => !current.includes(r));
+  const added = [...new Set(registries.map(assertRegistryHost))].filter((r) => !current.includes(r));
   conf['insecure-registries'] = [...current, ...added];
   return { text: serialise(conf, daemonJson), added };
 }

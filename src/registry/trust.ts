@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execute } from '../exec.js';
+import { assertRegistryHost } from './host.js';
 
 /** What was changed in the engine's trust store, so post can put it back. Certificates are public: no secret here. */
 export interface TrustChange {
@@ -17,7 +18,7 @@ export const ENGINE_CERTS_DIR = '/etc/docker/certs.d';
 
 /** The engine reads <certs.d>/<host:port>/ca.crt on every connection to that registry. Pure. */
 export function caFile(certsDir: string, registry: string): string {
-  return path.join(certsDir, registry, 'ca.crt');
+  return path.join(certsDir, assertRegistryHost(registry), 'ca.crt');
 }
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
