@@ -1,5 +1,5 @@
 /** The run as metadata-action sees it (pull_request_target ref, PR head sha, commit date) and its global expressions. */
-import { DEFAULT_FORMAT, formatDate, validTimeZone } from './dateformat.js';
+import moment from 'moment-timezone';
 import { TemplateError, type Helper, type Scope } from './template.js';
 import type { MetaContext, MetaInputs, RepoInfo } from './types.js';
 
@@ -79,6 +79,14 @@ export const isTagRef = (ref: string): boolean => /^refs\/tags\//.test(ref);
 export const isBranchRef = (ref: string): boolean => /^refs\/heads\//.test(ref);
 export const isPrRef = (ref: string): boolean => /^refs\/pull\//.test(ref);
 
+/**
+ * `date` in time zone `tz`, formatted with moment's tokens, exactly as metadata-action does
+ * (`moment(date).tz(tz).format(pattern)`); no pattern means moment's default format.
+ */
+export function formatDate(date: Date, pattern: string | undefined, tz: string): string {
+  return moment(date).tz(tz).format(pattern);
+}
+
 /** A `{{date 'FORMAT' tz='Zone'}}` helper rendering `date`. */
 export function dateHelper(name: string, date: Date, warn: (m: string) => void): Helper {
   return (params, hash) => {
@@ -87,11 +95,12 @@ export function dateHelper(name: string, date: Date, warn: (m: string) => void):
       if (key !== 'tz') throw new TemplateError(`unknown ${key} attribute of {{${name}}} (only tz= is supported)`);
       tz = hash[key];
     }
-    if (!validTimeZone(tz)) {
+    // metadata-action's moment only prints an error and keeps the runner's zone (UTC on hosted runners): say so, and use UTC
+    if (moment.tz.zone(tz) === null) {
       warn(`unknown time zone "${tz}" in {{${name}}}: UTC is used`);
       tz = 'UTC';
     }
-    return formatDate(date, params[0] ?? DEFAULT_FORMAT, tz);
+    return formatDate(date, params[0], tz);
   };
 }
 
