@@ -31,18 +31,23 @@ function get(obj: unknown, ...path: string[]): unknown {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
-/** Commit time from the push payload (commits[].timestamp / head_commit.timestamp of this sha). */
-function payloadCommitDate(payload: Record<string, unknown>, sha: string): Date | undefined {
+const validDate = (ts: string | undefined): Date | undefined => (ts && !Number.isNaN(Date.parse(ts)) ? new Date(ts) : undefined);
+
+/** Commit time from the event payload, as metadata-action reads it: the commits[] entry of this sha, then head_commit when it is this sha. Pure. */
+export function payloadCommitDate(payload: Record<string, unknown>, sha: string): Date | undefined {
   const commits = payload['commits'];
   if (Array.isArray(commits)) {
-    const ts = str(get(commits.find(c => get(c, 'id') === sha), 'timestamp'));
-    if (ts) return new Date(ts);
+    const ts = validDate(str(get(commits.find(c => get(c, 'id') === sha), 'timestamp')));
+    if (ts) return ts;
   }
-  if (get(payload, 'head_commit', 'id') === sha) {
-    const ts = str(get(payload, 'head_commit', 'timestamp'));
-    if (ts) return new Date(ts);
-  }
+  if (get(payload, 'head_commit', 'id') === sha) return validDate(str(get(payload, 'head_commit', 'timestamp')));
   return undefined;
+}
+
+/** The sha the tags and labels name: the pull request's head with `pr-sha: head`, else the event's. Pure. */
+export function labelledSha(eventName: string, sha: string, payload: Record<string, unknown>, prSha: 'head' | 'merge' | undefined): string {
+  const prHeadSha = /pull_request/.test(eventName) ? str(get(payload, 'pull_request', 'head', 'sha')) : undefined;
+  return prSha === 'head' && prHeadSha !== undefined ? prHeadSha : sha;
 }
 
 export function resolveRun(ctx: MetaContext, repo: RepoInfo, inputs: MetaInputs, now: Date): Run {
@@ -53,7 +58,7 @@ export function resolveRun(ctx: MetaContext, repo: RepoInfo, inputs: MetaInputs,
   }
   const isPr = /pull_request/.test(ctx.eventName);
   const prHeadSha = isPr ? str(get(payload, 'pull_request', 'head', 'sha')) : undefined;
-  const sha = inputs.prSha === 'head' && prHeadSha !== undefined ? prHeadSha : (ctx.sha ?? '');
+  const sha = labelledSha(ctx.eventName, ctx.sha ?? '', payload, inputs.prSha);
   const defaultBranch = ctx.defaultBranch ?? str(get(payload, 'repository', 'default_branch'));
   return {
     eventName: ctx.eventName,
