@@ -76,6 +76,8 @@ export async function commitDate(ctx: RunnerContext, sha: string, token: string,
   if (!sha) return undefined;
   const fromPayload = payloadCommitDate(ctx.payload, sha);
   if (fromPayload) return { date: fromPayload, source: 'event payload' };
+  // it goes into a URL and git's argv: only an object id may
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) return undefined;
   const fromApi = await apiCommitDate(ctx, sha, token, log);
   if (fromApi) return { date: fromApi, source: 'REST API' };
   const fromGit = await gitCommitDate(ctx.workspace, sha);

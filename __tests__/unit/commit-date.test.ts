@@ -76,6 +76,7 @@ describe('the order of the sources', () => {
     ['then git, when the API does not know the commit', () => ({ c: ctx({}), sha: gitSha, token: 't' }), GIT, 'git', 1],
     ['no token: git, the API is not asked', () => ({ c: ctx({}), sha: gitSha, token: '' }), GIT, 'git', 0],
     ['an API that is down: git', () => ({ c: ctx({ apiUrl: 'http://127.0.0.1:9' }), sha: gitSha, token: 't' }), GIT, 'git', 0],
+    ['a sha that is no object id is looked up nowhere', () => ({ c: ctx({}), sha: '--output=/tmp/x', token: 't' }), undefined, undefined, 0],
     ['nobody knows: unknown (the tags then take now)', () => ({ c: ctx({ workspace: os.tmpdir() }), sha: OTHER, token: 't' }), undefined, undefined, 1],
   ] as Array<[string, () => { c: RunnerContext; sha: string; token: string }, string | undefined, string | undefined, number]>)('%s', async (_name, setup, date, source, apiCalls) => {
     const { c, sha, token } = setup();
