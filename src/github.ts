@@ -40,7 +40,7 @@ export async function fetchRepo(ctx: RunnerContext, token: string, log: (m: stri
   }
 }
 
-export type CommitDateSource = 'event payload' | 'REST API' | 'git';
+export type CommitDateSource = 'the event payload' | 'the REST API' | 'git';
 
 /** GET /repos/{owner}/{repo}/commits/{sha}: the committer date, as metadata-action reads it; undefined on any failure. */
 async function apiCommitDate(ctx: RunnerContext, sha: string, token: string, log: (m: string) => void): Promise<Date | undefined> {
@@ -75,11 +75,11 @@ async function gitCommitDate(workspace: string, sha: string): Promise<Date | und
 export async function commitDate(ctx: RunnerContext, sha: string, token: string, log: (m: string) => void): Promise<{ date: Date; source: CommitDateSource } | undefined> {
   if (!sha) return undefined;
   const fromPayload = payloadCommitDate(ctx.payload, sha);
-  if (fromPayload) return { date: fromPayload, source: 'event payload' };
+  if (fromPayload) return { date: fromPayload, source: 'the event payload' };
   // it goes into a URL and git's argv: only an object id may
   if (!/^[0-9a-f]{40,64}$/.test(sha)) return undefined;
   const fromApi = await apiCommitDate(ctx, sha, token, log);
-  if (fromApi) return { date: fromApi, source: 'REST API' };
+  if (fromApi) return { date: fromApi, source: 'the REST API' };
   const fromGit = await gitCommitDate(ctx.workspace, sha);
   return fromGit ? { date: fromGit, source: 'git' } : undefined;
 }

@@ -81,7 +81,7 @@ function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
 async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, inputs: Inputs): Promise<Job> {
   const sha = labelledSha(ctx.eventName, ctx.sha, ctx.payload, metaInputs(inputs, env, ctx.eventName).prSha);
   const commit = await commitDate(ctx, sha, inputs.githubToken, (m) => io.info(m));
-  if (commit) io.info(`Commit time of ${sha}: ${commit.date.toISOString()} (from the ${commit.source}).`);
+  if (commit) io.info(`Commit time of ${sha}: ${commit.date.toISOString()} (from ${commit.source}).`);
   const committed = commit?.date;
   const reproducibleAt = inputs.reproducible ? committed : undefined;
   if (inputs.reproducible && !committed) io.warning('The commit time is unknown, so the build is not made reproducible.');

@@ -70,9 +70,9 @@ describe('the order of the sources', () => {
   });
 
   test.each([
-    ['payload first: the API is not asked', () => ({ c: ctx({ payload: { head_commit: { id: SHA, timestamp: HEAD } } }), sha: SHA, token: 't' }), HEAD, 'event payload', 0],
-    ['then the REST API, with the token', () => ({ c: ctx({}), sha: SHA, token: 't' }), API, 'REST API', 1],
-    ['the REST API before git', () => ({ c: ctx({}), sha: bothSha, token: 't' }), API, 'REST API', 1],
+    ['payload first: the API is not asked', () => ({ c: ctx({ payload: { head_commit: { id: SHA, timestamp: HEAD } } }), sha: SHA, token: 't' }), HEAD, 'the event payload', 0],
+    ['then the REST API, with the token', () => ({ c: ctx({}), sha: SHA, token: 't' }), API, 'the REST API', 1],
+    ['the REST API before git', () => ({ c: ctx({}), sha: bothSha, token: 't' }), API, 'the REST API', 1],
     ['then git, when the API does not know the commit', () => ({ c: ctx({}), sha: gitSha, token: 't' }), GIT, 'git', 1],
     ['no token: git, the API is not asked', () => ({ c: ctx({}), sha: gitSha, token: '' }), GIT, 'git', 0],
     ['an API that is down: git', () => ({ c: ctx({ apiUrl: 'http://127.0.0.1:9' }), sha: gitSha, token: 't' }), GIT, 'git', 0],
