@@ -9,7 +9,7 @@ const GIT_TIMEOUT_MS = 30 * 1000;
 export type TreeHash = { digest: string; files: number } | { why: string };
 
 async function git(cwd: string, args: string[]): Promise<string> {
-  // core.quotepath and friends do not matter with -z; no pager, no prompts
+  // -z gives paths raw; no prompts, and no index refresh (a read must not take the index lock)
   const r = await execute('git', ['-c', 'core.quotepath=off', ...args], { cwd, timeoutMs: GIT_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' } });
   if (r.code !== 0) throw new Error(r.timedOut ? `git ${args[0]} took longer than ${GIT_TIMEOUT_MS / 1000} s` : (r.tail.at(-1) ?? `git ${args[0]} exited with code ${r.code}`));
   return r.stdout;
