@@ -16,7 +16,7 @@ import { checkPaths, parseInputs, pathsExist, type Inputs } from './inputs.js';
 import type { ActionIO } from './io.js';
 import { planJava } from './java/build.js';
 import { gradleInitScriptPath } from './java/reproducible.js';
-import { resolveMetadata, tagRules } from './metadata.js';
+import { metaInputs, resolveMetadata, tagRules } from './metadata.js';
 import { metadataJson } from './outputs.js';
 import { planText } from './plan.js';
 import { secretLookingArgs } from './registry/auth.js';
@@ -32,7 +32,7 @@ import type { Job } from './stages/job.js';
 import { restoreCaches } from './stages/restore.js';
 import { saveState, type PostState } from './state.js';
 import { ignoredAttributes } from './tags/attrs.js';
-import { parseFlavor, parseTagRules, type Meta } from './tags/index.js';
+import { labelledSha, parseFlavor, parseTagRules, type Meta } from './tags/index.js';
 
 function stageRunner(io: ActionIO, timings: Record<string, number>, failure: { stage?: string }) {
   return async <T>(key: string, title: string, fn: () => Promise<T>): Promise<T> =>
@@ -96,7 +96,10 @@ function checkBeforeBuild(io: ActionIO, inputs: Inputs, dockerfile: string, file
 
 /** Everything the stages share, worked out before the first side effect. */
 async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, inputs: Inputs, facts: EventFacts): Promise<Job> {
-  const committed = await commitDate(ctx, env);
+  const sha = labelledSha(ctx.eventName, ctx.sha, ctx.payload, metaInputs(inputs, env, ctx.eventName).prSha);
+  const commit = await commitDate(ctx, sha, inputs.githubToken, (m) => io.info(m));
+  if (commit) io.info(`Commit time of ${sha}: ${commit.date.toISOString()} (from ${commit.source}).`);
+  const committed = commit?.date;
   const reproducibleAt = inputs.reproducible ? committed : undefined;
   if (inputs.reproducible && !committed) io.warning('The commit time is unknown, so the build is not made reproducible.');
   const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
