@@ -9,7 +9,7 @@ import type { Meta } from './tags/index.js';
 export function planText(inputs: Inputs, java: JavaPlan, meta: Meta, wantsJar: boolean, runnerTemp: string): string {
   const lines: string[] = [];
   const cmd = java.command;
-  lines.push(cmd ? `Java build (${java.project?.tool}) in ${inputs.workingDirectory}:\n  ${[cmd.file, ...cmd.args].join(' ')}` : 'Java build: none');
+  lines.push(cmd ? `Java build (${java.project?.tool}) in ${cmd.cwd ?? inputs.workingDirectory}:\n  ${[cmd.file, ...cmd.args].join(' ')}` : 'Java build: none');
   if (inputs.artifact || cmd) lines.push(`Expected jar: ${inputs.artifact || cmd?.jarPatterns.join(' or ')}`);
   for (const l of inputs.logins) {
     lines.push(`Login:\n  docker ${loginArgs(l.registry, l.username).join(' ')}  (password on stdin: ***)${l.ca ? `\n  trust the given CA for ${l.registry} in /etc/docker/certs.d` : ''}`);
