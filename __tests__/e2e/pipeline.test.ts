@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tagEvent, branchEvent } from '../support/events.ts';
+import { freePort, httpGetWithin } from '../support/containers.ts';
+import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.js';
 import { docker, registryDigest, registryTags, services, SPRING_BOOT, uniqueRepo, workspace, type Services } from '../support/services.js';
 
@@ -14,30 +14,6 @@ beforeAll(() => {
 });
 
 
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-async function httpGetWithin(url: string, ms: number): Promise<string> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      return await res.text();
-    } catch (e) {
-      if (Date.now() > until) throw e;
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  }
-}
 
 function dockerConfigsLeft(run: ActionRun): string[] {
   return readdirSync(run.runnerTemp).filter((f) => f.startsWith('image-publish-docker-'));
@@ -108,27 +84,6 @@ describe('Spring Boot app, tutorial Dockerfile, release tag v1.2.3', () => {
       expect(run.main.log).toContain(`::group::${title}`);
       expect(run.main.log).toMatch(new RegExp(`${title}: \\d+\\.\\d s`));
     }
-  });
-});
-
-describe('Gradle app on a push to main', () => {
-  const repo = uniqueRepo('gradle');
-  let run: ActionRun;
-  beforeAll(async () => {
-    const ws = workspace('__tests__/fixtures/gradle-app');
-    run = await runAction({
-      workspace: ws.dir,
-      event: branchEvent(ws.sha, 'main'),
-      env: ws.env,
-      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password },
-    });
-  });
-
-  it('pushes the tag main', async () => {
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(run.outputs['tag-names']).toBe('main');
-    expect(run.outputs.artifact).toMatch(/^build\/libs\/.*\.jar$/);
-    expect(await registryDigest(s, repo, 'main')).toBe(run.outputs.digest);
   });
 });
 
