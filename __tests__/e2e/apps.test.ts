@@ -11,20 +11,27 @@ import { startCacheService, type CacheService } from '../support/cache-service.t
 import { answerOf } from '../support/containers.ts';
 import { branchEvent, tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { docker, registryDigest, services, SPRING_BOOT, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { registryDigest, services, SPRING_BOOT, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 let s: Services;
+/** The test's own Docker client config: the default one is shared with concurrent jobs that log in and out. */
+let dockerEnv: NodeJS.ProcessEnv;
+const dk = (args: string[], input?: string): string => execFileSync('docker', args, { encoding: 'utf8', input, env: dockerEnv, timeout: 5 * 60 * 1000, stdio: ['pipe', 'pipe', 'pipe'] });
 beforeAll(() => {
   s = services();
-  docker(['login', '--username', s.user, '--password-stdin', s.registry], s.password);
+  dockerEnv = { ...process.env, DOCKER_CONFIG: mkdtempSync(path.join(os.tmpdir(), 'ip-apps-docker-')) };
+  dk(['login', '--username', s.user, '--password-stdin', s.registry], s.password);
+});
+afterAll(() => {
+  if (dockerEnv?.DOCKER_CONFIG) rmSync(dockerEnv.DOCKER_CONFIG, { recursive: true, force: true });
 });
 
 /** Pulls repo@digest into an engine that has no copy of it, and returns the reference. */
 function pullByDigest(repo: string, digest: string): string {
   const ref = `${s.registry}/${repo}@${digest}`;
-  const tagged = docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', `${s.registry}/${repo}`]).split('\n').filter((r) => r.includes(':') && !r.endsWith(':<none>'));
-  if (tagged.length) docker(['image', 'rm', '-f', ...tagged]);
-  docker(['pull', ref]);
+  const tagged = dk(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', `${s.registry}/${repo}`]).split('\n').filter((r) => r.includes(':') && !r.endsWith(':<none>'));
+  if (tagged.length) dk(['image', 'rm', '-f', ...tagged]);
+  dk(['pull', ref]);
   return ref;
 }
 
@@ -83,7 +90,7 @@ describe('Spring Boot app: dependencies from Maven Central, then from the depend
 
   it('pulls by digest and answers GET /hello', async () => {
     expect(await registryDigest(s, repo, 'v1.0.0')).toBe(cold.outputs.digest);
-    expect(await answerOf(pullByDigest(repo, cold.outputs.digest), 'SERVER_PORT', '/hello')).toBe('Hello from image-publish');
+    expect(await answerOf(pullByDigest(repo, cold.outputs.digest), 'SERVER_PORT', '/hello', dockerEnv)).toBe('Hello from image-publish');
   });
 
   it('builds the change with Maven --offline from the restored dependencies, and the image answers the new text', async () => {
@@ -91,7 +98,7 @@ describe('Spring Boot app: dependencies from Maven Central, then from the depend
     expect(JSON.parse(offline.outputs['cache-hit'])).toMatchObject({ dependencies: 'exact' });
     expect(offline.main.log).toMatch(/^\[command\]mvn .* --offline$/m);
     expect(offline.main.log).toContain('[INFO] BUILD SUCCESS');
-    expect(await answerOf(pullByDigest(repo, offline.outputs.digest), 'SERVER_PORT', '/hello')).toBe('Hello again from image-publish');
+    expect(await answerOf(pullByDigest(repo, offline.outputs.digest), 'SERVER_PORT', '/hello', dockerEnv)).toBe('Hello again from image-publish');
   });
 });
 
@@ -119,7 +126,7 @@ describe('Gradle app with a gradlew, on a push to main', () => {
   });
 
   it('pulls by digest and answers GET /hello', async () => {
-    expect(await answerOf(pullByDigest(repo, run.outputs.digest), 'PORT', '/hello')).toBe('hello gradle');
+    expect(await answerOf(pullByDigest(repo, run.outputs.digest), 'PORT', '/hello', dockerEnv)).toBe('hello gradle');
   });
 });
 
@@ -146,7 +153,7 @@ describe('multi-module Maven build: the app module, which needs the lib module',
   });
 
   it('pulls by digest and answers GET /hello with the text from lib', async () => {
-    expect(await answerOf(pullByDigest(repo, run.outputs.digest), 'PORT', '/hello')).toBe('hello from the lib module');
+    expect(await answerOf(pullByDigest(repo, run.outputs.digest), 'PORT', '/hello', dockerEnv)).toBe('hello from the lib module');
   });
 
   it('at the root, `artifact` picks the app jar out of the whole reactor', async () => {
@@ -160,6 +167,6 @@ describe('multi-module Maven build: the app module, which needs the lib module',
     expect(local.main.code, local.main.log).toBe(0);
     expect(local.main.log).toContain('[command]mvn --batch-mode --no-transfer-progress -DskipTests package');
     expect(local.outputs.artifact).toBe('app/target/hello-app-1.0.0.jar');
-    expect(await answerOf(local.outputs['image-id'], 'PORT', '/hello')).toBe('hello from the lib module');
+    expect(await answerOf(local.outputs['image-id'], 'PORT', '/hello', dockerEnv)).toBe('hello from the lib module');
   });
 });

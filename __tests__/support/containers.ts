@@ -31,14 +31,14 @@ export async function httpGetWithin(url: string, ms: number): Promise<string> {
  * Runs an image on the host network (this engine has no bridge) with a free port in `portVariable`, and
  * returns what GET `urlPath` answers; the container is removed afterwards.
  */
-export async function answerOf(image: string, portVariable: string, urlPath: string, ms = 90000): Promise<string> {
+export async function answerOf(image: string, portVariable: string, urlPath: string, env: NodeJS.ProcessEnv = process.env, ms = 90000): Promise<string> {
   const port = await freePort();
   const name = `ip-answer-${port}-${Date.now().toString(36)}`;
-  const child = spawn('docker', ['run', '--rm', '--name', name, '--network', 'host', '-e', `${portVariable}=${port}`, image], { stdio: 'ignore' });
+  const child = spawn('docker', ['run', '--rm', '--name', name, '--network', 'host', '-e', `${portVariable}=${port}`, image], { stdio: 'ignore', env });
   try {
     return await httpGetWithin(`http://127.0.0.1:${port}${urlPath}`, ms);
   } finally {
-    execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore', timeout: 60000 });
+    execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore', timeout: 60000, env });
     child.kill();
   }
 }
