@@ -9,7 +9,7 @@ import type { Meta } from './tags/index.js';
 export function planText(inputs: Inputs, java: JavaPlan, meta: Meta, wantsJar: boolean, runnerTemp: string): string {
   const lines: string[] = [];
   const cmd = java.command;
-  lines.push(cmd ? `Java build (${java.project?.tool}) in ${inputs.workingDirectory}:\n  ${[cmd.file, ...cmd.args].join(' ')}` : 'Java build: none');
+  lines.push(cmd ? `Java build (${java.project?.tool}) in ${cmd.cwd ?? inputs.workingDirectory}:\n  ${[cmd.file, ...cmd.args].join(' ')}` : 'Java build: none');
   if (inputs.artifact || cmd) lines.push(`Expected jar: ${inputs.artifact || cmd?.jarPatterns.join(' or ')}`);
   const scratch = path.join(runnerTemp, 'image-publish-build-XXXX');
   const buildArgs: [string, string][] = wantsJar ? [...inputs.buildArgs, ['JAR_FILE', '<the jar, relative to the context>']] : inputs.buildArgs;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun, type GitEvent } from '../support/runner.ts';
-import { registryTags, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -25,7 +25,7 @@ exec mvn "$@"
 `;
 
 function spyWorkspace(): Workspace {
-  const ws = workspace('example');
+  const ws = workspace(SHADED);
   writeFileSync(path.join(ws.dir, 'mvnw'), SPY_MVNW);
   chmodSync(path.join(ws.dir, 'mvnw'), 0o755);
   return ws;
@@ -105,7 +105,7 @@ describe('pull_request_target with a checkout of the pull request head', () => {
 
   it('gets no login, no push and no cache', async () => {
     const repo = uniqueRepo('prt');
-    const ws = workspace('example');
+    const ws = workspace(SHADED);
     const run = await runAction({ workspace: ws.dir, event: event(ws.sha), env: ws.env, inputs: inputs(repo) });
     expect(run.main.code, run.main.log).toBe(0);
     expect(run.main.log).toContain(`::warning::pull_request_target: the workspace holds ${ws.sha.slice(0, 12)}, not the base commit ${base.slice(0, 12)}`);
@@ -117,7 +117,7 @@ describe('pull_request_target with a checkout of the pull request head', () => {
 
   it('pushes when the user opts in by name', async () => {
     const repo = uniqueRepo('prt-optin');
-    const ws = workspace('example');
+    const ws = workspace(SHADED);
     const run = await runAction({ workspace: ws.dir, event: event(ws.sha), env: ws.env, inputs: inputs(repo, { 'allow-untrusted-checkout': 'true' }) });
     expect(run.main.code, run.main.log).toBe(0);
     expect(run.main.log).toContain(`Logged in to ${s.registry}`);
@@ -169,7 +169,7 @@ describe('the tag lister (latest=highest) keeps credentials at the registry', ()
   });
 
   const lookUp = async (repo: string): Promise<ActionRun> => {
-    const ws = workspace('example');
+    const ws = workspace(SHADED);
     return runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v2.0.0'),
@@ -210,7 +210,7 @@ describe('two jobs on one engine interleave their insecure-registries changes', 
   let start: string;
   const listed = (): string[] => (JSON.parse(readFileSync(DAEMON_JSON, 'utf8')) as { 'insecure-registries'?: string[] })['insecure-registries'] ?? [];
   const job = (host: string, beforePost: () => Promise<void>): Promise<ActionRun> => {
-    const ws = workspace('example');
+    const ws = workspace(SHADED);
     return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('interleave')}`, push: 'false', cache: 'false', 'insecure-registries': host }, beforePost });
   };
 
@@ -273,7 +273,7 @@ describe('four jobs on one engine push the same tags of one repository', () => {
   it("each job's digest output is its own image", async () => {
     const repo = uniqueRepo('race');
     const jobs = [1, 2, 3, 4].map((n) => {
-      const ws = workspace('example');
+      const ws = workspace(SHADED);
       writeFileSync(path.join(ws.dir, 'job.txt'), `job ${n}\n`);
       const git = (...a: string[]): string => execFileSync('git', ['-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', ...a], { cwd: ws.dir, encoding: 'utf8' }).trim();
       git('add', 'job.txt');

@@ -16,7 +16,7 @@ const SEMVER_RULES = 'type=semver,pattern={{version}}\ntype=semver,pattern={{maj
 describe('latest=highest against a registry that already holds 2.0.0', () => {
   const repo = uniqueRepo('highest');
   const publish = async (tag: string) => {
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     return runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, tag),
@@ -56,7 +56,7 @@ describe('labels from the REST API, PR head sha, dry run', () => {
   afterAll(() => api.stop());
 
   it('reads the repository with the token, and tags a PR with its number and head commit', async () => {
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     const run = await runAction({
       workspace: ws.dir,
       event: {

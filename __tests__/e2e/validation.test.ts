@@ -6,7 +6,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { branchEvent, tagEvent } from '../support/events.ts';
 import { ROOT, runAction, type ActionRun } from '../support/runner.ts';
-import { docker, registryTags, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
+import { docker, registryTags, services, SHADED, uniqueRepo, workspace, type Services } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -42,7 +42,7 @@ describe('inputs refused before any side effect', () => {
   ];
 
   it.each(cases)('%s', async (_, input, inputs, message) => {
-    const ws = workspace('example');
+    const ws = workspace(SHADED);
     mkdirSync(path.join(ws.dir, 'docker'));
     copyFileSync(path.join(ws.dir, 'Dockerfile'), path.join(ws.dir, 'docker/Dockerfile'));
     const repo = uniqueRepo('refused');
@@ -56,7 +56,7 @@ describe('inputs refused before any side effect', () => {
   });
 
   it('push: true with no tag for a branch push fails, naming the ref and the rules', async () => {
-    const ws = workspace('example');
+    const ws = workspace(SHADED);
     const repo = uniqueRepo('notag');
     const run = await runAction({ workspace: ws.dir, event: branchEvent(ws.sha, 'main'), env: ws.env, inputs: { images: `${s.registry}/${repo}`, ...login(), tags: 'type=semver,pattern={{version}}' } });
     await expectRefusedBeforeAnything(run, 'tags', repo);
@@ -66,7 +66,7 @@ describe('inputs refused before any side effect', () => {
 
 describe('push: auto with no tag', () => {
   it('builds, pushes nothing, and says why in a notice', async () => {
-    const ws = workspace('example');
+    const ws = workspace(SHADED);
     const repo = uniqueRepo('autopush');
     const run = await runAction({ workspace: ws.dir, event: branchEvent(ws.sha, 'main'), env: ws.env, inputs: { images: `${s.registry}/${repo}`, ...login(), tags: 'type=semver,pattern={{version}}', push: 'auto' } });
     expect(run.main.code, run.main.log).toBe(0);
@@ -84,7 +84,7 @@ describe('secrets of several lines', () => {
   const sha = (v: string): string => createHash('sha256').update(v).digest('hex');
   let run: ActionRun;
   beforeAll(async () => {
-    const ws = workspace('example');
+    const ws = workspace(SHADED);
     const outside = mkdtempSync(path.join(os.tmpdir(), 'ip-secret-file-'));
     writeFileSync(path.join(outside, 'settings.xml'), SETTINGS);
     // the RUN line holds only file names: RUN lines are part of the history

@@ -58,7 +58,7 @@ export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Rec
   }
   const project = javaPlan.project;
   [cache.dependencies, cache.layers] = await Promise.all([
-    project && !reusedJar ? restoreDependencies(project.tool, inputs.workingDirectory, inputs.javaArgs, job.env, io) : undefined,
+    project && !reusedJar ? restoreDependencies(project.tool, command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, job.env, io) : undefined,
     wantLayers ? restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
   ]);
   return { cache, reusedJar };
