@@ -24,7 +24,7 @@ import { userDockerConfigDir } from './registry/config.js';
 import { checkPushAccess } from './registry/anonymous.js';
 import { defaultPolicy } from './registry/policy.js';
 import { openSession } from './registry/session.js';
-import { newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
+import { countRetry, newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
 import { commentStage } from './stages/comment.js';
 import { imageStage } from './stages/image.js';
 import { javaStage } from './stages/java.js';
@@ -52,6 +52,14 @@ function stageRunner(io: ActionIO, timings: Record<string, number>, failure: { s
 }
 
 type Stage = ReturnType<typeof stageRunner>;
+
+/** The one retry budget of the run: each retry is a warning with its cause, and counted for the job summary. */
+function retryPolicy(io: ActionIO, retries: number, record: RunRecord) {
+  return defaultPolicy(retries, (attempt, reason, wait, scope) => {
+    countRetry(record, scope);
+    io.warning(`Retry ${attempt} in ${(wait / 1000).toFixed(1)} s: ${scope ? `${scope}: ` : ''}${reason}`);
+  });
+}
 
 function setMetaOutputs(io: ActionIO, meta: Meta): void {
   io.setOutput('version', meta.outputs.version);
@@ -150,7 +158,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
 
   const post: PostState = { registries: [] };
   const persist = (): void => saveState(io.state, post);
-  const policy = defaultPolicy(inputs.retries, (attempt, reason, wait) => io.warning(`Retry ${attempt} in ${(wait / 1000).toFixed(1)} s: ${reason}`));
+  const policy = retryPolicy(io, inputs.retries, record);
   const decided = decidePush({ push: inputs.push && !fork && !pr?.closed && !job.untrusted, auto: inputs.pushAuto }, meta.tags, ctx.ref, parseTagRules(tagRules(inputs.tags, inputs.prSha, ctx.eventName)).map((r) => r.source));
   const push = decided.push;
   if (decided.notice) io.notice(decided.notice);

@@ -42,7 +42,7 @@ export async function publish(
     let error: string | undefined;
     const one = async (ref: string): Promise<void> => {
       try {
-        const r = await pushOwn(ref, own, dockerEnv, policy, log);
+        const r = await pushOwn(ref, own, dockerEnv, { ...policy, scope: registry }, log);
         log(`Pushed ${ref}@${r.digest}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`);
         done.push(r);
       } catch (e) {

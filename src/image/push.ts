@@ -27,7 +27,12 @@ export async function pushTag(ref: string, dockerEnv: Record<string, string>, po
   }, policy);
   if (!res.ok) {
     const detail = dockerError(res.output) ?? 'docker said nothing';
-    const hint = res.kind === 'auth' ? 'The registry refused access: check that `username` may push to this repository.' : 'Check that the registry is reachable.';
+    const hint =
+      res.kind === 'auth'
+        ? 'The registry refused access: check that `username` may push to this repository.'
+        : res.kind === 'transient'
+          ? 'The registry kept failing on the network; check that it is reachable, or raise `retries`.'
+          : 'The registry refused the content; trying again would not help.';
     throw new StageError('push', `Pushing ${ref} failed after ${res.attempts} attempt(s): ${detail}. ${hint}`);
   }
   if (!digest) throw new StageError('push', `Pushed ${ref}, but docker reported no digest.`);

@@ -36,7 +36,7 @@ export async function login(creds: Credentials, dockerEnv: Record<string, string
       timeoutMs: LOGIN_TIMEOUT_MS,
     });
     return { ok: r.code === 0, output: r.timedOut ? `login timed out after ${LOGIN_TIMEOUT_MS / 1000}s` : r.stderr + r.stdout };
-  }, policy);
+  }, { ...policy, scope: creds.registry });
   if (res.ok) return;
   const detail = dockerError(res.output) ?? 'docker said nothing';
   if (res.kind === 'auth') {

@@ -2,20 +2,26 @@ import { dockerError } from './docker-error.js';
 
 export type FailureKind = 'auth' | 'transient' | 'fatal';
 
-const AUTH = [/\b401\b/, /\b403\b/, /unauthorized/i, /denied/i, /incorrect username or password/i, /authentication required/i, /name unknown/i, /forbidden/i];
+/** Refusals: trying again with the same credentials cannot help, and must not hammer the registry. */
+const AUTH = [/\b401\b/, /\b403\b/, /unauthori[sz]ed/i, /denied/i, /incorrect username or password/i, /authentication required/i, /forbidden/i, /no basic auth credentials/i, /name unknown/i];
+/** Answers about the content or the name: the same request gets the same answer. */
+const FATAL = [/manifest (invalid|unknown|blob unknown)/i, /digest (invalid|did not match|mismatch)/i, /did not match (the )?(expected|uploaded) (digest|content)/i, /blob unknown/i, /size invalid/i, /x509|certificate/i];
 const TRANSIENT = [
   /\b5\d\d\b/,
   /\b429\b/,
   /too many requests/i,
   /toomanyrequests/i,
   /connection (reset|refused)/i,
-  /ECONNRESET|ECONNREFUSED|ETIMEDOUT/,
+  /use of closed network connection/i,
+  /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT/,
   /i\/o timeout/i,
   /timed? ?out/i,
   /TLS handshake timeout/i,
-  /unexpected EOF|: EOF\b/i,
-  /service unavailable|bad gateway|internal server error/i,
+  /\bEOF\b/,
+  /service unavailable|bad gateway|internal server error|gateway time-?out/i,
   /broken pipe/i,
+  /socket hang up|other side closed|fetch failed|\bterminated\b/i,
+  /server misbehaving|temporary failure in name resolution/i,
 ];
 
 /** The last non-empty line of a tool's output: usually the one that says what went wrong. Pure. */
@@ -23,11 +29,20 @@ export function lastLine(output: string): string | undefined {
   return output.trim().split('\n').filter(Boolean).pop();
 }
 
-/** Decides from a registry client's output whether trying again can help. Auth failures never are. */
-export function classifyFailure(output: string): FailureKind {
-  if (AUTH.some((re) => re.test(output))) return 'auth';
-  if (TRANSIENT.some((re) => re.test(output))) return 'transient';
+/** Decides from one error message whether trying again can help. Refusals win, then content errors. Pure. */
+export function classifyMessage(message: string): FailureKind {
+  if (AUTH.some((re) => re.test(message))) return 'auth';
+  if (FATAL.some((re) => re.test(message))) return 'fatal';
+  if (TRANSIENT.some((re) => re.test(message))) return 'transient';
   return 'fatal';
+}
+
+/**
+ * Decides from a tool's output whether trying again can help: from its error line (docker's own words), never
+ * from a progress line such as `Mounted from acme/app`. Auth failures never are transient. Pure.
+ */
+export function classifyFailure(output: string): FailureKind {
+  return classifyMessage(dockerError(output) ?? output);
 }
 
 /** Exponential backoff with full jitter, capped; `random` is injected for tests. */
@@ -48,7 +63,10 @@ export interface RetryPolicy {
   totalMs: number;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
-  onRetry: (attempt: number, reason: string, waitMs: number) => void;
+  /** Each retry, with the cause and what it is about (a registry host, `GitHub API`): logged and counted. */
+  onRetry: (attempt: number, reason: string, waitMs: number, scope?: string) => void;
+  /** What the calls are about, passed to onRetry: a registry host, or `GitHub API`. */
+  scope?: string;
 }
 
 export interface Attempt {
@@ -68,7 +86,7 @@ export async function withRetry(op: () => Promise<Attempt>, policy: RetryPolicy)
       return { ...res, kind, attempts: attempt + 1 };
     }
     const reason = dockerError(res.output) ?? 'transient failure';
-    policy.onRetry(attempt + 1, reason, wait);
+    policy.onRetry(attempt + 1, reason, wait, policy.scope);
     await policy.sleep(wait);
   }
 }

@@ -21,10 +21,18 @@ export interface RunRecord {
   pushed: boolean;
   reasonNotPushed?: string;
   failure?: { stage: string; message: string; tail: string[] };
+  /** Retries after transient faults, per registry (or `GitHub API`, `cache`). */
+  retries: Record<string, number>;
+}
+
+/** Counts one retry against what it was about. */
+export function countRetry(r: RunRecord, scope: string | undefined): void {
+  const key = scope ?? 'other';
+  r.retries[key] = (r.retries[key] ?? 0) + 1;
 }
 
 export function newRecord(): RunRecord {
-  return { timings: {}, tags: [], results: [], pushed: false };
+  return { timings: {}, tags: [], results: [], pushed: false, retries: {} };
 }
 
 const STAGE_TITLES: Record<string, string> = {
@@ -69,6 +77,8 @@ export function summaryMarkdown(r: RunRecord): string {
   if (r.cacheHit) {
     out.push(`**Caches:** jar ${r.cacheHit.jar}, dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
   }
+  const retried = Object.entries(r.retries);
+  if (retried.length) out.push(`**Retries after network faults:** ${retried.map(([what, n]) => `${esc(what)} ${n}`).join(', ')}`, '');
   const stages = Object.entries(r.timings);
   if (stages.length) {
     out.push('| stage | time |', '|---|---|');
