@@ -1,5 +1,7 @@
 import type { RunnerContext } from './context.js';
 import { execute } from './exec.js';
+import { fetchWithRetry } from './net/fetch.js';
+import type { RetryPolicy } from './registry/retry.js';
 import { payloadCommitDate, type RepoInfo } from './tags/index.js';
 
 const API_TIMEOUT_MS = 10 * 1000;
@@ -22,15 +24,18 @@ export function repoFromPayload(payload: Record<string, unknown>): RepoInfo {
   };
 }
 
-/** GET /repos/{owner}/{repo}, bounded in time; any failure means the payload's facts are used. */
-export async function fetchRepo(ctx: RunnerContext, token: string, log: (m: string) => void): Promise<RepoInfo> {
+/** A GET of the REST API with the run's retry policy (transient faults only; a 401/403 answers at once). */
+function apiGet(ctx: RunnerContext, route: string, token: string, policy: RetryPolicy): Promise<Response> {
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'user-agent': 'image-publish' };
+  return fetchWithRetry(`${ctx.apiUrl.replace(/\/$/, '')}${route}`, { headers }, API_TIMEOUT_MS, { ...policy, scope: 'GitHub API' });
+}
+
+/** GET /repos/{owner}/{repo}, bounded in time and retried on transient faults; any failure means the payload's facts are used. */
+export async function fetchRepo(ctx: RunnerContext, token: string, log: (m: string) => void, policy: RetryPolicy): Promise<RepoInfo> {
   const fallback = repoFromPayload(ctx.payload);
   if (!ctx.repository || !token) return fallback;
   try {
-    const res = await fetch(`${ctx.apiUrl.replace(/\/$/, '')}/repos/${ctx.repository}`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'user-agent': 'image-publish' },
-      signal: AbortSignal.timeout(API_TIMEOUT_MS),
-    });
+    const res = await apiGet(ctx, `/repos/${ctx.repository}`, token, policy);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const api = repoFromPayload({ repository: await res.json() });
     return { ...fallback, ...Object.fromEntries(Object.entries(api).filter(([, v]) => v !== undefined)) };
@@ -43,13 +48,10 @@ export async function fetchRepo(ctx: RunnerContext, token: string, log: (m: stri
 export type CommitDateSource = 'the event payload' | 'the REST API' | 'git';
 
 /** GET /repos/{owner}/{repo}/commits/{sha}: the committer date, as metadata-action reads it; undefined on any failure. */
-async function apiCommitDate(ctx: RunnerContext, sha: string, token: string, log: (m: string) => void): Promise<Date | undefined> {
+async function apiCommitDate(ctx: RunnerContext, sha: string, token: string, log: (m: string) => void, policy: RetryPolicy): Promise<Date | undefined> {
   if (!ctx.repository || !token) return undefined;
   try {
-    const res = await fetch(`${ctx.apiUrl.replace(/\/$/, '')}/repos/${ctx.repository}/commits/${encodeURIComponent(sha)}`, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.github+json', 'user-agent': 'image-publish' },
-      signal: AbortSignal.timeout(API_TIMEOUT_MS),
-    });
+    const res = await apiGet(ctx, `/repos/${ctx.repository}/commits/${encodeURIComponent(sha)}`, token, policy);
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
     const body = (await res.json()) as { commit?: { committer?: { date?: unknown } } };
     const date = str(body.commit?.committer?.date);
@@ -72,13 +74,13 @@ async function gitCommitDate(workspace: string, sha: string): Promise<Date | und
  * entry, then `head_commit` when its id matches, then the REST API's committer date with the token; then, beyond
  * metadata-action (which takes the wall clock there), git. Undefined when none knows it: the tags then use now.
  */
-export async function commitDate(ctx: RunnerContext, sha: string, token: string, log: (m: string) => void): Promise<{ date: Date; source: CommitDateSource } | undefined> {
+export async function commitDate(ctx: RunnerContext, sha: string, token: string, log: (m: string) => void, policy: RetryPolicy): Promise<{ date: Date; source: CommitDateSource } | undefined> {
   if (!sha) return undefined;
   const fromPayload = payloadCommitDate(ctx.payload, sha);
   if (fromPayload) return { date: fromPayload, source: 'the event payload' };
   // it goes into a URL and git's argv: only an object id may
   if (!/^[0-9a-f]{40,64}$/.test(sha)) return undefined;
-  const fromApi = await apiCommitDate(ctx, sha, token, log);
+  const fromApi = await apiCommitDate(ctx, sha, token, log, policy);
   if (fromApi) return { date: fromApi, source: 'the REST API' };
   const fromGit = await gitCommitDate(ctx.workspace, sha);
   return fromGit ? { date: fromGit, source: 'git' } : undefined;

@@ -2,8 +2,9 @@ import type { RunnerContext } from './context.js';
 import { InputError, errorMessage } from './errors.js';
 import { fetchRepo } from './github.js';
 import type { Inputs } from './inputs.js';
-import { listTags } from './registry/catalog.js';
+import { RegistryClient } from './oci/client.js';
 import { isValidTag } from './registry/name.js';
+import type { RetryPolicy } from './registry/retry.js';
 import { computeMeta, DEFAULT_TAG_LINES, parseFlavor, parseTagRules, type Meta, type MetaContext, type MetaInputs } from './tags/index.js';
 
 export function metaContext(ctx: RunnerContext, date: Date | undefined): MetaContext {
@@ -53,16 +54,28 @@ export function needsPublishedTags(inputs: Inputs): boolean {
   return parseFlavor(inputs.flavor).latest === 'highest' || parseTagRules(inputs.tags).some((r) => r.attrs.floating === 'highest');
 }
 
-/** Tags already in the target registries, read with the job's credentials; undefined when any cannot be read. */
-async function publishedTags(inputs: Inputs, warn: (m: string) => void): Promise<string[] | undefined> {
+/**
+ * Tags already in the target registries, read with the job's credentials by the registry client (Link followed on the
+ * same origin only, token realms checked, transient faults retried with the run's policy); undefined when any cannot be read.
+ */
+async function publishedTags(inputs: Inputs, warn: (m: string) => void, policy: RetryPolicy): Promise<string[] | undefined> {
   const all: string[] = [];
   for (const image of inputs.images) {
-    const auth = inputs.logins.find((l) => l.registry === image.registry);
+    const login = inputs.logins.find((l) => l.registry === image.registry);
+    const client = new RegistryClient({
+      registry: image.registry,
+      credentials: login && { username: login.username, password: login.password },
+      ca: login?.ca,
+      insecure: inputs.insecureRegistries.includes(image.registry),
+      policy: { ...policy, scope: image.registry },
+    });
     try {
-      all.push(...(await listTags(image, auth)));
+      all.push(...(await client.listTags(image.repository)));
     } catch (e) {
       warn(`Could not read the published tags of ${image.name} (${errorMessage(e)}): latest and floating tags behave as latest=auto.`);
       return undefined;
+    } finally {
+      client.close();
     }
   }
   return all;
@@ -75,9 +88,10 @@ export async function resolveMetadata(
   env: NodeJS.ProcessEnv,
   log: { info: (m: string) => void; warning: (m: string) => void },
   clock: { now: Date; commitDate?: Date },
+  policy: RetryPolicy,
 ): Promise<Meta> {
-  const repo = await fetchRepo(ctx, inputs.githubToken, log.info);
-  const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning) : undefined;
+  const repo = await fetchRepo(ctx, inputs.githubToken, log.info, policy);
+  const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning, policy) : undefined;
   const meta = computeMeta(metaInputs(inputs, env, ctx.eventName), metaContext(ctx, clock.commitDate), repo, clock.now, published);
   for (const t of meta.tagNames) {
     if (!isValidTag(t)) throw new InputError('tags', `the tag "${t}" is not valid (at most 128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'); change the rule that makes it.`);

@@ -23,6 +23,7 @@ import { secretLookingArgs } from './registry/auth.js';
 import { userDockerConfigDir } from './registry/config.js';
 import { checkPushAccess } from './registry/anonymous.js';
 import { defaultPolicy } from './registry/policy.js';
+import type { RetryPolicy } from './registry/retry.js';
 import { openSession } from './registry/session.js';
 import { countRetry, newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
 import { commentStage } from './stages/comment.js';
@@ -103,9 +104,9 @@ function checkBeforeBuild(io: ActionIO, inputs: Inputs, dockerfile: string, file
 }
 
 /** Everything the stages share, worked out before the first side effect. */
-async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, inputs: Inputs, facts: EventFacts): Promise<Job> {
+async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, inputs: Inputs, facts: EventFacts, policy: RetryPolicy): Promise<Job> {
   const sha = labelledSha(ctx.eventName, ctx.sha, ctx.payload, metaInputs(inputs, env, ctx.eventName).prSha);
-  const commit = await commitDate(ctx, sha, inputs.githubToken, (m) => io.info(m));
+  const commit = await commitDate(ctx, sha, inputs.githubToken, (m) => io.info(m), policy);
   if (commit) io.info(`Commit time of ${sha}: ${commit.date.toISOString()} (from ${commit.source}).`);
   const committed = commit?.date;
   const reproducibleAt = inputs.reproducible ? committed : undefined;
@@ -117,7 +118,7 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
   const untrusted = inputs.allowUntrustedCheckout ? undefined : facts.untrustedCheckout;
   checkBeforeBuild(io, inputs, dockerfile, path.relative(ctx.workspace, inputs.file), wantsJar);
-  return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted };
+  return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy };
 }
 
 /** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */
@@ -139,10 +140,11 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const facts = await eventFacts(ctx);
   const { fork, pr } = facts;
   const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, env, fork !== undefined));
-  const job = await prepare(io, ctx, env, inputs, facts);
+  const policy = retryPolicy(io, inputs.retries, record);
+  const job = await prepare(io, ctx, env, inputs, facts, policy);
 
   const meta = await stage('metadata', 'Compute tags and labels', async () => {
-    const m = await resolveMetadata(inputs, ctx, env, io, { now, commitDate: job.commitDate });
+    const m = await resolveMetadata(inputs, ctx, env, io, { now, commitDate: job.commitDate }, policy);
     for (const w of m.warnings) io.warning(w);
     io.info(`Tags:\n${m.tags.join('\n') || '(none)'}\nLabels:\n${m.labels.join('\n')}`);
     return m;
@@ -158,7 +160,6 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
 
   const post: PostState = { registries: [] };
   const persist = (): void => saveState(io.state, post);
-  const policy = retryPolicy(io, inputs.retries, record);
   const decided = decidePush({ push: inputs.push && !fork && !pr?.closed && !job.untrusted, auto: inputs.pushAuto }, meta.tags, ctx.ref, parseTagRules(tagRules(inputs.tags, inputs.prSha, ctx.eventName)).map((r) => r.source));
   const push = decided.push;
   if (decided.notice) io.notice(decided.notice);

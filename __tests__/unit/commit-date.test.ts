@@ -81,7 +81,7 @@ describe('the order of the sources', () => {
   ] as Array<[string, () => { c: RunnerContext; sha: string; token: string }, string | undefined, string | undefined, number]>)('%s', async (_name, setup, date, source, apiCalls) => {
     const { c, sha, token } = setup();
     const before = api.requests.length;
-    const got = await commitDate(c, sha, token, () => undefined);
+    const got = await commitDate(c, sha, token, () => undefined, { retries: 2, totalMs: 10000, random: () => 0, sleep: async () => undefined, onRetry: () => undefined });
     expect(got?.date.toISOString()).toBe(date && new Date(date).toISOString());
     expect(got?.source).toBe(source);
     const asked = api.requests.slice(before);

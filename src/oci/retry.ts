@@ -18,7 +18,7 @@ export async function retrying<T>(op: (attempt: number) => Promise<T>, policy: R
         throw new RegistryError(`${e.message} (gave up after ${attempt + 1} attempt(s))`, e.kind, e.status, e.codes);
       }
       onRetry(`${e.message}; retry ${attempt + 1} of ${policy.retries} in ${(wait / 1000).toFixed(1)} s`);
-      policy.onRetry(attempt + 1, e.message, wait);
+      policy.onRetry(attempt + 1, e.message, wait, policy.scope);
       await policy.sleep(wait);
     }
   }

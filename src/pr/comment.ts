@@ -1,4 +1,6 @@
 import { errorMessage } from '../errors.js';
+import { fetchWithRetry } from '../net/fetch.js';
+import type { RetryPolicy } from '../registry/retry.js';
 
 const API_TIMEOUT_MS = 15 * 1000;
 
@@ -35,6 +37,8 @@ export interface PullRequestApi {
   token: string;
   repository: string;
   number: number;
+  /** The run's retry policy: transient faults only, never 401/403/404. */
+  policy: RetryPolicy;
 }
 
 class ApiError extends Error {
@@ -47,24 +51,18 @@ class ApiError extends Error {
 }
 
 async function call(api: PullRequestApi, method: string, route: string, body?: unknown): Promise<unknown> {
-  for (let attempt = 0; ; attempt++) {
-    let res: Response;
-    try {
-      res = await fetch(`${api.apiUrl.replace(/\/$/, '')}${route}`, {
-        method,
-        headers: { authorization: `Bearer ${api.token}`, accept: 'application/vnd.github+json', 'content-type': 'application/json', 'user-agent': 'image-publish' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(API_TIMEOUT_MS),
-      });
-    } catch (e) {
-      if (attempt < 2) continue;
-      throw e;
-    }
-    if (res.ok) return res.status === 204 ? undefined : res.json();
-    // only server-side trouble is worth another try; 401/403/404 never change by retrying
-    if (res.status >= 500 && attempt < 2) continue;
-    throw new ApiError(res.status, `${method} ${route} answered HTTP ${res.status}`);
-  }
+  const res = await fetchWithRetry(
+    `${api.apiUrl.replace(/\/$/, '')}${route}`,
+    {
+      method,
+      headers: { authorization: `Bearer ${api.token}`, accept: 'application/vnd.github+json', 'content-type': 'application/json', 'user-agent': 'image-publish' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    },
+    API_TIMEOUT_MS,
+    { ...api.policy, scope: 'GitHub API' },
+  );
+  if (res.ok) return res.status === 204 ? undefined : res.json();
+  throw new ApiError(res.status, `${method} ${route} answered HTTP ${res.status}`);
 }
 
 /** Creates the preview comment, or updates the one found by its marker; never posts a second one. */

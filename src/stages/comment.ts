@@ -13,5 +13,5 @@ export async function commentStage(job: Job, pr: PullRequestFacts, pushes: PushR
   const first = pushes[0];
   const reference = first ? `${splitRef(first.ref).name}@${first.digest}` : undefined;
   const body = previewBody({ number: pr.number, reference, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed }, key);
-  await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number }, body, key, !pr.closed && first !== undefined, io);
+  await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number, policy: job.policy }, body, key, !pr.closed && first !== undefined, io);
 }

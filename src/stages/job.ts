@@ -2,6 +2,7 @@ import type { RunnerContext } from '../context.js';
 import type { Inputs } from '../inputs.js';
 import type { ActionIO } from '../io.js';
 import type { JavaPlan } from '../java/build.js';
+import type { RetryPolicy } from '../registry/retry.js';
 
 /** What every stage of one run shares: worked out once, before the first side effect, then read-only. */
 export interface Job {
@@ -20,4 +21,6 @@ export interface Job {
   gradleInitScript: string;
   /** Why this run's code gets no credentials, pushes or caches (a pull_request_target checkout of another commit). */
   untrusted?: string;
+  /** The run's one retry budget (the `retries` input), counted per registry in the job summary. */
+  policy: RetryPolicy;
 }

@@ -1,0 +1,195 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tagEvent } from '../support/events.ts';
+import { FakeGitHubApi } from '../support/github-api.ts';
+import { HttpFaultRelay, TcpFaultRelay, type HttpFault, type TcpFault } from '../support/faults.ts';
+import { runAction, type ActionRun } from '../support/runner.ts';
+import { docker, registryDigest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+
+// The docker path (BuildKit, then `docker push`) through a fault relay in front of the test registry. The image has a
+// layer of random bytes that no registry has seen, so the push really uploads it through the relay.
+
+let s: Services;
+let ws: Workspace;
+const LAYER = 3 * 1024 * 1024;
+const MiB = 1024 * 1024;
+
+function authEntry(registry: string): string {
+  return `- registry: ${JSON.stringify(registry)}\n  username: ${s.user}\n  password: ${s.password}\n`;
+}
+
+function commitAll(w: Workspace, message: string): void {
+  const git = (...a: string[]) => execFileSync('git', ['-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', ...a], { cwd: w.dir, encoding: 'utf8' }).trim();
+  git('add', '-A');
+  git('commit', '-q', '-m', message);
+  w.sha = git('rev-parse', 'HEAD');
+}
+
+/** A workspace whose Dockerfile needs no jar: the base and one layer of random bytes. */
+function randomLayerWorkspace(from: string): Workspace {
+  const w = workspace('__tests__/fixtures/maven-shaded');
+  writeFileSync(path.join(w.dir, 'payload.bin'), randomBytes(LAYER));
+  writeFileSync(path.join(w.dir, 'Dockerfile'), `FROM ${from}\nCOPY payload.bin /payload.bin\n`);
+  commitAll(w, 'a random layer');
+  return w;
+}
+
+function upstream(): { host: string; port: number } {
+  return { host: '127.0.0.1', port: Number(s.registry.split(':')[1]) };
+}
+
+/** Publishes a workspace of its own (its layer is new to every registry and to the engine's push records) through a relay. */
+async function publishThrough(relayAddress: string, repo: string, extra: Record<string, string> = {}): Promise<ActionRun> {
+  ws = randomLayerWorkspace(s.baseImage);
+  return runAction({
+    workspace: ws.dir,
+    event: tagEvent(ws.sha, 'v1.0.0'),
+    env: ws.env,
+    inputs: { images: `${relayAddress}/${repo}`, 'java-tool': 'none', 'registry-auth': authEntry(s.registry) + authEntry(relayAddress), ...extra },
+  });
+}
+
+/** The digest a plain `docker push` of the same engine image to a fresh repository gets: the push without faults. */
+function cleanPushDigest(imageId: string): string {
+  const ref = `${s.registry}/${uniqueRepo('faults-clean')}:clean`;
+  const config = path.join(ws.dir, '..', 'clean-docker-config');
+  execFileSync('docker', ['--config', config, 'login', '--username', s.user, '--password-stdin', s.registry], { input: s.password, stdio: ['pipe', 'ignore', 'ignore'] });
+  docker(['image', 'tag', imageId, ref]);
+  const out = execFileSync('docker', ['--config', config, 'push', ref], { encoding: 'utf8' });
+  docker(['image', 'rm', ref]);
+  return /digest: (sha256:[0-9a-f]{64})/.exec(out)![1];
+}
+
+beforeAll(() => {
+  s = services();
+});
+
+const TCP: [string, TcpFault, number][] = [
+  ['cut after 1 MiB client to server', { kind: 'cut', direction: 'up', afterBytes: MiB }, 1],
+  ['reset at connect (the first 3 connections)', { kind: 'reset', count: 3 }, 3],
+  ['a stall of 5 s after 1 MiB', { kind: 'stall', direction: 'up', afterBytes: MiB, stallMs: 5000 }, 1],
+];
+
+const HTTP: [string, HttpFault][] = [
+  ['503 for 6 s from the first upload', { status: 503, forMs: 6000, armOn: /^POST .*\/blobs\/uploads\// }],
+  ['429 with Retry-After: 2 for 4 s from the first upload', { status: 429, forMs: 4000, retryAfterS: 2, armOn: /^POST .*\/blobs\/uploads\// }],
+];
+
+describe.each([...TCP.map(([name, fault, n]) => [name, () => new TcpFaultRelay(upstream(), fault), n] as const), ...HTTP.map(([name, fault]) => [name, () => new HttpFaultRelay(upstream(), fault), 0] as const)])(
+  'docker push through a relay: %s',
+  (_, make, expected) => {
+    const repo = uniqueRepo('faults');
+    let relay: TcpFaultRelay | HttpFaultRelay;
+    let run: ActionRun;
+    beforeAll(async () => {
+      relay = make();
+      await relay.start();
+      run = await publishThrough(relay.address, repo);
+    });
+    afterAll(() => relay?.stop());
+
+    it('the fault happened, and the image landed with the digest of a push without faults', async () => {
+      if (expected) expect(relay.injected).toBe(expected);
+      else expect(relay.injected).toBeGreaterThan(0);
+      expect(run.main.code, run.main.log).toBe(0);
+      const digest = run.outputs.digest;
+      expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(await registryDigest(s, repo, 'v1.0.0')).toBe(digest);
+      expect(cleanPushDigest(run.outputs['image-id'])).toBe(digest);
+      if (relay instanceof TcpFaultRelay) expect(relay.bytesUp).toBeGreaterThan(LAYER);
+      expect(run.everything).not.toContain(s.password);
+    });
+  },
+);
+
+describe('503 then 401 in the middle of the retries', () => {
+  const repo = uniqueRepo('faults401');
+  let relay: HttpFaultRelay;
+  let run: ActionRun;
+  beforeAll(async () => {
+    relay = new HttpFaultRelay(upstream(), { status: 503, forMs: 2500, then: 401 });
+    await relay.start();
+    run = await publishThrough(relay.address, repo, { retries: '6' });
+  });
+  afterAll(() => relay?.stop());
+
+  it('retries the 503s, then stops at the first 401, quoting the registry', () => {
+    expect(relay.injected).toBeGreaterThan(0);
+    expect(relay.refusedAfter).toBeGreaterThan(0);
+    expect(run.main.code).not.toBe(0);
+    const retries = run.main.log.match(/::warning::Retry \d+ in [\d.]+ s: [^\n]*/g) ?? [];
+    expect(retries.length, run.main.log).toBeGreaterThan(0);
+    for (const r of retries) expect(r).toMatch(/503/);
+    expect(run.main.log).toMatch(/rejected the credentials[^\n]*401 Unauthorized/);
+    // one attempt met the 401, and none came after it
+    const attempts = retries.length + 1;
+    expect(attempts).toBeLessThan(7);
+    expect(run.main.log).not.toMatch(/Retry \d+ in [\d.]+ s: [^\n]*401/);
+  });
+});
+
+describe('the GitHub API and the tag lister through faults (a dry run: nothing is built)', () => {
+  const sha = '5ca1ab1e0123456789abcdef0123456789abcdef';
+  const api = new FakeGitHubApi((req) =>
+    req.path === `/repos/acme/hello-service/commits/${sha}`
+      ? { status: 200, body: { sha, commit: { committer: { date: '2026-09-15T21:30:00Z' } } } }
+      : req.path === '/repos/acme/hello-service'
+        ? { status: 401, body: { message: 'Bad credentials' } }
+        : undefined,
+  );
+  const repo = uniqueRepo('faults-tags');
+  let apiRelay: TcpFaultRelay;
+  let registryRelay: HttpFaultRelay;
+  let run: ActionRun;
+  beforeAll(async () => {
+    const apiUrl = new URL(await api.start());
+    apiRelay = new TcpFaultRelay({ host: '127.0.0.1', port: Number(apiUrl.port) }, { kind: 'reset', count: 2 });
+    registryRelay = new HttpFaultRelay(upstream(), { status: 503, forMs: 2500, retryAfterS: 1, armOn: /tags\/list/ });
+    await Promise.all([apiRelay.start(), registryRelay.start()]);
+    // a published 1.9.0 that only a tag list read through the faults can reveal
+    const w = randomLayerWorkspace(s.baseImage);
+    docker(['build', '-q', '-t', `${s.registry}/${repo}:1.9.0`, w.dir]);
+    execFileSync('docker', ['--config', path.join(w.dir, '..', 'cfg'), 'login', '--username', s.user, '--password-stdin', s.registry], { input: s.password, stdio: ['pipe', 'ignore', 'ignore'] });
+    execFileSync('docker', ['--config', path.join(w.dir, '..', 'cfg'), 'push', '-q', `${s.registry}/${repo}:1.9.0`], { stdio: 'ignore' });
+    docker(['image', 'rm', `${s.registry}/${repo}:1.9.0`]);
+    const ws2 = workspace('__tests__/fixtures/maven-shaded');
+    run = await runAction({
+      workspace: ws2.dir,
+      event: { name: 'push', ref: 'refs/tags/v1.2.0', sha, payload: { repository: { name: 'hello-service', full_name: 'acme/hello-service' } } },
+      env: { ...ws2.env, GITHUB_API_URL: `http://${apiRelay.address}`, GITHUB_REPOSITORY: 'acme/hello-service' },
+      inputs: {
+        images: `${registryRelay.address}/${repo}`,
+        'registry-auth': authEntry(registryRelay.address),
+        tags: 'type=semver,pattern={{version}}',
+        flavor: 'latest=highest',
+        'github-token': 'ghs_fault_token',
+        'dry-run': 'true',
+      },
+    });
+  });
+  afterAll(async () => {
+    await Promise.all([api.stop(), apiRelay?.stop(), registryRelay?.stop()]);
+  });
+
+  it('retries the API calls that were reset, and takes the commit time from the REST API', () => {
+    expect(apiRelay.injected).toBe(2);
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.main.log).toMatch(/::warning::Retry 1 in [\d.]+ s: GitHub API: fetch failed: (ECONNRESET|UND_ERR_SOCKET|other side closed)/);
+    expect(run.main.log).toContain(`Commit time of ${sha}: 2026-09-15T21:30:00.000Z (from the REST API)`);
+  });
+
+  it('never retries the 401 of the API', () => {
+    expect(api.requests.filter((r) => r.path === '/repos/acme/hello-service')).toHaveLength(1);
+    expect(run.everything).not.toContain('ghs_fault_token');
+  });
+
+  it('reads the published tags through the 503s: 1.2.0 is not the highest, so it gets no latest', () => {
+    expect(registryRelay.injected).toBeGreaterThan(0);
+    expect(run.main.log).toMatch(new RegExp(`::warning::Retry 1 in [\\d.]+ s: ${registryRelay.address.replace(/\./g, '\\.')}: `));
+    expect(run.main.log).not.toContain('Could not read the published tags');
+    expect(run.outputs['tag-names'].split('\n')).toEqual(['1.2.0']);
+  });
+});
