@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
+import { startCacheService, type CacheService } from '../support/cache-service.ts';
 import { FakeGitHubApi } from '../support/github-api.ts';
 import { HttpFaultRelay, TcpFaultRelay, type HttpFault, type TcpFault } from '../support/faults.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
@@ -150,11 +152,10 @@ describe('the GitHub API and the tag lister through faults (a dry run: nothing i
     registryRelay = new HttpFaultRelay(upstream(), { status: 503, forMs: 2500, retryAfterS: 1, armOn: /tags\/list/ });
     await Promise.all([apiRelay.start(), registryRelay.start()]);
     // a published 1.9.0 that only a tag list read through the faults can reveal
-    const w = randomLayerWorkspace(s.baseImage);
-    docker(['build', '-q', '-t', `${s.registry}/${repo}:1.9.0`, w.dir]);
-    execFileSync('docker', ['--config', path.join(w.dir, '..', 'cfg'), 'login', '--username', s.user, '--password-stdin', s.registry], { input: s.password, stdio: ['pipe', 'ignore', 'ignore'] });
-    execFileSync('docker', ['--config', path.join(w.dir, '..', 'cfg'), 'push', '-q', `${s.registry}/${repo}:1.9.0`], { stdio: 'ignore' });
-    docker(['image', 'rm', `${s.registry}/${repo}:1.9.0`]);
+    const cfg = mkdtempSync(path.join(os.tmpdir(), 'ip-faults-cfg-'));
+    execFileSync('docker', ['--config', cfg, 'login', '--username', s.user, '--password-stdin', s.registry], { input: s.password, stdio: ['pipe', 'ignore', 'ignore'] });
+    const authfile = ['--authfile', path.join(cfg, 'config.json')];
+    execFileSync('skopeo', ['copy', '-q', ...authfile, '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${s.baseImage}`, `docker://${s.registry}/${repo}:1.9.0`], { stdio: 'ignore', timeout: 120_000 });
     const ws2 = workspace('__tests__/fixtures/maven-shaded');
     run = await runAction({
       workspace: ws2.dir,
@@ -191,5 +192,52 @@ describe('the GitHub API and the tag lister through faults (a dry run: nothing i
     expect(run.main.log).toMatch(new RegExp(`::warning::Retry 1 in [\\d.]+ s: ${registryRelay.address.replace(/\./g, '\\.')}: `));
     expect(run.main.log).not.toContain('Could not read the published tags');
     expect(run.outputs['tag-names'].split('\n')).toEqual(['1.2.0']);
+  });
+});
+
+describe('caches through a cutting relay in front of the cache service', () => {
+  let svc: CacheService;
+  let saveRelay: TcpFaultRelay;
+  let restoreRelay: TcpFaultRelay;
+  let save: ActionRun;
+  let restore: ActionRun;
+  beforeAll(async () => {
+    svc = await startCacheService();
+    const service = { host: '127.0.0.1', port: svc.port };
+    saveRelay = new TcpFaultRelay(service, { kind: 'cut', direction: 'up', afterBytes: 256 * 1024 });
+    restoreRelay = new TcpFaultRelay(service, { kind: 'cut', direction: 'down', afterBytes: 256 * 1024 });
+    await Promise.all([saveRelay.start(), restoreRelay.start()]);
+    const w = workspace('__tests__/fixtures/maven-shaded');
+    const through = async (relay: TcpFaultRelay): Promise<ActionRun> => {
+      // the twirp calls and the signed blob URLs both go through the relay
+      svc.setPublicBase(`http://${relay.address}/`);
+      return runAction({
+        workspace: w.dir,
+        event: tagEvent(w.sha, 'v1.0.0'),
+        env: { ...w.env, ...svc.env, ACTIONS_RESULTS_URL: `http://${relay.address}/` },
+        inputs: { images: `${s.registry}/${uniqueRepo('faults-cache')}`, push: 'false' },
+      });
+    };
+    save = await through(saveRelay);
+    restore = await through(restoreRelay);
+  });
+  afterAll(async () => {
+    await Promise.all([svc?.stop(), saveRelay?.stop(), restoreRelay?.stop()]);
+  });
+
+  it('a save cut half-way does not fail the job: the cache is saved or a warning says why not', () => {
+    expect(saveRelay.injected).toBe(1);
+    expect(save.main.code, save.main.log).toBe(0);
+    expect(save.post.code, save.post.log).toBe(0);
+    expect(svc.entries().length > 0 || /::warning::/.test(save.post.log)).toBe(true);
+  });
+
+  it('a restore cut half-way is a hit or a miss with a warning, never a failure', () => {
+    expect(restoreRelay.injected).toBe(1);
+    expect(restore.main.code, restore.main.log).toBe(0);
+    const hits = JSON.parse(restore.outputs['cache-hit']) as Record<string, string>;
+    const missed = Object.entries(hits).filter(([, h]) => h === 'miss');
+    if (missed.length) expect(restore.main.log).toMatch(/::warning::[^\n]*(restore|cache)/i);
+    else expect(Object.values(hits).some((h) => h === 'exact')).toBe(true);
   });
 });

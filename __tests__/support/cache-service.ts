@@ -48,6 +48,10 @@ export interface CacheService {
   /** Twirp calls received, in order (every retry attempt is one call). */
   calls(): { method: string; status: number }[];
   setMode(mode: CacheServiceMode): void;
+  /** The origin the signed blob URLs name (`http://host:port/`): a relay in front of this service, for fault tests. */
+  setPublicBase(base: string): void;
+  /** The port the service listens on (twirp and the blob proxy). */
+  port: number;
   /** Archive bytes received through the proxy in Put Blob / Put Block request bodies. */
   bytesUploaded(): number;
   /** Archive bytes sent through the proxy in Get Blob response bodies. */
@@ -341,6 +345,10 @@ export async function startCacheService(opts: CacheServiceOptions = {}): Promise
       setMode: (m) => {
         mode = m;
       },
+      setPublicBase: (base) => {
+        publicBase = base;
+      },
+      port: (s.address() as AddressInfo).port,
       bytesUploaded: () => uploaded,
       bytesDownloaded: () => downloaded,
       stop: cleanup,
