@@ -204,8 +204,8 @@ describe('caches through a cutting relay in front of the cache service', () => {
   beforeAll(async () => {
     svc = await startCacheService();
     const service = { host: '127.0.0.1', port: svc.port };
-    saveRelay = new TcpFaultRelay(service, { kind: 'cut', direction: 'up', afterBytes: 256 * 1024 });
-    restoreRelay = new TcpFaultRelay(service, { kind: 'cut', direction: 'down', afterBytes: 256 * 1024 });
+    saveRelay = new TcpFaultRelay(service, { kind: 'cut', direction: 'up', afterBytes: 16 * 1024 });
+    restoreRelay = new TcpFaultRelay(service, { kind: 'cut', direction: 'down', afterBytes: 16 * 1024 });
     await Promise.all([saveRelay.start(), restoreRelay.start()]);
     const w = workspace('__tests__/fixtures/maven-shaded');
     const through = async (relay: TcpFaultRelay): Promise<ActionRun> => {
@@ -215,7 +215,7 @@ describe('caches through a cutting relay in front of the cache service', () => {
         workspace: w.dir,
         event: tagEvent(w.sha, 'v1.0.0'),
         env: { ...w.env, ...svc.env, ACTIONS_RESULTS_URL: `http://${relay.address}/` },
-        inputs: { images: `${s.registry}/${uniqueRepo('faults-cache')}`, push: 'false' },
+        inputs: { images: `${s.registry}/${uniqueRepo('faults-cache')}`, registry: s.registry, username: s.user, password: s.password, push: 'false' },
       });
     };
     save = await through(saveRelay);
@@ -226,14 +226,14 @@ describe('caches through a cutting relay in front of the cache service', () => {
   });
 
   it('a save cut half-way does not fail the job: the cache is saved or a warning says why not', () => {
-    expect(saveRelay.injected).toBe(1);
+    expect(saveRelay.injected, `${saveRelay.bytesUp} bytes up\n${save.main.log}\n${save.post.log}`).toBe(1);
     expect(save.main.code, save.main.log).toBe(0);
     expect(save.post.code, save.post.log).toBe(0);
     expect(svc.entries().length > 0 || /::warning::/.test(save.post.log)).toBe(true);
   });
 
   it('a restore cut half-way is a hit or a miss with a warning, never a failure', () => {
-    expect(restoreRelay.injected).toBe(1);
+    expect(restoreRelay.injected, `${restoreRelay.bytesDown} bytes down\n${restore.main.log}`).toBe(1);
     expect(restore.main.code, restore.main.log).toBe(0);
     const hits = JSON.parse(restore.outputs['cache-hit']) as Record<string, string>;
     const missed = Object.entries(hits).filter(([, h]) => h === 'miss');

@@ -69,11 +69,13 @@ export class TcpFaultRelay extends Listener {
   bytesUp = 0;
   bytesDown = 0;
 
-  constructor(
-    readonly upstream: Upstream,
-    readonly fault: TcpFault,
-  ) {
+  readonly upstream: Upstream;
+  readonly fault: TcpFault;
+
+  constructor(upstream: Upstream, fault: TcpFault) {
     super();
+    this.upstream = upstream;
+    this.fault = fault;
   }
 
   start(): Promise<number> {
@@ -170,11 +172,13 @@ export class HttpFaultRelay extends Listener {
   relayed = 0;
   private armedAt?: number;
 
-  constructor(
-    readonly upstream: Upstream,
-    readonly fault: HttpFault,
-  ) {
+  readonly upstream: Upstream;
+  readonly fault: HttpFault;
+
+  constructor(upstream: Upstream, fault: HttpFault) {
     super();
+    this.upstream = upstream;
+    this.fault = fault;
   }
 
   start(): Promise<number> {

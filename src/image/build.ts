@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { StageError, type Annotation } from '../errors.js';
 import { dockerfileProblem } from '../report/problems.js';
-import { execute } from '../exec.js';
+import { execute, type ExecResult } from '../exec.js';
+import { withRetry, type RetryPolicy } from '../registry/retry.js';
 import { buildEnv, buildxArgs, dockerBuildArgs, type BuildSpec } from './args.js';
+import { basePullFailure } from './base-pull.js';
 
 const BUILD_TIMEOUT_MS = 60 * 60 * 1000;
 
@@ -29,11 +31,27 @@ function readJson(file: string): Record<string, unknown> {
   }
 }
 
-/** Builds the image once; `dockerfileRel` is the Dockerfile's path from the workspace, for annotations. */
-export async function buildImage(spec: BuildSpec, useBuildx: boolean, dockerEnv: Record<string, string>, dockerfileRel: string): Promise<BuildResult> {
+/**
+ * Builds the image once; `dockerfileRel` is the Dockerfile's path from the workspace, for annotations. A build that
+ * failed only in resolving or pulling a base image, for a transient reason, runs again within the retry policy:
+ * nothing else ran, and what BuildKit fetched is kept. Any other failure is final.
+ */
+export async function buildImage(spec: BuildSpec, useBuildx: boolean, dockerEnv: Record<string, string>, dockerfileRel: string, policy: RetryPolicy): Promise<BuildResult> {
   const args = useBuildx ? buildxArgs(spec) : dockerBuildArgs(spec);
   const env = { ...dockerEnv, ...buildEnv(spec), ...(useBuildx ? {} : { DOCKER_BUILDKIT: '1' }) };
-  const res = await execute('docker', args, { env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 25 });
+  let res: ExecResult | undefined;
+  let scope: string | undefined;
+  await withRetry(
+    async () => {
+      res = await execute('docker', args, { env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 25 });
+      if (res.code === 0) return { ok: true, output: '' };
+      const pull = res.timedOut ? undefined : basePullFailure(`${res.stdout}\n${res.stderr}`);
+      scope = pull?.registry;
+      return { ok: false, output: pull?.reason ?? 'the build failed' };
+    },
+    { ...policy, onRetry: (n, reason, wait) => policy.onRetry(n, `pulling the base image: ${reason}`, wait, scope) },
+  );
+  if (!res) throw new StageError('image', 'The image build did not run.');
   if (res.code !== 0) {
     const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `failed (exit code ${res.code})`;
     const at = dockerfileProblem(`${res.stdout}\n${res.stderr}`);

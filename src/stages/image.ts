@@ -36,7 +36,7 @@ export async function imageStage(job: Job, meta: Meta, jar: string | undefined, 
     },
     ctx.runnerTemp,
   );
-  const result = await buildImage(spec, useBuildx, dockerEnv, path.relative(ctx.workspace, inputs.file));
+  const result = await buildImage(spec, useBuildx, dockerEnv, path.relative(ctx.workspace, inputs.file), job.policy);
   if (cache.layers) cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
   const own: OwnImage = { localName, imageId: result.imageId, manifestDigest: result.manifestDigest };
   // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
