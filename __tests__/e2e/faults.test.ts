@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { startCacheService, type CacheService } from '../support/cache-service.t
 import { FakeGitHubApi } from '../support/github-api.ts';
 import { HttpFaultRelay, TcpFaultRelay, type HttpFault, type TcpFault } from '../support/faults.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { docker, registryDigest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { docker, registryDigest, registryManifest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 // The docker path (BuildKit, then `docker push`) through a fault relay in front of the test registry. The image has a
 // layer of random bytes that no registry has seen, so the push really uploads it through the relay.
@@ -239,5 +239,69 @@ describe('caches through a cutting relay in front of the cache service', () => {
     const missed = Object.entries(hits).filter(([, h]) => h === 'miss');
     if (missed.length) expect(restore.main.log).toMatch(/::warning::[^\n]*(restore|cache)/i);
     else expect(Object.values(hits).some((h) => h === 'exact')).toBe(true);
+  });
+});
+
+/** Pushes a one-layer base image of random bytes, built as an OCI layout (the engine never holds its layer), with skopeo. */
+function pushRandomBase(ref: string): void {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-faults-base-'));
+  const blobs = path.join(dir, 'layout', 'blobs', 'sha256');
+  mkdirSync(blobs, { recursive: true });
+  writeFileSync(path.join(dir, 'base.bin'), randomBytes(LAYER));
+  execFileSync('tar', ['-C', dir, '-cf', path.join(dir, 'layer.tar'), 'base.bin']);
+  const blob = (bytes: Buffer): { digest: string; size: number } => {
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    writeFileSync(path.join(blobs, hex), bytes);
+    return { digest: `sha256:${hex}`, size: bytes.length };
+  };
+  const layer = blob(readFileSync(path.join(dir, 'layer.tar')));
+  const config = blob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [layer.digest] } })));
+  const manifest = blob(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+      }),
+    ),
+  );
+  writeFileSync(path.join(dir, 'layout', 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest }] }));
+  writeFileSync(path.join(dir, 'layout', 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  const cfg = path.join(dir, 'cfg');
+  execFileSync('docker', ['--config', cfg, 'login', '--username', s.user, '--password-stdin', s.registry], { input: s.password, stdio: ['pipe', 'ignore', 'ignore'] });
+  execFileSync('skopeo', ['copy', '-q', '--authfile', path.join(cfg, 'config.json'), '--dest-tls-verify=false', `oci:${path.join(dir, 'layout')}`, `docker://${ref}`], { stdio: 'ignore', timeout: 120_000 });
+}
+
+describe.each([
+  ['a cutting relay (1 MiB, server to client): BuildKit resumes the layer', () => new TcpFaultRelay(upstream(), { kind: 'cut', direction: 'down', afterBytes: MiB })],
+  ['a relay that answers 503 for 3 s from the first manifest request: the build runs again', () => new HttpFaultRelay(upstream(), { status: 503, forMs: 3000, armOn: /\/manifests\// })],
+] as const)('a base image pulled through %s', (_, make) => {
+  const baseRepo = uniqueRepo('faults-base');
+  const repo = uniqueRepo('faults-from');
+  let relay: TcpFaultRelay | HttpFaultRelay;
+  let run: ActionRun;
+  beforeAll(async () => {
+    relay = make();
+    await relay.start();
+    pushRandomBase(`${s.registry}/${baseRepo}:1`);
+    ws = randomLayerWorkspace(`${relay.address}/${baseRepo}:1`);
+    run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: ws.env,
+      inputs: { images: `${s.registry}/${repo}`, 'java-tool': 'none', 'registry-auth': authEntry(s.registry) + authEntry(relay.address) },
+    });
+  });
+  afterAll(() => relay?.stop());
+
+  it('the fault happened, the build got its base, and the image landed', async () => {
+    expect(relay.injected, run.main.log).toBeGreaterThan(0);
+    expect(run.main.code, run.main.log).toBe(0);
+    if (relay instanceof TcpFaultRelay) expect(relay.bytesDown).toBeGreaterThan(LAYER);
+    else expect(run.main.log).toMatch(/::warning::Retry 1 in [\d.]+ s: 127\.0\.0\.1:\d+: pulling the base image: [^\n]*503/);
+    expect(await registryDigest(s, repo, 'v1.0.0')).toBe(run.outputs.digest);
+    // the image is built on that base: its layer, then ours
+    expect((await registryManifest(s, repo, 'v1.0.0')).layers).toHaveLength(2);
   });
 });
