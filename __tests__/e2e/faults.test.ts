@@ -130,6 +130,8 @@ describe('503 then 401 in the middle of the retries', () => {
     const attempts = retries.length + 1;
     expect(attempts).toBeLessThan(7);
     expect(run.main.log).not.toMatch(/Retry \d+ in [\d.]+ s: [^\n]*401/);
+    // the job summary counts the retries against the registry that caused them
+    expect(readFileSync(run.summaryFile, 'utf8')).toContain(`**Retries after network faults:** ${relay.address} ${retries.length}`);
   });
 });
 
