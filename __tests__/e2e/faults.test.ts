@@ -101,7 +101,8 @@ describe.each([...TCP.map(([name, fault, n]) => [name, () => new TcpFaultRelay(u
       expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(await registryDigest(s, repo, 'v1.0.0')).toBe(digest);
       expect(cleanPushDigest(run.outputs['image-id'])).toBe(digest);
-      if (relay instanceof TcpFaultRelay) expect(relay.bytesUp).toBeGreaterThan(LAYER);
+      // the random layer really went up through the relay
+      expect(relay.bytesUp).toBeGreaterThan(LAYER);
       // a reset at connect fails docker's request at once: our retry, with docker's words for the cause
       if (relay instanceof TcpFaultRelay && relay.fault.kind === 'reset') expect(run.main.log).toMatch(/::warning::Retry 1 in [\d.]+ s: 127\.0\.0\.1:\d+: [^\n]*(connection reset by peer|EOF)/);
       expect(run.everything).not.toContain(s.password);

@@ -170,6 +170,8 @@ export class HttpFaultRelay extends Listener {
   /** Requests answered with `then` (401). */
   refusedAfter = 0;
   relayed = 0;
+  /** Request body bytes relayed to the registry. */
+  bytesUp = 0;
   private armedAt?: number;
 
   readonly upstream: Upstream;
@@ -208,6 +210,7 @@ export class HttpFaultRelay extends Listener {
       upRes.pipe(res);
     });
     up.on('error', () => res.destroy());
+    req.on('data', (c: Buffer) => (this.bytesUp += c.length));
     req.pipe(up);
   }
 }
