@@ -110,6 +110,36 @@ describe.each([...TCP.map(([name, fault, n]) => [name, () => new TcpFaultRelay(u
   },
 );
 
+/** The containerd image store: its `docker push` does not retry a cut layer upload itself (the classic store tries 5 times). */
+function containerdStore(): boolean {
+  return docker(['info', '--format', '{{json .DriverStatus}}']).includes('io.containerd.snapshotter');
+}
+
+describe('an upload cut twice (the issue: it was classified from a progress line and never retried)', () => {
+  const repo = uniqueRepo('faults-cut2');
+  let relay: TcpFaultRelay;
+  let run: ActionRun;
+  beforeAll(async () => {
+    relay = new TcpFaultRelay(upstream(), { kind: 'cut', direction: 'up', afterBytes: MiB, count: 2 });
+    await relay.start();
+    run = await publishThrough(relay.address, repo);
+  });
+  afterAll(() => relay?.stop());
+
+  it("docker's error line is taken as transient, the push alone runs again and lands", async () => {
+    expect(relay.injected).toBe(2);
+    expect(run.main.code, run.main.log).toBe(0);
+    const retries = run.main.log.match(/::warning::Retry \d+ in [\d.]+ s: [^\n]*/g) ?? [];
+    // the containerd store's push gives up at the first cut: each cut is one of our retries, with docker's words
+    if (containerdStore()) expect(retries).toHaveLength(2);
+    for (const r of retries) expect(r).toMatch(/127\.0\.0\.1:\d+: [^\n]*(use of closed network connection|broken pipe|connection reset by peer|EOF)$/);
+    // the build ran once: only the push was run again
+    expect(run.main.log.match(/\[command\]docker (buildx )?build /g)).toHaveLength(1);
+    expect(await registryDigest(s, repo, 'v1.0.0')).toBe(run.outputs.digest);
+    expect(cleanPushDigest(run.outputs['image-id'])).toBe(run.outputs.digest);
+  });
+});
+
 describe('503 then 401 in the middle of the retries', () => {
   const repo = uniqueRepo('faults401');
   let relay: HttpFaultRelay;
