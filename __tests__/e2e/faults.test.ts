@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { startCacheService, type CacheService } from '../support/cache-service.ts';
+import { cleanPushDigest, loggedInConfig, pushRandomBase, randomLayerWorkspace } from '../support/fault-images.ts';
 import { FakeGitHubApi } from '../support/github-api.ts';
 import { HttpFaultRelay, TcpFaultRelay, type HttpFault, type TcpFault } from '../support/faults.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
@@ -23,46 +22,19 @@ function authEntry(registry: string): string {
   return `- registry: ${JSON.stringify(registry)}\n  username: ${s.user}\n  password: ${s.password}\n`;
 }
 
-function commitAll(w: Workspace, message: string): void {
-  const git = (...a: string[]) => execFileSync('git', ['-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', ...a], { cwd: w.dir, encoding: 'utf8' }).trim();
-  git('add', '-A');
-  git('commit', '-q', '-m', message);
-  w.sha = git('rev-parse', 'HEAD');
-}
-
-/** A workspace whose Dockerfile needs no jar: the base and one layer of random bytes. */
-function randomLayerWorkspace(from: string): Workspace {
-  const w = workspace('__tests__/fixtures/maven-shaded');
-  writeFileSync(path.join(w.dir, 'payload.bin'), randomBytes(LAYER));
-  writeFileSync(path.join(w.dir, 'Dockerfile'), `FROM ${from}\nCOPY payload.bin /payload.bin\n`);
-  commitAll(w, 'a random layer');
-  return w;
-}
-
 function upstream(): { host: string; port: number } {
   return { host: '127.0.0.1', port: Number(s.registry.split(':')[1]) };
 }
 
 /** Publishes a workspace of its own (its layer is new to every registry and to the engine's push records) through a relay. */
 async function publishThrough(relayAddress: string, repo: string, extra: Record<string, string> = {}): Promise<ActionRun> {
-  ws = randomLayerWorkspace(s.baseImage);
+  ws = randomLayerWorkspace(s.baseImage, LAYER);
   return runAction({
     workspace: ws.dir,
     event: tagEvent(ws.sha, 'v1.0.0'),
     env: ws.env,
     inputs: { images: `${relayAddress}/${repo}`, 'java-tool': 'none', 'registry-auth': authEntry(s.registry) + authEntry(relayAddress), ...extra },
   });
-}
-
-/** The digest a plain `docker push` of the same engine image to a fresh repository gets: the push without faults. */
-function cleanPushDigest(imageId: string): string {
-  const ref = `${s.registry}/${uniqueRepo('faults-clean')}:clean`;
-  const config = path.join(ws.dir, '..', 'clean-docker-config');
-  execFileSync('docker', ['--config', config, 'login', '--username', s.user, '--password-stdin', s.registry], { input: s.password, stdio: ['pipe', 'ignore', 'ignore'] });
-  docker(['image', 'tag', imageId, ref]);
-  const out = execFileSync('docker', ['--config', config, 'push', ref], { encoding: 'utf8' });
-  docker(['image', 'rm', ref]);
-  return /digest: (sha256:[0-9a-f]{64})/.exec(out)![1];
 }
 
 beforeAll(() => {
@@ -100,7 +72,7 @@ describe.each([...TCP.map(([name, fault, n]) => [name, () => new TcpFaultRelay(u
       const digest = run.outputs.digest;
       expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(await registryDigest(s, repo, 'v1.0.0')).toBe(digest);
-      expect(cleanPushDigest(run.outputs['image-id'])).toBe(digest);
+      expect(cleanPushDigest(s, run.outputs['image-id'])).toBe(digest);
       // the random layer really went up through the relay
       expect(relay.bytesUp).toBeGreaterThan(LAYER);
       // a reset at connect fails docker's request at once: our retry, with docker's words for the cause
@@ -136,7 +108,7 @@ describe('an upload cut twice (the issue: it was classified from a progress line
     // the build ran once: only the push was run again
     expect(run.main.log.match(/\[command\]docker (buildx )?build /g)).toHaveLength(1);
     expect(await registryDigest(s, repo, 'v1.0.0')).toBe(run.outputs.digest);
-    expect(cleanPushDigest(run.outputs['image-id'])).toBe(run.outputs.digest);
+    expect(cleanPushDigest(s, run.outputs['image-id'])).toBe(run.outputs.digest);
   });
 });
 
@@ -187,8 +159,7 @@ describe('the GitHub API and the tag lister through faults (a dry run: nothing i
     registryRelay = new HttpFaultRelay(upstream(), { status: 503, forMs: 2500, retryAfterS: 1, armOn: /tags\/list/ });
     await Promise.all([apiRelay.start(), registryRelay.start()]);
     // a published 1.9.0 that only a tag list read through the faults can reveal
-    const cfg = mkdtempSync(path.join(os.tmpdir(), 'ip-faults-cfg-'));
-    execFileSync('docker', ['--config', cfg, 'login', '--username', s.user, '--password-stdin', s.registry], { input: s.password, stdio: ['pipe', 'ignore', 'ignore'] });
+    const cfg = loggedInConfig(s);
     const authfile = ['--authfile', path.join(cfg, 'config.json')];
     execFileSync('skopeo', ['copy', '-q', ...authfile, '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${s.baseImage}`, `docker://${s.registry}/${repo}:1.9.0`], { stdio: 'ignore', timeout: 120_000 });
     const ws2 = workspace('__tests__/fixtures/maven-shaded');
@@ -277,37 +248,6 @@ describe('caches through a cutting relay in front of the cache service', () => {
   });
 });
 
-/** Pushes a one-layer base image of random bytes, built as an OCI layout (the engine never holds its layer), with skopeo. */
-function pushRandomBase(ref: string): void {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-faults-base-'));
-  const blobs = path.join(dir, 'layout', 'blobs', 'sha256');
-  mkdirSync(blobs, { recursive: true });
-  writeFileSync(path.join(dir, 'base.bin'), randomBytes(LAYER));
-  execFileSync('tar', ['-C', dir, '-cf', path.join(dir, 'layer.tar'), 'base.bin']);
-  const blob = (bytes: Buffer): { digest: string; size: number } => {
-    const hex = createHash('sha256').update(bytes).digest('hex');
-    writeFileSync(path.join(blobs, hex), bytes);
-    return { digest: `sha256:${hex}`, size: bytes.length };
-  };
-  const layer = blob(readFileSync(path.join(dir, 'layer.tar')));
-  const config = blob(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: [layer.digest] } })));
-  const manifest = blob(
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
-      }),
-    ),
-  );
-  writeFileSync(path.join(dir, 'layout', 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest }] }));
-  writeFileSync(path.join(dir, 'layout', 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  const cfg = path.join(dir, 'cfg');
-  execFileSync('docker', ['--config', cfg, 'login', '--username', s.user, '--password-stdin', s.registry], { input: s.password, stdio: ['pipe', 'ignore', 'ignore'] });
-  execFileSync('skopeo', ['copy', '-q', '--authfile', path.join(cfg, 'config.json'), '--dest-tls-verify=false', `oci:${path.join(dir, 'layout')}`, `docker://${ref}`], { stdio: 'ignore', timeout: 120_000 });
-}
-
 describe.each([
   ['a cutting relay (1 MiB, server to client): BuildKit resumes the layer', () => new TcpFaultRelay(upstream(), { kind: 'cut', direction: 'down', afterBytes: MiB })],
   ['a relay that answers 503 for 3 s from the first manifest request: the build runs again', () => new HttpFaultRelay(upstream(), { status: 503, forMs: 3000, armOn: /\/manifests\// })],
@@ -319,8 +259,8 @@ describe.each([
   beforeAll(async () => {
     relay = make();
     await relay.start();
-    pushRandomBase(`${s.registry}/${baseRepo}:1`);
-    ws = randomLayerWorkspace(`${relay.address}/${baseRepo}:1`);
+    pushRandomBase(s, `${s.registry}/${baseRepo}:1`, LAYER);
+    ws = randomLayerWorkspace(`${relay.address}/${baseRepo}:1`, LAYER);
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.0.0'),
