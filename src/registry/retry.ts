@@ -18,11 +18,6 @@ const TRANSIENT = [
   /broken pipe/i,
 ];
 
-/** The last non-empty line of a tool's output: usually the one that says what went wrong. Pure. */
-export function lastLine(output: string): string | undefined {
-  return output.trim().split('\n').filter(Boolean).pop();
-}
-
 /** Decides from a registry client's output whether trying again can help. Auth failures never are. */
 export function classifyFailure(output: string): FailureKind {
   if (AUTH.some((re) => re.test(output))) return 'auth';
