@@ -5,7 +5,8 @@
 #   .ci/services.sh stop    # stops the registries and the dockerd that `start` launched
 #   .ci/services.sh status
 #   .ci/services.sh start-classic  # a second dockerd with the classic image store (no containerd snapshotter),
-#                                  # as GitHub's ubuntu-24.04 runners have it, on its own socket; prints its DOCKER_HOST
+#                                  # as GitHub's ubuntu-24.04 runners have it, on its own socket; writes
+#                                  # $CI_STATE_DIR/classic/env (DOCKER_HOST, DOCKER_DAEMON_CONFIG)
 #   .ci/services.sh stop-classic   # stops it and removes its data: the machine is as before start-classic
 #
 # After `start`:  source /tmp/image-publish-ci/env
@@ -99,7 +100,7 @@ classic_ok() { DOCKER_HOST=$CLASSIC_HOST docker info >/dev/null 2>&1; }
 
 cmd_start_classic() {
   mkdir -p "$CLASSIC_DIR"
-  if alive "$CLASSIC_PIDFILE" && classic_ok; then echo "$CLASSIC_HOST"; return 0; fi
+  if alive "$CLASSIC_PIDFILE" && classic_ok; then log "classic-store dockerd already up on $CLASSIC_HOST"; return 0; fi
   [ -e "$CLASSIC_SOCK" ] && classic_ok && die "something else already answers on $CLASSIC_SOCK"
   echo '{}' >"$CLASSIC_DIR/daemon.json"
   cp -f "$(command -v dockerd)" "$CLASSIC_DIR/dockerd-classic"
@@ -115,8 +116,8 @@ cmd_start_classic() {
       local drivers
       drivers=$(DOCKER_HOST=$CLASSIC_HOST docker info --format '{{json .DriverStatus}}')
       case $drivers in *io.containerd.snapshotter*) die "the classic dockerd uses the containerd store: $drivers" ;; esac
-      log "classic-store dockerd ready after ~$((i / 2))s"
-      echo "$CLASSIC_HOST"
+      log "classic-store dockerd ready after ~$((i / 2))s; source $CLASSIC_DIR/env to use it"
+      printf 'export DOCKER_HOST=%s\nexport DOCKER_DAEMON_CONFIG=%s\n' "$CLASSIC_HOST" "$CLASSIC_DIR/daemon.json" >"$CLASSIC_DIR/env"
       return 0
     fi
     alive "$CLASSIC_PIDFILE" || { tail -n 30 "$CLASSIC_DIR/dockerd.log" >&2; die "the classic dockerd exited"; }
