@@ -130,8 +130,10 @@ cmd_start_classic() {
 cmd_stop_classic() {
   stop_pid "$CLASSIC_PIDFILE" "classic-store dockerd"
   # its managed containerd stops with it; what is left is its data
-  if mountpoint -q "$CLASSIC_EXEC" 2>/dev/null; then umount "$CLASSIC_EXEC" || true; fi
-  grep -o " $CLASSIC_DATA[^ ]*" /proc/mounts | sort -r | while read -r m; do umount "$m" 2>/dev/null || true; done
+  # (and the mounts it leaves, such as the network namespace bind mount under its exec-root), deepest first
+  local m
+  awk -v a="$CLASSIC_DATA" -v b="$CLASSIC_EXEC" 'index($2, a) == 1 || index($2, b) == 1 { print $2 }' /proc/mounts | sort -r |
+    while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "WARNING: could not unmount $m"; done
   rm -rf "$CLASSIC_DATA" "$CLASSIC_EXEC" "$CLASSIC_EXEC.pid" "$CLASSIC_SOCK" "$CLASSIC_DIR"
 }
 
