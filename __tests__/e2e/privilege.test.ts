@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun, type GitEvent } from '../support/runner.ts';
-import { registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { daemonJsonPath, registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -203,7 +203,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 }
 
 describe('two jobs on one engine interleave their insecure-registries changes', () => {
-  const DAEMON_JSON = '/etc/docker/daemon.json';
+  const DAEMON_JSON = daemonJsonPath();
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const hostA = `ip-a-${suffix}.image-publish.test:5999`;
   const hostB = `ip-b-${suffix}.image-publish.test:5999`;

@@ -93,6 +93,8 @@ export async function runAction(opts: {
   const base: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    // the engine under test (.ci/test runs the suite once per image store)
+    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
     ...files,
     RUNNER_TEMP: runnerTemp,
     RUNNER_OS: 'Linux',
