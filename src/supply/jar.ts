@@ -98,13 +98,19 @@ export function cyclonedxLibraries(json: string, location: string): { app?: Libr
 
 const key = (l: Pick<Library, 'group' | 'artifact' | 'version'>): string => `${l.group ?? ''}:${l.artifact}:${l.version ?? ''}`;
 
-/** Adds what the jar's own SBOM knows: licences of known libraries, and libraries the jar itself does not show. */
+/**
+ * Adds what the jar's own SBOM knows: the group of a nested jar that has no pom.properties (Spring Framework's
+ * and Tomcat's jars are built without one, so only their file name tells artifact and version), licences, and
+ * libraries the jar itself does not show.
+ */
 function mergeCyclonedx(libraries: Library[], cdx: Library[]): Library[] {
   const byKey = new Map(libraries.map((l) => [key(l), l]));
+  const ungrouped = new Map(libraries.filter((l) => !l.group).map((l) => [`${l.artifact}:${l.version ?? ''}`, l]));
   const out = [...libraries];
   for (const c of cdx) {
-    const known = byKey.get(key(c));
+    const known = byKey.get(key(c)) ?? ungrouped.get(`${c.artifact}:${c.version ?? ''}`);
     if (known) {
+      known.group ??= c.group;
       if (c.licenses) known.licenses = c.licenses;
     } else {
       byKey.set(key(c), c);

@@ -2,13 +2,14 @@ import { strToU8, zipSync, type Zippable } from 'fflate';
 
 const pom = (g: string, a: string, v: string): Uint8Array => strToU8(`#Created by Apache Maven 3.9.9\nartifactId=${a}\ngroupId=${g}\nversion=${v}\n`);
 
-/** A library jar as Maven Central ships it: classes plus its pom.properties. */
-export function libraryJar(g: string, a: string, v: string): Uint8Array {
-  return zipSync({
-    'META-INF/MANIFEST.MF': strToU8('Manifest-Version: 1.0\n'),
-    [`META-INF/maven/${g}/${a}/pom.properties`]: pom(g, a, v),
+/** A library jar as Maven Central ships it: classes plus its pom.properties (Gradle-built ones, like Spring's, have none). */
+export function libraryJar(g: string, a: string, v: string, withPom = true): Uint8Array {
+  const files: Zippable = {
+    'META-INF/MANIFEST.MF': strToU8(`Manifest-Version: 1.0\nImplementation-Title: ${a}\nImplementation-Version: ${v}\n`),
     [`${a.replace(/-/g, '/')}/Some.class`]: new Uint8Array([0xca, 0xfe, 0xba, 0xbe]),
-  });
+  };
+  if (withPom) files[`META-INF/maven/${g}/${a}/pom.properties`] = pom(g, a, v);
+  return zipSync(files);
 }
 
 export const BOOT_LIBS: [string, string, string][] = [
@@ -26,7 +27,7 @@ export function springBootJar(): Uint8Array {
   };
   const idx: string[] = [];
   for (const [g, a, v] of BOOT_LIBS) {
-    files[`BOOT-INF/lib/${a}-${v}.jar`] = [libraryJar(g, a, v), { level: 0 }];
+    files[`BOOT-INF/lib/${a}-${v}.jar`] = [libraryJar(g, a, v, a !== 'spring-web'), { level: 0 }];
     idx.push(`- "BOOT-INF/lib/${a}-${v}.jar"`);
   }
   files['BOOT-INF/lib/spring-boot-jarmode-tools-3.5.16.jar'] = [libraryJar('org.springframework.boot', 'spring-boot-jarmode-tools', '3.5.16'), { level: 0 }];
@@ -38,6 +39,7 @@ export function springBootJar(): Uint8Array {
       metadata: { component: { group: 'com.acme', name: 'demo', version: '0.0.1-SNAPSHOT', purl: 'pkg:maven/com.acme/demo@0.0.1-SNAPSHOT' } },
       components: [
         { group: 'org.springframework', name: 'spring-core', version: '6.2.12', purl: 'pkg:maven/org.springframework/spring-core@6.2.12?type=jar', licenses: [{ license: { id: 'Apache-2.0' } }] },
+        { group: 'org.springframework', name: 'spring-web', version: '6.2.12', purl: 'pkg:maven/org.springframework/spring-web@6.2.12?type=jar' },
         { group: 'io.micrometer', name: 'micrometer-commons', version: '1.15.5', purl: 'pkg:maven/io.micrometer/micrometer-commons@1.15.5?type=jar' },
         { name: 'node-thing', version: '1', purl: 'pkg:npm/node-thing@1' },
       ],

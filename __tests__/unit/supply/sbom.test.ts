@@ -31,6 +31,8 @@ describe('readJar', () => {
     }
     expect(jar.libraries.find((l) => l.artifact === 'spring-boot-jarmode-tools')!.onClassPath).toBe(false);
     expect(jar.libraries.find((l) => l.artifact === 'spring-core')!.licenses).toEqual(['Apache-2.0']);
+    // spring-web's jar has no pom.properties: artifact and version from its file name, the group from the CycloneDX SBOM
+    expect(jar.libraries.find((l) => l.artifact === 'spring-web')).toMatchObject({ group: 'org.springframework', version: '6.2.12', source: 'jar' });
     expect(jar.libraries.find((l) => l.artifact === 'micrometer-commons')).toMatchObject({ source: 'cyclonedx' });
     expect(jar.libraries.find((l) => l.artifact === 'micrometer-commons')!.sha256).toBeUndefined();
   });
