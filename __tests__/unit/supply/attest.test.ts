@@ -7,6 +7,7 @@ import { attestationManifest, digestOf, indexWithAttestations, isAttestation, ty
 import { openCosignKey, publicKeyPem, signatureLayer, signatureManifest, signatureTag, signPayload, simpleSigningPayload } from '../../../src/supply/cosign.js';
 import { parseSupply, secretLines, wantsSupply } from '../../../src/supply/options.js';
 import { builderId, slsaPredicate, splitWorkflowRef, statement, type BuildFacts } from '../../../src/supply/provenance.js';
+import { pushedImages } from '../../../src/stages/supply.js';
 import { isLoopback, parseChallenge, realmAllowed } from '../../../src/supply/registry.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/cosign');
@@ -192,4 +193,20 @@ describe('registry helper', () => {
     ['http://reg.example/token', 'http://reg.example', true],
     ['http://127.0.0.1:9/token', 'http://reg.example', true],
   ])('realm %s for %s', (realm, origin, want) => expect(realmAllowed(realm, origin)).toBe(want));
+});
+
+describe('pushedImages', () => {
+  it('groups the pushed tags by repository, with the identity cosign signs', () => {
+    const d = `sha256:${'2'.repeat(64)}`;
+    expect(
+      pushedImages([
+        { ref: '127.0.0.1:5000/a/b:1.0', digest: d, attempts: 1 },
+        { ref: '127.0.0.1:5000/a/b:latest', digest: d, attempts: 1 },
+        { ref: 'acme/app:1.0', digest: d, attempts: 1 },
+      ]),
+    ).toEqual([
+      { name: '127.0.0.1:5000/a/b', repository: 'a/b', dockerReference: '127.0.0.1:5000/a/b', digest: d, tags: ['1.0', 'latest'] },
+      { name: 'acme/app', repository: 'acme/app', dockerReference: 'index.docker.io/acme/app', digest: d, tags: ['1.0'] },
+    ]);
+  });
 });
