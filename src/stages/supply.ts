@@ -108,39 +108,43 @@ export async function supplyStage(job: Job, jar: string | undefined, published: 
   const actionRepository = env.GITHUB_ACTION_REPOSITORY ?? '';
   const report: SupplyReport = { signatures: [] };
   const digestByName = new Map<string, string>();
-  for (const img of pushedImages(published.pushes)) {
-    const facts: BuildFacts = {
-      actionRepository,
-      actionRef,
-      serverUrl: ctx.serverUrl,
-      repository: ctx.repository,
-      sha: ctx.sha,
-      ref: ctx.ref,
-      eventName: ctx.eventName,
-      workflowRef: env.GITHUB_WORKFLOW_REF ?? '',
-      runId: ctx.runId,
-      runAttempt: env.GITHUB_RUN_ATTEMPT,
-      inputs: provenanceInputs(job),
-      base: base?.digest ? { ref: base.ref, digest: base.digest } : undefined,
-      jar: jar && jarBytes ? { path: path.relative(ctx.workspace, jar), sha256: createHash('sha256').update(jarBytes).digest('hex') } : undefined,
-      startedOn,
-      finishedOn: new Date(),
-    };
+  const facts: BuildFacts = {
+    actionRepository,
+    actionRef,
+    serverUrl: ctx.serverUrl,
+    repository: ctx.repository,
+    sha: ctx.sha,
+    ref: ctx.ref,
+    eventName: ctx.eventName,
+    workflowRef: env.GITHUB_WORKFLOW_REF ?? '',
+    runId: ctx.runId,
+    runAttempt: env.GITHUB_RUN_ATTEMPT,
+    inputs: provenanceInputs(job),
+    base: base?.digest ? { ref: base.ref, digest: base.digest } : undefined,
+    jar: jar && jarBytes ? { path: path.relative(ctx.workspace, jar), sha256: createHash('sha256').update(jarBytes).digest('hex') } : undefined,
+    startedOn,
+    finishedOn: new Date(),
+  };
+  // every registry gets the same documents, named after the first image, so the index has one digest everywhere
+  const images = pushedImages(published.pushes);
+  const primary = images[0]?.name ?? '';
+  for (const img of images) {
     const registry = parseImageName(img.name, 'images').registry;
     try {
       const done = await attach(
         client(job, registry),
         img,
         (image) => {
-          const subject = [{ name: `pkg:docker/${img.name}@${img.tags[0] ?? image.digest}?platform=${encodeURIComponent(platformName(image.platform))}`, digest: { sha256: image.digest.replace(/^sha256:/, '') } }];
+          const subject = [{ name: `pkg:docker/${primary}@${images[0]?.tags[0] ?? image.digest}?platform=${encodeURIComponent(platformName(image.platform))}`, digest: { sha256: image.digest.replace(/^sha256:/, '') } }];
           const list: Attestation[] = [];
           if (opts.sbom) {
-            const doc = spdxDocument({ image: img.name, jar: contents, base, created, tool: `Tool: image-publish${actionRef ? `-${actionRef}` : ''}`, namespaceBase: `${ctx.serverUrl.replace(/\/$/, '')}/${actionRepository || 'image-publish'}/spdx` });
+            const doc = spdxDocument({ image: primary, jar: contents, base, created, tool: `Tool: image-publish${actionRef ? `-${actionRef}` : ''}`, namespaceBase: `${ctx.serverUrl.replace(/\/$/, '')}/${actionRepository || 'image-publish'}/spdx` });
             report.sbom = { packages: doc.packages.length };
             list.push({ predicateType: SPDX_PREDICATE, statement: statement(subject, SPDX_PREDICATE, doc) });
           }
           if (opts.provenance) {
-            report.provenance = { subject: [...(report.provenance?.subject ?? []), ...subject] };
+            const known = report.provenance?.subject ?? [];
+            report.provenance = { subject: [...known, ...subject.filter((x) => !known.some((k) => k.name === x.name && k.digest.sha256 === x.digest.sha256))] };
             list.push({ predicateType: SLSA_PREDICATE, statement: statement(subject, SLSA_PREDICATE, slsaPredicate(facts)) });
           }
           return list;
