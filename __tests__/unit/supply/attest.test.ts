@@ -7,6 +7,7 @@ import { attestationManifest, digestOf, indexWithAttestations, isAttestation, ty
 import { openCosignKey, publicKeyPem, signatureLayer, signatureManifest, signatureTag, signPayload, simpleSigningPayload } from '../../../src/supply/cosign.js';
 import { parseSupply, secretLines, wantsSupply } from '../../../src/supply/options.js';
 import { builderId, slsaPredicate, splitWorkflowRef, statement, type BuildFacts } from '../../../src/supply/provenance.js';
+import { newRecord, summaryMarkdown } from '../../../src/report/summary.js';
 import { pushedImages } from '../../../src/stages/supply.js';
 import { isLoopback, parseChallenge, realmAllowed } from '../../../src/supply/registry.js';
 
@@ -208,5 +209,17 @@ describe('pushedImages', () => {
       { name: '127.0.0.1:5000/a/b', repository: 'a/b', dockerReference: '127.0.0.1:5000/a/b', digest: d, tags: ['1.0', 'latest'] },
       { name: 'acme/app', repository: 'acme/app', dockerReference: 'index.docker.io/acme/app', digest: d, tags: ['1.0'] },
     ]);
+  });
+});
+
+describe('the job summary', () => {
+  it('lists the package count, the provenance subject and each signature', () => {
+    const md = summaryMarkdown({
+      ...newRecord(),
+      supply: { sbom: { packages: 52 }, provenance: { subject: [{ name: 'pkg:docker/r/x@1.0', digest: { sha256: '3'.repeat(64) } }] }, signatures: ['r/x:sha256-1.sig', 's/x:sha256-1.sig'] },
+    });
+    expect(md).toContain('**SBOM:** SPDX 2.3, 52 packages');
+    expect(md).toContain(`**Provenance:** SLSA v1 for \`pkg:docker/r/x@1.0\` (\`sha256:${'3'.repeat(64)}\`)`);
+    expect(md).toContain('**Signature:** `r/x:sha256-1.sig`<br>**Signature:** `s/x:sha256-1.sig`');
   });
 });
