@@ -24,7 +24,12 @@ function bool(name: string, raw: string): boolean {
 /** The lines of the inputs that hold secrets, to be masked before anything parses or prints them. Pure. */
 export function secretLines(read: (name: string) => string): string[] {
   const pw = read('signing-password');
-  return [...read('signing-key').split(/\r?\n/).map((l) => l.trim()), pw, pw.trim()].filter((l) => l !== '');
+  // the PEM armour lines are not secret, and masking them would hide the error that quotes the expected header
+  const body = read('signing-key')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => !l.startsWith('-----'));
+  return [...body, pw, pw.trim()].filter((l) => l !== '');
 }
 
 /**
