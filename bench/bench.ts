@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCacheService, type CacheService } from '../__tests__/support/cache-service.ts';
 import { runAction } from '../__tests__/support/runner.ts';
-import { services, workspace, type Services, type Workspace } from '../__tests__/support/services.ts';
+import { services, SPRING_BOOT, workspace, type Services, type Workspace } from '../__tests__/support/services.ts';
 import { startRelay, type Relay } from './relay.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -50,6 +50,7 @@ interface RunResult {
 const notes: string[] = [
   `The tutorial Dockerfile's default ARG JAR_FILE=./*.jar matches nothing (Maven writes target/), so the hand-run passes --build-arg JAR_FILE=${JAR}.`,
   'Both contenders push through the counting relay. The hand-run pulls the base image from 127.0.0.1:5000 directly (FROM line), with a login to :5000 pre-seeded untimed in its throwaway DOCKER_CONFIG (~/.docker is shared with concurrent jobs that log in and out). The action logs in only to its `registry` input, so its job-only Docker config has no credentials for :5000; it gets build-args BASE_IMAGE=<relay>/base/jre:17 instead, and the relay leaves requests for /v2/base/* out of the count.',
+  'The fixture is example/: the Spring Boot 3.5 web app (spring-boot-starter-web, a 21 MB layered fat jar with its SBOM), its dependencies from Maven Central into an empty ~/.m2 (the action restores them from its dependency cache; the hand-run downloads them every time, as a runner without a cache step does).',
   'workspace(\'example\') commits at a fixed time, so the action\'s reproducible jar layer would already be in the registry from e2e runs (mounted, not uploaded); the bench recommits the fixture with the current time so the cold run really uploads it.',
   'Wipe before every run: local images of both repos, app:latest and the base image tags, `docker builder prune -af`, the workspace home\'s .m2/repository, RUNNER_TEMP and target/. The Actions cache service (fresh per repetition) survives between runs. Other local images FROM the same base keep its layers in the containerd content store, so the base "pull" after a wipe is mostly metadata.',
 ];
@@ -263,10 +264,10 @@ async function runHandOnce(ctx: Ctx, scenario: Scenario, tag: string): Promise<R
 // ---------- the fixture change ----------
 
 async function oneLineChange(ctx: Ctx): Promise<string> {
-  const file = path.join(ctx.ws.dir, 'src/main/java/com/acme/hello/Main.java');
+  const file = path.join(ctx.ws.dir, 'src/main/java/com/acme/hello/HelloController.java');
   const src = readFileSync(file, 'utf8');
-  const changed = src.replace('"hello docker"', `"hello docker, bench ${ctx.rep}"`);
-  if (changed === src) throw new Error(`${file}: the "hello docker" string to edit is missing`);
+  const changed = src.replace('"Hello from image-publish"', `"Hello from image-publish, bench ${ctx.rep}"`);
+  if (changed === src) throw new Error(`${file}: the "Hello from image-publish" string to edit is missing`);
   writeFileSync(file, changed);
   await git(ctx.ws.dir, 'commit', '-q', '-am', 'bench: one-line change');
   return (await git(ctx.ws.dir, 'rev-parse', 'HEAD')).out.trim();
@@ -384,7 +385,8 @@ async function main(): Promise<void> {
     for (let rep = 1; rep <= REPEAT; rep++) {
       const svc = await startCacheService();
       try {
-        const ws = workspace('example');
+        // the Spring Boot app, from Maven Central into an empty ~/.m2 (wiped before every run)
+        const ws = workspace(SPRING_BOOT);
         // workspace() commits at a fixed time, so the action's reproducible jar layer would already be in the
         // registry from the e2e tests (and be mounted, not uploaded): recommit now for a really cold start.
         await git(ws.dir, 'commit', '-q', '--amend', '--no-edit', '--reset-author');

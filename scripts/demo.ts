@@ -1,5 +1,6 @@
-// Runs the committed bundle on example/ the way the runner does (main, then post) against the local
-// registry that .ci/setup started, for a push of tag v1.2.3, and prints what was pushed.
+// Runs the committed bundle on example/ (the Spring Boot web app; Maven takes its dependencies from Central)
+// the way the runner does (main, then post) against the local registry that .ci/setup started, for a push
+// of tag v1.2.3, and prints what was pushed.
 // Run with Node 24 (node_modules/.bin/node), which strips the types itself.
 import { runAction } from '../__tests__/support/runner.ts';
 import { services, workspace } from '../__tests__/support/services.ts';

@@ -3,7 +3,7 @@ import { errorMessage } from './errors.js';
 import type { ActionIO } from './io.js';
 import { removeDockerConfig } from './registry/config.js';
 import { logout } from './registry/login.js';
-import { restoreDaemonConfig } from './registry/insecure.js';
+import { removeDaemonChange } from './registry/insecure.js';
 import { restoreTrust } from './registry/trust.js';
 import { loadState } from './state.js';
 
@@ -18,16 +18,22 @@ export async function runPost(io: ActionIO): Promise<void> {
     });
   }
   const daemon = state.daemonConfig;
-  const changes = [...(state.trust ?? []), ...(daemon ? [daemon] : [])];
-  if (changes.length) {
+  if (state.trust?.length || daemon?.added.length) {
     await io.group('Restore the engine trust', async () => {
-      for (const c of changes) {
+      for (const c of state.trust ?? []) {
         try {
-          await (c === daemon ? restoreDaemonConfig(daemon, daemon.added) : restoreTrust(c));
-          io.info(`${c.previous === undefined ? 'Removed' : 'Restored'} ${c.file}.`);
+          const done = await restoreTrust(c);
+          io.info(done === 'left' ? `${c.file} was changed by someone else since: left as it is.` : `${done === 'removed' ? 'Removed' : 'Restored'} ${c.file}.`);
         } catch (e) {
           io.warning(`Could not restore ${c.file}: ${errorMessage(e)}`);
         }
+      }
+      if (!daemon?.added.length) return;
+      try {
+        await removeDaemonChange(daemon);
+        io.info(`Took ${daemon.added.join(', ')} out of ${daemon.file}'s insecure-registries.`);
+      } catch (e) {
+        io.warning(`Could not take ${daemon.added.join(', ')} out of ${daemon.file}: ${errorMessage(e)}`);
       }
     });
   }

@@ -1,8 +1,34 @@
 import { spawn } from 'node:child_process';
 
+/** Variables every child may see, by exact name: what tools need to run, never what the runner gave the action alone. */
+const PASSED = new Set([
+  'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'TZ', 'LANG', 'LANGUAGE', 'TMPDIR', 'TMP', 'TEMP', 'CI',
+  'JAVA_HOME', 'JAVA_OPTS', 'JDK_JAVA_OPTIONS', 'JAVA_TOOL_OPTIONS', 'MAVEN_OPTS', 'MAVEN_ARGS', 'MAVEN_HOME', 'M2_HOME', 'MAVEN_CONFIG',
+  'SOURCE_DATE_EPOCH', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
+  'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_BUILDKIT', 'BUILDKIT_PROGRESS',
+  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy',
+]);
+/** Name families passed whole: locale, tool homes (JAVA_HOME_17_X64), Gradle, buildx, the runner's facts. */
+const PASSED_PREFIXES = ['LC_', 'XDG_', 'JAVA_HOME_', 'GRADLE_', 'BUILDX_', 'RUNNER_', 'GITHUB_', 'DOCKER_METADATA_'];
+/**
+ * Never passed, even within a family: tokens, and the command files through which a child could rewrite
+ * this action's outputs, state (what post deletes and saves) or later steps' environment.
+ */
+const WITHHELD = /TOKEN|PASSWORD|SECRET|^GITHUB_(OUTPUT|STATE|ENV|PATH|STEP_SUMMARY)$/i;
+
+/** The environment a child process starts from: the allow-list above, nothing else (no INPUT_*, no ACTIONS_*). Pure. */
+export function childEnv(parent: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(parent)) {
+    if (v === undefined || WITHHELD.test(k)) continue;
+    if (PASSED.has(k) || PASSED_PREFIXES.some((p) => k.startsWith(p))) out[k] = v;
+  }
+  return out;
+}
+
 export interface ExecOptions {
   cwd?: string;
-  /** Extra environment on top of process.env (secrets travel here, never in argv). */
+  /** Extra environment on top of the allow-listed part of process.env (secrets travel here, never in argv). */
   env?: Record<string, string | undefined>;
   /** Written to the child's stdin, then closed (passwords for --password-stdin). */
   input?: string;
@@ -35,7 +61,7 @@ export function execute(file: string, args: readonly string[], opts: ExecOptions
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
+      env: { ...childEnv(process.env), ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });

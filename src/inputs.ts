@@ -1,8 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { checkKeyValueLines } from './checks/keyvalues.js';
+import { checkPlatforms } from './checks/platform.js';
+import { checkNetwork } from './checks/preflight.js';
+import { parseSecrets, type BuildSecret } from './checks/secrets.js';
+import { checkInWorkspace } from './checks/workspace.js';
 import { InputError } from './errors.js';
 import { parseRegistryAuth, singleLogin, type RegistryLogin } from './registry/auth.js';
-import { canonicalRegistry, parseImageName, type ImageName } from './registry/name.js';
+import { canonicalRegistry, isRegistryHost, parseImageName, type ImageName } from './registry/name.js';
 import { parseImages } from './tags/index.js';
 import type { CacheWrite } from './cache/keys.js';
 import type { CacheMode } from './cache/layers.js';
@@ -11,10 +16,7 @@ import { parseSupply, type SupplyOptions } from './supply/options.js';
 export type JavaTool = 'auto' | 'maven' | 'gradle' | 'none';
 const JAVA_TOOLS: readonly JavaTool[] = ['auto', 'maven', 'gradle', 'none'];
 
-export interface BuildSecret {
-  id: string;
-  value: string;
-}
+export type { BuildSecret } from './checks/secrets.js';
 
 export interface Inputs {
   javaTool: JavaTool;
@@ -43,6 +45,9 @@ export interface Inputs {
   insecureRegistries: string[];
   retries: number;
   push: boolean;
+  /** push: auto: push when there are tags, else build only. */
+  pushAuto: boolean;
+  allowOutsideWorkspace: boolean;
   dryRun: boolean;
   githubToken: string;
   cache: boolean;
@@ -52,6 +57,10 @@ export interface Inputs {
   /** The buildx --provenance value: 'false', or BuildKit's own `mode=min|max` (`true` means ours, in `supply`). */
   provenance: string;
   prComment: boolean;
+  /** pull_request_target with a checkout other than the base commit may still log in, push and use caches. */
+  allowUntrustedCheckout: boolean;
+  /** What parsing dropped or changed, for the caller to show. */
+  warnings: string[];
   /** SBOM, SLSA provenance and signature attached after the push. */
   supply: SupplyOptions;
 }
@@ -86,15 +95,15 @@ export function separator(raw: string): string {
 }
 
 /** registry-auth, or the single registry/username/password; never both. */
-function parseLogins(read: InputReader, actor: string): RegistryLogin[] {
+function parseLogins(read: InputReader, actor: string, warn: (m: string) => void): RegistryLogin[] {
   const defaults = { actor, token: read('github-token').trim() };
   const auth = read('registry-auth').trim();
   if (auth) {
     const clash = ['registry', 'username', 'password', 'registry-ca'].filter((n) => read(n).trim());
     if (clash.length) throw new InputError('registry-auth', `cannot be combined with ${clash.map((c) => `\`${c}\``).join(', ')}; move that registry into the registry-auth list.`);
-    return parseRegistryAuth(auth, defaults);
+    return parseRegistryAuth(auth, defaults, warn);
   }
-  return singleLogin(read('registry'), read('username').trim(), read('password').trim(), read('registry-ca'), defaults);
+  return singleLogin(read('registry'), read('username').trim(), read('password').trim(), read('registry-ca'), defaults, warn);
 }
 
 export function parseCount(name: string, raw: string, fallback: number, max: number): number {
@@ -166,13 +175,24 @@ export function splitArgs(name: string, raw: string): string[] {
   return out;
 }
 
-function parseSecrets(raw: string): BuildSecret[] {
-  return parseKeyValues('secrets', raw).map(([id, value]) => {
-    if (!/^[A-Za-z0-9_.-]+$/.test(id)) {
-      throw new InputError('secrets', `secret id "${id}" may only hold letters, digits, '_', '.' and '-'.`);
+/** The same image twice would be built and pushed twice under one name: kept once, with a warning. */
+function uniqueImages(images: ImageName[], warn: (m: string) => void): ImageName[] {
+  const seen = new Set<string>();
+  return images.filter((i) => {
+    const key = `${i.registry}/${i.repository}`;
+    if (seen.has(key)) {
+      warn(`Input 'images': ${i.name} is listed twice; it is pushed once.`);
+      return false;
     }
-    return { id, value };
+    seen.add(key);
+    return true;
   });
+}
+
+/** `push`: true, false, or auto (push when the rules give a tag, else build only). */
+function parsePush(raw: string): { push: boolean; pushAuto: boolean } {
+  if (raw.trim() === 'auto') return { push: true, pushAuto: true };
+  return { push: parseBoolean('push', raw, true), pushAuto: false };
 }
 
 export interface RunFacts {
@@ -180,6 +200,8 @@ export interface RunFacts {
   actor: string;
   /** A pull request from a fork runs without secrets: credentials are not looked at, nothing is pushed. */
   fork: boolean;
+  /** The step's environment, for `secrets` entries written id=env:NAME. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Parses and cross-checks every input. Pure: throws InputError before anything has happened. */
@@ -189,11 +211,16 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
   const context = path.resolve(workspace, read('context').trim() || path.relative(workspace, workingDirectory) || '.');
   const fileRaw = read('file').trim();
   const file = fileRaw ? path.resolve(workspace, fileRaw) : path.join(context, 'Dockerfile');
-  const push = parseBoolean('push', read('push'), true);
-  const images = parseImages(rawLines(read('images')))
-    .filter((i) => i.enable)
-    .map((i) => parseImageName(i.name, 'images'));
-  const logins = facts.fork ? [] : parseLogins(read, facts.actor);
+  const warnings: string[] = [];
+  const warn = (m: string): number => warnings.push(m);
+  const { push, pushAuto } = parsePush(read('push'));
+  const images = uniqueImages(
+    parseImages(rawLines(read('images')))
+      .filter((i) => i.enable)
+      .map((i) => parseImageName(i.name, 'images')),
+    warn,
+  );
+  const logins = facts.fork ? [] : parseLogins(read, facts.actor, warn);
   if (read('cache-mode').trim() === 'registry' && images.length === 0) {
     throw new InputError('cache-mode', 'registry keeps the cache as <image>:buildcache, but `images` is empty; name an image or use cache-mode: actions.');
   }
@@ -202,7 +229,10 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
   if (push && images.length === 0 && !dryRun) {
     throw new InputError('images', 'nothing to push to: list at least one image name, e.g. `images: acme/app`, or set `push: false`.');
   }
-  const platforms = parseList(read('platforms'));
+  const platforms = checkPlatforms(parseList(read('platforms')));
+  const labels = rawLines(read('labels'));
+  const annotations = rawLines(read('annotations'));
+  warnings.push(...checkKeyValueLines('labels', labels), ...checkKeyValueLines('annotations', annotations));
   return {
     javaTool,
     workingDirectory,
@@ -212,25 +242,27 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     file,
     buildArgs: parseKeyValues('build-args', read('build-args')),
     target: read('target').trim(),
-    network: read('network').trim(),
-    labels: rawLines(read('labels')),
+    network: checkNetwork(read('network')),
+    labels,
     platforms,
-    secrets: parseSecrets(read('secrets')),
+    secrets: parseSecrets(read('secrets'), workspace, facts.env ?? {}),
     images,
     tags: rawLines(read('tags')),
     flavor: rawLines(read('flavor')),
-    annotations: rawLines(read('annotations')),
+    annotations,
     sepTags: separator(read('sep-tags')),
     sepLabels: separator(read('sep-labels')),
     sepAnnotations: separator(read('sep-annotations')),
     prSha: oneOf('pr-sha', read('pr-sha'), ['merge', 'head'] as const, 'merge'),
     logins,
     insecureRegistries: parseList(read('insecure-registries')).map((r) => {
-      if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d+)?$/.test(r)) throw new InputError('insecure-registries', `"${r}" is not a host or host:port.`);
+      if (!isRegistryHost(r)) throw new InputError('insecure-registries', `"${r}" is not a host or host:port (no scheme, no path), e.g. 10.0.0.5:5000 or [fd00::5]:5000.`);
       return canonicalRegistry(r);
     }),
     retries: parseCount('retries', read('retries'), 4, 10),
     push,
+    pushAuto,
+    allowOutsideWorkspace: parseBoolean('allow-outside-workspace', read('allow-outside-workspace'), false),
     dryRun,
     githubToken: read('github-token').trim(),
     cache: parseBoolean('cache', read('cache'), true),
@@ -239,6 +271,8 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     reproducible: parseBoolean('reproducible', read('reproducible'), true),
     provenance: parseProvenance(read('provenance')),
     prComment: parseBoolean('pr-comment', read('pr-comment'), false),
+    allowUntrustedCheckout: parseBoolean('allow-untrusted-checkout', read('allow-untrusted-checkout'), false),
+    warnings,
     supply: parseSupply(read),
   };
 }
@@ -263,5 +297,9 @@ export function checkPaths(inputs: Inputs, workspace: string): void {
   }
   if (!existsSync(inputs.file) || !statSync(inputs.file).isFile()) {
     throw new InputError('file', `no Dockerfile at "${rel(inputs.file)}"; add one there or set \`file\` to its path.`);
+  }
+  checkInWorkspace({ ...inputs, workspace });
+  for (const s of inputs.secrets) {
+    if (s.file !== undefined && !(existsSync(s.file) && statSync(s.file).isFile())) throw new InputError('secrets', `the file of secret "${s.id}" (${s.file}) does not exist; write it in an earlier step, or fix the path.`);
   }
 }

@@ -9,17 +9,14 @@ import type { Meta } from './tags/index.js';
 export function planText(inputs: Inputs, java: JavaPlan, meta: Meta, wantsJar: boolean, runnerTemp: string): string {
   const lines: string[] = [];
   const cmd = java.command;
-  lines.push(cmd ? `Java build (${java.project?.tool}) in ${inputs.workingDirectory}:\n  ${[cmd.file, ...cmd.args].join(' ')}` : 'Java build: none');
+  lines.push(cmd ? `Java build (${java.project?.tool}) in ${cmd.cwd ?? inputs.workingDirectory}:\n  ${[cmd.file, ...cmd.args].join(' ')}` : 'Java build: none');
   if (inputs.artifact || cmd) lines.push(`Expected jar: ${inputs.artifact || cmd?.jarPatterns.join(' or ')}`);
-  for (const l of inputs.logins) {
-    lines.push(`Login:\n  docker ${loginArgs(l.registry, l.username).join(' ')}  (password on stdin: ***)${l.ca ? `\n  trust the given CA for ${l.registry} in /etc/docker/certs.d` : ''}`);
-  }
   const scratch = path.join(runnerTemp, 'image-publish-build-XXXX');
   const buildArgs: [string, string][] = wantsJar ? [...inputs.buildArgs, ['JAR_FILE', '<the jar, relative to the context>']] : inputs.buildArgs;
   const argv = buildxArgs({
     context: inputs.context,
     file: inputs.file,
-    tags: meta.tags,
+    tags: ['image-publish-local/run-XXXX:build'],
     labels: meta.labels,
     buildArgs,
     target: inputs.target,
@@ -31,8 +28,13 @@ export function planText(inputs: Inputs, java: JavaPlan, meta: Meta, wantsJar: b
     provenance: inputs.provenance,
     network: inputs.network,
   });
-  lines.push(`Build:\n  docker ${argv.join(' ')}`);
-  lines.push(inputs.push ? `Push:\n${meta.tags.map((t) => `  docker push ${t}`).join('\n')}` : 'Push: none (push is false)');
+  // the build tool has run before any login: no credential is on disk while it runs
+  for (const l of inputs.logins) {
+    lines.push(`Login:\n  docker ${loginArgs(l.registry, l.username).join(' ')}  (password on stdin: ***)${l.ca ? `\n  trust the given CA for ${l.registry} in /etc/docker/certs.d` : ''}`);
+  }
+  lines.push(`Build (under the run's own name; tags come last):\n  docker ${argv.join(' ')}`);
+  const push = (t: string): string => `  docker tag <image id> ${t} && docker push ${t}  (then checked to be this run's image)`;
+  lines.push(inputs.push ? `Push:\n${meta.tags.map(push).join('\n')}` : 'Push: none (push is false)');
   lines.push(`Tags:\n${meta.tags.map((t) => `  ${t}`).join('\n') || '  (none)'}`);
   lines.push(`Labels:\n${meta.labels.map((l) => `  ${l}`).join('\n')}`);
   return lines.join('\n');

@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { maskPieces } from './checks/secrets.js';
+import { secretInputPieces } from './checks/mask.js';
+import { checkTarget } from './checks/preflight.js';
+import { decidePush } from './checks/push.js';
+import { checkArtifactInContext } from './checks/workspace.js';
 import { runnerContext, type RunnerContext } from './context.js';
 import { errorMessage, InputError, StageError } from './errors.js';
-import { commitDate, forkPullRequest, pullRequest } from './github.js';
+import { commitDate, eventFacts, type EventFacts } from './github.js';
 import { hasBuildx } from './image/build.js';
 import { declaredArgs } from './image/dockerfile.js';
 import { publish } from './image/publish.js';
@@ -11,11 +16,12 @@ import { checkPaths, parseInputs, pathsExist, type Inputs } from './inputs.js';
 import type { ActionIO } from './io.js';
 import { planJava } from './java/build.js';
 import { gradleInitScriptPath } from './java/reproducible.js';
-import { resolveMetadata } from './metadata.js';
+import { metaInputs, resolveMetadata, tagRules } from './metadata.js';
 import { metadataJson } from './outputs.js';
 import { planText } from './plan.js';
 import { secretLookingArgs } from './registry/auth.js';
 import { userDockerConfigDir } from './registry/config.js';
+import { checkPushAccess } from './registry/anonymous.js';
 import { defaultPolicy } from './registry/policy.js';
 import { openSession } from './registry/session.js';
 import { newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
@@ -27,7 +33,8 @@ import type { Job } from './stages/job.js';
 import { restoreCaches } from './stages/restore.js';
 import { saveState, type PostState } from './state.js';
 import { secretLines, wantsSupply } from './supply/options.js';
-import { parseFlavor, parseTagRules, type Meta } from './tags/index.js';
+import { ignoredAttributes } from './tags/attrs.js';
+import { labelledSha, parseFlavor, parseTagRules, type Meta } from './tags/index.js';
 
 function stageRunner(io: ActionIO, timings: Record<string, number>, failure: { stage?: string }) {
   return async <T>(key: string, title: string, fn: () => Promise<T>): Promise<T> =>
@@ -57,13 +64,13 @@ function setMetaOutputs(io: ActionIO, meta: Meta): void {
   io.setOutput('json', meta.outputs.json);
 }
 
-function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
-  // mask first: a parse error below may quote an input
-  for (const name of ['password', 'github-token']) if (io.getInput(name).trim()) io.setSecret(io.getInput(name).trim());
+function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, fork: boolean): Inputs {
+  // mask first, line by line: a parse error below may quote an input
+  for (const piece of secretInputPieces((n) => io.getInput(n))) io.setSecret(piece);
   for (const line of secretLines((n) => io.getInput(n))) io.setSecret(line);
-  const inputs = parseInputs((n) => io.getInput(n), ctx.workspace, { actor: ctx.actor, fork });
-  for (const l of inputs.logins) io.setSecret(l.password);
-  for (const s of inputs.secrets) if (s.value) io.setSecret(s.value);
+  const inputs = parseInputs((n) => io.getInput(n), ctx.workspace, { actor: ctx.actor, fork, env });
+  for (const value of [...inputs.logins.map((l) => l.password), ...inputs.secrets.map((s) => s.value ?? '')]) for (const piece of maskPieces(value)) io.setSecret(piece);
+  for (const w of [...inputs.warnings, ...ignoredAttributes(parseTagRules(inputs.tags))]) io.warning(w);
   try {
     checkPaths(inputs, ctx.workspace);
   } catch (e) {
@@ -71,7 +78,6 @@ function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
     if (!inputs.dryRun) throw e;
     io.warning(`${errorMessage(e)} (a real run would stop here)`);
   }
-  parseTagRules(inputs.tags);
   parseFlavor(inputs.flavor);
   for (const img of inputs.images) if (img.lowered) io.warning(`Input 'images': "${img.name}" was lowercased; registries only accept lowercase repository names.`);
   for (const name of secretLookingArgs(inputs.buildArgs)) {
@@ -80,9 +86,23 @@ function readInputs(io: ActionIO, ctx: RunnerContext, fork: boolean): Inputs {
   return inputs;
 }
 
+/** What the Dockerfile tells about the inputs, checked before the first side effect; a dry run only warns. */
+function checkBeforeBuild(io: ActionIO, inputs: Inputs, dockerfile: string, fileRel: string, wantsJar: boolean): void {
+  try {
+    if (dockerfile) checkTarget(inputs.target, dockerfile, fileRel);
+    if (wantsJar) checkArtifactInContext(inputs);
+  } catch (e) {
+    if (!inputs.dryRun) throw e;
+    io.warning(`${errorMessage(e)} (a real run would stop here)`);
+  }
+}
+
 /** Everything the stages share, worked out before the first side effect. */
-async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, inputs: Inputs): Promise<Job> {
-  const committed = await commitDate(ctx, env);
+async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, inputs: Inputs, facts: EventFacts): Promise<Job> {
+  const sha = labelledSha(ctx.eventName, ctx.sha, ctx.payload, metaInputs(inputs, env, ctx.eventName).prSha);
+  const commit = await commitDate(ctx, sha, inputs.githubToken, (m) => io.info(m));
+  if (commit) io.info(`Commit time of ${sha}: ${commit.date.toISOString()} (from ${commit.source}).`);
+  const committed = commit?.date;
   const reproducibleAt = inputs.reproducible ? committed : undefined;
   if (inputs.reproducible && !committed) io.warning('The commit time is unknown, so the build is not made reproducible.');
   const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
@@ -90,7 +110,9 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const javaPlan = paths.workingDirectory ? planJava(inputs, env, reproducibleAt ? { commitDate: reproducibleAt, gradleInitScript } : undefined) : {};
   const dockerfile = paths.file ? readFileSync(inputs.file, 'utf8') : '';
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
-  return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript };
+  const untrusted = inputs.allowUntrustedCheckout ? undefined : facts.untrustedCheckout;
+  checkBeforeBuild(io, inputs, dockerfile, path.relative(ctx.workspace, inputs.file), wantsJar);
+  return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted };
 }
 
 /** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */
@@ -109,9 +131,10 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
 
 async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record: RunRecord, stage: Stage): Promise<void> {
   const ctx = runnerContext(env);
-  const fork = forkPullRequest(ctx.eventName, ctx.payload);
-  const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, fork !== undefined));
-  const job = await prepare(io, ctx, env, inputs);
+  const facts = await eventFacts(ctx);
+  const { fork, pr } = facts;
+  const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, env, fork !== undefined));
+  const job = await prepare(io, ctx, env, inputs, facts);
 
   const meta = await stage('metadata', 'Compute tags and labels', async () => {
     const m = await resolveMetadata(inputs, ctx, env, io, { now, commitDate: job.commitDate });
@@ -131,30 +154,34 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const post: PostState = { registries: [] };
   const persist = (): void => saveState(io.state, post);
   const policy = defaultPolicy(inputs.retries, (attempt, reason, wait) => io.warning(`Retry ${attempt} in ${(wait / 1000).toFixed(1)} s: ${reason}`));
-  const pr = pullRequest(ctx.eventName, ctx.payload);
-  const push = inputs.push && !fork && !pr?.closed;
+  const decided = decidePush({ push: inputs.push && !fork && !pr?.closed && !job.untrusted, auto: inputs.pushAuto }, meta.tags, ctx.ref, parseTagRules(tagRules(inputs.tags, inputs.prSha, ctx.eventName)).map((r) => r.source));
+  const push = decided.push;
+  if (decided.notice) io.notice(decided.notice);
+  if (push) await checkPushAccess([...new Set(inputs.images.map((i) => i.registry))], inputs.logins.map((l) => l.registry), inputs.insecureRegistries, userDockerConfigDir(env));
   if (fork) io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
   if (pr?.closed && inputs.push) io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);
-  record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : undefined;
+  if (job.untrusted) io.warning(`pull_request_target: ${job.untrusted}. That code gets no login, no push and no cache; set \`allow-untrusted-checkout: true\` only if you trust it.`);
+  record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : job.untrusted ? 'untrusted checkout' : !push ? 'no tag (push: auto)' : undefined;
 
-  const dockerEnv =
-    inputs.logins.length || inputs.insecureRegistries.length
-      ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
-      : {};
-  const useBuildx = await hasBuildx(dockerEnv);
-  const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, dockerEnv));
+  const useBuildx = await hasBuildx({});
+  const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, {}));
   post.cache = cache;
   persist();
 
+  // the build tool runs before any login, so no credential is on disk or in its environment yet
   const jar = await stage('java', 'Java build', async () => javaStage(job, cache, reusedJar, persist));
   if (jar) io.setOutput('artifact', path.relative(ctx.workspace, jar));
   if (job.wantsJar && !jar) {
     throw new InputError('java-tool', 'the Dockerfile declares ARG JAR_FILE but no jar was built; set `java-tool`/`working-directory` to your Java project, or `artifact` to a prebuilt jar.');
   }
+  const dockerEnv =
+    !job.untrusted && (inputs.logins.length || inputs.insecureRegistries.length)
+      ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
+      : {};
   const built = await stage('image', 'Build the image', async () => imageStage(job, meta, jar, cache, useBuildx, push, dockerEnv));
   io.setOutput('image-id', built.imageId);
 
-  const published = push ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, dockerEnv, policy, (m) => io.info(m))) : { pushes: [], results: [] };
+  const published = push ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, built.own, dockerEnv, policy, (m) => io.info(m))) : { pushes: [], results: [] };
   const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now)) : { ...published, supply: undefined };
   if (!push) io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;

@@ -1,4 +1,5 @@
 import type { CacheState } from './cache/caches.js';
+import type { DaemonChange } from './registry/insecure.js';
 import type { TrustChange } from './registry/trust.js';
 
 /** What main hands to post. Never a secret: where the config lives, what to log out of, what to cache. */
@@ -8,8 +9,8 @@ export interface PostState {
   cache?: CacheState;
   /** CA files written into the engine's trust store, to undo. */
   trust?: TrustChange[];
-  /** daemon.json as it was before insecure-registries changed it, and what was added. */
-  daemonConfig?: TrustChange & { added: string[] };
+  /** The insecure registries this job added to daemon.json (recorded before the write). */
+  daemonConfig?: DaemonChange;
   /** Set last in main: caches are saved only after a run that published what it should. */
   succeeded?: boolean;
 }
@@ -38,7 +39,10 @@ export function loadState(store: StateStore): PostState {
       dockerConfig: typeof parsed.dockerConfig === 'string' ? parsed.dockerConfig : undefined,
       registries: Array.isArray(parsed.registries) ? parsed.registries.filter((r): r is string => typeof r === 'string') : [],
       cache: isCacheState(parsed.cache) ? parsed.cache : undefined,
-      daemonConfig: typeof parsed.daemonConfig?.file === 'string' && Array.isArray(parsed.daemonConfig.added) ? parsed.daemonConfig : undefined,
+      daemonConfig:
+        typeof parsed.daemonConfig?.file === 'string' && Array.isArray(parsed.daemonConfig.added)
+          ? { file: parsed.daemonConfig.file, added: parsed.daemonConfig.added.filter((r): r is string => typeof r === 'string') }
+          : undefined,
       trust: Array.isArray(parsed.trust) ? parsed.trust.filter((t): t is TrustChange => typeof t?.file === 'string') : undefined,
       succeeded: parsed.succeeded === true,
     };

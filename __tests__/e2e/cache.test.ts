@@ -75,7 +75,7 @@ describe('caches across runs: the same commit again, then a one-line change', ()
   beforeAll(async () => {
     s = services();
     svc = await startCacheService();
-    ws = workspace('example');
+    ws = workspace('__tests__/fixtures/maven-shaded');
     // a RUN step: the work a layer cache is for
     appendFileSync(path.join(ws.dir, 'Dockerfile'), 'RUN echo "built from $JAR_FILE" > /build-info.txt\n');
     commitAll(ws, 'a RUN step');
@@ -153,7 +153,7 @@ describe('a cache service that answers 500 to everything', () => {
   beforeAll(async () => {
     const s = services();
     svc = await startCacheService({ mode: 'fail500' });
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.0.0'),
@@ -179,7 +179,7 @@ describe('cache-mode: registry', () => {
   it('keeps the layer cache as <image>:buildcache and uses it on the next run', async () => {
     const s = services();
     const repo = uniqueRepo('regcache');
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     appendFileSync(path.join(ws.dir, 'Dockerfile'), 'RUN echo "built" > /build-info.txt\n');
     commitAll(ws, 'a RUN step');
     const publish = (tag: string) =>

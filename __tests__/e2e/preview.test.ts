@@ -54,7 +54,7 @@ describe('pull request preview images with a comment', () => {
   beforeAll(async () => {
     const apiUrl = await api.start();
     const publish = async (head: string, action?: string) => {
-      const ws = workspace('example');
+      const ws = workspace('__tests__/fixtures/maven-shaded');
       return runAction({
         workspace: ws.dir,
         event: prEvent(ws.sha, head, action),
@@ -115,7 +115,7 @@ describe('a token without pull-requests: write', () => {
 
   it('publishes, and the comment is only a warning', async () => {
     const apiUrl = await api.start();
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     const run = await runAction({
       workspace: ws.dir,
       event: prEvent(ws.sha, ws.sha),
@@ -141,7 +141,7 @@ describe('annotations where the code is', () => {
   });
 
   it('a Dockerfile error is annotated on the Dockerfile line', async () => {
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     const dockerfile = path.join(ws.dir, 'Dockerfile');
     writeFileSync(dockerfile, readFileSync(dockerfile, 'utf8') + 'COPY missing-file.txt /x\n');
     const run = await runAction({ workspace: ws.dir, event: prEvent(ws.sha, ws.sha), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('annot')}`, registry: s.registry, username: s.user, password: s.password, push: 'false' } });

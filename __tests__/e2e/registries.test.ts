@@ -29,7 +29,7 @@ describe('two registries at once, one behind a CA given only through `ca`', () =
   beforeAll(async () => {
     certDir = `/etc/docker/certs.d/${s.tlsRegistry}`;
     expect(existsSync(certDir), 'the engine must not trust the test CA beforehand').toBe(false);
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.4.0'),
@@ -69,7 +69,7 @@ describe('a registry that answers 503 for 8 seconds', () => {
   let host: string;
   beforeAll(async () => {
     host = `127.0.0.1:${await relay.start()}`;
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.0.0'),
@@ -96,7 +96,7 @@ describe('a pull request from a fork, with no credentials', () => {
     docker(['login', '--username', s.user, '--password-stdin', s.registry], s.password);
     docker(['pull', s.baseImage]);
     docker(['logout', s.registry]);
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     run = await runAction({
       workspace: ws.dir,
       event: {
@@ -125,7 +125,7 @@ describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
   let daemonJsonBefore: string;
   beforeAll(async () => {
     daemonJsonBefore = readFileSync('/etc/docker/daemon.json', 'utf8');
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.0.0'),
@@ -148,7 +148,7 @@ describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
   });
 
   it('without the opt-in the engine refuses plain HTTP', async () => {
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     const refused = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.0.1'),
@@ -162,7 +162,7 @@ describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
 
 describe('secrets hygiene in the image', () => {
   it('a BuildKit secret reaches RUN but not the history, the config, argv or the logs', async () => {
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     // the RUN line may only hold a hash of the value: RUN lines are part of the history
     const md5 = createHash('md5').update('s3cr3t-build-value-77').digest('hex');
     appendFileSync(path.join(ws.dir, 'Dockerfile'), `RUN --mount=type=secret,id=npmtoken test "$(md5sum < /run/secrets/npmtoken | cut -c1-32)" = "${md5}"\n`);

@@ -5,26 +5,18 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { ROOT, runAction, type ActionRun } from '../support/runner.ts';
-import { registryDigest, registryTags, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
+import { registryDigest, registryTags, services, SPRING_BOOT, uniqueRepo, warmedMavenRepository, workspace, type Services } from '../support/services.ts';
 
 let s: Services;
 let jar: string;
 let keys: { dir: string; key: string; pub: string; password: string };
 let dockerConfig: string;
-/** The Maven repository of the fixture's build, kept in the OS temp dir so that later runs download nothing. */
-const M2 = path.join(os.tmpdir(), 'image-publish-m2-supply');
 
-/** The Spring Boot fixture's jar, built once from Maven Central (the repository is kept in the OS temp dir). */
+/** The Spring Boot fixture's jar, built once by Maven from the machine's warmed copy of what it needs from Central. */
 function springBootJar(): string {
-  const work = mkdtempSync(path.join(os.tmpdir(), 'ip-supply-jar-'));
-  cpSync(path.join(ROOT, 'example'), path.join(work, 'app'), { recursive: true });
-  writeFileSync(path.join(work, 'settings.xml'), '<settings/>\n');
-  execFileSync('mvn', ['--batch-mode', '--quiet', '--settings', path.join(work, 'settings.xml'), `-Dmaven.repo.local=${M2}`, '-DskipTests', 'package'], {
-    cwd: path.join(work, 'app'),
-    stdio: 'ignore',
-    timeout: 10 * 60 * 1000,
-  });
-  return path.join(work, 'app/target/hello-service-1.0.0.jar');
+  const ws = workspace(SPRING_BOOT, { warmMavenRepository: true });
+  execFileSync('mvn', ['--batch-mode', '--quiet', '-DskipTests', 'package'], { cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: 'ignore', timeout: 10 * 60 * 1000 });
+  return path.join(ws.dir, 'target/hello-service-1.0.0.jar');
 }
 
 /** A fresh key pair from Debian's cosign, as a user makes one. */
@@ -46,7 +38,7 @@ beforeAll(() => {
 
 /** A workspace of the Spring Boot fixture with its jar already built, published with `java-tool: none`. */
 async function publish(repo: string, extra: Record<string, string>): Promise<ActionRun> {
-  const ws = workspace('example');
+  const ws = workspace(SPRING_BOOT);
   mkdirSync(path.join(ws.dir, 'target'), { recursive: true });
   cpSync(jar, path.join(ws.dir, 'target/hello-service-1.0.0.jar'));
   return runAction({
@@ -88,7 +80,7 @@ const verify = (ref: string, env: Record<string, string> = {}): { code: number; 
  * Maven resolved, read from the build's own repository, not from the jar.
  */
 function pomVersions(): Map<string, string> {
-  const bom = readFileSync(path.join(M2, 'org/springframework/boot/spring-boot-dependencies/3.5.16/spring-boot-dependencies-3.5.16.pom'), 'utf8');
+  const bom = readFileSync(path.join(warmedMavenRepository(), 'org/springframework/boot/spring-boot-dependencies/3.5.16/spring-boot-dependencies-3.5.16.pom'), 'utf8');
   const prop = (name: string): string => new RegExp(`<${name.replace('.', '\\.')}>([^<]+)<`).exec(bom)![1];
   const spring = prop('spring-framework.version');
   return new Map([

@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHubApi } from '../support/github-api.ts';
 import { tagEvent } from '../support/events.ts';
@@ -14,7 +16,7 @@ const SEMVER_RULES = 'type=semver,pattern={{version}}\ntype=semver,pattern={{maj
 describe('latest=highest against a registry that already holds 2.0.0', () => {
   const repo = uniqueRepo('highest');
   const publish = async (tag: string) => {
-    const ws = workspace('example');
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     return runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, tag),
@@ -39,10 +41,13 @@ describe('latest=highest against a registry that already holds 2.0.0', () => {
 });
 
 describe('labels from the REST API, PR head sha, dry run', () => {
+  const head = 'f00dfacecafe0123456789abcdef0123456789ab';
   const api = new FakeGitHubApi((req) =>
     req.method === 'GET' && req.path === '/repos/acme/hello-service'
       ? { status: 200, body: { name: 'hello-service', full_name: 'acme/hello-service', description: 'From the API', html_url: 'https://github.com/acme/hello-service', default_branch: 'main', license: { spdx_id: 'Apache-2.0' } } }
-      : undefined,
+      : req.method === 'GET' && req.path === `/repos/acme/hello-service/commits/${head}`
+        ? { status: 200, body: { sha: head, commit: { committer: { date: '2026-10-30T08:00:00Z' } } } }
+        : undefined,
   );
   let apiUrl: string;
   beforeAll(async () => {
@@ -51,8 +56,7 @@ describe('labels from the REST API, PR head sha, dry run', () => {
   afterAll(() => api.stop());
 
   it('reads the repository with the token, and tags a PR with its number and head commit', async () => {
-    const ws = workspace('example');
-    const head = 'f00dfacecafe0123456789abcdef0123456789ab';
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     const run = await runAction({
       workspace: ws.dir,
       event: {
@@ -70,8 +74,38 @@ describe('labels from the REST API, PR head sha, dry run', () => {
     expect(labels).toContain('org.opencontainers.image.licenses=Apache-2.0');
     expect(labels).toContain('org.opencontainers.image.description=From the API');
     expect(labels).toContain(`org.opencontainers.image.revision=${head}`);
-    expect(labels).toContain('org.opencontainers.image.created=2026-11-01T12:00:00.000Z');
-    expect(api.requests.map((r) => [r.path, r.authorization])).toEqual([['/repos/acme/hello-service', 'Bearer ghs_fake_token_for_tests']]);
+    // the commit the labels name is the PR head, which only the REST API knows here (as metadata-action asks it)
+    expect(labels).toContain('org.opencontainers.image.created=2026-10-30T08:00:00.000Z');
+    expect(api.requests.map((r) => [r.path, r.authorization])).toEqual([
+      [`/repos/acme/hello-service/commits/${head}`, 'Bearer ghs_fake_token_for_tests'],
+      ['/repos/acme/hello-service', 'Bearer ghs_fake_token_for_tests'],
+    ]);
     expect(run.everything).not.toContain('ghs_fake_token_for_tests');
+  });
+});
+
+describe('a schedule event in a workspace without git history', () => {
+  const sha = '5ca1ab1e0123456789abcdef0123456789abcdef';
+  const api = new FakeGitHubApi((req) => (req.method === 'GET' && req.path === `/repos/acme/hello-service/commits/${sha}` ? { status: 200, body: { sha, commit: { committer: { date: '2026-09-15T21:30:00Z' } } } } : undefined));
+  let apiUrl: string;
+  beforeAll(async () => {
+    apiUrl = await api.start();
+  });
+  afterAll(() => api.stop());
+
+  it('takes the commit time from the REST API, as metadata-action does, for {{commit_date}} and the created label', async () => {
+    const ws = workspace('example');
+    rmSync(path.join(ws.dir, '.git'), { recursive: true, force: true });
+    const run = await runAction({
+      workspace: ws.dir,
+      event: { name: 'schedule', ref: 'refs/heads/main', sha, payload: { schedule: '0 3 * * *', repository: { name: 'hello-service', default_branch: 'main' } } },
+      env: { ...ws.env, GITHUB_API_URL: apiUrl },
+      inputs: { images: 'acme/hello-service', tags: "type=schedule,pattern=nightly-{{commit_date 'YYYYMMDD-HHmm' tz='Europe/Berlin'}}", 'dry-run': 'true', 'github-token': 'ghs_schedule_token' },
+    });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs['tag-names']).toBe('nightly-20260915-2330');
+    expect(run.outputs.labels.split('\n')).toContain('org.opencontainers.image.created=2026-09-15T21:30:00.000Z');
+    expect(run.main.log).toContain(`Commit time of ${sha}: 2026-09-15T21:30:00.000Z (from the REST API)`);
+    expect(api.requests.filter((r) => r.path.includes('/commits/')).map((r) => r.authorization)).toEqual(['Bearer ghs_schedule_token']);
   });
 });

@@ -73,6 +73,8 @@ export async function runAction(opts: {
   timeoutMs?: number;
   /** A fixed RUNNER_TEMP, as a runner has (emptied between jobs); a new one per run by default. */
   runnerTemp?: string;
+  /** Runs between main and post, so tests can interleave the steps of several jobs. */
+  beforePost?: (main: StepRun) => Promise<void>;
 }): Promise<ActionRun> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-run-'));
   const runnerTemp = opts.runnerTemp ?? path.join(dir, 'runner-temp');
@@ -112,6 +114,7 @@ export async function runAction(opts: {
   };
   const timeout = opts.timeoutMs ?? 8 * 60 * 1000;
   const main = await step('dist/main/index.js', { ...base, ...inputEnv }, opts.workspace, timeout);
+  await opts.beforePost?.(main);
   const state = parseCommandFile(readFileSync(files.GITHUB_STATE, 'utf8'));
   const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]));
   const post = await step('dist/post/index.js', { ...base, ...inputEnv, ...stateEnv }, opts.workspace, timeout);

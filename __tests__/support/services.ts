@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,12 +92,34 @@ export function docker(args: string[], input?: string): string {
 export interface Workspace {
   dir: string;
   sha: string;
-  /** Environment that gives Maven and Gradle an empty home, as on a fresh runner, with an offline mirror. */
+  /** Environment that gives Maven and Gradle an empty home, as on a fresh runner. */
   env: Record<string, string>;
 }
 
+/** The Spring Boot app (Maven Central) and the offline shaded app (Debian's /usr/share/maven-repo). */
+export const SPRING_BOOT = 'example';
+export const SHADED = '__tests__/fixtures/maven-shaded';
+
+export interface WorkspaceOptions {
+  /**
+   * Where Maven takes dependencies from: `central` (Maven Central, as users' runners do; the default for the
+   * Spring Boot app) or `debian` (every repository mirrored to /usr/share/maven-repo, so `--offline` works;
+   * the default for the other fixtures).
+   */
+  maven?: 'central' | 'debian';
+  /**
+   * Starts ~/.m2/repository as a copy of a repository warmed once per machine by the Spring Boot build, so a
+   * test that is not about caches does not download Spring Boot again. Never for a test about caches.
+   */
+  warmMavenRepository?: boolean;
+}
+
+const DEBIAN_SETTINGS = path.join(ROOT, '__tests__/fixtures/maven-settings.xml');
+const CENTRAL_SETTINGS = '<settings><!-- image-publish tests: Maven Central, as on a runner --></settings>\n';
+
 /** Copies a project (a path from the repository root) into a fresh git repository, so that the action sees a real commit. */
-export function workspace(source: string): Workspace {
+export function workspace(source: string, opts: WorkspaceOptions = {}): Workspace {
+  const maven = opts.maven ?? (source === SPRING_BOOT ? 'central' : 'debian');
   const top = mkdtempSync(path.join(os.tmpdir(), 'ip-ws-'));
   const dir = path.join(top, 'repo');
   cpSync(path.join(ROOT, source), dir, { recursive: true });
@@ -107,12 +129,37 @@ export function workspace(source: string): Workspace {
   git('-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', 'commit', '-q', '-m', 'fixture');
   const home = path.join(top, 'home');
   mkdirSync(path.join(home, '.m2'), { recursive: true });
-  cpSync(path.join(ROOT, '__tests__/fixtures/maven-settings.xml'), path.join(home, '.m2/settings.xml'));
+  if (maven === 'debian') cpSync(DEBIAN_SETTINGS, path.join(home, '.m2/settings.xml'));
+  else writeFileSync(path.join(home, '.m2/settings.xml'), CENTRAL_SETTINGS);
+  if (opts.warmMavenRepository) cpSync(warmedMavenRepository(), path.join(home, '.m2/repository'), { recursive: true });
   return {
     dir,
     sha: git('rev-parse', 'HEAD'),
     env: { HOME: home, MAVEN_OPTS: `-Duser.home=${home}`, GRADLE_USER_HOME: path.join(home, '.gradle') },
   };
+}
+
+/**
+ * A Maven repository holding everything the Spring Boot app's package build needs from Central, made once
+ * per machine (in the OS temp directory) by building the app, then reused read-only as a template.
+ */
+export function warmedMavenRepository(): string {
+  const repo = path.join(os.tmpdir(), 'image-publish-m2-spring-boot');
+  if (existsSync(path.join(repo, '.complete'))) return repo;
+  const work = mkdtempSync(path.join(os.tmpdir(), 'ip-warm-'));
+  const fresh = path.join(work, 'repository');
+  cpSync(path.join(ROOT, SPRING_BOOT), path.join(work, 'app'), { recursive: true });
+  writeFileSync(path.join(work, 'settings.xml'), CENTRAL_SETTINGS);
+  execFileSync('mvn', ['--batch-mode', '--quiet', '--settings', path.join(work, 'settings.xml'), `-Dmaven.repo.local=${fresh}`, '-DskipTests', 'package'], {
+    cwd: path.join(work, 'app'),
+    stdio: 'ignore',
+    timeout: 10 * 60 * 1000,
+  });
+  writeFileSync(path.join(fresh, '.complete'), '');
+  rmSync(repo, { recursive: true, force: true });
+  renameSync(fresh, repo);
+  rmSync(work, { recursive: true, force: true });
+  return repo;
 }
 
 /** A name no earlier run has used, so tests never see each other's images. */

@@ -30,8 +30,20 @@ describe('cache keys', () => {
     ['auto', 'pull_request', false],
     ['auto', 'pull_request_target', false],
     ['true', 'pull_request', true],
+    ['auto', 'workflow_run', false],
+    ['auto', 'issue_comment', false],
+    ['auto', 'workflow_dispatch', false],
+    ['auto', 'merge_group', false],
+    ['auto', 'release', false],
+    ['auto', '', false],
     ['false', 'push', false],
   ] as const)('cache-write %s on %s -> %s', (mode, event, want) => expect(mayWriteCache(mode, event)).toBe(want));
+
+  it.each([
+    ['auto', 'pull_request_target'],
+    ['true', 'pull_request_target'],
+    ['true', 'push'],
+  ] as const)('an untrusted checkout never writes (cache-write %s on %s)', (mode, event) => expect(mayWriteCache(mode, event, true)).toBe(false));
 
   it('classifies restores', () => {
     expect(hitKind('k-1', 'k-1')).toBe('exact');

@@ -64,7 +64,7 @@ describe('build argv', () => {
       '--network', 'host',
       '--platform', 'linux/amd64,linux/arm64',
       '--secret', 'id=npmrc,env=IMAGE_PUBLISH_SECRET_0',
-      '/ws',
+      '--', '/ws',
     ]);
   });
 
@@ -76,7 +76,7 @@ describe('build argv', () => {
 
   it('plain docker build for the fallback', () => {
     const args = dockerBuildArgs({ ...spec, target: '', network: '', platforms: [], secrets: [], labels: [], buildArgs: [] });
-    expect(args).toEqual(['build', '--progress', 'plain', '--file', '/ws/Dockerfile', '--iidfile', '/tmp/iid', '--tag', 'acme/app:1.2.3', '--tag', 'acme/app:latest', '/ws']);
+    expect(args).toEqual(['build', '--progress', 'plain', '--file', '/ws/Dockerfile', '--iidfile', '/tmp/iid', '--tag', 'acme/app:1.2.3', '--tag', 'acme/app:latest', '--', '/ws']);
   });
 });
 
@@ -85,8 +85,15 @@ describe('jarBuildArg', () => {
     expect(jarBuildArg('/ws', '/ws/target/app-1.0.jar')).toBe('target/app-1.0.jar');
     expect(jarBuildArg('/ws/svc', '/ws/svc/build/libs/a.jar')).toBe('build/libs/a.jar');
   });
-  it('refuses a jar outside the context', () => {
+  it('refuses a jar outside the context, blaming the input that chose it', () => {
     expect(() => jarBuildArg('/ws/docker', '/ws/target/a.jar')).toThrow("Input 'context': the jar /ws/target/a.jar lies outside the build context /ws/docker");
+    expect(() => jarBuildArg('/ws/docker', '/ws/target/a.jar', 'artifact')).toThrow("Input 'artifact': the jar /ws/target/a.jar lies outside the build context /ws/docker; point `artifact` at a jar inside the context");
+  });
+
+  it('file secrets go to BuildKit by path, value secrets by environment, in their own slots', () => {
+    const s = { ...spec, secrets: [{ id: 'pem', value: 'a\nb' }, { id: 'm2', file: '/ws/settings.xml' }, { id: 'tok', value: 't' }] };
+    expect(buildxArgs(s).filter((a, i, all) => all[i - 1] === '--secret')).toEqual(['id=pem,env=IMAGE_PUBLISH_SECRET_0', 'id=m2,src=/ws/settings.xml', 'id=tok,env=IMAGE_PUBLISH_SECRET_2']);
+    expect(buildEnv(s)).toEqual({ IMAGE_PUBLISH_SECRET_0: 'a\nb', IMAGE_PUBLISH_SECRET_2: 't', SOURCE_DATE_EPOCH: '1793534400' });
   });
 });
 

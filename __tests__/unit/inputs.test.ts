@@ -28,7 +28,7 @@ describe('parseInputs', () => {
     [{ images: 'a/b', username: 'u' }, "Input 'password': username \"u\" has no password"],
     [{ images: 'a/b:1.0' }, "Input 'images': \"a/b:1.0\" is not a valid image name: tags go in the `tags` input"],
     [{ images: 'a/b', 'build-args': 'NOEQUALS' }, "Input 'build-args': line 1 \"NOEQUALS\" is not KEY=VALUE."],
-    [{ images: 'a/b', secrets: 'bad id=1' }, "Input 'secrets': secret id \"bad id\""],
+    [{ images: 'a/b', secrets: 'bad id=1' }, "Input 'secrets': line 1: the secret id may only hold"],
     [{ images: 'a/b', 'java-args': '"-Dx=1' }, "Input 'java-args': unclosed \" quote"],
   ])('refuses %j', (values, message) => {
     expect(() => parseInputs(reader(values), '/ws')).toThrow(message);

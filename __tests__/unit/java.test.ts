@@ -80,5 +80,10 @@ describe('artifact choice', () => {
 
   it('trusts an explicit glob', () => {
     expect(chooseArtifact(['/w/target/original-a.jar'], true, 'w')).toBe('/w/target/original-a.jar');
+    expect(() => chooseArtifact(['/w/target/a-plain.jar', '/w/target/b-plain.jar'], true, 'w')).toThrow("Input 'artifact': 2 jars match in w");
+  });
+
+  it('drops the by-products from several matches of an explicit glob', () => {
+    expect(chooseArtifact(['/w/app/target/original-app.jar', '/w/app/target/app.jar'], true, 'w')).toBe('/w/app/target/app.jar');
   });
 });

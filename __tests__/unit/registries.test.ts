@@ -5,7 +5,7 @@ import { forkPullRequest } from '../../src/github.js';
 import { refsByRegistry } from '../../src/image/publish.js';
 import { parseInputs } from '../../src/inputs.js';
 import { checkPem, parseRegistryAuth, secretLookingArgs, singleLogin } from '../../src/registry/auth.js';
-import { insecureList, withInsecureRegistries } from '../../src/registry/insecure.js';
+import { addInsecure, insecureList, removeInsecure } from '../../src/registry/insecure.js';
 import { parseImageName } from '../../src/registry/name.js';
 import { caFile } from '../../src/registry/trust.js';
 import { ROOT } from '../support/runner.ts';
@@ -67,7 +67,7 @@ describe('other registry inputs', () => {
   it.each([
     [{ retries: '-1' }, "Input 'retries': \"-1\" is not a whole number from 0 to 10."],
     [{ retries: '11' }, "Input 'retries'"],
-    [{ 'insecure-registries': 'http://x.io' }, "Input 'insecure-registries': \"http://x.io\" is not a host or host:port."],
+    [{ 'insecure-registries': 'http://x.io' }, "Input 'insecure-registries': \"http://x.io\" is not a host or host:port (no scheme, no path)"],
     [{ 'pr-sha': 'tip' }, "Input 'pr-sha': \"tip\" is not one of merge, head."],
     [{ 'cache-write': 'yes' }, "Input 'cache-write'"],
     [{ provenance: 'always' }, "Input 'provenance'"],
@@ -110,18 +110,46 @@ describe('pushing to several registries', () => {
 });
 
 describe('engine settings', () => {
-  it('adds insecure registries to daemon.json and keeps the rest', () => {
-    expect(JSON.parse(withInsecureRegistries('{"features":{"containerd-snapshotter":true},"insecure-registries":["a:1"]}', ['b:2', 'a:1']))).toEqual({
-      features: { 'containerd-snapshotter': true },
-      'insecure-registries': ['a:1', 'b:2'],
-    });
-    expect(JSON.parse(withInsecureRegistries(undefined, ['b:2']))).toEqual({ 'insecure-registries': ['b:2'] });
-    expect(() => withInsecureRegistries('[1]', ['b'])).toThrow('is not a JSON object');
-    // restoring writes the old list explicitly: a reload ignores a missing key
-    expect(JSON.parse(withInsecureRegistries('{"debug":true}', []))).toEqual({ debug: true, 'insecure-registries': [] });
+  it('adds insecure registries to daemon.json, keeps the rest, and says which were new', () => {
+    const added = addInsecure('{"features":{"containerd-snapshotter":true},"insecure-registries":["a:1"]}', ['b:2', 'a:1']);
+    expect(JSON.parse(added.text)).toEqual({ features: { 'containerd-snapshotter': true }, 'insecure-registries': ['a:1', 'b:2'] });
+    expect(added.added).toEqual(['b:2']);
+    expect(addInsecure(undefined, ['b:2'])).toEqual({ text: '{\n  "insecure-registries": [\n    "b:2"\n  ]\n}\n', added: ['b:2'] });
+    expect(() => addInsecure('[1]', ['b'])).toThrow('is not a JSON object');
     expect(insecureList('{"insecure-registries":["a:1"]}')).toEqual(['a:1']);
     expect(insecureList(undefined)).toEqual([]);
     expect(insecureList('not json')).toEqual([]);
+  });
+
+  const start = '{"features":{"containerd-snapshotter":true}}\n';
+  const pretty = '{\n    "debug": true\n}';
+  it.each([
+    // [daemon.json now, this job added, keepEmpty, expected]
+    ['{"features":{"containerd-snapshotter":true},"insecure-registries":["a:1"]}\n', ['a:1'], false, start],
+    ['{"features":{"containerd-snapshotter":true},"insecure-registries":["a:1"]}\n', ['a:1'], true, '{"features":{"containerd-snapshotter":true},"insecure-registries":[]}\n'],
+    // another job's entry stays, whatever order the posts run in
+    ['{"features":{"containerd-snapshotter":true},"insecure-registries":["a:1","b:2"]}\n', ['a:1'], false, '{"features":{"containerd-snapshotter":true},"insecure-registries":["b:2"]}\n'],
+    ['{"features":{"containerd-snapshotter":true},"insecure-registries":["a:1","b:2"]}\n', ['b:2'], true, '{"features":{"containerd-snapshotter":true},"insecure-registries":["a:1"]}\n'],
+    // what was there before the job is not the job's to take
+    ['{"insecure-registries":["old:1","a:1"]}', ['a:1'], false, '{"insecure-registries":["old:1"]}'],
+    // formatting is kept, so a round trip gives the same bytes
+    ['{\n    "debug": true,\n    "insecure-registries": [\n        "a:1"\n    ]\n}', ['a:1'], false, pretty],
+    // nothing left: the file can go
+    ['{"insecure-registries":["a:1"]}', ['a:1'], false, undefined],
+    ['{"insecure-registries":["a:1"]}', ['a:1'], true, '{"insecure-registries":[]}'],
+    [undefined, ['a:1'], false, undefined],
+  ] as const)('takes out exactly what this job added: %s less %j', (now, added, keepEmpty, want) => {
+    expect(removeInsecure(now, added, keepEmpty)).toBe(want);
+  });
+
+  it('interleaved jobs end where they started', () => {
+    const a = addInsecure(start, ['a:1']);
+    const b = addInsecure(a.text, ['b:2', 'a:1']);
+    expect(b.added).toEqual(['b:2']);
+    const afterA = removeInsecure(b.text, a.added);
+    expect(insecureList(afterA)).toEqual(['b:2']);
+    expect(removeInsecure(afterA, b.added)).toBe(start);
+    expect(removeInsecure(addInsecure(pretty, ['x:1']).text, ['x:1'])).toBe(pretty);
   });
 
   it('puts a CA where the engine looks for it', () => {

@@ -51,9 +51,10 @@ describe('parseImageName', () => {
 describe('login argv', () => {
   it('never carries the password and omits the server for Docker Hub', () => {
     expect(loginArgs('docker.io', 'u')).toEqual(['login', '--username', 'u', '--password-stdin']);
-    expect(loginArgs('ghcr.io', 'u')).toEqual(['login', '--username', 'u', '--password-stdin', 'ghcr.io']);
+    expect(loginArgs('ghcr.io', 'u')).toEqual(['login', '--username', 'u', '--password-stdin', '--', 'ghcr.io']);
     expect(logoutArgs('docker.io')).toEqual(['logout']);
-    expect(logoutArgs('127.0.0.1:5000')).toEqual(['logout', '127.0.0.1:5000']);
+    expect(logoutArgs('127.0.0.1:5000')).toEqual(['logout', '--', '127.0.0.1:5000']);
+    expect(() => loginArgs('--config=/tmp/x', 'u')).toThrow('"--config=/tmp/x" is not a registry host[:port]');
   });
 });
 

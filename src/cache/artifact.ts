@@ -1,13 +1,28 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { KEY_PREFIX, shortHash, type CacheKey, type Platform } from './keys.js';
+import { createHash } from 'node:crypto';
+import { KEY_PREFIX, type CacheKey, type Platform } from './keys.js';
+
+/** What the jar is made of: the source tree's content, the command that builds it, where, and with which tools. */
+export interface ArtifactInputs {
+  /** treeDigest() of the work tree. */
+  tree: string;
+  command: readonly string[];
+  /** working-directory, relative to the workspace. */
+  workingDirectory: string;
+  java: string;
+  tool: string;
+}
 
 /**
- * The jar of one commit, built by one command: a reproducible build makes the same jar again, so a rerun of
- * the same commit takes it from the cache and skips the build tool. No restore keys: only this exact build. Pure.
+ * The jar of one source tree, built by one command with one JDK and build tool: a reproducible build makes the
+ * same jar again, so the same content takes it from the cache and skips the build tool. Keyed by content, never by
+ * GITHUB_SHA (the workspace need not hold that commit). No restore keys: only this exact build. Pure.
  */
-export function artifactKey(p: Platform, sha: string, command: readonly string[], workingDirectory: string): CacheKey {
-  return { key: `${KEY_PREFIX}-jar-${p.os}-${p.arch}-${sha}-${shortHash([...command, workingDirectory])}`, restoreKeys: [] };
+export function artifactKey(p: Platform, a: ArtifactInputs): CacheKey {
+  const h = createHash('sha256');
+  for (const part of [a.tree, a.workingDirectory, a.java, a.tool, ...a.command]) h.update(`${part.length}:${part}`);
+  return { key: `${KEY_PREFIX}-jar-${p.os}-${p.arch}-${h.digest('hex').slice(0, 40)}`, restoreKeys: [] };
 }
 
 export function artifactDir(runnerTemp: string): string {

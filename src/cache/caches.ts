@@ -6,7 +6,7 @@ import * as glob from '@actions/glob';
 import type { BuildTool } from '../java/detect.js';
 import { dependencyKey, layerKey, type HitKind, type Platform } from './keys.js';
 import { buildFilePatterns, gradleCachePaths, gradleUserHome, mavenRepository } from './paths.js';
-import { artifactDir, artifactKey, unstageArtifact } from './artifact.js';
+import { artifactDir, artifactKey, unstageArtifact, type ArtifactInputs } from './artifact.js';
 import { layerDirs } from './layers.js';
 import { cacheServiceAvailable, restore, save, type CacheLog } from './store.js';
 
@@ -63,17 +63,15 @@ export async function restoreDependencies(tool: BuildTool, workingDirectory: str
   return { key: key.key, paths, hit };
 }
 
-/** The jar this exact build made before, if the cache has it; `jar` is where it now lies. */
+/** The jar this exact build (same content, command, JDK and build tool) made before, if the cache has it; `jar` is where it now lies. */
 export async function restoreArtifact(
-  sha: string,
-  command: readonly string[],
-  project: { dir: string; fromWorkspace: string },
+  inputs: ArtifactInputs,
+  workingDirectory: string,
   runnerTemp: string,
   log: CacheLog,
 ): Promise<{ state: NonNullable<CacheState['artifact']>; jar?: string }> {
   const dir = artifactDir(runnerTemp);
-  const key = artifactKey(platform(), sha, command, project.fromWorkspace);
-  const workingDirectory = project.dir;
+  const key = artifactKey(platform(), inputs);
   const { hit } = await restore('jar', [dir], key, log);
   const jar = hit === 'exact' ? unstageArtifact(dir, workingDirectory) : undefined;
   return { state: { key: key.key, path: dir, hit: jar ? hit : hit === 'exact' ? 'error' : hit, staged: false }, jar };

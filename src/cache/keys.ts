@@ -35,10 +35,19 @@ export function layerKey(p: Platform, images: readonly string[], dockerfile: str
 
 export type CacheWrite = 'auto' | 'true' | 'false';
 
-/** auto: write on pushes, tags and schedules, read-only on pull requests so they never evict main's caches. Pure. */
-export function mayWriteCache(mode: CacheWrite, eventName: string): boolean {
+/** The events whose runs build code already in the repository's branches and tags: only they write with `auto`. */
+const TRUSTED_WRITERS = ['push', 'schedule'];
+
+/**
+ * auto: write on pushes (branches and tags) and schedules only. Every other event (pull requests, workflow_run,
+ * issue_comment, workflow_dispatch, …) may build code nobody merged, and several of them run in the default
+ * branch's cache scope, where a poisoned entry would feed every later build. `untrusted` (a pull_request_target
+ * checkout of another commit) never writes, whatever the mode. Pure.
+ */
+export function mayWriteCache(mode: CacheWrite, eventName: string, untrusted = false): boolean {
+  if (untrusted) return false;
   if (mode !== 'auto') return mode === 'true';
-  return !['pull_request', 'pull_request_target', 'merge_group'].includes(eventName);
+  return TRUSTED_WRITERS.includes(eventName);
 }
 
 export type HitKind = 'exact' | 'partial' | 'miss' | 'off' | 'error';

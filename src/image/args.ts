@@ -1,4 +1,4 @@
-import type { BuildSecret } from '../inputs.js';
+import type { BuildSecret } from '../checks/secrets.js';
 
 export interface BuildSpec {
   context: string;
@@ -35,23 +35,23 @@ function common(spec: BuildSpec): string[] {
   if (spec.target) args.push('--target', spec.target);
   if (spec.network) args.push('--network', spec.network);
   if (spec.platforms.length) args.push('--platform', spec.platforms.join(','));
-  spec.secrets.forEach((s, i) => args.push('--secret', `id=${s.id},env=${secretEnvName(i)}`));
+  spec.secrets.forEach((s, i) => args.push('--secret', s.file !== undefined ? `id=${s.id},src=${s.file}` : `id=${s.id},env=${secretEnvName(i)}`));
   return args;
 }
 
 /** `docker buildx build …`: builds once into the engine's image store; pushing is a later step. */
 export function buildxArgs(spec: BuildSpec): string[] {
-  return ['buildx', 'build', '--progress', 'plain', '--load', '--provenance', spec.provenance, '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), spec.context];
+  return ['buildx', 'build', '--progress', 'plain', '--load', '--provenance', spec.provenance, '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), '--', spec.context];
 }
 
 /** The fallback when buildx is missing: classic `docker build` with BuildKit switched on through the env. */
 export function dockerBuildArgs(spec: BuildSpec): string[] {
-  return ['build', '--progress', 'plain', ...common(spec), spec.context];
+  return ['build', '--progress', 'plain', ...common(spec), '--', spec.context];
 }
 
 /** The environment of the build: secret values, and SOURCE_DATE_EPOCH, which buildx hands to BuildKit. */
 export function buildEnv(spec: Pick<BuildSpec, 'secrets' | 'sourceDateEpoch'>): Record<string, string> {
-  const env: Record<string, string> = Object.fromEntries(spec.secrets.map((s, i) => [secretEnvName(i), s.value]));
+  const env: Record<string, string> = Object.fromEntries(spec.secrets.flatMap((s, i) => (s.value !== undefined ? [[secretEnvName(i), s.value]] : [])));
   if (spec.sourceDateEpoch !== undefined) env.SOURCE_DATE_EPOCH = String(spec.sourceDateEpoch);
   return env;
 }

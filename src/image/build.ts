@@ -10,6 +10,8 @@ export interface BuildResult {
   imageId: string;
   /** The config digest BuildKit reports, when it does. */
   configDigest?: string;
+  /** The manifest digest BuildKit reports (`containerimage.digest`), when it does. */
+  manifestDigest?: string;
   builder: 'buildx' | 'docker build';
 }
 
@@ -39,9 +41,9 @@ export async function buildImage(spec: BuildSpec, useBuildx: boolean, dockerEnv:
     throw new StageError('image', `The image build ${why}. Check the Dockerfile given in \`file\` and the \`context\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
   }
   // the engine's own ID (what `docker images` shows); the iidfile can hold the config digest instead
-  const inspected = spec.tags[0] ? await execute('docker', ['image', 'inspect', '--format', '{{.Id}}', spec.tags[0]], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined) : undefined;
+  const inspected = spec.tags[0] ? await execute('docker', ['image', 'inspect', '--format', '{{.Id}}', '--', spec.tags[0]], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined) : undefined;
   const imageId = inspected?.code === 0 ? inspected.stdout.trim() : existsSync(spec.iidFile) ? readFileSync(spec.iidFile, 'utf8').trim() : '';
   const meta = useBuildx ? readJson(spec.metadataFile) : {};
-  const configDigest = typeof meta['containerimage.config.digest'] === 'string' ? meta['containerimage.config.digest'] : undefined;
-  return { imageId, configDigest, builder: useBuildx ? 'buildx' : 'docker build' };
+  const text = (k: string): string | undefined => (typeof meta[k] === 'string' ? meta[k] : undefined);
+  return { imageId, configDigest: text('containerimage.config.digest'), manifestDigest: text('containerimage.digest'), builder: useBuildx ? 'buildx' : 'docker build' };
 }

@@ -53,3 +53,13 @@ export function copiesOnlyTheJar(dockerfile: string): boolean {
   }
   return true;
 }
+
+/** Names of the Dockerfile's stages (`FROM … AS name`), lowercased as BuildKit compares them. Pure. */
+export function stageNames(dockerfile: string): string[] {
+  const names: string[] = [];
+  for (const line of instructions(dockerfile)) {
+    const m = /^FROM\s+(?:--\S+\s+)*\S+\s+AS\s+(\S+)\s*$/i.exec(line);
+    if (m) names.push(m[1].toLowerCase());
+  }
+  return names;
+}

@@ -1,7 +1,8 @@
 import { errorMessage } from '../errors.js';
 import type { ImageName } from '../registry/name.js';
 import type { RetryPolicy } from '../registry/retry.js';
-import { pushTag, type PushResult } from './push.js';
+import { finishLocalNames, pushOwn, type OwnImage } from './own.js';
+import type { PushResult } from './push.js';
 
 export interface RegistryResult {
   registry: string;
@@ -23,12 +24,13 @@ export function refsByRegistry(refs: readonly string[], images: readonly ImageNa
 }
 
 /**
- * Pushes the one built image to every registry. A registry that fails does not stop the others;
- * the caller fails the step afterwards, naming it.
+ * Pushes this run's image to every registry, checking that each registry got this run's image. A registry that
+ * fails does not stop the others; the caller fails the step afterwards, naming it.
  */
 export async function publish(
   refs: readonly string[],
   images: readonly ImageName[],
+  own: OwnImage,
   dockerEnv: Record<string, string>,
   policy: RetryPolicy,
   log: (m: string) => void,
@@ -40,7 +42,7 @@ export async function publish(
     let error: string | undefined;
     const one = async (ref: string): Promise<void> => {
       try {
-        const r = await pushTag(ref, dockerEnv, policy);
+        const r = await pushOwn(ref, own, dockerEnv, policy, log);
         log(`Pushed ${ref}@${r.digest}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`);
         done.push(r);
       } catch (e) {
@@ -56,5 +58,6 @@ export async function publish(
     pushes.push(...done);
     results.push({ registry, refs: done.map((d) => d.ref), digest: done[0]?.digest ?? '', pushed: !error && done.length > 0, error });
   }
+  await finishLocalNames(own, [...refsByRegistry(refs, images).values()].flat(), dockerEnv);
   return { pushes, results };
 }

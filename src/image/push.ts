@@ -1,6 +1,7 @@
 import { StageError } from '../errors.js';
 import { execute } from '../exec.js';
-import { lastLine, withRetry, type RetryPolicy } from '../registry/retry.js';
+import { dockerError } from '../registry/docker-error.js';
+import { withRetry, type RetryPolicy } from '../registry/retry.js';
 
 const PUSH_TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -20,12 +21,12 @@ export interface PushResult {
 export async function pushTag(ref: string, dockerEnv: Record<string, string>, policy: RetryPolicy): Promise<PushResult> {
   let digest: string | undefined;
   const res = await withRetry(async () => {
-    const r = await execute('docker', ['push', ref], { env: dockerEnv, timeoutMs: PUSH_TIMEOUT_MS, tailLines: 10 });
+    const r = await execute('docker', ['push', '--', ref], { env: dockerEnv, timeoutMs: PUSH_TIMEOUT_MS, tailLines: 10 });
     digest = pushedDigest(r.stdout + r.stderr);
     return { ok: r.code === 0, output: r.timedOut ? 'push timed out' : r.stderr + r.stdout };
   }, policy);
   if (!res.ok) {
-    const detail = lastLine(res.output) ?? '';
+    const detail = dockerError(res.output) ?? 'docker said nothing';
     const hint = res.kind === 'auth' ? 'The registry refused access: check that `username` may push to this repository.' : 'Check that the registry is reachable.';
     throw new StageError('push', `Pushing ${ref} failed after ${res.attempts} attempt(s): ${detail}. ${hint}`);
   }

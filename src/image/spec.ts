@@ -5,10 +5,11 @@ import type { Inputs } from '../inputs.js';
 import type { BuildSpec } from './args.js';
 
 /** JAR_FILE as the Dockerfile's COPY sees it: relative to the context, with forward slashes. Pure. */
-export function jarBuildArg(context: string, jar: string): string {
+export function jarBuildArg(context: string, jar: string, input: 'artifact' | 'context' = 'context'): string {
   const rel = path.relative(context, jar);
   if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new InputError('context', `the jar ${jar} lies outside the build context ${context}; set \`context\` to a folder that contains the build output.`);
+    const fix = input === 'artifact' ? 'point `artifact` at a jar inside the context, or widen `context`' : 'set `context` to a folder that contains the build output';
+    throw new InputError(input, `the jar ${jar} lies outside the build context ${context}; ${fix}.`);
   }
   return rel.split(path.sep).join('/');
 }
@@ -31,7 +32,7 @@ export function buildSpec(inputs: Inputs, parts: SpecParts, runnerTemp: string):
     file: inputs.file,
     tags,
     labels,
-    buildArgs: jar ? [...inputs.buildArgs, ['JAR_FILE', jarBuildArg(inputs.context, jar)]] : inputs.buildArgs,
+    buildArgs: jar ? [...inputs.buildArgs, ['JAR_FILE', jarBuildArg(inputs.context, jar, inputs.artifact ? 'artifact' : 'context')]] : inputs.buildArgs,
     target: inputs.target,
     platforms: inputs.platforms,
     secrets: inputs.secrets,

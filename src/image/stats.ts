@@ -15,7 +15,7 @@ export function manifestStats(m: Manifest): ImageStats | undefined {
 }
 
 async function rawManifest(ref: string, dockerEnv: Record<string, string>): Promise<Manifest | undefined> {
-  const r = await execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', ref], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch(() => undefined);
+  const r = await execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', '--', ref], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch(() => undefined);
   if (r?.code !== 0) return undefined;
   try {
     return JSON.parse(r.stdout) as Manifest;
@@ -36,7 +36,7 @@ export async function pushedStats(ref: string, dockerEnv: Record<string, string>
 
 /** The local image's size and layers, when nothing was pushed. */
 export async function localStats(imageId: string, dockerEnv: Record<string, string>): Promise<ImageStats | undefined> {
-  const r = await execute('docker', ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', imageId], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
+  const r = await execute('docker', ['image', 'inspect', '--format', '{{.Size}} {{len .RootFS.Layers}}', '--', imageId], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
   const m = /^(\d+) (\d+)$/.exec(r?.stdout.trim() ?? '');
   return m ? { bytes: Number(m[1]), layers: Number(m[2]), compressed: false } : undefined;
 }

@@ -11,11 +11,13 @@ export function isRunnableJar(file: string): boolean {
 
 /**
  * Picks the one runnable jar. `explicit` is true when the user's `artifact` glob produced the candidates:
- * then every match counts, since the user chose them.
+ * then a single match counts whatever its name, since the user chose it, and of several matches the
+ * by-products (`original-*` beside a shaded jar, `*-plain`) drop out, so `app/target/*.jar` works.
  */
 export function chooseArtifact(candidates: readonly string[], explicit: boolean, where: string): string {
   const sorted = [...new Set(candidates)].sort();
-  const runnable = explicit ? sorted : sorted.filter(isRunnableJar);
+  const filtered = sorted.filter(isRunnableJar);
+  const runnable = explicit && (sorted.length === 1 || filtered.length === 0) ? sorted : filtered;
   if (runnable.length === 1) return runnable[0];
   if (runnable.length === 0) {
     throw new InputError(

@@ -9,6 +9,7 @@ import type { Inputs } from '../inputs.js';
 import { chooseArtifact } from './artifact.js';
 import { javaCommand, mavenOpts, type JavaCommand } from './command.js';
 import { detectProject, type JavaProject } from './detect.js';
+import { choosesProjects, reactorOnDisk } from './reactor.js';
 import { mavenReproducibleArgs } from './reproducible.js';
 
 const BUILD_TIMEOUT_MS = 45 * 60 * 1000;
@@ -32,16 +33,22 @@ function isExecutable(file: string): boolean {
  * and where the Gradle init script will be; the user's java-args come last and have the last word.
  */
 export function planJava(inputs: Inputs, jobEnv: NodeJS.ProcessEnv, reproducible?: { commitDate: Date; gradleInitScript: string }): JavaPlan {
-  const project = detectProject(inputs.javaTool, readdirSync(inputs.workingDirectory));
-  if (!project) return {};
-  const wrapperExec = project.wrapper ? isExecutable(path.join(inputs.workingDirectory, project.wrapper)) : false;
+  const wd = inputs.workingDirectory;
+  const found = detectProject(inputs.javaTool, readdirSync(wd));
+  if (!found) return {};
+  // A Maven module of a reactor builds from the reactor's root, where its wrapper and .mvn/ live too.
+  const reactor = found.tool === 'maven' && !choosesProjects(inputs.javaArgs) ? reactorOnDisk(wd, jobEnv.GITHUB_WORKSPACE ?? path.parse(wd).root) : undefined;
+  const dir = reactor?.root ?? wd;
+  const project: JavaProject = reactor ? { tool: 'maven', wrapper: existsSync(path.join(dir, 'mvnw')) ? 'mvnw' : undefined } : found;
+  const wrapperExec = project.wrapper ? isExecutable(path.join(dir, project.wrapper)) : false;
+  const pom = (d: string): string => readFileSync(path.join(d, 'pom.xml'), 'utf8');
   const repro = !reproducible
     ? []
     : project.tool === 'maven'
-      ? mavenReproducibleArgs(readFileSync(path.join(inputs.workingDirectory, 'pom.xml'), 'utf8'), reproducible.commitDate)
+      ? mavenReproducibleArgs(reactor ? `${pom(dir)}\n${pom(wd)}` : pom(wd), reproducible.commitDate)
       : ['--init-script', reproducible.gradleInitScript];
-  const opts = project.tool === 'maven' ? mavenOpts(jobEnv.MAVEN_OPTS, existsSync(path.join(inputs.workingDirectory, '.mvn', 'jvm.config'))) : undefined;
-  return { project, command: javaCommand(project, [...repro, ...inputs.javaArgs], wrapperExec, opts ? { MAVEN_OPTS: opts } : {}) };
+  const opts = project.tool === 'maven' ? mavenOpts(jobEnv.MAVEN_OPTS, existsSync(path.join(dir, '.mvn', 'jvm.config'))) : undefined;
+  return { project, command: javaCommand(project, [...repro, ...inputs.javaArgs], wrapperExec, opts ? { MAVEN_OPTS: opts } : {}, reactor) };
 }
 
 async function globFiles(dir: string, patterns: readonly string[]): Promise<string[]> {
@@ -53,11 +60,11 @@ async function globFiles(dir: string, patterns: readonly string[]): Promise<stri
 export async function buildJava(inputs: Inputs, plan: JavaPlan, workspace: string): Promise<string | undefined> {
   const wd = inputs.workingDirectory;
   if (plan.command) {
-    const { file, args, env } = plan.command;
-    const res = await execute(file, args, { cwd: wd, env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
+    const { file, args, env, cwd } = plan.command;
+    const res = await execute(file, args, { cwd: cwd ?? wd, env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
     if (res.code !== 0) {
       const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
-      const annotations = await toAnnotations(javaProblems(`${res.stdout}\n${res.stderr}`), wd, workspace, `${plan.project?.tool} build`);
+      const annotations = await toAnnotations(javaProblems(`${res.stdout}\n${res.stderr}`), cwd ?? wd, workspace, `${plan.project?.tool} build`);
       throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
     }
   }

@@ -1,4 +1,5 @@
 import type { JavaProject } from './detect.js';
+import type { Reactor } from './reactor.js';
 
 export interface JavaCommand {
   file: string;
@@ -7,6 +8,8 @@ export interface JavaCommand {
   env: Record<string, string>;
   /** Where the runnable jar is expected, relative to working-directory. */
   jarPatterns: string[];
+  /** Where the build runs when that is not working-directory: the root of the reactor the module belongs to. */
+  cwd?: string;
 }
 
 /**
@@ -25,16 +28,17 @@ export function mavenOpts(current: string | undefined, projectTunesJvm: boolean)
   return `${current ?? ''} ${FAST_JVM}`.trim();
 }
 
-export function javaCommand(project: JavaProject, extra: readonly string[], wrapperExecutable: boolean, env: Record<string, string> = {}): JavaCommand {
+export function javaCommand(project: JavaProject, extra: readonly string[], wrapperExecutable: boolean, env: Record<string, string> = {}, reactor?: Reactor): JavaCommand {
   const launcher = (plain: string): { file: string; args: string[] } =>
     project.wrapper ? (wrapperExecutable ? { file: `./${project.wrapper}`, args: [] } : { file: 'sh', args: [project.wrapper] }) : { file: plain, args: [] };
   if (project.tool === 'maven') {
     const l = launcher('mvn');
     return {
       file: l.file,
-      args: [...l.args, '--batch-mode', '--no-transfer-progress', '-DskipTests', 'package', ...extra],
+      args: [...l.args, '--batch-mode', '--no-transfer-progress', '-DskipTests', ...(reactor ? ['--projects', reactor.module, '--also-make'] : []), 'package', ...extra],
       env,
       jarPatterns: ['target/*.jar', '*/target/*.jar'],
+      ...(reactor ? { cwd: reactor.root } : {}),
     };
   }
   const l = launcher('gradle');

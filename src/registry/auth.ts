@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../errors.js';
-import { canonicalRegistry } from './name.js';
+import { parseRegistry } from './host.js';
 
 /** One registry to log in to; `ca` is PEM text the engine should trust for it. */
 export interface RegistryLogin {
@@ -51,7 +51,7 @@ function complete(login: RegistryLogin, where: string, input: string): RegistryL
 }
 
 /** The `registry-auth` input: a YAML list of {registry, username, password, ca}, as login-action takes it. Pure. */
-export function parseRegistryAuth(raw: string, d: AuthDefaults): RegistryLogin[] {
+export function parseRegistryAuth(raw: string, d: AuthDefaults, warn: (m: string) => void = () => undefined): RegistryLogin[] {
   let doc: unknown;
   try {
     doc = parseYaml(raw);
@@ -66,7 +66,7 @@ export function parseRegistryAuth(raw: string, d: AuthDefaults): RegistryLogin[]
     const e = entry as Record<string, unknown>;
     const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password', 'ca'].includes(k));
     if (unknown.length) throw new InputError('registry-auth', `entry ${i + 1} has unknown key(s) ${unknown.join(', ')}; use registry, username, password and ca.`);
-    const registry = canonicalRegistry(field(e, 'registry', i));
+    const registry = parseRegistry(field(e, 'registry', i), 'registry-auth', warn);
     if (seen.has(registry)) throw new InputError('registry-auth', `lists ${registry} twice; keep one entry per registry.`);
     seen.add(registry);
     const caRaw = field(e, 'ca', i);
@@ -76,8 +76,8 @@ export function parseRegistryAuth(raw: string, d: AuthDefaults): RegistryLogin[]
 }
 
 /** The single-registry inputs as a login list: empty when there is nothing to log in with. Pure. */
-export function singleLogin(registry: string, username: string, password: string, ca: string, d: AuthDefaults): RegistryLogin[] {
-  const login: RegistryLogin = { registry: canonicalRegistry(registry), username, password, ca: ca.trim() ? checkPem('registry-ca', ca) : undefined };
+export function singleLogin(registry: string, username: string, password: string, ca: string, d: AuthDefaults, warn: (m: string) => void = () => undefined): RegistryLogin[] {
+  const login: RegistryLogin = { registry: parseRegistry(registry, 'registry', warn), username, password, ca: ca.trim() ? checkPem('registry-ca', ca) : undefined };
   const filled = ghcrDefaults(login, d, 'github-token');
   if (!filled.username && !filled.password) return [];
   if (filled.password && !filled.username) throw new InputError('username', 'a password is set but no username; set `username` for the registry.');

@@ -36,8 +36,40 @@ function basic(auth: BasicAuth): string {
   return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
 }
 
+/** A registry pointed somewhere its credentials must not go: not retried over the other scheme. */
+class PointedAway extends Error {}
+
+/** Redirects are not followed: a registry's tag list and token answer directly, and a hop could carry credentials away. */
 async function get(url: string, headers: Record<string, string>): Promise<Response> {
-  return fetch(url, { headers, signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+  return fetch(url, { headers, redirect: 'error', signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
+}
+
+/**
+ * The next page a `Link: <…>; rel="next"` header names, resolved against the page that sent it. Only the same
+ * origin is followed: another host could answer with a challenge and collect the registry's credentials. Pure.
+ */
+export function nextPage(current: string, link: string | null): string | undefined {
+  const m = /<([^>]+)>;\s*rel="?next"?/.exec(link ?? '');
+  if (!m) return undefined;
+  const next = new URL(m[1], current);
+  const here = new URL(current);
+  if (next.origin !== here.origin) throw new PointedAway(`the tag list's next page is on another origin (${next.origin}), which is not followed`);
+  return next.toString();
+}
+
+/**
+ * Whether a Bearer realm may get the registry's credentials: the registry's own origin, or another host over
+ * https (Docker Hub's auth.docker.io), or a loopback host. Plain HTTP elsewhere would carry them in the clear. Pure.
+ */
+export function realmAllowed(registryUrl: string, realm: string): boolean {
+  let r: URL;
+  try {
+    r = new URL(realm);
+  } catch {
+    return false;
+  }
+  if (r.origin === new URL(registryUrl).origin) return true;
+  return r.protocol === 'https:' || (r.protocol === 'http:' && isLoopback(r.host));
 }
 
 async function authorized(url: string, auth: BasicAuth | undefined): Promise<Response> {
@@ -49,6 +81,7 @@ async function authorized(url: string, auth: BasicAuth | undefined): Promise<Res
     return get(url, { authorization: basic(auth) });
   }
   if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+    if (!realmAllowed(url, challenge.params.realm)) throw new PointedAway(`the token realm ${challenge.params.realm} is plain HTTP on another host; credentials are not sent there`);
     const tokenUrl = new URL(challenge.params.realm);
     if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
     if (challenge.params.scope) tokenUrl.searchParams.set('scope', challenge.params.scope);
@@ -62,7 +95,7 @@ async function authorized(url: string, auth: BasicAuth | undefined): Promise<Res
   return first;
 }
 
-/** Every tag the registry lists for an image (following Link pagination); [] when the repository is new. */
+/** Every tag the registry lists for an image (following Link pagination on the same origin); [] when the repository is new. */
 export async function listTags(image: ImageName, auth: BasicAuth | undefined): Promise<string[]> {
   const host = apiHost(image.registry);
   const schemes = isLoopback(image.registry) ? ['http', 'https'] : ['https'];
@@ -77,11 +110,11 @@ export async function listTags(image: ImageName, auth: BasicAuth | undefined): P
         if (!res.ok) throw new Error(`HTTP ${res.status} from ${host}`);
         const body = (await res.json()) as { tags?: string[] | null };
         tags.push(...(body.tags ?? []));
-        const link = /<([^>]+)>;\s*rel="next"/.exec(res.headers.get('link') ?? '');
-        next = link ? new URL(link[1], `${scheme}://${host}`).toString() : undefined;
+        next = nextPage(next, res.headers.get('link'));
       }
       return tags;
     } catch (e) {
+      if (e instanceof PointedAway) throw e;
       lastError = e;
     }
   }

@@ -1,20 +1,60 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { execute } from '../exec.js';
-import { replaceFile, restoreTrust, signal, type TrustChange } from './trust.js';
+import { assertRegistryHost } from './host.js';
+import { removeFile, signal, writeFile } from './trust.js';
 
 export const DAEMON_JSON = '/etc/docker/daemon.json';
 
-/** daemon.json with these registries added to insecure-registries, everything else kept. Pure. */
-export function withInsecureRegistries(daemonJson: string | undefined, registries: readonly string[]): string {
-  let conf: Record<string, unknown> = {};
-  if (daemonJson?.trim()) {
-    const parsed: unknown = JSON.parse(daemonJson);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${DAEMON_JSON} is not a JSON object`);
-    conf = parsed as Record<string, unknown>;
+/** What this job added to daemon.json's insecure-registries: post removes exactly these, nothing else. */
+export interface DaemonChange {
+  file: string;
+  added: string[];
+}
+
+function parseConf(daemonJson: string | undefined): Record<string, unknown> {
+  if (!daemonJson?.trim()) return {};
+  const parsed: unknown = JSON.parse(daemonJson);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${DAEMON_JSON} is not a JSON object`);
+  return parsed as Record<string, unknown>;
+}
+
+/** The insecure-registries list of a daemon.json text ([] when it has none). Pure. */
+export function insecureList(daemonJson: string | undefined): string[] {
+  try {
+    const v = parseConf(daemonJson)['insecure-registries'];
+    return Array.isArray(v) ? v.filter((r): r is string => typeof r === 'string') : [];
+  } catch {
+    return [];
   }
-  const current = Array.isArray(conf['insecure-registries']) ? (conf['insecure-registries'] as unknown[]).filter((r): r is string => typeof r === 'string') : [];
-  conf['insecure-registries'] = [...new Set([...current, ...registries])];
-  return `${JSON.stringify(conf, null, 2)}\n`;
+}
+
+/** Serialises like the text it replaces (compact or indented, trailing newline or not), so a round trip is byte-exact. Pure. */
+function serialise(conf: Record<string, unknown>, like: string | undefined): string {
+  if (!like?.trim()) return `${JSON.stringify(conf, null, 2)}\n`;
+  const indent = /\n([ \t]+)"/.exec(like)?.[1];
+  return `${JSON.stringify(conf, null, indent)}${like.endsWith('\n') ? '\n' : ''}`;
+}
+
+/** daemon.json with these registries added to insecure-registries, everything else kept; and which were new. Pure. */
+export function addInsecure(daemonJson: string | undefined, registries: readonly string[]): { text: string; added: string[] } {
+  const conf = parseConf(daemonJson);
+  const current = insecureList(daemonJson);
+  const added = [...new Set(registries.map(assertRegistryHost))].filter((r) => !current.includes(r));
+  conf['insecure-registries'] = [...current, ...added];
+  return { text: serialise(conf, daemonJson), added };
+}
+
+/**
+ * daemon.json as it is now, less exactly the registries this job added (another job's stay). An empty list keeps
+ * its key when `keepEmpty` (a reload ignores an absent key, so the engine must first see []), else the key goes.
+ * undefined: nothing is left, so the file can go. Pure.
+ */
+export function removeInsecure(daemonJson: string | undefined, added: readonly string[], keepEmpty = false): string | undefined {
+  const conf = parseConf(daemonJson);
+  const left = insecureList(daemonJson).filter((r) => !added.includes(r));
+  if (left.length || (keepEmpty && 'insecure-registries' in conf)) conf['insecure-registries'] = left;
+  else delete conf['insecure-registries'];
+  return Object.keys(conf).length ? serialise(conf, daemonJson) : undefined;
 }
 
 async function dockerdPid(): Promise<number> {
@@ -42,36 +82,43 @@ async function reloadUntil(done: (insecure: Set<string>) => boolean, dockerEnv: 
   return false;
 }
 
-/** The insecure-registries list of a daemon.json text ([] when it has none). Pure. */
-export function insecureList(daemonJson: string | undefined): string[] {
-  try {
-    const v = (JSON.parse(daemonJson ?? '{}') as Record<string, unknown>)['insecure-registries'];
-    return Array.isArray(v) ? v.filter((r): r is string => typeof r === 'string') : [];
-  } catch {
-    return [];
-  }
+function readDaemonJson(): string | undefined {
+  return existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON, 'utf8') : undefined;
 }
 
-/** Lets the engine speak plain HTTP to these registries until post; returns how to undo it. */
-export async function allowInsecure(registries: readonly string[], dockerEnv: Record<string, string>): Promise<TrustChange> {
-  const current = existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON, 'utf8') : undefined;
-  const change = await replaceFile(DAEMON_JSON, withInsecureRegistries(current, registries));
+/**
+ * Lets the engine speak plain HTTP to these registries until post. `record` gets what this job adds before the
+ * file is written, so a post step after a crash still knows what to take out.
+ */
+export async function allowInsecure(registries: readonly string[], record: (change: DaemonChange) => void, dockerEnv: Record<string, string> = {}): Promise<DaemonChange> {
+  const { text, added } = addInsecure(readDaemonJson(), registries);
+  const change = { file: DAEMON_JSON, added };
+  record(change);
+  if (added.length) await writeFile(DAEMON_JSON, text);
   try {
     if (!(await reloadUntil((s) => registries.every((r) => s.has(r)), dockerEnv))) throw new Error('the engine did not take up the new insecure-registries after a reload');
   } catch (e) {
-    await restoreDaemonConfig(change, registries);
+    await removeDaemonChange(change, dockerEnv);
     throw e;
   }
   return change;
 }
 
+async function writeOrRemove(before: string | undefined, text: string | undefined): Promise<void> {
+  if (text === before) return;
+  if (text === undefined) await removeFile(DAEMON_JSON, false);
+  else await writeFile(DAEMON_JSON, text);
+}
+
 /**
- * Post: the daemon.json of before, and an engine that forgot the added registries. A reload ignores
- * a key that is absent, so the engine first gets the old list explicitly, then the file its old text.
+ * Post: takes out of daemon.json, read afresh, exactly what this job added, and reloads the engine; an emptied
+ * list is shown to the engine as [] first, then its key goes too.
  */
-export async function restoreDaemonConfig(change: TrustChange, added: readonly string[], dockerEnv: Record<string, string> = {}): Promise<void> {
-  const before = insecureList(change.previous);
-  await replaceFile(DAEMON_JSON, withInsecureRegistries(change.previous, []));
-  await reloadUntil((s) => added.every((r) => before.includes(r) || !s.has(r)), dockerEnv);
-  await restoreTrust(change);
+export async function removeDaemonChange(change: DaemonChange, dockerEnv: Record<string, string> = {}): Promise<void> {
+  if (!change.added.length) return;
+  const now = readDaemonJson();
+  await writeOrRemove(now, removeInsecure(now, change.added, true));
+  await reloadUntil((s) => change.added.every((r) => !s.has(r)), dockerEnv);
+  const after = readDaemonJson();
+  await writeOrRemove(after, removeInsecure(after, change.added));
 }

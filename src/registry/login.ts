@@ -1,7 +1,9 @@
 import { StageError } from '../errors.js';
 import { execute } from '../exec.js';
+import { assertRegistryHost } from './host.js';
 import { DOCKER_HUB } from './name.js';
-import { lastLine, withRetry, type RetryPolicy } from './retry.js';
+import { dockerError } from './docker-error.js';
+import { withRetry, type RetryPolicy } from './retry.js';
 
 const LOGIN_TIMEOUT_MS = 60 * 1000;
 
@@ -11,13 +13,18 @@ export interface Credentials {
   password: string;
 }
 
+/** The registry operand, after `--` so that no name can be read as a flag; Docker Hub is the default, so none. */
+function operand(registry: string): string[] {
+  return registry === DOCKER_HUB ? [] : ['--', assertRegistryHost(registry)];
+}
+
 /** argv for docker login: the password is never here, it goes on stdin. Pure. */
 export function loginArgs(registry: string, username: string): string[] {
-  return ['login', '--username', username, '--password-stdin', ...(registry === DOCKER_HUB ? [] : [registry])];
+  return ['login', '--username', username, '--password-stdin', ...operand(registry)];
 }
 
 export function logoutArgs(registry: string): string[] {
-  return ['logout', ...(registry === DOCKER_HUB ? [] : [registry])];
+  return ['logout', ...operand(registry)];
 }
 
 /** Logs in with bounded retries on transient failures; a refused login fails at once. */
@@ -31,7 +38,7 @@ export async function login(creds: Credentials, dockerEnv: Record<string, string
     return { ok: r.code === 0, output: r.timedOut ? `login timed out after ${LOGIN_TIMEOUT_MS / 1000}s` : r.stderr + r.stdout };
   }, policy);
   if (res.ok) return;
-  const detail = lastLine(res.output) ?? '';
+  const detail = dockerError(res.output) ?? 'docker said nothing';
   if (res.kind === 'auth') {
     throw new StageError('login', `Registry ${creds.registry} rejected the credentials for user "${creds.username}" (${detail}). Check \`username\` and \`password\`: the password or token may be wrong, expired or lack push scope.`);
   }
@@ -40,6 +47,10 @@ export async function login(creds: Credentials, dockerEnv: Record<string, string
 
 /** Best effort: the config directory is deleted afterwards anyway. */
 export async function logout(registry: string, dockerEnv: Record<string, string>): Promise<boolean> {
-  const r = await execute('docker', logoutArgs(registry), { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-  return r?.code === 0;
+  try {
+    const r = await execute('docker', logoutArgs(registry), { env: dockerEnv, timeoutMs: 30 * 1000 });
+    return r.code === 0;
+  } catch {
+    return false;
+  }
 }

@@ -1,10 +1,23 @@
+import { isIPv6 } from 'node:net';
 import { InputError } from '../errors.js';
 
 export const DOCKER_HUB = 'docker.io';
 const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
 
+// distribution/reference: domain-component ("." domain-component)* | "[" IPv6 "]", then an optional ":" port
+const HOST_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
+
+/** True when `host` is a registry host[:port] by the reference grammar, and nothing else (no path, flag or space). Pure. */
+export function isRegistryHost(host: string): boolean {
+  const m = /^(\[[^\]]*\]|[^:[\]]*)(?::(\d{1,5}))?$/.exec(host);
+  if (!m) return false;
+  if (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535)) return false;
+  const name = m[1];
+  if (name.startsWith('[')) return isIPv6(name.slice(1, -1));
+  return name.length <= 253 && HOST_NAME.test(name);
+}
+
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$|^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/;
 
 export interface ImageName {
   /** The name as tags are written with it (lowercased, otherwise as the user wrote it). */
@@ -44,7 +57,7 @@ export function parseImageName(raw: string, input: string): ImageName {
   let domain: string | undefined;
   if (parts.length > 1 && looksLikeDomain(parts[0])) {
     domain = parts.shift();
-    if (!DOMAIN.test(domain!)) fail(`"${domain}" is not a registry host`);
+    if (!isRegistryHost(domain!)) fail(`"${domain}" is not a registry host`);
   }
   const last = parts[parts.length - 1];
   if (/:/.test(last)) fail('tags go in the `tags` input, not in the image name');

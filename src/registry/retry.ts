@@ -1,3 +1,5 @@
+import { dockerError } from './docker-error.js';
+
 export type FailureKind = 'auth' | 'transient' | 'fatal';
 
 const AUTH = [/\b401\b/, /\b403\b/, /unauthorized/i, /denied/i, /incorrect username or password/i, /authentication required/i, /name unknown/i, /forbidden/i];
@@ -15,11 +17,6 @@ const TRANSIENT = [
   /service unavailable|bad gateway|internal server error/i,
   /broken pipe/i,
 ];
-
-/** The last non-empty line of a tool's output: usually the one that says what went wrong. Pure. */
-export function lastLine(output: string): string | undefined {
-  return output.trim().split('\n').filter(Boolean).pop();
-}
 
 /** Decides from a registry client's output whether trying again can help. Auth failures never are. */
 export function classifyFailure(output: string): FailureKind {
@@ -65,7 +62,7 @@ export async function withRetry(op: () => Promise<Attempt>, policy: RetryPolicy)
     if (kind !== 'transient' || attempt >= policy.retries || Date.now() - start + wait > policy.totalMs) {
       return { ...res, kind, attempts: attempt + 1 };
     }
-    const reason = lastLine(res.output) ?? 'transient failure';
+    const reason = dockerError(res.output) ?? 'transient failure';
     policy.onRetry(attempt + 1, reason, wait);
     await policy.sleep(wait);
   }

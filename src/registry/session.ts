@@ -28,11 +28,13 @@ export async function openSession(
 ): Promise<Record<string, string>> {
   if (insecure.length) {
     try {
-      post.daemonConfig = { ...(await allowInsecure(insecure, {})), added: [...insecure] };
+      await allowInsecure(insecure, (change) => {
+        post.daemonConfig = change;
+        persist();
+      });
     } catch (e) {
       throw new StageError('login', `Could not let the Docker engine use plain HTTP for ${insecure.join(', ')} (input 'insecure-registries'): ${errorMessage(e)}.`);
     }
-    persist();
     log.warning(`The engine talks plain HTTP to ${insecure.join(', ')} until the post step, as insecure-registries asks.`);
   }
   if (!logins.length) return {};
@@ -42,11 +44,13 @@ export async function openSession(
   for (const l of logins) {
     if (l.ca) {
       try {
-        (post.trust ??= []).push(await trustCa(l.registry, l.ca));
+        await trustCa(l.registry, l.ca, (change) => {
+          (post.trust ??= []).push(change);
+          persist();
+        });
       } catch (e) {
         throw new StageError('login', `Could not make the Docker engine trust the CA given for ${l.registry}: ${errorMessage(e)}.`);
       }
-      persist();
       log.info(`The engine trusts the given CA for ${l.registry} until the post step.`);
     }
     await login({ registry: l.registry, username: l.username, password: l.password }, dockerEnv, policy);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CacheState } from '../cache/caches.js';
 import { layerCacheArgs, layerDirs, promoteExport, registryCacheRef } from '../cache/layers.js';
 import { buildImage, type BuildResult } from '../image/build.js';
+import { finishLocalNames, runLocalName, type OwnImage } from '../image/own.js';
 import { buildSpec } from '../image/spec.js';
 import type { Meta } from '../tags/index.js';
 import type { Job } from './job.js';
@@ -15,16 +16,19 @@ function cacheArgs(job: Job, cache: CacheState, useBuildx: boolean, push: boolea
   return layerCacheArgs('actions', { dirs: layerDirs(ctx.runnerTemp) }, cache.write && cache.layers.hit !== 'exact');
 }
 
-/** Builds the image once, tagged with every reference; a new layer-cache export replaces the old one. */
-export async function imageStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, dockerEnv: Record<string, string>): Promise<BuildResult> {
+/**
+ * Builds the image once under a name of this run's own (tags are shared by every job on the engine, so they come
+ * last: at push, or here when nothing is pushed); a new layer-cache export replaces the old one.
+ */
+export async function imageStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, dockerEnv: Record<string, string>): Promise<BuildResult & { own: OwnImage }> {
   const { io, inputs, ctx } = job;
   if (!useBuildx) io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
   const at = job.reproducibleAt;
+  const localName = runLocalName();
   const spec = buildSpec(
     inputs,
     {
-      // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
-      tags: inputs.images.length ? meta.tags : [],
+      tags: [localName],
       labels: meta.labels,
       jar: job.wantsJar ? jar : undefined,
       cacheArgs: cacheArgs(job, cache, useBuildx, push),
@@ -34,5 +38,8 @@ export async function imageStage(job: Job, meta: Meta, jar: string | undefined, 
   );
   const result = await buildImage(spec, useBuildx, dockerEnv, path.relative(ctx.workspace, inputs.file));
   if (cache.layers) cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
-  return result;
+  const own: OwnImage = { localName, imageId: result.imageId, manifestDigest: result.manifestDigest };
+  // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
+  if (!push) await finishLocalNames(own, inputs.images.length ? meta.tags : [], dockerEnv);
+  return { ...result, own };
 }

@@ -18,4 +18,6 @@ export interface Job {
   /** The commit time, when the build is made reproducible. */
   reproducibleAt?: Date;
   gradleInitScript: string;
+  /** Why this run's code gets no credentials, pushes or caches (a pull_request_target checkout of another commit). */
+  untrusted?: string;
 }

@@ -1,8 +1,11 @@
 import path from 'node:path';
+import type { ArtifactInputs } from '../cache/artifact.js';
 import { cacheAvailable, restoreArtifact, restoreDependencies, restoreLayers, type CacheState } from '../cache/caches.js';
 import { mayWriteCache } from '../cache/keys.js';
 import { builderCanExport } from '../cache/layers.js';
+import { hashWorkTree } from '../cache/worktree.js';
 import { copiesOnlyTheJar, hasRunSteps } from '../image/dockerfile.js';
+import { toolchain } from '../java/toolchain.js';
 import type { Job } from './job.js';
 
 /** A layer cache pays only for RUN steps, and only a builder that can export one can have it. */
@@ -16,15 +19,26 @@ async function layerCacheWorthIt(job: Job, dockerEnv: Record<string, string>): P
   return exportable.ok;
 }
 
+/** The jar cache key's parts: the work tree's content, the command, the JDK and the build tool (never GITHUB_SHA). */
+async function whatIsBuilt(job: Job): Promise<ArtifactInputs | { why: string }> {
+  const { inputs, javaPlan, ctx, env } = job;
+  const { project, command } = javaPlan;
+  if (!project || !command) return { why: 'there is no build command' };
+  const [tree, tools] = await Promise.all([hashWorkTree(inputs.workingDirectory), toolchain(project, command, inputs.workingDirectory, env)]);
+  if ('why' in tree) return tree;
+  if ('why' in tools) return tools;
+  return { tree: tree.digest, command: [command.file, ...command.args], workingDirectory: path.relative(ctx.workspace, inputs.workingDirectory), ...tools };
+}
+
 /**
- * Restores what this run can reuse: this commit's jar (then the build tool is skipped and its dependencies are
+ * Restores what this run can reuse: the jar of this very source tree (then the build tool is skipped and its dependencies are
  * not needed), else the dependency cache; and the layer cache.
  */
 export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Record<string, string>): Promise<{ cache: CacheState; reusedJar?: string }> {
   const { io, ctx, inputs, javaPlan } = job;
-  const cache: CacheState = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName) };
-  if (!inputs.cache) {
-    io.info('cache is false: building without caches.');
+  const cache: CacheState = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName, job.untrusted !== undefined) };
+  if (!inputs.cache || job.untrusted) {
+    io.info(job.untrusted ? `No cache is read or written: ${job.untrusted}.` : 'cache is false: building without caches.');
     return { cache };
   }
   const wantLayers = inputs.cacheMode === 'actions' && useBuildx && (await layerCacheWorthIt(job, dockerEnv));
@@ -33,14 +47,18 @@ export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Rec
   const command = javaPlan.command;
   // a cached jar can stand in for the build only when the jar is all the image takes from it
   if (job.reproducibleAt && command && !inputs.artifact && job.wantsJar && copiesOnlyTheJar(job.dockerfile)) {
-    const wd = { dir: inputs.workingDirectory, fromWorkspace: path.relative(ctx.workspace, inputs.workingDirectory) };
-    const restored = await restoreArtifact(ctx.sha, [command.file, ...command.args], wd, ctx.runnerTemp, io);
-    cache.artifact = restored.state;
-    reusedJar = restored.jar;
+    const what = await whatIsBuilt(job);
+    if ('why' in what) {
+      io.notice(`No jar cache for this run: ${what.why}. The jar is built.`);
+    } else {
+      const restored = await restoreArtifact(what, inputs.workingDirectory, ctx.runnerTemp, io);
+      cache.artifact = restored.state;
+      reusedJar = restored.jar;
+    }
   }
   const project = javaPlan.project;
   [cache.dependencies, cache.layers] = await Promise.all([
-    project && !reusedJar ? restoreDependencies(project.tool, inputs.workingDirectory, inputs.javaArgs, job.env, io) : undefined,
+    project && !reusedJar ? restoreDependencies(project.tool, command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, job.env, io) : undefined,
     wantLayers ? restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
   ]);
   return { cache, reusedJar };

@@ -1,5 +1,5 @@
 /** The run as metadata-action sees it (pull_request_target ref, PR head sha, commit date) and its global expressions. */
-import { DEFAULT_FORMAT, formatDate, validTimeZone } from './dateformat.js';
+import moment from 'moment-timezone';
 import { TemplateError, type Helper, type Scope } from './template.js';
 import type { MetaContext, MetaInputs, RepoInfo } from './types.js';
 
@@ -31,18 +31,23 @@ function get(obj: unknown, ...path: string[]): unknown {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
 
-/** Commit time from the push payload (commits[].timestamp / head_commit.timestamp of this sha). */
-function payloadCommitDate(payload: Record<string, unknown>, sha: string): Date | undefined {
+const validDate = (ts: string | undefined): Date | undefined => (ts && !Number.isNaN(Date.parse(ts)) ? new Date(ts) : undefined);
+
+/** Commit time from the event payload, as metadata-action reads it: the commits[] entry of this sha, then head_commit when it is this sha. Pure. */
+export function payloadCommitDate(payload: Record<string, unknown>, sha: string): Date | undefined {
   const commits = payload['commits'];
   if (Array.isArray(commits)) {
-    const ts = str(get(commits.find(c => get(c, 'id') === sha), 'timestamp'));
-    if (ts) return new Date(ts);
+    const ts = validDate(str(get(commits.find(c => get(c, 'id') === sha), 'timestamp')));
+    if (ts) return ts;
   }
-  if (get(payload, 'head_commit', 'id') === sha) {
-    const ts = str(get(payload, 'head_commit', 'timestamp'));
-    if (ts) return new Date(ts);
-  }
+  if (get(payload, 'head_commit', 'id') === sha) return validDate(str(get(payload, 'head_commit', 'timestamp')));
   return undefined;
+}
+
+/** The sha the tags and labels name: the pull request's head with `pr-sha: head`, else the event's. Pure. */
+export function labelledSha(eventName: string, sha: string, payload: Record<string, unknown>, prSha: 'head' | 'merge' | undefined): string {
+  const prHeadSha = /pull_request/.test(eventName) ? str(get(payload, 'pull_request', 'head', 'sha')) : undefined;
+  return prSha === 'head' && prHeadSha !== undefined ? prHeadSha : sha;
 }
 
 export function resolveRun(ctx: MetaContext, repo: RepoInfo, inputs: MetaInputs, now: Date): Run {
@@ -53,7 +58,7 @@ export function resolveRun(ctx: MetaContext, repo: RepoInfo, inputs: MetaInputs,
   }
   const isPr = /pull_request/.test(ctx.eventName);
   const prHeadSha = isPr ? str(get(payload, 'pull_request', 'head', 'sha')) : undefined;
-  const sha = inputs.prSha === 'head' && prHeadSha !== undefined ? prHeadSha : (ctx.sha ?? '');
+  const sha = labelledSha(ctx.eventName, ctx.sha ?? '', payload, inputs.prSha);
   const defaultBranch = ctx.defaultBranch ?? str(get(payload, 'repository', 'default_branch'));
   return {
     eventName: ctx.eventName,
@@ -79,6 +84,14 @@ export const isTagRef = (ref: string): boolean => /^refs\/tags\//.test(ref);
 export const isBranchRef = (ref: string): boolean => /^refs\/heads\//.test(ref);
 export const isPrRef = (ref: string): boolean => /^refs\/pull\//.test(ref);
 
+/**
+ * `date` in time zone `tz`, formatted with moment's tokens, exactly as metadata-action does
+ * (`moment(date).tz(tz).format(pattern)`); no pattern means moment's default format.
+ */
+export function formatDate(date: Date, pattern: string | undefined, tz: string): string {
+  return moment(date).tz(tz).format(pattern);
+}
+
 /** A `{{date 'FORMAT' tz='Zone'}}` helper rendering `date`. */
 export function dateHelper(name: string, date: Date, warn: (m: string) => void): Helper {
   return (params, hash) => {
@@ -87,11 +100,12 @@ export function dateHelper(name: string, date: Date, warn: (m: string) => void):
       if (key !== 'tz') throw new TemplateError(`unknown ${key} attribute of {{${name}}} (only tz= is supported)`);
       tz = hash[key];
     }
-    if (!validTimeZone(tz)) {
+    // metadata-action's moment only prints an error and keeps the runner's zone (UTC on hosted runners): say so, and use UTC
+    if (moment.tz.zone(tz) === null) {
       warn(`unknown time zone "${tz}" in {{${name}}}: UTC is used`);
       tz = 'UTC';
     }
-    return formatDate(date, params[0] ?? DEFAULT_FORMAT, tz);
+    return formatDate(date, params[0], tz);
   };
 }
 

@@ -102,6 +102,12 @@ describe('computeMeta', () => {
     expect(meta.labels).toContain('org.opencontainers.image.created=2019-12-31T22:00:00.000Z');
   });
 
+  test('an unknown time zone: a warning, and UTC (metadata-action only logs an error and keeps the runner zone)', () => {
+    const meta = computeMeta(inputs({ tags: ["type=raw,value={{date 'YYYYMMDD-HHmm' tz='Mars/Olympus'}}"] }), FIXTURES.push_dev, REPO, NOW);
+    expect(meta.version.main).toBe(computeMeta(inputs({ tags: ["type=raw,value={{date 'YYYYMMDD-HHmm'}}"] }), FIXTURES.push_dev, REPO, NOW).version.main);
+    expect(meta.warnings).toContain('unknown time zone "Mars/Olympus" in {{date}}: UTC is used');
+  });
+
   test('warnings: invalid semver and no version', () => {
     const meta = computeMeta(inputs({ tags: ['type=semver,pattern={{version}}'] }), FIXTURES.tag_sometag, REPO, NOW);
     expect(meta.warnings).toContain('sometag is not a valid semver. More info: https://semver.org/');

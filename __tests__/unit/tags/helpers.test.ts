@@ -1,6 +1,6 @@
-/** Date tokens (moment style, Intl time zones), PEP 440 normalisation, the Handlebars subset. */
+/** Date tokens (moment-timezone, as metadata-action formats them), PEP 440 normalisation, the Handlebars subset. */
 import { describe, expect, test } from 'vitest';
-import { formatDate } from '../../../src/tags/dateformat.js';
+import { formatDate } from '../../../src/tags/context.js';
 import { cleanPep440, parsePep440 } from '../../../src/tags/pep440.js';
 import { isRawStatement, render } from '../../../src/tags/template.js';
 
@@ -15,6 +15,20 @@ describe('formatDate', () => {
     ['Z|ZZ', 'Asia/Kolkata', '+05:30|+0530'],
     ['dddd Do MMM Q DDDD X', 'UTC', 'Friday 10th Jan 1 010 1578616205'],
   ])('%s in %s', (fmt, tz, out) => expect(formatDate(d, fmt, tz)).toBe(out));
+
+  const newYear = new Date('2021-01-01T12:00:00.000Z');
+  test.each([
+    // ISO week 2 of 2020; the en locale's week (Sunday first) is week 2 too; E is ISO, e the locale's day
+    [d, 'W WW w wo e E', 'UTC', '2 02 2 2nd 5 5'],
+    // 1 January 2021 is in ISO week 53 of 2020, but in week 1 of 2021 for the en locale
+    [newYear, 'GGGG-[W]WW gggg-ww', 'UTC', '2020-W53 2021-01'],
+    [d, 'L LL LLL LT', 'Asia/Tokyo', '01/10/2020 January 10, 2020 January 10, 2020 9:30 AM 9:30 AM'],
+    [d, 'LTS l ll z', 'Asia/Tokyo', '9:30:05 AM 1/10/2020 Jan 10, 2020 JST'],
+    [d, 'z Z', 'Europe/Berlin', 'CET +01:00'],
+    // no pattern: moment's default format, with Z for UTC
+    [d, undefined, 'UTC', '2020-01-10T00:30:05Z'],
+    [d, undefined, 'Europe/Berlin', '2020-01-10T01:30:05+01:00'],
+  ] as Array<[Date, string | undefined, string, string]>)('week and locale tokens: %$ %s in %s', (date, fmt, tz, out) => expect(formatDate(date, fmt, tz)).toBe(out));
 });
 
 describe('pep440', () => {

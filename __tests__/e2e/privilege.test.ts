@@ -1,0 +1,302 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tagEvent } from '../support/events.ts';
+import { runAction, type ActionRun, type GitEvent } from '../support/runner.ts';
+import { registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+
+let s: Services;
+beforeAll(() => {
+  s = services();
+});
+
+// A build tool that records what it can see, then builds for real.
+const SPY_MVNW = `#!/bin/sh
+probe="$(dirname "$0")/../probe"
+mkdir -p "$probe"
+env > "$probe/env"
+for f in $(find "$RUNNER_TEMP" "$HOME/.docker" -type f 2>/dev/null) $(find "$RUNNER_TEMP/.." -maxdepth 1 -type f 2>/dev/null); do
+  echo "== $f"; cat "$f"
+done > "$probe/files" 2>&1
+exec mvn "$@"
+`;
+
+function spyWorkspace(): Workspace {
+  const ws = workspace(SHADED);
+  writeFileSync(path.join(ws.dir, 'mvnw'), SPY_MVNW);
+  chmodSync(path.join(ws.dir, 'mvnw'), 0o755);
+  return ws;
+}
+
+const probe = (ws: Workspace, name: string): string => readFileSync(path.join(ws.dir, '..', 'probe', name), 'utf8');
+
+describe('the build tool runs with no credential in reach', () => {
+  const repo = uniqueRepo('spy');
+  const secrets = { password: '', token: 'ghs_input_token_4c1d', buildSecret: 'build-secret-77a9', runtime: 'actions-runtime-token-5e2f', envToken: 'ghs_env_token_90b3' };
+  let ws: Workspace;
+  let run: ActionRun;
+  beforeAll(async () => {
+    secrets.password = s.password;
+    ws = spyWorkspace();
+    run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: { ...ws.env, ACTIONS_RUNTIME_TOKEN: secrets.runtime, GITHUB_TOKEN: secrets.envToken },
+      inputs: {
+        images: `${s.registry}/${repo}`,
+        registry: s.registry,
+        username: s.user,
+        password: s.password,
+        'github-token': secrets.token,
+        secrets: `token=${secrets.buildSecret}`,
+        cache: 'false',
+      },
+    });
+  });
+
+  it('builds the jar before logging in, then logs in and pushes', async () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.outputs.pushed).toBe('true');
+    expect(await registryTags(s, repo)).toContain('v1.0.0');
+    expect(run.main.log.indexOf('::group::Java build')).toBeGreaterThan(-1);
+    expect(run.main.log.indexOf('::group::Java build')).toBeLessThan(run.main.log.indexOf('::group::Log in to the registries'));
+  });
+
+  it('the build tool found no secret in its environment or in the files it could read', () => {
+    const env = probe(ws, 'env');
+    const files = probe(ws, 'files');
+    // the spy did run and see things: a probe that saw nothing would prove nothing
+    expect(env).toContain(`RUNNER_TEMP=${run.runnerTemp}`);
+    expect(env).toMatch(/^PATH=/m);
+    expect(env).toContain(`MAVEN_OPTS=`);
+    expect(files).toContain('== ');
+    for (const secret of Object.values(secrets)) {
+      expect(env).not.toContain(secret);
+      expect(files).not.toContain(secret);
+    }
+    expect(files).not.toContain(Buffer.from(`${s.user}:${s.password}`).toString('base64'));
+    expect(env).not.toMatch(/^(INPUT_|ACTIONS_|GITHUB_TOKEN=|GITHUB_STATE=|GITHUB_OUTPUT=|GITHUB_ENV=)/m);
+  });
+});
+
+describe('pull_request_target with a checkout of the pull request head', () => {
+  const base = 'b'.repeat(40);
+  const event = (headSha: string): GitEvent => ({
+    name: 'pull_request_target',
+    ref: 'refs/heads/main',
+    sha: base,
+    payload: {
+      number: 9,
+      pull_request: { number: 9, head: { sha: headSha, repo: { full_name: 'stranger/hello-service' } }, base: { sha: base, repo: { full_name: 'acme/hello-service' } } },
+      repository: { name: 'hello-service', full_name: 'acme/hello-service' },
+    },
+  });
+  const inputs = (repo: string, extra: Record<string, string> = {}): Record<string, string> => ({
+    images: `${s.registry}/${repo}`,
+    tags: 'type=raw,value=pr-9',
+    registry: s.registry,
+    username: s.user,
+    password: s.password,
+    ...extra,
+  });
+
+  it('gets no login, no push and no cache', async () => {
+    const repo = uniqueRepo('prt');
+    const ws = workspace(SHADED);
+    const run = await runAction({ workspace: ws.dir, event: event(ws.sha), env: ws.env, inputs: inputs(repo) });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.main.log).toContain(`::warning::pull_request_target: the workspace holds ${ws.sha.slice(0, 12)}, not the base commit ${base.slice(0, 12)}`);
+    expect(run.main.log).toContain('No cache is read or written');
+    expect(run.main.log).not.toContain('Logged in to');
+    expect(run.outputs.pushed).toBe('false');
+    expect(await registryTags(s, repo)).toEqual([]);
+  });
+
+  it('pushes when the user opts in by name', async () => {
+    const repo = uniqueRepo('prt-optin');
+    const ws = workspace(SHADED);
+    const run = await runAction({ workspace: ws.dir, event: event(ws.sha), env: ws.env, inputs: inputs(repo, { 'allow-untrusted-checkout': 'true' }) });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.main.log).toContain(`Logged in to ${s.registry}`);
+    expect(await registryTags(s, repo)).toEqual(['pr-9']);
+  });
+});
+
+interface Seen {
+  url: string;
+  authorization?: string;
+}
+
+function fakeServer(host: string, handle: (req: http.IncomingMessage, res: http.ServerResponse, port: number) => void): Promise<{ port: number; seen: Seen[]; close: () => void }> {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+    handle(req, res, (server.address() as AddressInfo).port);
+  });
+  return new Promise((resolve) => server.listen(0, host, () => resolve({ port: (server.address() as AddressInfo).port, seen, close: () => server.close() })));
+}
+
+describe('the tag lister (latest=highest) keeps credentials at the registry', () => {
+  const password = 'fake-registry-password-31f7';
+  const basic = `Basic ${Buffer.from(`octo:${password}`).toString('base64')}`;
+  let other: Awaited<ReturnType<typeof fakeServer>>;
+  let realm: Awaited<ReturnType<typeof fakeServer>>;
+  let registry: Awaited<ReturnType<typeof fakeServer>>;
+  beforeAll(async () => {
+    // answers anything with a Basic challenge, to collect whatever credentials come its way
+    const lure = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      if (req.headers.authorization) res.writeHead(200, { 'content-type': 'application/json' }).end('{"tags":["9.9.9"],"token":"t"}');
+      else res.writeHead(401, { 'www-authenticate': 'Basic realm="other"' }).end();
+    };
+    other = await fakeServer('127.0.0.1', lure);
+    realm = await fakeServer('::1', lure);
+    registry = await fakeServer('127.0.0.1', (req, res) => {
+      if (req.headers.authorization !== basic && req.url?.includes('/link/')) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="registry"' }).end();
+      } else if (req.url?.includes('/link/')) {
+        res.writeHead(200, { 'content-type': 'application/json', link: `<http://127.0.0.1:${other.port}/v2/acme/link/tags/list?last=1.0.0>; rel="next"` }).end('{"tags":["1.0.0"]}');
+      } else {
+        // registry.image-publish.test is ::1 in /etc/hosts, but by name it is another host, and this is plain HTTP
+        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://registry.image-publish.test:${realm.port}/token",service="fake"` }).end();
+      }
+    });
+  });
+  afterAll(() => {
+    for (const srv of [other, realm, registry]) srv?.close();
+  });
+
+  const lookUp = async (repo: string): Promise<ActionRun> => {
+    const ws = workspace(SHADED);
+    return runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v2.0.0'),
+      env: ws.env,
+      inputs: { images: `127.0.0.1:${registry.port}/acme/${repo}`, registry: `127.0.0.1:${registry.port}`, username: 'octo', password, flavor: 'latest=highest', tags: 'type=semver,pattern={{version}}', 'dry-run': 'true' },
+    });
+  };
+
+  it('does not follow a Link to another origin', async () => {
+    const run = await lookUp('link');
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(registry.seen.some((r) => r.url.includes('/link/') && r.authorization === basic)).toBe(true);
+    expect(other.seen).toEqual([]);
+    expect(run.main.log).toContain('is on another origin');
+    expect(run.everything).not.toContain(password);
+  });
+
+  it('does not answer a plain-HTTP token realm on another host', async () => {
+    const run = await lookUp('realm');
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(registry.seen.some((r) => r.url.includes('/realm/'))).toBe(true);
+    expect(realm.seen).toEqual([]);
+    expect(run.main.log).toContain('credentials are not sent there');
+  });
+});
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('two jobs on one engine interleave their insecure-registries changes', () => {
+  const DAEMON_JSON = '/etc/docker/daemon.json';
+  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const hostA = `ip-a-${suffix}.image-publish.test:5999`;
+  const hostB = `ip-b-${suffix}.image-publish.test:5999`;
+  let start: string;
+  const listed = (): string[] => (JSON.parse(readFileSync(DAEMON_JSON, 'utf8')) as { 'insecure-registries'?: string[] })['insecure-registries'] ?? [];
+  const job = (host: string, beforePost: () => Promise<void>): Promise<ActionRun> => {
+    const ws = workspace(SHADED);
+    return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('interleave')}`, push: 'false', cache: 'false', 'insecure-registries': host }, beforePost });
+  };
+
+  it('A main, B main, A post, B post: A leaves B its entry, and both leave daemon.json as it was', async () => {
+    start = readFileSync(DAEMON_JSON, 'utf8');
+    const aMain = deferred();
+    const bMain = deferred();
+    const aChecked = deferred();
+    let afterBothMains: string[] = [];
+    const a = job(hostA, async () => {
+      aMain.resolve();
+      await bMain.promise;
+    });
+    await aMain.promise;
+    const b = job(hostB, async () => {
+      afterBothMains = listed();
+      bMain.resolve();
+      await aChecked.promise;
+    });
+    const runA = await a;
+    const afterA = listed();
+    aChecked.resolve();
+    const runB = await b;
+    expect(runA.main.code, runA.main.log).toBe(0);
+    expect(runB.main.code, runB.main.log).toBe(0);
+    expect(afterBothMains).toEqual(expect.arrayContaining([hostA, hostB]));
+    expect(afterA).toContain(hostB);
+    expect(afterA).not.toContain(hostA);
+    expect(readFileSync(DAEMON_JSON, 'utf8')).toBe(start);
+    expect(runA.post.log).toContain(`Took ${hostA} out of ${DAEMON_JSON}`);
+  });
+
+  afterAll(() => {
+    // a failed run must not leave the shared engine changed for everyone else
+    if (start !== undefined && existsSync(DAEMON_JSON) && readFileSync(DAEMON_JSON, 'utf8') !== start) {
+      writeFileSync(DAEMON_JSON, start);
+      execFileSync('sh', ['-c', 'kill -HUP $(pidof dockerd)']);
+    }
+  });
+});
+
+const MANIFESTS = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json', 'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+
+/** The labels of the image a registry serves at repo@digest, read over the registry API (not through the action's code). */
+async function labelsAt(repo: string, digest: string): Promise<Record<string, string>> {
+  const headers = { authorization: `Basic ${Buffer.from(`${s.user}:${s.password}`).toString('base64')}`, accept: MANIFESTS };
+  const get = async (kind: 'manifests' | 'blobs', ref: string): Promise<Record<string, unknown>> => {
+    const res = await fetch(`http://${s.registry}/v2/${repo}/${kind}/${ref}`, { headers, signal: AbortSignal.timeout(10000) });
+    if (!res.ok) throw new Error(`${kind}/${ref}: HTTP ${res.status}`);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  let manifest = await get('manifests', digest);
+  const children = manifest.manifests as { digest: string; platform?: { os?: string } }[] | undefined;
+  if (children) manifest = await get('manifests', children.find((m) => m.platform?.os !== 'unknown')!.digest);
+  const config = await get('blobs', (manifest.config as { digest: string }).digest);
+  return (config.config as { Labels?: Record<string, string> }).Labels ?? {};
+}
+
+describe('four jobs on one engine push the same tags of one repository', () => {
+  it("each job's digest output is its own image", async () => {
+    const repo = uniqueRepo('race');
+    const jobs = [1, 2, 3, 4].map((n) => {
+      const ws = workspace(SHADED);
+      writeFileSync(path.join(ws.dir, 'job.txt'), `job ${n}\n`);
+      const git = (...a: string[]): string => execFileSync('git', ['-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', ...a], { cwd: ws.dir, encoding: 'utf8' }).trim();
+      git('add', 'job.txt');
+      git('commit', '-q', '-m', `job ${n}`);
+      return { ...ws, sha: git('rev-parse', 'HEAD') };
+    });
+    expect(new Set(jobs.map((j) => j.sha)).size).toBe(4);
+    const runs = await Promise.all(
+      jobs.map((ws) =>
+        runAction({
+          workspace: ws.dir,
+          event: { name: 'push', ref: 'refs/heads/main', sha: ws.sha, payload: { ref: 'refs/heads/main', repository: { name: 'hello-service' } } },
+          env: ws.env,
+          inputs: { images: `${s.registry}/${repo}`, tags: 'type=raw,value=shared\ntype=raw,value=also', registry: s.registry, username: s.user, password: s.password, cache: 'false' },
+        }),
+      ),
+    );
+    for (const [i, run] of runs.entries()) {
+      expect(run.main.code, run.main.log).toBe(0);
+      expect(run.outputs.digest).toMatch(/^sha256:/);
+      expect((await labelsAt(repo, run.outputs.digest))['org.opencontainers.image.revision'], `job ${i + 1}`).toBe(jobs[i].sha);
+    }
+    expect(new Set(runs.map((r) => r.outputs.digest)).size).toBe(4);
+    expect((await registryTags(s, repo)).sort()).toEqual(['also', 'shared']);
+  });
+});

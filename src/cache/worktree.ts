@@ -1,0 +1,59 @@
+import { lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { errorMessage } from '../errors.js';
+import { execute } from '../exec.js';
+import { gitBlobId, parseIndex, splitNul, treeDigest, TREE_LIMITS, type WorktreeFile } from './source.js';
+
+const GIT_TIMEOUT_MS = 30 * 1000;
+
+export type TreeHash = { digest: string; files: number } | { why: string };
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  // -z gives paths raw; no prompts, and no index refresh (a read must not take the index lock)
+  const r = await execute('git', ['-c', 'core.quotepath=off', ...args], { cwd, timeoutMs: GIT_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' } });
+  if (r.code !== 0) throw new Error(r.timedOut ? `git ${args[0]} took longer than ${GIT_TIMEOUT_MS / 1000} s` : (r.tail.at(-1) ?? `git ${args[0]} exited with code ${r.code}`));
+  return r.stdout;
+}
+
+function statOrGone(file: string): Stats | undefined {
+  try {
+    return lstatSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A changed file as it is on disk, hashed the way git would; a directory (a nested repository) cannot be. */
+function onDisk(file: string, rel: string, st: Stats | undefined): WorktreeFile {
+  if (!st) return { path: rel };
+  if (st.isSymbolicLink()) return { path: rel, mode: '120000', id: gitBlobId(readlinkSync(file)) };
+  if (!st.isFile()) throw new Error(`${rel} is not a regular file (a nested repository?)`);
+  return { path: rel, mode: st.mode & 0o111 ? '100755' : '100644', id: gitBlobId(readFileSync(file)) };
+}
+
+/**
+ * The content of the git work tree that holds `dir` (all of it: a module's build may read its parent pom or its
+ * siblings): the index, plus modified and untracked files that are not ignored. Never throws: `why` says what
+ * stopped it (no git, not a repository, a tree too large to hash cheaply).
+ */
+export async function hashWorkTree(dir: string): Promise<TreeHash> {
+  try {
+    const top = (await git(dir, ['rev-parse', '--show-toplevel'])).trim();
+    const index = parseIndex(await git(top, ['ls-files', '-s', '-z']));
+    const changedPaths = [...new Set(splitNul(await git(top, ['ls-files', '-m', '-o', '--exclude-standard', '-z'])))];
+    const files = index.length + changedPaths.length;
+    if (files > TREE_LIMITS.files) return { why: `the repository has ${files} files, more than the ${TREE_LIMITS.files} this action hashes` };
+    const changed: WorktreeFile[] = [];
+    let bytes = 0;
+    for (const rel of changedPaths) {
+      const file = path.join(top, rel);
+      const st = statOrGone(file);
+      bytes += st?.isFile() ? st.size : 0;
+      if (bytes > TREE_LIMITS.changedBytes) return { why: `the modified and untracked files hold more than ${TREE_LIMITS.changedBytes / 1024 / 1024} MB` };
+      changed.push(onDisk(file, rel, st));
+    }
+    return { digest: treeDigest(index, changed), files };
+  } catch (e) {
+    return { why: `the working tree could not be hashed with git (${errorMessage(e)})` };
+  }
+}

@@ -1,0 +1,81 @@
+import { randomBytes } from 'node:crypto';
+import { StageError } from '../errors.js';
+import { execute } from '../exec.js';
+import { splitRef } from '../registry/name.js';
+import type { RetryPolicy } from '../registry/retry.js';
+import { pushTag, type PushResult } from './push.js';
+
+const ENGINE_TIMEOUT_MS = 30 * 1000;
+/** A tag re-pointed by another job between our `docker tag` and `docker push` is tried again this often. */
+const OWN_ATTEMPTS = 5;
+
+/** What this run built, as the engine and BuildKit name it. */
+export interface OwnImage {
+  /** The run's own name in the engine: no other job tags it, so it always means this run's image. */
+  localName: string;
+  /** The engine's image ID: the config digest (classic store) or the manifest/index digest (containerd store). */
+  imageId: string;
+  /** The manifest digest BuildKit reports (`containerimage.digest`), when it does. */
+  manifestDigest?: string;
+}
+
+/** A name no other run uses, for the engine only: it is never pushed. */
+export function runLocalName(): string {
+  return `image-publish-local/run-${randomBytes(8).toString('hex')}:build`;
+}
+
+/**
+ * Whether the digest a registry reported for `ref` is this run's image. The containerd store names an image by
+ * its manifest (or index) digest; the classic store records `repo@digest` on the very image it pushed, and on no
+ * other. Either is proof; anything else means the engine pushed another image under that tag. Pure.
+ */
+export function isOwnPush(ref: string, digest: string, own: Pick<OwnImage, 'imageId' | 'manifestDigest'>, repoDigests: readonly string[]): boolean {
+  if (digest === own.imageId || digest === own.manifestDigest) return true;
+  const repo = familiar(splitRef(ref).name);
+  return repoDigests.some((d) => familiar(splitRef(d).name) === repo && d.endsWith(`@${digest}`));
+}
+
+/** Docker Hub names as the engine prints them: `acme/app`, `nginx`. Pure. */
+function familiar(name: string): string {
+  return name.replace(/^(docker\.io|index\.docker\.io|registry-1\.docker\.io)\//, '').replace(/^library\/(?=[^/]+$)/, '');
+}
+
+async function docker(args: string[], dockerEnv: Record<string, string>): Promise<string> {
+  const r = await execute('docker', args, { env: dockerEnv, timeoutMs: ENGINE_TIMEOUT_MS });
+  if (r.code !== 0) throw new Error(`docker ${args[0]} ${args[1] ?? ''} failed: ${r.stderr.trim() || `exit code ${r.code}`}`);
+  return r.stdout;
+}
+
+/** Points `ref` at this run's image in the engine (by ID, so a re-pointed local name cannot matter). */
+export async function tagOwn(own: OwnImage, ref: string, dockerEnv: Record<string, string>): Promise<void> {
+  await docker(['image', 'tag', own.imageId, ref], dockerEnv);
+}
+
+async function repoDigestsOf(imageId: string, dockerEnv: Record<string, string>): Promise<string[]> {
+  const out = await docker(['image', 'inspect', '--format', '{{json .RepoDigests}}', imageId], dockerEnv);
+  const parsed: unknown = JSON.parse(out.trim() || '[]');
+  return Array.isArray(parsed) ? parsed.filter((d): d is string => typeof d === 'string') : [];
+}
+
+/**
+ * Tags this run's image as `ref`, pushes it, and checks that what the registry got is this run's image. Another
+ * job on the same engine may re-point the tag in between: then the push is tried again, and fails if it keeps
+ * happening, so `digest` never names another run's image.
+ */
+export async function pushOwn(ref: string, own: OwnImage, dockerEnv: Record<string, string>, policy: RetryPolicy, log: (m: string) => void): Promise<PushResult> {
+  let last: PushResult | undefined;
+  for (let attempt = 1; attempt <= OWN_ATTEMPTS; attempt++) {
+    await tagOwn(own, ref, dockerEnv);
+    last = await pushTag(ref, dockerEnv, policy);
+    if (isOwnPush(ref, last.digest, own, await repoDigestsOf(own.imageId, dockerEnv))) return last;
+    log(`${ref}: the engine pushed ${last.digest}, which is not this run's image (another job re-pointed the tag); pushing again.`);
+  }
+  throw new StageError('push', `Pushing ${ref} sent another job's image ${last?.digest} ${OWN_ATTEMPTS} times: other jobs on this Docker engine keep re-pointing the same tag. Give concurrent jobs their own engine or their own tags.`);
+}
+
+/** Puts the image's references in the engine (tags last, after any push), then drops the run's own name. */
+export async function finishLocalNames(own: OwnImage, refs: readonly string[], dockerEnv: Record<string, string>): Promise<void> {
+  if (!refs.length) return; // the run's name is then the only one the image has; removing it would delete the image
+  for (const ref of refs) await tagOwn(own, ref, dockerEnv);
+  await docker(['image', 'rm', own.localName], dockerEnv);
+}

@@ -1,0 +1,52 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** A Maven module built from its reactor: Maven runs in `root` with `--projects module --also-make`. */
+export interface Reactor {
+  /** Absolute: the outermost aggregator pom's directory. */
+  root: string;
+  /** The module's path from root, with forward slashes ('app', 'services/app'). */
+  module: string;
+}
+
+/** The <module> entries of a pom, outside comments. Pure. */
+export function pomModules(pom: string): string[] {
+  const text = pom.replace(/<!--[\s\S]*?-->/g, '');
+  return [...text.matchAll(/<module>\s*([^<]*?)\s*<\/module>/g)].map((m) => m[1]).filter((m) => m !== '');
+}
+
+/** Whether java-args already choose what Maven builds (-f, -pl, -rf), so the reactor is left to the user. Pure. */
+export function choosesProjects(javaArgs: readonly string[]): boolean {
+  return javaArgs.some((a) => /^(-f|--file|-pl|--projects|-rf|--resume-from)(=.*)?$/.test(a) || /^-(f|pl|rf)\S/.test(a));
+}
+
+/**
+ * The reactor a Maven project in `dir` is a module of, if any: walks up to `top` (inclusive), and each
+ * ancestor whose pom lists the current directory as a module becomes the root. Building a module alone
+ * fails when it depends on a sibling that is not installed; from the root with `-pl module -am` Maven
+ * builds the siblings it needs first. `readPom` returns undefined where there is no pom.xml. Pure.
+ */
+export function findReactor(dir: string, top: string, readPom: (dir: string) => string | undefined): Reactor | undefined {
+  const inside = (d: string): boolean => {
+    const rel = path.relative(top, d);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  };
+  let root = dir;
+  for (let up = dir; up !== top && up !== path.dirname(up); ) {
+    up = path.dirname(up);
+    if (!inside(up)) break;
+    const pom = readPom(up);
+    if (pom === undefined) continue;
+    if (!pomModules(pom).some((m) => path.resolve(up, m) === root)) break;
+    root = up;
+  }
+  return root === dir ? undefined : { root, module: path.relative(root, dir).split(path.sep).join('/') };
+}
+
+/** findReactor over the file system. */
+export function reactorOnDisk(dir: string, top: string): Reactor | undefined {
+  return findReactor(dir, top, (d) => {
+    const file = path.join(d, 'pom.xml');
+    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  });
+}
