@@ -141,9 +141,9 @@ export function readJar(bytes: Uint8Array, fileName: string): JarContents {
   const cdxPath = names.find((n) => n.endsWith('.cdx.json'));
   const cdx = cdxPath ? cyclonedxLibraries(strFromU8(files[cdxPath]), cdxPath) : { libraries: [] };
 
-  // the jar's own coordinates: the pom.properties its file name matches, else the only one, else the CycloneDX root
+  // the jar's own coordinates: the pom.properties its file name matches, else the only one, else the CycloneDX root, else the manifest
   const stem = path.basename(fileName).replace(/\.jar$/, '');
-  const own = poms.find((p) => stem === `${p.artifact}-${p.version}` || stem === p.artifact) ?? (nested.length && poms.length === 1 ? poms[0] : undefined) ?? (poms.length === 1 ? poms[0] : undefined);
+  const own = poms.find((p) => stem === `${p.artifact}-${p.version}` || stem === p.artifact) ?? (poms.length === 1 ? poms[0] : undefined);
   const byName = fromFileName(fileName);
   const app: Library = own ??
     (cdx.app ? { ...cdx.app, source: 'jar' } : undefined) ?? {
