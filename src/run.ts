@@ -26,11 +26,13 @@ import { defaultPolicy } from './registry/policy.js';
 import { openSession } from './registry/session.js';
 import { newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
 import { commentStage } from './stages/comment.js';
+import { supplyStage } from './stages/supply.js';
 import { imageStage } from './stages/image.js';
 import { javaStage } from './stages/java.js';
 import type { Job } from './stages/job.js';
 import { restoreCaches } from './stages/restore.js';
 import { saveState, type PostState } from './state.js';
+import { secretLines, wantsSupply } from './supply/options.js';
 import { ignoredAttributes } from './tags/attrs.js';
 import { labelledSha, parseFlavor, parseTagRules, type Meta } from './tags/index.js';
 
@@ -65,6 +67,7 @@ function setMetaOutputs(io: ActionIO, meta: Meta): void {
 function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, fork: boolean): Inputs {
   // mask first, line by line: a parse error below may quote an input
   for (const piece of secretInputPieces((n) => io.getInput(n))) io.setSecret(piece);
+  for (const line of secretLines((n) => io.getInput(n))) io.setSecret(line);
   const inputs = parseInputs((n) => io.getInput(n), ctx.workspace, { actor: ctx.actor, fork, env });
   for (const value of [...inputs.logins.map((l) => l.password), ...inputs.secrets.map((s) => s.value ?? '')]) for (const piece of maskPieces(value)) io.setSecret(piece);
   for (const w of [...inputs.warnings, ...ignoredAttributes(parseTagRules(inputs.tags))]) io.warning(w);
@@ -178,10 +181,11 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const built = await stage('image', 'Build the image', async () => imageStage(job, meta, jar, cache, useBuildx, push, dockerEnv));
   io.setOutput('image-id', built.imageId);
 
-  const { pushes, results } = push ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, built.own, dockerEnv, policy, (m) => io.info(m))) : { pushes: [], results: [] };
+  const published = push ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, built.own, dockerEnv, policy, (m) => io.info(m))) : { pushes: [], results: [] };
+  const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now)) : { ...published, supply: undefined };
   if (!push) io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
-  Object.assign(record, { results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
+  Object.assign(record, { supply, results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
   record.stats = pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv);
   if (inputs.prComment && pr && !fork) await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));
 
@@ -189,7 +193,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   io.setOutput('pushed', String(pushes.length > 0));
   io.setOutput('cache-hit', JSON.stringify(cacheHit));
   const artifact = jar ? path.relative(ctx.workspace, jar) : undefined;
-  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact, cacheHit, reproducible: job.reproducibleAt !== undefined, timings: record.timings }));
+  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact, cacheHit, reproducible: job.reproducibleAt !== undefined, timings: record.timings, supply }));
   const digests = new Set(pushes.map((p) => p.digest));
   if (digests.size > 1) io.warning(`The pushed tags resolve to different digests: ${[...digests].join(', ')}.`);
   const failed = results.filter((r) => r.error);

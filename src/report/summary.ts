@@ -1,6 +1,7 @@
 import type { HitKind } from '../cache/keys.js';
 import type { RegistryResult } from '../image/publish.js';
 import { splitRef } from '../registry/name.js';
+import type { SupplyReport } from '../stages/supply.js';
 
 export interface ImageStats {
   /** Bytes of the layers as the registry stores them (compressed), or the local size when nothing was pushed. */
@@ -21,6 +22,7 @@ export interface RunRecord {
   pushed: boolean;
   reasonNotPushed?: string;
   failure?: { stage: string; message: string; tail: string[] };
+  supply?: SupplyReport;
 }
 
 export function newRecord(): RunRecord {
@@ -37,6 +39,7 @@ const STAGE_TITLES: Record<string, string> = {
   image: 'Image build',
   push: 'Push',
   comment: 'PR comment',
+  supply: 'SBOM, provenance, signatures',
 };
 
 function esc(text: string): string {
@@ -45,6 +48,14 @@ function esc(text: string): string {
 
 function size(bytes: number): string {
   return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+function supplyLines(s: SupplyReport): string[] {
+  const out: string[] = [];
+  if (s.sbom) out.push(`**SBOM:** SPDX 2.3, ${s.sbom.packages} packages`);
+  if (s.provenance) out.push(`**Provenance:** SLSA v1 for ${s.provenance.subject.map((x) => `\`${x.name}\` (\`sha256:${x.digest.sha256}\`)`).join(', ')}`);
+  for (const sig of s.signatures) out.push(`**Signature:** \`${sig}\``);
+  return out.length ? [out.join('<br>'), ''] : [];
 }
 
 /** The job summary as Markdown. Pure; holds references, digests and timings only, never an input value. */
@@ -69,6 +80,7 @@ export function summaryMarkdown(r: RunRecord): string {
   if (r.cacheHit) {
     out.push(`**Caches:** jar ${r.cacheHit.jar}, dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
   }
+  if (r.supply) out.push(...supplyLines(r.supply));
   const stages = Object.entries(r.timings);
   if (stages.length) {
     out.push('| stage | time |', '|---|---|');
