@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -272,8 +272,14 @@ async function labelsAt(repo: string, digest: string): Promise<Record<string, st
 describe('four jobs on one engine push the same tags of one repository', () => {
   it("each job's digest output is its own image", async () => {
     const repo = uniqueRepo('race');
+    // one jar for all, built beforehand: the four jobs then reach the engine at the same moment
+    const first = workspace(SHADED);
+    execFileSync('mvn', ['-B', '-q', '-DskipTests', 'package'], { cwd: first.dir, env: { ...process.env, ...first.env }, stdio: 'ignore', timeout: 5 * 60 * 1000 });
+    const jar = readdirSync(path.join(first.dir, 'target')).find((f) => /^hello-.*\.jar$/.test(f))!;
     const jobs = [1, 2, 3, 4].map((n) => {
       const ws = workspace(SHADED);
+      mkdirSync(path.join(ws.dir, 'target'));
+      copyFileSync(path.join(first.dir, 'target', jar), path.join(ws.dir, 'target', jar));
       writeFileSync(path.join(ws.dir, 'job.txt'), `job ${n}\n`);
       const git = (...a: string[]): string => execFileSync('git', ['-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', ...a], { cwd: ws.dir, encoding: 'utf8' }).trim();
       git('add', 'job.txt');
@@ -287,7 +293,16 @@ describe('four jobs on one engine push the same tags of one repository', () => {
           workspace: ws.dir,
           event: { name: 'push', ref: 'refs/heads/main', sha: ws.sha, payload: { ref: 'refs/heads/main', repository: { name: 'hello-service' } } },
           env: ws.env,
-          inputs: { images: `${s.registry}/${repo}`, tags: 'type=raw,value=shared\ntype=raw,value=also', registry: s.registry, username: s.user, password: s.password, cache: 'false' },
+          inputs: {
+            images: `${s.registry}/${repo}`,
+            tags: 'type=raw,value=shared\ntype=raw,value=also\ntype=raw,value=third',
+            registry: s.registry,
+            username: s.user,
+            password: s.password,
+            cache: 'false',
+            'java-tool': 'none',
+            artifact: 'target/hello-*.jar',
+          },
         }),
       ),
     );
@@ -297,6 +312,6 @@ describe('four jobs on one engine push the same tags of one repository', () => {
       expect((await labelsAt(repo, run.outputs.digest))['org.opencontainers.image.revision'], `job ${i + 1}`).toBe(jobs[i].sha);
     }
     expect(new Set(runs.map((r) => r.outputs.digest)).size).toBe(4);
-    expect((await registryTags(s, repo)).sort()).toEqual(['also', 'shared']);
+    expect((await registryTags(s, repo)).sort()).toEqual(['also', 'shared', 'third']);
   });
 });
