@@ -106,6 +106,9 @@ describe('pull_request_target with a checkout of the pull request head', () => {
   it('gets no login, no push and no cache', async () => {
     const repo = uniqueRepo('prt');
     const ws = workspace(SHADED);
+    // the base image's registry needs a login even to pull: the runner's own Docker config has one (not the action's)
+    mkdirSync(path.join(ws.env.HOME, '.docker'), { recursive: true });
+    writeFileSync(path.join(ws.env.HOME, '.docker', 'config.json'), JSON.stringify({ auths: { [s.registry]: { auth: Buffer.from(`${s.user}:${s.password}`).toString('base64') } } }));
     const run = await runAction({ workspace: ws.dir, event: event(ws.sha), env: ws.env, inputs: inputs(repo) });
     expect(run.main.code, run.main.log).toBe(0);
     expect(run.main.log).toContain(`::warning::pull_request_target: the workspace holds ${ws.sha.slice(0, 12)}, not the base commit ${base.slice(0, 12)}`);
@@ -211,7 +214,7 @@ describe('two jobs on one engine interleave their insecure-registries changes', 
   const listed = (): string[] => (JSON.parse(readFileSync(DAEMON_JSON, 'utf8')) as { 'insecure-registries'?: string[] })['insecure-registries'] ?? [];
   const job = (host: string, beforePost: () => Promise<void>): Promise<ActionRun> => {
     const ws = workspace(SHADED);
-    return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('interleave')}`, push: 'false', cache: 'false', 'insecure-registries': host }, beforePost });
+    return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('interleave')}`, registry: s.registry, username: s.user, password: s.password, push: 'false', cache: 'false', 'insecure-registries': host }, beforePost });
   };
 
   it('A main, B main, A post, B post: A leaves B its entry, and both leave daemon.json as it was', async () => {
