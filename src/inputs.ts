@@ -50,6 +50,10 @@ export interface Inputs {
   reproducible: boolean;
   provenance: string;
   prComment: boolean;
+  /** Which image builder runs: see src/build/choose.ts. */
+  builder: 'auto' | 'native' | 'docker';
+  /** auto: a Spring Boot layered jar becomes one layer per layers.idx entry (native builder); single: one layer. */
+  layers: 'auto' | 'single';
 }
 
 /** Reads one input by its action.yml name, untrimmed ('' when unset). */
@@ -234,6 +238,8 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     reproducible: parseBoolean('reproducible', read('reproducible'), true),
     provenance: parseProvenance(read('provenance')),
     prComment: parseBoolean('pr-comment', read('pr-comment'), false),
+    builder: oneOf('builder', read('builder'), ['auto', 'native', 'docker'] as const, 'auto'),
+    layers: oneOf('layers', read('layers'), ['auto', 'single'] as const, 'auto'),
   };
 }
 
