@@ -141,6 +141,75 @@ describe('trust and transport', () => {
   });
 });
 
+describe('credentials stay on the registry origin', () => {
+  /** A registry on 127.0.0.1 that pages its tags and redirects blob reads, and an "elsewhere" that records what reaches it. */
+  async function pair(linkTo: 'self' | 'elsewhere') {
+    const elsewhere: { url: string; authorization?: string }[] = [];
+    const blobData = Buffer.from('blob kept elsewhere');
+    const other = http.createServer((req, res) => {
+      elsewhere.push({ url: req.url ?? '', authorization: req.headers.authorization });
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(req.url?.includes('/blobs/') ? blobData : JSON.stringify({ tags: ['stolen'] }));
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.2', r));
+    const otherOrigin = `http://127.0.0.2:${(other.address() as net.AddressInfo).port}`;
+    const registry = http.createServer((req, res) => {
+      if (req.headers.authorization !== `Basic ${Buffer.from('u:p').toString('base64')}`) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' });
+        return void res.end();
+      }
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname.includes('/blobs/')) {
+        res.writeHead(307, { location: `${otherOrigin}/storage/blobs/x?signature=abc` });
+        return void res.end();
+      }
+      const last = url.searchParams.get('last');
+      const next = linkTo === 'self' ? `/v2/team/app/tags/list?n=2&last=b` : `${otherOrigin}/v2/team/app/tags/list?n=2&last=b`;
+      res.writeHead(200, last ? {} : { link: `<${next}>; rel="next"` });
+      res.end(JSON.stringify({ tags: last ? ['c'] : ['a', 'b'] }));
+    });
+    await new Promise<void>((r) => registry.listen(0, '127.0.0.1', r));
+    const c = client({ registry: `127.0.0.1:${(registry.address() as net.AddressInfo).port}`, credentials: { username: 'u', password: 'p' } });
+    const stop = () => {
+      for (const srv of [registry, other]) {
+        srv.closeAllConnections();
+        srv.close();
+      }
+    };
+    return { c, elsewhere, blobData, stop };
+  }
+
+  it('follows a Link on the same origin', async () => {
+    const p = await pair('self');
+    try {
+      expect(await p.c.listTags('team/app')).toEqual(['a', 'b', 'c']);
+    } finally {
+      p.stop();
+    }
+  });
+
+  it('refuses a Link to another origin, which hears nothing', async () => {
+    const p = await pair('elsewhere');
+    try {
+      await expect(p.c.listTags('team/app')).rejects.toThrow(/Link header points to another origin \(http:\/\/127\.0\.0\.2:\d+\); it is not followed/);
+      expect(p.elsewhere).toEqual([]);
+    } finally {
+      p.stop();
+    }
+  });
+
+  it('follows a blob redirect to another origin without the credentials, and checks the digest', async () => {
+    const p = await pair('self');
+    try {
+      expect(await p.c.getBlob('team/app', sha(p.blobData))).toEqual(p.blobData);
+      expect(p.elsewhere).toEqual([{ url: '/storage/blobs/x?signature=abc', authorization: undefined }]);
+      await expect(p.c.getBlob('team/app', sha(Buffer.from('other bytes')))).rejects.toThrow(/digest mismatch/);
+    } finally {
+      p.stop();
+    }
+  });
+});
+
 describe('Bearer tokens from a token service', () => {
   const [host, port] = s.registry.split(':');
   const proxy = new TokenProxy({ host, port: Number(port), authorization: `Basic ${Buffer.from(`${s.user}:${s.password}`).toString('base64')}` }, 'token-user', 'token-pass');
@@ -196,13 +265,14 @@ describe('faults on the way', () => {
     }
   });
 
-  it('503 for 4 seconds is ridden out: blob and manifest land with the same digest', async () => {
-    const relay = new OutageProxy(upstream, 4000);
+  it.each([503, 429])('%i for 3 seconds (Retry-After: 1) is ridden out: blob and manifest land with the same digest', async (status) => {
+    const relay = new OutageProxy(upstream, 3000);
+    relay.status = status;
     const relayPort = await relay.start();
     try {
       const log: string[] = [];
       const c = client({ registry: `127.0.0.1:${relayPort}`, credentials: creds }, log);
-      const repo = uniqueRepo('oci-503');
+      const repo = uniqueRepo(`oci-${status}`);
       const layer = blob(512 * 1024);
       expect(await c.pushBlob(repo, layer.ref, () => layer.data)).toBe('uploaded');
       const { config, manifest } = image(layer.ref);
@@ -210,8 +280,25 @@ describe('faults on the way', () => {
       expect(await c.putManifest(repo, 'v1', 'application/vnd.oci.image.manifest.v1+json', manifest)).toBe(sha(manifest));
       expect(relay.refused).toBeGreaterThan(0);
       expect(c.stats.retries).toBe(relay.refused);
-      expect(log.join('\n')).toMatch(/HEAD e2e\/oci-503-\S+ on 127\.0\.0\.1:\d+: HTTP 503; retry 1 of 6/);
+      expect(log[0]).toMatch(new RegExp(`^HEAD e2e/oci-${status}-\\S+ on 127\\.0\\.0\\.1:\\d+: HTTP ${status}; retry 1 of 6`));
       expect((await client({ registry: s.registry, credentials: creds }).getManifest(repo, 'v1')).digest).toBe(sha(manifest));
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('an upload that stalls (no byte for the watchdog time) is abandoned and that blob pushed again', async () => {
+    const relay = new CuttingRelay(upstream, 1024 * 1024, 1, 'stall');
+    const relayPort = await relay.start();
+    try {
+      const log: string[] = [];
+      const c = client({ registry: `127.0.0.1:${relayPort}`, credentials: creds, timeouts: { stallMs: 1500 } }, log);
+      const repo = uniqueRepo('oci-stall');
+      const layer = blob(3 * 1024 * 1024);
+      expect(await c.pushBlob(repo, layer.ref, () => layer.data)).toBe('uploaded');
+      expect(relay.cut).toBe(1);
+      expect(log.join('\n')).toMatch(/stalled, no byte moved for 1.5 s; retry 1 of 6/);
+      expect(await client({ registry: s.registry, credentials: creds }).hasBlob(repo, layer.ref.digest)).toBe(true);
     } finally {
       await relay.stop();
     }

@@ -4,12 +4,13 @@ import net from 'node:net';
 /**
  * A TCP relay on 127.0.0.1 in front of a registry that cuts connections: the first `cuts` connections
  * that carry more than `cutAfterBytes` bytes client to server are destroyed at that byte, both ways.
- * It counts what it did, so a test can tell that the fault really happened.
+ * With `stall`, such a connection is not cut but goes silent: the relay stops reading and forwarding,
+ * and holds it open. It counts what it did, so a test can tell that the fault really happened.
  */
 export class CuttingRelay {
   private server?: net.Server;
   private readonly sockets = new Set<net.Socket>();
-  /** Connections it cut. */
+  /** Connections it cut (or stalled). */
   cut = 0;
   connections = 0;
   bytesUp = 0;
@@ -18,6 +19,7 @@ export class CuttingRelay {
     private readonly upstream: { host: string; port: number },
     private readonly cutAfterBytes: number,
     private readonly cuts = 1,
+    private readonly mode: 'cut' | 'stall' = 'cut',
   ) {}
 
   async start(): Promise<number> {
@@ -38,14 +40,21 @@ export class CuttingRelay {
         if (this.cut < this.cuts && seen + c.length > this.cutAfterBytes) {
           this.cut++;
           up.write(c.subarray(0, this.cutAfterBytes - seen));
+          seen = Infinity;
+          if (this.mode === 'stall') {
+            client.pause();
+            up.unpipe(client);
+            return;
+          }
           client.destroy();
           up.destroy();
           return;
         }
+        if (seen === Infinity) return;
         seen += c.length;
         if (!up.write(c)) client.pause();
       });
-      up.on('drain', () => client.resume());
+      up.on('drain', () => seen !== Infinity && client.resume());
       client.on('end', () => up.end());
       up.pipe(client);
     });
@@ -64,6 +73,8 @@ export class CuttingRelay {
  * `Retry-After: 1`) for `outageMs` after the first one, HEAD included, then relays. Counts the 503s.
  */
 export class OutageProxy {
+  /** 503, or 429 (too many requests) with the same Retry-After. */
+  status = 503;
   private server?: http.Server;
   private firstAt?: number;
   refused = 0;
@@ -80,8 +91,8 @@ export class OutageProxy {
       if (Date.now() - this.firstAt < this.outageMs) {
         this.refused++;
         req.resume();
-        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
-        res.end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'registry is down' }] }));
+        res.writeHead(this.status, { 'content-type': 'application/json', 'retry-after': '1' });
+        res.end(JSON.stringify({ errors: [{ code: this.status === 429 ? 'TOOMANYREQUESTS' : 'UNAVAILABLE', message: 'not now' }] }));
         return;
       }
       this.relayed++;

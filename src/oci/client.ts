@@ -5,7 +5,7 @@ import { RegistryError } from './errors.js';
 import { nextLink, repositoryScope } from './headers.js';
 import { header, type HttpResponse } from './http.js';
 import { retrying } from './retry.js';
-import { Transport, type Exchange } from './transport.js';
+import { REDIRECTS, Transport, type Exchange } from './transport.js';
 import { startUpload, uploadAttempt, uploadLocation, type UploadState } from './upload.js';
 
 export type { Credentials } from './auth.js';
@@ -124,7 +124,7 @@ export class RegistryClient {
   }
 
   async hasBlob(repo: string, digest: string, action: 'read' | 'push' = 'read', scopes: readonly string[] = this.pull(repo)): Promise<boolean> {
-    const res = await this.call({ method: 'HEAD', path: `/v2/${repo}/blobs/${digest}`, scopes, action, repo, expect: [404] });
+    const res = await this.call({ method: 'HEAD', path: `/v2/${repo}/blobs/${digest}`, scopes, action, repo, expect: [404, ...REDIRECTS] });
     return res.status !== 404;
   }
 

@@ -91,8 +91,8 @@ export function send(req: HttpRequest, agents: Agents): Promise<HttpResponse> {
     };
     const options = { method: req.method, headers, agent: isHttps ? agents.https : agents.http };
     const r = isHttps ? https.request(req.url, options) : http.request(req.url, options);
-    const deadline = setTimeout(() => fail(new NetworkError(`${describe(req)}: no complete answer within ${Math.round(req.timeoutMs / 1000)} s`, 'TIMEOUT')), req.timeoutMs);
-    r.setTimeout(req.stallMs, () => fail(new NetworkError(`${describe(req)}: stalled, no byte moved for ${Math.round(req.stallMs / 1000)} s`, 'STALL')));
+    const deadline = setTimeout(() => fail(new NetworkError(`${describe(req)}: no complete answer within ${req.timeoutMs / 1000} s`, 'TIMEOUT')), req.timeoutMs);
+    r.setTimeout(req.stallMs, () => fail(new NetworkError(`${describe(req)}: stalled, no byte moved for ${req.stallMs / 1000} s`, 'STALL')));
     r.on('error', fail);
     r.on('response', (res) => {
       const chunks: Buffer[] = [];

@@ -30,7 +30,7 @@ export interface Exchange {
   maxBodyBytes?: number;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+export const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
 /** The API host of a canonical registry name: Docker Hub's API lives on registry-1.docker.io. Pure. */
@@ -102,7 +102,8 @@ export class Transport {
       if (authorization === undefined) throw this.failure(x, res, this.opts.credentials ? 'the registry asks for a login this client cannot give' : 'the registry asks for a login and no credentials were found');
       res = await this.toRegistry(x, url, withAuth());
     }
-    for (let hops = 0; REDIRECTS.has(res.status) && (x.method === 'GET' || x.method === 'HEAD') && hops < MAX_REDIRECTS; hops++) {
+    // reads are redirected to blob storage; a HEAD's redirect already answers it (a HEAD on a GET-signed URL may fail)
+    for (let hops = 0; REDIRECTS.has(res.status) && x.method === 'GET' && hops < MAX_REDIRECTS; hops++) {
       const location = header(res, 'location');
       if (!location) break;
       url = new URL(location, url);
