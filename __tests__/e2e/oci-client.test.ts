@@ -80,6 +80,9 @@ describe.each(registries)('push and read back: $name', ({ opts, tls }) => {
     expect(await c.pushBlob(repoA, layer.ref, () => layer.data)).toBe('uploaded');
     expect(c.stats.bytesUploaded).toBe(layer.data.length);
     expect(await c.hasBlob(repoA, layer.ref.digest)).toBe(true);
+    expect(sha(await c.getBlob(repoA, layer.ref.digest, layer.ref.size))).toBe(layer.ref.digest);
+    const tooBig = (await c.getBlob(repoA, layer.ref.digest, layer.ref.size - 1).catch((e: unknown) => e)) as RegistryError;
+    expect([tooBig.kind, tooBig.message]).toEqual(['fatal', expect.stringMatching(/the answer is larger than 1572870 bytes$/)]);
     expect(await c.pushBlob(repoA, layer.ref, () => layer.data)).toBe('exists');
     expect(await c.pushBlob(repoB, layer.ref, () => Buffer.alloc(0), [repoA])).toBe('mounted');
     expect(c.stats).toMatchObject({ blobsUploaded: 1, blobsExisting: 1, blobsMounted: 1, bytesUploaded: layer.data.length, retries: 0 });

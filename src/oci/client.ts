@@ -117,8 +117,14 @@ export class RegistryClient {
     return { mediaType: mediaTypeOf(header(res, 'content-type'), Buffer.alloc(0)), digest, size: Number(header(res, 'content-length') ?? 0) };
   }
 
-  async getBlob(repo: string, digest: string): Promise<Buffer> {
-    const res = await this.call({ method: 'GET', path: `/v2/${repo}/blobs/${digest}`, scopes: this.pull(repo), action: 'read', repo, expect: [], maxBodyBytes: MAX_BLOB_BYTES });
+  /**
+   * A blob's bytes, digest verified. Meant for configs and JSON (up to 64 MiB); give `size` (from the
+   * descriptor) to read a larger blob such as a layer: the answer may then not exceed it, and the
+   * time-out grows with it.
+   */
+  async getBlob(repo: string, digest: string, size?: number): Promise<Buffer> {
+    const maxBodyBytes = size ?? MAX_BLOB_BYTES;
+    const res = await this.call({ method: 'GET', path: `/v2/${repo}/blobs/${digest}`, scopes: this.pull(repo), action: 'read', repo, expect: [], maxBodyBytes, expectedBytes: size });
     verifyDigest(digest, res.body, `blob ${digest} of ${repo} on ${this.opts.registry}`);
     return res.body;
   }

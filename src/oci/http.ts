@@ -63,8 +63,8 @@ function describe(req: HttpRequest): string {
   return `${req.method} ${req.url.origin}${req.url.pathname}`;
 }
 
-function networkError(req: HttpRequest, e: unknown): NetworkError {
-  if (e instanceof NetworkError) return e;
+function networkError(req: HttpRequest, e: unknown): RegistryError {
+  if (e instanceof RegistryError) return e;
   const err = e as NodeJS.ErrnoException;
   let code = err.code ?? 'EOF';
   if (err.message === 'socket hang up') code = 'ECONNRESET';

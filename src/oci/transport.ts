@@ -28,6 +28,8 @@ export interface Exchange {
   /** Statuses that are answers rather than failures (e.g. 404 for a HEAD). */
   expect: readonly number[];
   maxBodyBytes?: number;
+  /** The size of the answer when known: the time-out grows with it as it does with a body sent. */
+  expectedBytes?: number;
 }
 
 export const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -68,15 +70,16 @@ export class Transport {
     this.agents.https.destroy();
   }
 
-  private raw(r: Pick<HttpRequest, 'method' | 'url' | 'headers' | 'body'>, maxBodyBytes: number): Promise<HttpResponse> {
-    const timeoutMs = this.opts.requestMs + Math.round(((r.body?.length ?? 0) / this.opts.minBytesPerSecond) * 1000);
+  private raw(r: Pick<HttpRequest, 'method' | 'url' | 'headers' | 'body'>, maxBodyBytes: number, expectedBytes = 0): Promise<HttpResponse> {
+    const bytes = (r.body?.length ?? 0) + expectedBytes;
+    const timeoutMs = this.opts.requestMs + Math.round((bytes / this.opts.minBytesPerSecond) * 1000);
     return send({ ...r, timeoutMs, stallMs: this.opts.stallMs, maxBodyBytes }, this.agents);
   }
 
   /** Sends to the registry, settling the scheme on the first exchange. */
   private async toRegistry(x: Exchange, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
     try {
-      const res = await this.raw({ method: x.method, url, headers, body: x.body }, x.maxBodyBytes ?? 4 * 1024 * 1024);
+      const res = await this.raw({ method: x.method, url, headers, body: x.body }, x.maxBodyBytes ?? 4 * 1024 * 1024, x.expectedBytes);
       if (url.host === this.host) this.scheme ??= url.protocol as 'https:' | 'http:';
       return res;
     } catch (e) {
@@ -108,7 +111,7 @@ export class Transport {
       if (!location) break;
       url = new URL(location, url);
       // credentials never follow a redirect to another origin
-      res = await this.raw({ method: x.method, url, headers: withAuth(), body: undefined }, x.maxBodyBytes ?? 4 * 1024 * 1024);
+      res = await this.raw({ method: x.method, url, headers: withAuth(), body: undefined }, x.maxBodyBytes ?? 4 * 1024 * 1024, x.expectedBytes);
     }
     if ((res.status >= 200 && res.status < 300) || x.expect.includes(res.status)) return res;
     throw this.failure(x, res);
