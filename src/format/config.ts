@@ -109,11 +109,15 @@ function apply(c: ContainerConfig, change: ConfigChange, cmdSet: boolean): Conta
       return { ...c, Healthcheck: change.check };
     case 'shell':
       return { ...c, Shell: change.shell };
-    case 'entrypoint':
-      // an ENTRYPOINT drops the CMD it inherited; a CMD given earlier in this Dockerfile stays
-      return cmdSet ? { ...c, Entrypoint: commandArgs(c, change) } : { ...c, Entrypoint: commandArgs(c, change), Cmd: null };
+    case 'entrypoint': {
+      // an ENTRYPOINT drops the CMD it inherited (the key goes, as Go's omitempty drops a nil); an earlier CMD stays
+      const rest = { ...c };
+      if (!cmdSet) delete rest.Cmd;
+      return { ...rest, Entrypoint: commandArgs(c, change) };
+    }
     case 'cmd':
-      return { ...c, Cmd: commandArgs(c, change) };
+      // BuildKit marks every CMD ArgsEscaped (a Windows field Docker still reads)
+      return { ...c, Cmd: commandArgs(c, change), ArgsEscaped: true };
   }
 }
 

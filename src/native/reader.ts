@@ -130,7 +130,8 @@ export function readDockerfile(text: string, buildArgs: ReadonlyMap<string, stri
         }
         // ENV wins over an ARG of the same name
         if (value !== undefined && !steps.some((s) => s.change?.kind === 'env' && s.change.pairs.some(([n]) => n === name))) vars.set(name, value);
-        steps.push({ createdBy: `ARG ${value === undefined ? name : `${name}=${value}`}`, layer: false });
+        // BuildKit's history shows the ARG as written, not the value a build arg gave it
+        steps.push({ createdBy: `ARG ${w}`, layer: false });
       }
       continue;
     }
@@ -183,7 +184,8 @@ export function readDockerfile(text: string, buildArgs: ReadonlyMap<string, stri
           for (let n = Number(m![1]); n <= Number(m![2] ?? m![1]); n++) specs.push(`${n}/${(m![3] ?? 'tcp').toLowerCase()}`);
         }
         change = { kind: 'expose', ports: specs };
-        createdBy = `EXPOSE ${ports.join(' ')}`;
+        // Go's fmt of the port set: map[8080/tcp:{} 9090/udp:{}], keys sorted
+        createdBy = `EXPOSE map[${[...new Set(specs)].sort().map((p) => `${p}:{}`).join(' ')}]`;
         break;
       }
       case 'VOLUME': {
@@ -242,7 +244,7 @@ export function readDockerfile(text: string, buildArgs: ReadonlyMap<string, stri
         if (chmodRaw !== undefined && !/^[0-7]{3,4}$/.test(chmodRaw)) stop(ins, `--chmod=${chmodRaw} is not an octal mode`);
         const dest = path.resolve(workdir, destRaw) + (destRaw.endsWith('/') || /(^|\/)\.?$/.test(destRaw) ? '/' : '');
         op = { kind: 'copy', sources, dest: dest.replace(/\/+$/, '/'), chown, chmod: chmodRaw === undefined ? undefined : parseInt(chmodRaw, 8), line: ins.line };
-        createdBy = `${k} ${words.slice(0, -1).map((w) => word(w, ins)).join(' ')} ${destRaw} # buildkit`;
+        createdBy = `${[k, ...ins.flags, ...sources, destRaw].join(' ')} # buildkit`;
         break;
       }
     }

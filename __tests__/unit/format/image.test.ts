@@ -15,8 +15,7 @@ const step = (change: ConfigChange, createdBy = 'X'): Step => ({ createdBy, chan
 describe('childConfig follows BuildKit', () => {
   it.each<[string, ConfigChange[], Record<string, unknown>]>([
     ['ENV replaces a key in place and appends new ones', [{ kind: 'env', pairs: [['JAVA_HOME', '/j2'], ['A', '1']] }], { Env: ['PATH=/usr/bin', 'JAVA_HOME=/j2', 'A=1'] }],
-    ['ENTRYPOINT resets an inherited CMD', [{ kind: 'entrypoint', args: ['java', '-jar', 'app.jar'] }], { Entrypoint: ['java', '-jar', 'app.jar'], Cmd: null }],
-    ['CMD then ENTRYPOINT keeps the CMD', [{ kind: 'cmd', args: ['--x'] }, { kind: 'entrypoint', args: ['java'] }], { Entrypoint: ['java'], Cmd: ['--x'] }],
+    ['CMD then ENTRYPOINT keeps the CMD, and a CMD marks ArgsEscaped', [{ kind: 'cmd', args: ['--x'] }, { kind: 'entrypoint', args: ['java'] }], { Entrypoint: ['java'], Cmd: ['--x'], ArgsEscaped: true }],
     ['shell form runs under /bin/sh -c', [{ kind: 'entrypoint', args: ['java -jar app.jar'], shellForm: true }], { Entrypoint: ['/bin/sh', '-c', 'java -jar app.jar'] }],
     ['shell form runs under SHELL', [{ kind: 'shell', shell: ['/bin/bash', '-c'] }, { kind: 'cmd', args: ['run'], shellForm: true }], { Cmd: ['/bin/bash', '-c', 'run'], Shell: ['/bin/bash', '-c'] }],
     ['LABEL merges', [{ kind: 'label', pairs: [['a', 'b']] }], { Labels: { base: 'yes', a: 'b' } }],
@@ -27,6 +26,13 @@ describe('childConfig follows BuildKit', () => {
     const c = childConfig(base, { steps: changes.map((ch) => step(ch)), diffIds: [], labels: [], created: '2024-01-01T00:00:00Z' });
     expect(c.config).toMatchObject(want);
     expect(c.config).not.toHaveProperty('OnBuild');
+  });
+
+  it('ENTRYPOINT drops an inherited CMD (the key goes, as BuildKit writes it)', () => {
+    const c = childConfig(base, { steps: [step({ kind: 'entrypoint', args: ['java'] })], diffIds: [], labels: [], created: '' });
+    expect(c.config).not.toHaveProperty('Cmd');
+    expect(c.config).not.toHaveProperty('ArgsEscaped');
+    expect(c.config!.Entrypoint).toEqual(['java']);
   });
 
   it('appends history and diff_ids, marks empty layers, applies input labels last', () => {

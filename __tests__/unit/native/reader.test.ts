@@ -31,7 +31,7 @@ describe('readDockerfile', () => {
   it('expands ARG (also before FROM, with build args winning) into FROM and COPY', () => {
     const p = readDockerfile('ARG BASE=repo/jre:17\nFROM ${BASE}\nARG JAR_FILE=./*.jar\nCOPY ${JAR_FILE} app.jar\n', new Map([['JAR_FILE', 'target/x.jar']]));
     expect(p.base).toBe('repo/jre:17');
-    expect(p.steps.map((s) => s.createdBy)).toEqual(['ARG JAR_FILE=target/x.jar', 'COPY target/x.jar app.jar # buildkit']);
+    expect(p.steps.map((s) => s.createdBy)).toEqual(['ARG JAR_FILE=./*.jar', 'COPY target/x.jar app.jar # buildkit']);
     expect(p.steps[1].op).toEqual({ kind: 'copy', sources: ['target/x.jar'], dest: '/app.jar', chown: undefined, chmod: undefined, line: 4 });
   });
 
@@ -86,9 +86,10 @@ describe('readDockerfile', () => {
     expect(p.steps.map((s) => s.createdBy)).toContain('HEALTHCHECK &{["CMD-SHELL" "curl -f http://localhost/"] "30s" "0s" "0s" "0s" \'\\x03\'}');
   });
 
-  it('takes --chown and --chmod', () => {
-    const op = readDockerfile('FROM a\nCOPY --chown=1000:2000 --chmod=0640 a /b/\n', new Map()).steps[0].op;
-    expect(op).toMatchObject({ chown: { uid: 1000, gid: 2000 }, chmod: 0o640 });
+  it('takes --chown and --chmod, and records them as BuildKit does', () => {
+    const step = readDockerfile('FROM a\nCOPY --chown=1000:2000 --chmod=0640 a /b/\nEXPOSE 9090/udp 8080\n', new Map()).steps;
+    expect(step[0].op).toMatchObject({ chown: { uid: 1000, gid: 2000 }, chmod: 0o640 });
+    expect(step.map((s) => s.createdBy)).toEqual(['COPY --chown=1000:2000 --chmod=0640 a /b/ # buildkit', 'EXPOSE map[8080/tcp:{} 9090/udp:{}]']);
   });
 
   it('honours the escape directive and line continuations', () => {
