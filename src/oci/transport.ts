@@ -1,3 +1,4 @@
+import { apiHost } from '../registry/catalog.js';
 import { Authenticator, type Credentials } from './auth.js';
 import { classifyStatus, describeAnswer, notTls, RegistryError } from './errors.js';
 import { errorDetails, isLoopbackHost, retryAfter } from './headers.js';
@@ -34,11 +35,6 @@ export interface Exchange {
 
 export const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
-
-/** The API host of a canonical registry name: Docker Hub's API lives on registry-1.docker.io. Pure. */
-export function apiHost(registry: string): string {
-  return registry === 'docker.io' ? 'registry-1.docker.io' : registry;
-}
 
 /**
  * How one registry is spoken to: the scheme (https; for loopback or an insecure registry, plain http when

@@ -3,7 +3,6 @@ import { certificateProblem, classifyNetwork, classifyStatus, describeAnswer, no
 import { digestOf, isDigest, verifyDigest } from '../../../src/oci/digest.js';
 import { mediaTypeOf } from '../../../src/oci/client.js';
 import { withDigest } from '../../../src/oci/upload.js';
-import { apiHost } from '../../../src/oci/transport.js';
 
 describe('classifyStatus: only what can change by asking again is transient', () => {
   it.each([
@@ -98,10 +97,4 @@ describe('small helpers', () => {
     [undefined, '{"schemaVersion":2,"manifests":[]}', 'application/vnd.oci.image.index.v1+json'],
     [undefined, '{"schemaVersion":2,"layers":[]}', 'application/vnd.oci.image.manifest.v1+json'],
   ])('mediaTypeOf %s %s', (type, body, want) => expect(mediaTypeOf(type, Buffer.from(body))).toBe(want));
-
-  it.each([
-    ['docker.io', 'registry-1.docker.io'],
-    ['ghcr.io', 'ghcr.io'],
-    ['127.0.0.1:5000', '127.0.0.1:5000'],
-  ])('apiHost %s', (registry, want) => expect(apiHost(registry)).toBe(want));
 });
