@@ -86,6 +86,11 @@ describe.each(registries)('push and read back: $name', ({ opts, tls }) => {
     expect(await c.pushBlob(repoA, layer.ref, () => layer.data)).toBe('exists');
     expect(await c.pushBlob(repoB, layer.ref, () => Buffer.alloc(0), [repoA])).toBe('mounted');
     expect(c.stats).toMatchObject({ blobsUploaded: 1, blobsExisting: 1, blobsMounted: 1, bytesUploaded: layer.data.length, retries: 0 });
+    // a source that lacks the blob: the registry opens an upload session instead, and the blob goes up through it
+    const other = blob(1000);
+    expect(await c.pushBlob(repoB, other.ref, () => other.data, [repoA])).toBe('uploaded');
+    expect(c.stats).toMatchObject({ blobsUploaded: 2, blobsMounted: 1, bytesUploaded: layer.data.length + 1000 });
+    expect(await c.hasBlob(repoB, other.ref.digest)).toBe(true);
 
     const { config, manifest } = image(layer.ref);
     expect(await c.pushBlob(repoB, { digest: sha(config), size: config.length }, () => config)).toBe('uploaded');

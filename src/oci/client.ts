@@ -148,7 +148,15 @@ export class RegistryClient {
     const state: UploadState = { chunked: false, sent: 0 };
     for (const from of sources) {
       const path = `/v2/${repo}/blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`;
-      const res = await this.call({ method: 'POST', path, scopes, action: 'push', repo, expect: [] });
+      let res: HttpResponse;
+      try {
+        res = await this.call({ method: 'POST', path, scopes, action: 'push', repo, expect: [] });
+      } catch (e) {
+        // a source we may not read, or a registry without mounts: the upload below says what is really wrong
+        if (!(e instanceof RegistryError) || e.kind === 'transient') throw e;
+        this.opts.log?.(`${this.opts.registry}: no mount of ${blob.digest} from ${from} (${e.message}); uploading it`);
+        continue;
+      }
       if (res.status === 201) {
         this.stats.blobsMounted++;
         return 'mounted';
