@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type net from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,30 @@ describe('trust and transport', () => {
       .catch((e: unknown) => e);
     expect((refused as Error).message).toMatch(/does not speak TLS/);
     expect(await client({ registry, credentials: creds, insecure: true }).listTags(uniqueRepo('oci-none'))).toEqual([]);
+  });
+
+  it('a loopback HTTP server that sits silent on a TLS hello is reached over plain HTTP after the probe watchdog', async () => {
+    const heads: string[] = [];
+    const server = net.createServer((socket) => {
+      let got = '';
+      socket.on('data', (c: Buffer) => {
+        got += c.toString('latin1');
+        if (!got.includes('\r\n\r\n')) return; // a TLS hello has no blank line: wait, as a naive server does
+        heads.push(got.split('\r\n')[0]);
+        const body = JSON.stringify({ name: 'team/app', tags: ['x'] });
+        socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+      });
+      socket.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const c = client({ registry: `127.0.0.1:${(server.address() as net.AddressInfo).port}`, timeouts: { stallMs: 1000 } });
+      expect(await c.listTags('team/app')).toEqual(['x']);
+      expect(heads).toEqual(['GET /v2/team/app/tags/list?n=1000 HTTP/1.1']);
+      expect(c.stats.retries).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 
   it('a wrong password is a final "check credentials" error that holds no secret', async () => {

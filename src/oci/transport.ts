@@ -35,6 +35,7 @@ export interface Exchange {
 
 export const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
+const PROBE_STALL_MS = 5000;
 
 /**
  * How one registry is spoken to: the scheme (https; for loopback or an insecure registry, plain http when
@@ -45,14 +46,17 @@ export class Transport {
   readonly host: string;
   private scheme?: 'https:' | 'http:';
   private readonly agents: Agents;
+  private readonly elsewhere: Agents;
   private readonly auth: Authenticator;
   private readonly allowHttp: boolean;
 
   constructor(private readonly opts: TransportOptions) {
     this.host = apiHost(opts.registry);
     this.allowHttp = opts.insecure === true || isLoopbackHost(this.host);
-    // an insecure registry's certificate is not checked, as the engine's insecure-registries does
+    // an insecure registry's certificate is not checked, as the engine's insecure-registries does;
+    // other hosts (token realms, blob storage) always are
     this.agents = createAgents(opts.ca, opts.insecure !== true);
+    this.elsewhere = opts.insecure === true ? createAgents(opts.ca, true) : this.agents;
     this.auth = new Authenticator(opts.registry, opts.credentials, (url, headers) => this.raw({ method: 'GET', url, headers, body: undefined }, 64 * 1024));
   }
 
@@ -62,24 +66,29 @@ export class Transport {
 
   /** Frees the keep-alive connections. */
   close(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    for (const a of [this.agents, this.elsewhere]) {
+      a.http.destroy();
+      a.https.destroy();
+    }
   }
 
-  private raw(r: Pick<HttpRequest, 'method' | 'url' | 'headers' | 'body'>, maxBodyBytes: number, expectedBytes = 0): Promise<HttpResponse> {
+  private raw(r: Pick<HttpRequest, 'method' | 'url' | 'headers' | 'body'>, maxBodyBytes: number, expectedBytes = 0, stallMs = this.opts.stallMs): Promise<HttpResponse> {
     const bytes = (r.body?.length ?? 0) + expectedBytes;
     const timeoutMs = this.opts.requestMs + Math.round((bytes / this.opts.minBytesPerSecond) * 1000);
-    return send({ ...r, timeoutMs, stallMs: this.opts.stallMs, maxBodyBytes }, this.agents);
+    return send({ ...r, timeoutMs, stallMs, maxBodyBytes }, r.url.host === this.host ? this.agents : this.elsewhere);
   }
 
   /** Sends to the registry, settling the scheme on the first exchange. */
   private async toRegistry(x: Exchange, url: URL, headers: Record<string, string>): Promise<HttpResponse> {
+    const probing = !this.scheme && this.allowHttp && url.protocol === 'https:' && url.host === this.host;
     try {
-      const res = await this.raw({ method: x.method, url, headers, body: x.body }, x.maxBodyBytes ?? 4 * 1024 * 1024, x.expectedBytes);
+      // a plain-HTTP server may wait for a line that a TLS hello never sends: the probe gets a short watchdog
+      const stallMs = probing ? Math.min(this.opts.stallMs, PROBE_STALL_MS) : undefined;
+      const res = await this.raw({ method: x.method, url, headers, body: x.body }, x.maxBodyBytes ?? 4 * 1024 * 1024, x.expectedBytes, stallMs);
       if (url.host === this.host) this.scheme ??= url.protocol as 'https:' | 'http:';
       return res;
     } catch (e) {
-      if (this.scheme || url.protocol !== 'https:' || url.host !== this.host || !this.allowHttp || !(e instanceof NetworkError) || !notTls(e.code)) throw e;
+      if (!probing || !(e instanceof NetworkError) || !(notTls(e.code) || e.code === 'STALL')) throw e;
       this.scheme = 'http:';
       return this.toRegistry(x, new URL(url.pathname + url.search, this.origin), headers);
     }
