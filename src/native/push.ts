@@ -52,7 +52,7 @@ async function baseLayer(client: RegistryClient, repo: string, d: Descriptor, ba
       if (!(e instanceof NeedsCopy)) throw e;
     }
   } else if (await client.hasBlob(repo, d.digest)) return;
-  const data = await base.client.getBlob(base.repository, d.digest);
+  const data = await base.client.getBlob(base.repository, d.digest, d.size);
   await client.pushBlob(repo, d, () => data);
 }
 
