@@ -121,11 +121,17 @@ export function splitBootJar(jar: Uint8Array, target: JarTarget): BootLayer[] | 
   out.set('Main-Class', start);
   const rel = path.relative(jarDir, outDir);
   if (ordered.length) out.set('Class-Path', ordered.map((l) => `${rel}/${path.basename(l)}`).join(' '));
-  thin['META-INF/MANIFEST.MF'] = strToU8(writeManifest(out));
+  // folder entries too: Spring's classpath scanning finds a package through its folder entry
+  const put = (name: string, data: Uint8Array): void => {
+    const parts = name.split('/');
+    for (let i = 1; i < parts.length; i++) thin[`${parts.slice(0, i).join('/')}/`] ??= new Uint8Array(0);
+    thin[name] = data;
+  };
+  put('META-INF/MANIFEST.MF', strToU8(writeManifest(out)));
   for (const name of Object.keys(files).sort()) {
     if (name.endsWith('/') || name === 'META-INF/MANIFEST.MF') continue;
-    if (name.startsWith(classesDir)) thin[name.slice(classesDir.length)] = files[name];
-    else if (name.startsWith('META-INF/')) thin[name] = files[name];
+    if (name.startsWith(classesDir)) put(name.slice(classesDir.length), files[name]);
+    else if (name.startsWith('META-INF/')) put(name, files[name]);
   }
   const mtime = new Date(Math.max(target.mtime, 315532800 + 86400) * 1000); // zip times start in 1980
   const thinJar = zipSync(thin, { level: 6, mtime });
