@@ -108,7 +108,7 @@ describe('Spring Boot layers', () => {
       ['application', ['app/app.jar']],
     ]);
     const thin = unzipSync(layers[2].entries[0].data!);
-    expect(Object.keys(thin)).toEqual(['META-INF/', 'META-INF/MANIFEST.MF', 'com/', 'com/example/', 'com/example/demo/', 'com/example/demo/DemoApplication.class', 'application.properties']);
+    expect(Object.keys(thin)).toEqual(['META-INF/', 'META-INF/MANIFEST.MF', 'application.properties', 'com/', 'com/example/', 'com/example/demo/', 'com/example/demo/DemoApplication.class']);
     const mf = parseManifest(strFromU8(thin['META-INF/MANIFEST.MF']));
     expect(mf.get('Main-Class')).toBe('com.example.demo.DemoApplication');
     expect(mf.get('Class-Path')).toBe('lib/spring-core-6.jar lib/jackson-2.jar lib/mylib-1.0-SNAPSHOT.jar');
