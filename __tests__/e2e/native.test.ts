@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,5 +157,41 @@ describe('refusals, before anything is pushed', () => {
     expect(r.main.code).not.toBe(0);
     expect(r.main.log).toContain(`The native builder cannot read the base image ${s.baseImage}`);
     expect(r.main.log).toContain(`give credentials for ${s.registry} in \`registry-auth\``);
+  });
+});
+
+describe('three registries at once: HTTP with auth, TLS with the CA given only in the input, plain HTTP on ::1', () => {
+  const repo = uniqueRepo('native-three');
+  let run: ActionRun;
+  beforeAll(async () => {
+    const ws = contextWorkspace(site);
+    const indent = (text: string): string => text.trim().split('\n').map((l) => `    ${l}`).join('\n');
+    const auth = (registry: string, ca?: string): string => `- registry: "${registry}"\n  username: ${s.user}\n  password: ${s.password}\n${ca ? `  ca: |\n${indent(ca)}\n` : ''}`;
+    run = await runAction({
+      workspace: ws.dir,
+      event: branchEvent(ws.sha, 'main'),
+      env: { PATH: pathWithoutDocker() },
+      inputs: {
+        'java-tool': 'none',
+        images: `${s.registry}/${repo}\n${s.tlsRegistry}/${repo}\n${s.v6HttpRegistry}/${repo}`,
+        tags: 'type=raw,value=v1',
+        'build-args': `BASE=${s.baseImage}`,
+        'registry-auth': auth(s.registry) + auth(s.tlsRegistry, readFileSync(s.caFile, 'utf8')) + auth(s.v6HttpRegistry),
+        'insecure-registries': s.v6HttpRegistry,
+        cache: 'false',
+      },
+    });
+  });
+
+  it('pushes the same digest to each, mounting the base where it lives and copying it elsewhere', async () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    const meta = JSON.parse(run.outputs.metadata) as { registries: { registry: string; digest: string; pushed: boolean; uploadedBytes: number }[] };
+    expect(meta.registries.map((r) => [r.registry, r.pushed, r.digest])).toEqual([s.registry, s.tlsRegistry, s.v6HttpRegistry].map((r) => [r, true, run.outputs.digest]));
+    expect(await registryDigest(s, repo, 'v1', s.tlsRegistry)).toBe(run.outputs.digest);
+    expect(await registryDigest(s, repo, 'v1', s.v6HttpRegistry)).toBe(run.outputs.digest);
+    // the base layer (64 MB) is mounted on the base's registry; the others get a copy, once
+    expect(meta.registries[0].uploadedBytes).toBeLessThan(100 * 1024);
+    expect(meta.registries[1].uploadedBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(existsSync(`/etc/docker/certs.d/${s.tlsRegistry}`)).toBe(false);
   });
 });
