@@ -51,6 +51,7 @@ describe('a Spring Boot layered jar, native builder, layers: auto', () => {
         username: s.user,
         password: s.password,
         cache: 'false',
+        builder: 'auto',
       },
     });
   beforeAll(async () => {

@@ -37,6 +37,7 @@ function inputs(repo: string, extra: Record<string, string> = {}): Record<string
     username: s.user,
     password: s.password,
     cache: 'false',
+    builder: 'auto',
     ...extra,
   };
 }
@@ -179,6 +180,7 @@ describe('three registries at once: HTTP with auth, TLS with the CA given only i
         'registry-auth': auth(s.registry) + auth(s.tlsRegistry, readFileSync(s.caFile, 'utf8')) + auth(s.v6HttpRegistry),
         'insecure-registries': s.v6HttpRegistry,
         cache: 'false',
+        builder: 'auto',
       },
     });
   });
