@@ -54,6 +54,8 @@ export interface Inputs {
   builder: 'auto' | 'native' | 'docker';
   /** auto: a Spring Boot layered jar becomes one layer per layers.idx entry (native builder); single: one layer. */
   layers: 'auto' | 'single';
+  /** Native builder: also load the image into the local engine, when there is one. */
+  load: boolean;
 }
 
 /** Reads one input by its action.yml name, untrimmed ('' when unset). */
@@ -240,6 +242,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     prComment: parseBoolean('pr-comment', read('pr-comment'), false),
     builder: oneOf('builder', read('builder'), ['auto', 'native', 'docker'] as const, 'auto'),
     layers: oneOf('layers', read('layers'), ['auto', 'single'] as const, 'auto'),
+    load: parseBoolean('load', read('load'), false),
   };
 }
 

@@ -197,3 +197,23 @@ describe('three registries at once: HTTP with auth, TLS with the CA given only i
     expect(existsSync(`/etc/docker/certs.d/${s.tlsRegistry}`)).toBe(false);
   });
 });
+
+describe('load: true also loads the native image into the local engine', () => {
+  const repo = uniqueRepo('native-load');
+  const ref = () => `${s.registry}/${repo}:v1`;
+  let run: ActionRun;
+  beforeAll(async () => {
+    const ws = contextWorkspace(site);
+    run = await runAction({ workspace: ws.dir, event: branchEvent(ws.sha, 'main'), inputs: inputs(repo, { builder: 'native', load: 'true' }) });
+  });
+  afterAll(() => {
+    execFileSync('docker', ['image', 'rm', ref()], { stdio: 'ignore', timeout: 60000 });
+  });
+
+  it('the engine has the tag, with the config the registry has', () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.main.log).toContain(`Loaded into the local engine: ${ref()}`);
+    const inspected = JSON.parse(execFileSync('docker', ['image', 'inspect', '--format', '{{json .Config}}', ref()], { encoding: 'utf8', timeout: 60000 })) as { Entrypoint: string[]; WorkingDir: string };
+    expect(inspected).toMatchObject({ WorkingDir: '/www', Entrypoint: ['httpd', '-f', '-p', String(PORT), '-h', '/www'] });
+  });
+});

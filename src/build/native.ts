@@ -5,6 +5,7 @@ import { jarBuildArg } from '../image/spec.js';
 import { assemble, layerBlob, layerTars, type AppLayer } from '../native/assemble.js';
 import { parseBaseRef, readBase, type BaseImage } from '../native/base.js';
 import { listContext, readContextFile } from '../native/context.js';
+import { loadIntoEngine } from '../native/load.js';
 import { planBuild, type BuildPlan } from '../native/plan.js';
 import { blobsOfCurrentImage, pushImage } from '../native/push.js';
 import { readDockerfile } from '../native/reader.js';
@@ -91,6 +92,13 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
       const labels = labelPairs(meta.labels);
       prepared = { plan, base, baseRef, layers, created: new Date(mtime * 1000).toISOString().replace('.000Z', 'Z'), labels };
       const image = assemble(base, plan, layers.map((l) => layerBlob(l, new Map())), layers.map((l) => l.diffId), labels, prepared.created, inputs.platforms.length > 1);
+      if (inputs.load) {
+        const baseClient = client(baseRef.registry);
+        const msg = await loadIntoEngine({ ...image.platforms[0], layers: image.layers }, { client: baseClient, repository: baseRef.repository, layers: image.platforms[0].baseLayers }, meta.tags, job.ctx.runnerTemp).catch((e: unknown) => {
+          throw new StageError('image', `Loading the image into the local engine (load: true) failed: ${errorMessage(e)}.`);
+        });
+        io.info(msg);
+      }
       io.info(`Native build of ${inputs.platforms.join(', ') || 'the base platform'} on ${df.base}: ${layers.length} layer(s), ${layers.reduce((n, l) => n + l.tar.length, 0)} bytes uncompressed; config ${image.platforms[0].config.digest}.`);
       return { builder: 'native', imageId: image.platforms[0].config.digest };
     },

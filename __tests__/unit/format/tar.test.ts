@@ -80,3 +80,14 @@ describe('gzipFixed', () => {
     expect(gzipFixed(data).equals(gz)).toBe(true);
   });
 });
+
+describe('dockerArchive (load: true)', () => {
+  it('names the config and the layers, in order, with the tags', async () => {
+    const { dockerArchive } = await import('../../../src/native/load.js');
+    const tar = dockerArchive({ digest: 'sha256:c0', data: Buffer.from('{}') }, [{ digest: 'sha256:b1', data: Buffer.from('x') }, { digest: 'sha256:a2', data: Buffer.from('y') }], ['r/app:v1']);
+    const names = listing(tar).map((e) => e.name);
+    expect(names).toEqual(['blobs/sha256/a2', 'blobs/sha256/b1', 'blobs/sha256/c0', 'manifest.json']);
+    const body = tar.subarray(512 * 7, 512 * 7 + listing(tar)[3].size).toString();
+    expect(JSON.parse(body)).toEqual([{ Config: 'blobs/sha256/c0', RepoTags: ['r/app:v1'], Layers: ['blobs/sha256/b1', 'blobs/sha256/a2'] }]);
+  });
+});
