@@ -255,6 +255,7 @@ export REGISTRY_USER=$REG_USER
 export REGISTRY_PASSWORD=$REG_PASSWORD
 export REGISTRY_CA_FILE=$CI_STATE_DIR/tls/ca.pem
 export BASE_IMAGE=$BASE_IMAGE_REF
+export BASE_IMAGE_MULTI=$BASE_IMAGE_REF-multi
 export MAVEN_REPO_MIRROR=file:///usr/share/maven-repo
 export DOCKER_BIN=$(command -v docker)
 ENV
@@ -296,6 +297,8 @@ cmd_start() {
     (set -a; . "$CI_STATE_DIR/env"; set +a; "$HERE/base-image.sh")
     base_image_present || die "base image still missing after base-image.sh"
   fi
+  # the multi-platform index (linux/amd64 = the base above, linux/arm64 = a stand-in); cheap, so always refreshed
+  (set -a; . "$CI_STATE_DIR/env"; set +a; "$HERE/base-image-multi.sh") || die "base-image-multi.sh failed"
   log "ready in $((SECONDS - t0))s; source $CI_STATE_DIR/env"
 }
 

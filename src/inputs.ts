@@ -63,6 +63,12 @@ export interface Inputs {
   warnings: string[];
   /** SBOM, SLSA provenance and signature attached after the push. */
   supply: SupplyOptions;
+  /** Which image builder runs: see src/build/choose.ts. */
+  builder: 'auto' | 'native' | 'docker';
+  /** auto: a Spring Boot layered jar becomes one layer per layers.idx entry (native builder); single: one layer. */
+  layers: 'auto' | 'single';
+  /** Native builder: also load the image into the local engine, when there is one. */
+  load: boolean;
 }
 
 /** Reads one input by its action.yml name, untrimmed ('' when unset). */
@@ -274,6 +280,9 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     allowUntrustedCheckout: parseBoolean('allow-untrusted-checkout', read('allow-untrusted-checkout'), false),
     warnings,
     supply: parseSupply(read),
+    builder: oneOf('builder', read('builder'), ['auto', 'native', 'docker'] as const, 'auto'),
+    layers: oneOf('layers', read('layers'), ['auto', 'single'] as const, 'auto'),
+    load: parseBoolean('load', read('load'), false),
   };
 }
 

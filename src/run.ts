@@ -8,9 +8,10 @@ import { checkArtifactInContext } from './checks/workspace.js';
 import { runnerContext, type RunnerContext } from './context.js';
 import { errorMessage, InputError, StageError } from './errors.js';
 import { commitDate, eventFacts, type EventFacts } from './github.js';
+import { checkNative, chooseBuilder } from './build/choose.js';
+import { createBuilder } from './build/index.js';
 import { hasBuildx } from './image/build.js';
 import { declaredArgs } from './image/dockerfile.js';
-import { publish } from './image/publish.js';
 import { localStats, pushedStats } from './image/stats.js';
 import { checkPaths, parseInputs, pathsExist, type Inputs } from './inputs.js';
 import type { ActionIO } from './io.js';
@@ -27,7 +28,6 @@ import { openSession } from './registry/session.js';
 import { newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
 import { commentStage } from './stages/comment.js';
 import { supplyStage } from './stages/supply.js';
-import { imageStage } from './stages/image.js';
 import { javaStage } from './stages/java.js';
 import type { Job } from './stages/job.js';
 import { restoreCaches } from './stages/restore.js';
@@ -112,6 +112,7 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
   const untrusted = inputs.allowUntrustedCheckout ? undefined : facts.untrustedCheckout;
   checkBeforeBuild(io, inputs, dockerfile, path.relative(ctx.workspace, inputs.file), wantsJar);
+  if (paths.file && !inputs.dryRun) checkNative(inputs, dockerfile);
   return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted };
 }
 
@@ -163,7 +164,10 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   if (job.untrusted) io.warning(`pull_request_target: ${job.untrusted}. That code gets no login, no push and no cache; set \`allow-untrusted-checkout: true\` only if you trust it.`);
   record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : job.untrusted ? 'untrusted checkout' : !push ? 'no tag (push: auto)' : undefined;
 
-  const useBuildx = await hasBuildx({});
+  const choice = chooseBuilder(inputs, job.dockerfile, push);
+  io.info(choice.reason);
+  record.builder = choice.kind;
+  const useBuildx = choice.kind === 'docker' && (await hasBuildx({}));
   const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, {}));
   post.cache = cache;
   persist();
@@ -174,19 +178,22 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   if (job.wantsJar && !jar) {
     throw new InputError('java-tool', 'the Dockerfile declares ARG JAR_FILE but no jar was built; set `java-tool`/`working-directory` to your Java project, or `artifact` to a prebuilt jar.');
   }
+  // the native builder speaks to registries itself: no engine login, daemon.json or certs.d
   const dockerEnv =
-    !job.untrusted && (inputs.logins.length || inputs.insecureRegistries.length)
+    choice.kind === 'docker' && !job.untrusted && (inputs.logins.length || inputs.insecureRegistries.length)
       ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
       : {};
-  const built = await stage('image', 'Build the image', async () => imageStage(job, meta, jar, cache, useBuildx, push, dockerEnv));
+  const builder = createBuilder(choice.kind, job, { cache, useBuildx, push, dockerEnv, policy });
+  const built = await stage('image', 'Build the image', async () => builder.build(meta, jar));
   io.setOutput('image-id', built.imageId);
+  record.builder = built.builder;
 
-  const published = push ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, built.own, dockerEnv, policy, (m) => io.info(m))) : { pushes: [], results: [] };
+  const published = push ? await stage('push', 'Push', async () => builder.publish(meta)) : { pushes: [], results: [], stats: undefined };
   const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now)) : { ...published, supply: undefined };
-  if (!push) io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
+  if (!push) io.info(built.builder === 'native' ? 'Nothing is pushed: the native builder made the image, and it stays unpublished.' : 'Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
   Object.assign(record, { supply, results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
-  record.stats = pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv);
+  record.stats = published.stats ?? (pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv));
   if (inputs.prComment && pr && !fork) await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));
 
   io.setOutput('digest', pushes[0]?.digest ?? '');

@@ -10,6 +10,8 @@ export interface RegistryResult {
   digest: string;
   pushed: boolean;
   error?: string;
+  /** Bytes this run sent to the registry (native builder only: docker push does not say). */
+  uploadedBytes?: number;
 }
 
 /** The references of each registry, in tag order. Pure. */

@@ -20,6 +20,8 @@ export interface RunRecord {
   cacheHit?: { dependencies: HitKind; layers: HitKind; jar: HitKind };
   reproducible?: boolean;
   pushed: boolean;
+  /** Which builder made the image: native, buildx or docker build. */
+  builder?: string;
   reasonNotPushed?: string;
   failure?: { stage: string; message: string; tail: string[] };
   supply?: SupplyReport;
@@ -75,6 +77,10 @@ export function summaryMarkdown(r: RunRecord): string {
     out.push('');
   } else if (r.tags.length) {
     out.push(`Tags: ${r.tags.map((t) => `\`${t}\``).join(' ')}${r.reasonNotPushed ? ` (not pushed: ${r.reasonNotPushed})` : ''}`, '');
+  }
+  if (r.builder) {
+    const sent = r.results.filter((x) => x.uploadedBytes !== undefined).map((x) => `${x.registry} ${size(x.uploadedBytes!)}`);
+    out.push(`**Builder:** ${r.builder}${sent.length ? `. **Uploaded:** ${sent.join(', ')}` : ''}`, '');
   }
   if (r.stats) out.push(`**Image:** ${size(r.stats.bytes)} ${r.stats.compressed ? 'compressed' : 'uncompressed, in the engine'}, ${r.stats.layers} layers`, '');
   if (r.cacheHit) {
