@@ -9,10 +9,9 @@ import { loadIntoEngine } from '../native/load.js';
 import { planBuild, type BuildPlan } from '../native/plan.js';
 import { blobsOfCurrentImage, pushImage } from '../native/push.js';
 import { readDockerfile } from '../native/reader.js';
-import { RegistryClient } from '../oci/client.js';
-import { credentialsFor } from '../oci/credentials.js';
+import { clientPool } from '../oci/pool.js';
 import { userDockerConfigDir } from '../registry/config.js';
-import { canonicalRegistry, splitRef } from '../registry/name.js';
+import { splitRef } from '../registry/name.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import type { Job } from '../stages/job.js';
 import type { ImageBuilder } from './builder.js';
@@ -41,23 +40,7 @@ interface Prepared {
 /** The daemonless builder: reads the base's manifests and configs, writes the layers itself, pushes by digest. */
 export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = () => new Date()): ImageBuilder {
   const { inputs, io } = job;
-  const clients = new Map<string, RegistryClient>();
-  const client = (registry: string): RegistryClient => {
-    let c = clients.get(registry);
-    if (!c) {
-      const login = inputs.logins.find((l) => canonicalRegistry(l.registry) === registry);
-      c = new RegistryClient({
-        registry,
-        credentials: credentialsFor(registry, inputs.logins, userDockerConfigDir(job.env)),
-        ca: login?.ca,
-        insecure: inputs.insecureRegistries.includes(registry),
-        policy,
-        log: (m) => io.warning(m),
-      });
-      clients.set(registry, c);
-    }
-    return c;
-  };
+  const { client, close } = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(job.env), policy, log: (m) => io.warning(m) });
   let prepared: Prepared | undefined;
 
   return {
@@ -132,7 +115,7 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
           results.push({ registry, refs: [], digest: '', pushed: false, error: errorMessage(e), uploadedBytes: c.stats.bytesUploaded - before });
         }
       }
-      for (const c of clients.values()) c.close();
+      close();
       return { pushes, results, stats };
     },
   };

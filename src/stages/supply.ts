@@ -11,7 +11,10 @@ import { attach, type PushedImage } from '../supply/attach.js';
 import { finalBaseRef, runtimeFacts, type BaseImage } from '../supply/base.js';
 import { readJar } from '../supply/jar.js';
 import { slsaPredicate, SLSA_PREDICATE, statement, type BuildFacts, type Subject } from '../supply/provenance.js';
-import { isLoopback, SupplyRegistry } from '../supply/registry.js';
+import { SupplyRegistry } from '../supply/registry.js';
+import { clientPool } from '../oci/pool.js';
+import { userDockerConfigDir } from '../registry/config.js';
+import type { RetryPolicy } from '../registry/retry.js';
 import { SPDX_PREDICATE, spdxDocument } from '../supply/spdx.js';
 import type { Job } from './job.js';
 
@@ -22,14 +25,10 @@ export interface SupplyReport {
   signatures: string[];
 }
 
-function client(job: Job, registry: string): SupplyRegistry {
-  const login = job.inputs.logins.find((l) => l.registry === registry);
-  const plainHttp = isLoopback(registry) || job.inputs.insecureRegistries.includes(registry);
-  return new SupplyRegistry({ registry, username: login?.username, password: login?.password, ca: login?.ca, plainHttp });
-}
+type Registries = (registry: string) => SupplyRegistry;
 
 /** The final FROM, resolved to a digest, with what its config says about Java and the OS. Best effort: a warning when unreadable. */
-async function baseImage(job: Job): Promise<BaseImage | undefined> {
+async function baseImage(job: Job, client: Registries): Promise<BaseImage | undefined> {
   const ref = finalBaseRef(job.dockerfile, job.inputs.buildArgs);
   if (!ref) return undefined;
   try {
@@ -37,7 +36,7 @@ async function baseImage(job: Job): Promise<BaseImage | undefined> {
     const nameTag = at >= 0 ? ref.slice(0, at) : ref;
     const { name, tag } = splitRef(nameTag);
     const img = parseImageName(name, 'file');
-    const c = client(job, img.registry);
+    const c = client(img.registry);
     const top = await c.getManifest(img.repository, at >= 0 ? ref.slice(at + 1) : tag || 'latest');
     if (!top) throw new Error('not found');
     let body = JSON.parse(top.bytes.toString('utf8')) as { manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[]; config?: { digest: string } };
@@ -96,13 +95,35 @@ export function pushedImages(pushes: readonly PushResult[]): PushedImage[] {
  * After the push: attaches the SBOM and provenance as BuildKit does (an index of the image and its attestation
  * manifests) and signs the final digest as cosign does, on every registry that got the image.
  */
-export async function supplyStage(job: Job, jar: string | undefined, published: { pushes: PushResult[]; results: RegistryResult[] }, startedOn: Date): Promise<{ pushes: PushResult[]; results: RegistryResult[]; supply: SupplyReport }> {
+export async function supplyStage(
+  job: Job,
+  jar: string | undefined,
+  published: { pushes: PushResult[]; results: RegistryResult[] },
+  startedOn: Date,
+  policy: RetryPolicy,
+): Promise<{ pushes: PushResult[]; results: RegistryResult[]; supply: SupplyReport }> {
+  const { io, inputs, env } = job;
+  const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(env), policy, log: (m) => io.warning(m) });
+  try {
+    return await attachEverywhere(job, jar, published, startedOn, (registry) => new SupplyRegistry(pool.client(registry)));
+  } finally {
+    pool.close();
+  }
+}
+
+async function attachEverywhere(
+  job: Job,
+  jar: string | undefined,
+  published: { pushes: PushResult[]; results: RegistryResult[] },
+  startedOn: Date,
+  client: Registries,
+): Promise<{ pushes: PushResult[]; results: RegistryResult[]; supply: SupplyReport }> {
   const { io, inputs, ctx, env } = job;
   const opts = inputs.supply;
   const jarBytes = jar ? readFileSync(jar) : undefined;
   const contents = opts.sbom && jarBytes && jar ? readJar(jarBytes, jar) : undefined;
   if (opts.sbom && !jar) io.warning('No jar was built or given, so the SBOM lists the base image only.');
-  const base = opts.sbom || opts.provenance ? await baseImage(job) : undefined;
+  const base = opts.sbom || opts.provenance ? await baseImage(job, client) : undefined;
   const created = job.commitDate ?? (opts.provenance ? startedOn : new Date(0));
   const actionRef = env.GITHUB_ACTION_REF ?? '';
   const actionRepository = env.GITHUB_ACTION_REPOSITORY ?? '';
@@ -132,7 +153,7 @@ export async function supplyStage(job: Job, jar: string | undefined, published: 
     const registry = parseImageName(img.name, 'images').registry;
     try {
       const done = await attach(
-        client(job, registry),
+        client(registry),
         img,
         (image) => {
           const subject = [{ name: `pkg:docker/${primary}@${images[0]?.tags[0] ?? image.digest}?platform=${encodeURIComponent(platformName(image.platform))}`, digest: { sha256: image.digest.replace(/^sha256:/, '') } }];

@@ -9,7 +9,6 @@ import { parseSupply, secretLines, wantsSupply } from '../../../src/supply/optio
 import { builderId, slsaPredicate, splitWorkflowRef, statement, type BuildFacts } from '../../../src/supply/provenance.js';
 import { newRecord, summaryMarkdown } from '../../../src/report/summary.js';
 import { pushedImages } from '../../../src/stages/supply.js';
-import { isLoopback, parseChallenge, realmAllowed } from '../../../src/supply/registry.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/cosign');
 const KEY = readFileSync(path.join(dir, 'cosign.key'), 'utf8');
@@ -173,28 +172,6 @@ describe('supply inputs', () => {
     for (const l of KEY.split('\n').filter((x) => x && !x.startsWith('-----'))) expect(lines).toContain(l.trim());
     expect(lines.some((l) => l.startsWith('-----'))).toBe(false);
   });
-});
-
-describe('registry helper', () => {
-  it.each([
-    ['127.0.0.1:5000', true],
-    ['[::1]:5001', true],
-    ['localhost', true],
-    ['registry.image-publish.test:5443', false],
-  ])('isLoopback(%s)', (r, want) => expect(isLoopback(r)).toBe(want));
-
-  it('parses a Bearer challenge', () =>
-    expect(parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:a/b:pull"')).toEqual({
-      scheme: 'bearer',
-      params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:a/b:pull' },
-    }));
-
-  it.each([
-    ['https://auth.example/token', 'http://reg.example', true],
-    ['http://evil.example/token', 'http://reg.example', false],
-    ['http://reg.example/token', 'http://reg.example', true],
-    ['http://127.0.0.1:9/token', 'http://reg.example', true],
-  ])('realm %s for %s', (realm, origin, want) => expect(realmAllowed(realm, origin)).toBe(want));
 });
 
 describe('pushedImages', () => {
