@@ -4,6 +4,10 @@
 #   .ci/services.sh start   # idempotent: dockerd + 2 registries + base image; writes $CI_STATE_DIR/env
 #   .ci/services.sh stop    # stops the registries and the dockerd that `start` launched
 #   .ci/services.sh status
+#   .ci/services.sh start-classic  # a second dockerd with the classic image store (no containerd snapshotter),
+#                                  # as GitHub's ubuntu-24.04 runners have it, on its own socket; writes
+#                                  # $CI_STATE_DIR/classic/env (DOCKER_HOST, DOCKER_DAEMON_CONFIG)
+#   .ci/services.sh stop-classic   # stops it and removes its data: the machine is as before start-classic
 #
 # After `start`:  source /tmp/image-publish-ci/env
 #   REGISTRY_HTTP=127.0.0.1:5000  plain HTTP, htpasswd auth, delete API on
@@ -80,6 +84,57 @@ start_dockerd() {
   done
   tail -n 30 "$DOCKERD_LOG" >&2
   die "dockerd did not answer 'docker info' within 60s; see $DOCKERD_LOG"
+}
+
+# The classic-store daemon: its own socket, data-root, exec-root (so its own managed containerd), pidfile and
+# daemon.json; it never touches the shared daemon or /etc/docker/daemon.json. It runs as a copy of dockerd named
+# dockerd-classic, so that `pidof dockerd` on this machine still names only the shared daemon.
+CLASSIC_DIR=$CI_STATE_DIR/classic
+CLASSIC_SOCK=/run/docker-classic.sock
+CLASSIC_HOST=unix://$CLASSIC_SOCK
+CLASSIC_DATA=/var/lib/docker-classic
+CLASSIC_EXEC=/run/docker-classic
+CLASSIC_PIDFILE=$CLASSIC_DIR/dockerd.pid
+
+classic_ok() { DOCKER_HOST=$CLASSIC_HOST docker info >/dev/null 2>&1; }
+
+cmd_start_classic() {
+  mkdir -p "$CLASSIC_DIR"
+  if alive "$CLASSIC_PIDFILE" && classic_ok; then log "classic-store dockerd already up on $CLASSIC_HOST"; return 0; fi
+  [ -e "$CLASSIC_SOCK" ] && classic_ok && die "something else already answers on $CLASSIC_SOCK"
+  echo '{}' >"$CLASSIC_DIR/daemon.json"
+  cp -f "$(command -v dockerd)" "$CLASSIC_DIR/dockerd-classic"
+  log "starting the classic-store dockerd on $CLASSIC_HOST (log: $CLASSIC_DIR/dockerd.log)"
+  setsid nohup "$CLASSIC_DIR/dockerd-classic" --host "$CLASSIC_HOST" --config-file "$CLASSIC_DIR/daemon.json" \
+    --data-root "$CLASSIC_DATA" --exec-root "$CLASSIC_EXEC" --pidfile "$CLASSIC_EXEC.pid" \
+    --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
+    >>"$CLASSIC_DIR/dockerd.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$CLASSIC_PIDFILE"
+  local i
+  for i in $(seq 1 120); do
+    if classic_ok; then
+      local drivers
+      drivers=$(DOCKER_HOST=$CLASSIC_HOST docker info --format '{{json .DriverStatus}}')
+      case $drivers in *io.containerd.snapshotter*) die "the classic dockerd uses the containerd store: $drivers" ;; esac
+      log "classic-store dockerd ready after ~$((i / 2))s; source $CLASSIC_DIR/env to use it"
+      printf 'export DOCKER_HOST=%s\nexport DOCKER_DAEMON_CONFIG=%s\n' "$CLASSIC_HOST" "$CLASSIC_DIR/daemon.json" >"$CLASSIC_DIR/env"
+      return 0
+    fi
+    alive "$CLASSIC_PIDFILE" || { tail -n 30 "$CLASSIC_DIR/dockerd.log" >&2; die "the classic dockerd exited"; }
+    sleep 0.5
+  done
+  tail -n 30 "$CLASSIC_DIR/dockerd.log" >&2
+  die "the classic dockerd did not answer within 60s"
+}
+
+cmd_stop_classic() {
+  stop_pid "$CLASSIC_PIDFILE" "classic-store dockerd"
+  # its managed containerd stops with it; what is left is its data
+  # (and the mounts it leaves, such as the network namespace bind mount under its exec-root), deepest first
+  local m
+  awk -v a="$CLASSIC_DATA" -v b="$CLASSIC_EXEC" 'index($2, a) == 1 || index($2, b) == 1 { print $2 }' /proc/mounts | sort -r |
+    while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "WARNING: could not unmount $m"; done
+  rm -rf "$CLASSIC_DATA" "$CLASSIC_EXEC" "$CLASSIC_EXEC.pid" "$CLASSIC_SOCK" "$CLASSIC_DIR"
 }
 
 ensure_credentials() {
@@ -200,6 +255,7 @@ export REGISTRY_USER=$REG_USER
 export REGISTRY_PASSWORD=$REG_PASSWORD
 export REGISTRY_CA_FILE=$CI_STATE_DIR/tls/ca.pem
 export BASE_IMAGE=$BASE_IMAGE_REF
+export BASE_IMAGE_MULTI=$BASE_IMAGE_REF-multi
 export MAVEN_REPO_MIRROR=file:///usr/share/maven-repo
 export DOCKER_BIN=$(command -v docker)
 ENV
@@ -241,6 +297,8 @@ cmd_start() {
     (set -a; . "$CI_STATE_DIR/env"; set +a; "$HERE/base-image.sh")
     base_image_present || die "base image still missing after base-image.sh"
   fi
+  # the multi-platform index (linux/amd64 = the base above, linux/arm64 = a stand-in); cheap, so always refreshed
+  (set -a; . "$CI_STATE_DIR/env"; set +a; "$HERE/base-image-multi.sh") || die "base-image-multi.sh failed"
   log "ready in $((SECONDS - t0))s; source $CI_STATE_DIR/env"
 }
 
@@ -277,7 +335,9 @@ lock() { mkdir -p "$CI_STATE_DIR"; exec 9>"$CI_STATE_DIR/.lock"; flock -w 300 9 
 
 case "${1:-}" in
   start) lock; cmd_start ;;
-  stop) lock; cmd_stop ;;
+  stop) lock; cmd_stop_classic; cmd_stop ;;
+  start-classic) lock; cmd_start_classic ;;
+  stop-classic) lock; cmd_stop_classic ;;
   status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|start-classic|stop-classic" >&2; exit 2 ;;
 esac

@@ -90,6 +90,8 @@ function run(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Pro
       clearTimeout(timer);
       resolve({ code: code ?? 1, out, ms: performance.now() - t0 });
     });
+    // a command that exits without reading its stdin (git, a fast docker call) must not crash the bench with EPIPE
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -11,6 +11,7 @@ import { canonicalRegistry, isRegistryHost, parseImageName, type ImageName } fro
 import { parseImages } from './tags/index.js';
 import type { CacheWrite } from './cache/keys.js';
 import type { CacheMode } from './cache/layers.js';
+import { parseSupply, type SupplyOptions } from './supply/options.js';
 
 export type JavaTool = 'auto' | 'maven' | 'gradle' | 'none';
 const JAVA_TOOLS: readonly JavaTool[] = ['auto', 'maven', 'gradle', 'none'];
@@ -53,12 +54,21 @@ export interface Inputs {
   cacheWrite: CacheWrite;
   cacheMode: CacheMode;
   reproducible: boolean;
+  /** The buildx --provenance value: 'false', or BuildKit's own `mode=min|max` (`true` means ours, in `supply`). */
   provenance: string;
   prComment: boolean;
   /** pull_request_target with a checkout other than the base commit may still log in, push and use caches. */
   allowUntrustedCheckout: boolean;
   /** What parsing dropped or changed, for the caller to show. */
   warnings: string[];
+  /** SBOM, SLSA provenance and signature attached after the push. */
+  supply: SupplyOptions;
+  /** Which image builder runs: see src/build/choose.ts. */
+  builder: 'auto' | 'native' | 'docker';
+  /** auto: a Spring Boot layered jar becomes one layer per layers.idx entry (native builder); single: one layer. */
+  layers: 'auto' | 'single';
+  /** Native builder: also load the image into the local engine, when there is one. */
+  load: boolean;
 }
 
 /** Reads one input by its action.yml name, untrimmed ('' when unset). */
@@ -109,10 +119,11 @@ export function parseCount(name: string, raw: string, fallback: number, max: num
   return Number(v);
 }
 
-/** buildx's --provenance: true, false, or mode=min|max with options. */
+/** buildx's --provenance: `true` is our own SLSA v1 statement (attached after the push), so BuildKit's stays off; mode=min|max is BuildKit's. */
 export function parseProvenance(raw: string): string {
   const v = raw.trim() || 'false';
-  if (['true', 'false'].includes(v) || /^mode=(min|max)(,[a-z-]+=[^,]+)*$/.test(v)) return v;
+  if (v === 'true' || v === 'false') return 'false';
+  if (/^mode=(min|max)(,[a-z-]+=[^,]+)*$/.test(v)) return v;
   throw new InputError('provenance', `"${v}" is not true, false, mode=min or mode=max.`);
 }
 
@@ -268,6 +279,10 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     prComment: parseBoolean('pr-comment', read('pr-comment'), false),
     allowUntrustedCheckout: parseBoolean('allow-untrusted-checkout', read('allow-untrusted-checkout'), false),
     warnings,
+    supply: parseSupply(read),
+    builder: oneOf('builder', read('builder'), ['auto', 'native', 'docker'] as const, 'auto'),
+    layers: oneOf('layers', read('layers'), ['auto', 'single'] as const, 'auto'),
+    load: parseBoolean('load', read('load'), false),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { HitKind } from './cache/keys.js';
 import type { PushResult } from './image/push.js';
 import type { RegistryResult } from './image/publish.js';
+import type { SupplyReport } from './stages/supply.js';
 import type { Meta } from './tags/index.js';
 
 export interface RunReport {
@@ -13,6 +14,8 @@ export interface RunReport {
   cacheHit: { dependencies: HitKind; layers: HitKind; jar: HitKind };
   reproducible: boolean;
   timings: Record<string, number>;
+  /** SBOM package count, provenance subject, signature references, when the supply-chain step ran. */
+  supply?: SupplyReport;
 }
 
 /** The `metadata` output: what was published where, and how long each stage took. Pure. */
@@ -28,5 +31,6 @@ export function metadataJson(r: RunReport): string {
     cacheHit: r.cacheHit,
     reproducible: r.reproducible,
     timings: r.timings,
+    supply: r.supply,
   });
 }

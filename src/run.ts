@@ -3,35 +3,36 @@ import path from 'node:path';
 import { maskPieces } from './checks/secrets.js';
 import { secretInputPieces } from './checks/mask.js';
 import { checkTarget } from './checks/preflight.js';
-import { decidePush } from './checks/push.js';
 import { checkArtifactInContext } from './checks/workspace.js';
 import { runnerContext, type RunnerContext } from './context.js';
 import { errorMessage, InputError, StageError } from './errors.js';
 import { commitDate, eventFacts, type EventFacts } from './github.js';
+import { checkNative, chooseBuilder } from './build/choose.js';
+import { createBuilder } from './build/index.js';
 import { hasBuildx } from './image/build.js';
 import { declaredArgs } from './image/dockerfile.js';
-import { publish } from './image/publish.js';
 import { localStats, pushedStats } from './image/stats.js';
 import { checkPaths, parseInputs, pathsExist, type Inputs } from './inputs.js';
 import type { ActionIO } from './io.js';
 import { planJava } from './java/build.js';
 import { gradleInitScriptPath } from './java/reproducible.js';
-import { metaInputs, resolveMetadata, tagRules } from './metadata.js';
+import { metaInputs, resolveMetadata } from './metadata.js';
 import { metadataJson } from './outputs.js';
 import { planText } from './plan.js';
 import { secretLookingArgs } from './registry/auth.js';
 import { userDockerConfigDir } from './registry/config.js';
-import { checkPushAccess } from './registry/anonymous.js';
 import { defaultPolicy } from './registry/policy.js';
 import type { RetryPolicy } from './registry/retry.js';
 import { openSession } from './registry/session.js';
 import { countRetry, newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
 import { commentStage } from './stages/comment.js';
-import { imageStage } from './stages/image.js';
+import { decidePublishing } from './stages/publishing.js';
+import { supplyStage } from './stages/supply.js';
 import { javaStage } from './stages/java.js';
 import type { Job } from './stages/job.js';
 import { restoreCaches } from './stages/restore.js';
 import { saveState, type PostState } from './state.js';
+import { secretLines, wantsSupply } from './supply/options.js';
 import { ignoredAttributes } from './tags/attrs.js';
 import { labelledSha, parseFlavor, parseTagRules, type Meta } from './tags/index.js';
 
@@ -74,6 +75,7 @@ function setMetaOutputs(io: ActionIO, meta: Meta): void {
 function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, fork: boolean): Inputs {
   // mask first, line by line: a parse error below may quote an input
   for (const piece of secretInputPieces((n) => io.getInput(n))) io.setSecret(piece);
+  for (const line of secretLines((n) => io.getInput(n))) io.setSecret(line);
   const inputs = parseInputs((n) => io.getInput(n), ctx.workspace, { actor: ctx.actor, fork, env });
   for (const value of [...inputs.logins.map((l) => l.password), ...inputs.secrets.map((s) => s.value ?? '')]) for (const piece of maskPieces(value)) io.setSecret(piece);
   for (const w of [...inputs.warnings, ...ignoredAttributes(parseTagRules(inputs.tags))]) io.warning(w);
@@ -118,6 +120,7 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
   const untrusted = inputs.allowUntrustedCheckout ? undefined : facts.untrustedCheckout;
   checkBeforeBuild(io, inputs, dockerfile, path.relative(ctx.workspace, inputs.file), wantsJar);
+  if (paths.file && !inputs.dryRun) checkNative(inputs, dockerfile);
   return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy };
 }
 
@@ -160,16 +163,13 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
 
   const post: PostState = { registries: [] };
   const persist = (): void => saveState(io.state, post);
-  const decided = decidePush({ push: inputs.push && !fork && !pr?.closed && !job.untrusted, auto: inputs.pushAuto }, meta.tags, ctx.ref, parseTagRules(tagRules(inputs.tags, inputs.prSha, ctx.eventName)).map((r) => r.source));
-  const push = decided.push;
-  if (decided.notice) io.notice(decided.notice);
-  if (push) await checkPushAccess([...new Set(inputs.images.map((i) => i.registry))], inputs.logins.map((l) => l.registry), inputs.insecureRegistries, userDockerConfigDir(env));
-  if (fork) io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
-  if (pr?.closed && inputs.push) io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);
-  if (job.untrusted) io.warning(`pull_request_target: ${job.untrusted}. That code gets no login, no push and no cache; set \`allow-untrusted-checkout: true\` only if you trust it.`);
-  record.reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : job.untrusted ? 'untrusted checkout' : !push ? 'no tag (push: auto)' : undefined;
+  const { push, reasonNotPushed } = await decidePublishing(job, meta, facts);
+  record.reasonNotPushed = reasonNotPushed;
 
-  const useBuildx = await hasBuildx({});
+  const choice = chooseBuilder(inputs, job.dockerfile, push);
+  io.info(choice.reason);
+  record.builder = choice.kind;
+  const useBuildx = choice.kind === 'docker' && (await hasBuildx({}));
   const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, {}));
   post.cache = cache;
   persist();
@@ -180,25 +180,29 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   if (job.wantsJar && !jar) {
     throw new InputError('java-tool', 'the Dockerfile declares ARG JAR_FILE but no jar was built; set `java-tool`/`working-directory` to your Java project, or `artifact` to a prebuilt jar.');
   }
+  // the native builder speaks to registries itself: no engine login, daemon.json or certs.d
   const dockerEnv =
-    !job.untrusted && (inputs.logins.length || inputs.insecureRegistries.length)
+    choice.kind === 'docker' && !job.untrusted && (inputs.logins.length || inputs.insecureRegistries.length)
       ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
       : {};
-  const built = await stage('image', 'Build the image', async () => imageStage(job, meta, jar, cache, useBuildx, push, dockerEnv));
+  const builder = createBuilder(choice.kind, job, { cache, useBuildx, push, dockerEnv, policy });
+  const built = await stage('image', 'Build the image', async () => builder.build(meta, jar));
   io.setOutput('image-id', built.imageId);
+  record.builder = built.builder;
 
-  const { pushes, results } = push ? await stage('push', 'Push', async () => publish(meta.tags, inputs.images, built.own, dockerEnv, policy, (m) => io.info(m))) : { pushes: [], results: [] };
-  if (!push) io.info('Nothing is pushed: the image was built and loaded into the local engine only.');
+  const published = push ? await stage('push', 'Push', async () => builder.publish(meta)) : { pushes: [], results: [], stats: undefined };
+  const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now, policy)) : { ...published, supply: undefined };
+  if (!push) io.info(built.builder === 'native' ? 'Nothing is pushed: the native builder made the image, and it stays unpublished.' : 'Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
-  Object.assign(record, { results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
-  record.stats = pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv);
+  Object.assign(record, { supply, results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
+  record.stats = published.stats ?? (pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv));
   if (inputs.prComment && pr && !fork) await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));
 
   io.setOutput('digest', pushes[0]?.digest ?? '');
   io.setOutput('pushed', String(pushes.length > 0));
   io.setOutput('cache-hit', JSON.stringify(cacheHit));
   const artifact = jar ? path.relative(ctx.workspace, jar) : undefined;
-  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact, cacheHit, reproducible: job.reproducibleAt !== undefined, timings: record.timings }));
+  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: built.imageId, builder: built.builder, artifact, cacheHit, reproducible: job.reproducibleAt !== undefined, timings: record.timings, supply }));
   const digests = new Set(pushes.map((p) => p.digest));
   if (digests.size > 1) io.warning(`The pushed tags resolve to different digests: ${[...digests].join(', ')}.`);
   const failed = results.filter((r) => r.error);

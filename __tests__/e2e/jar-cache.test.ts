@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheService, type CacheService } from '../support/cache-service.ts';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { docker, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { docker, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 const MAIN = 'src/main/java/com/acme/hello/Main.java';
 
@@ -83,7 +83,7 @@ describe('the jar cache is keyed by what is built, not by GITHUB_SHA', () => {
   beforeAll(async () => {
     s = services();
     svc = await startCacheService();
-    ws = workspace('example');
+    ws = workspace(SHADED);
     sha = ws.sha;
     jdk = jdkHome();
     runnerTemp = path.join(mkdtempSync(path.join(os.tmpdir(), 'ip-runner-')), '_temp');
@@ -159,7 +159,7 @@ describe('a workspace without git', () => {
     const s = services();
     const svc = await startCacheService();
     try {
-      const ws = workspace('example');
+      const ws = workspace(SHADED);
       rmSync(path.join(ws.dir, '.git'), { recursive: true, force: true });
       const event = tagEvent(ws.sha, 'v1.0.0');
       const run = await runAction({

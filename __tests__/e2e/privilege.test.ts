@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun, type GitEvent } from '../support/runner.ts';
-import { registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { daemonJsonPath, registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -106,6 +106,9 @@ describe('pull_request_target with a checkout of the pull request head', () => {
   it('gets no login, no push and no cache', async () => {
     const repo = uniqueRepo('prt');
     const ws = workspace(SHADED);
+    // the base image's registry needs a login even to pull: the runner's own Docker config has one (not the action's)
+    mkdirSync(path.join(ws.env.HOME, '.docker'), { recursive: true });
+    writeFileSync(path.join(ws.env.HOME, '.docker', 'config.json'), JSON.stringify({ auths: { [s.registry]: { auth: Buffer.from(`${s.user}:${s.password}`).toString('base64') } } }));
     const run = await runAction({ workspace: ws.dir, event: event(ws.sha), env: ws.env, inputs: inputs(repo) });
     expect(run.main.code, run.main.log).toBe(0);
     expect(run.main.log).toContain(`::warning::pull_request_target: the workspace holds ${ws.sha.slice(0, 12)}, not the base commit ${base.slice(0, 12)}`);
@@ -203,7 +206,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 }
 
 describe('two jobs on one engine interleave their insecure-registries changes', () => {
-  const DAEMON_JSON = '/etc/docker/daemon.json';
+  const DAEMON_JSON = daemonJsonPath();
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const hostA = `ip-a-${suffix}.image-publish.test:5999`;
   const hostB = `ip-b-${suffix}.image-publish.test:5999`;
@@ -211,7 +214,7 @@ describe('two jobs on one engine interleave their insecure-registries changes', 
   const listed = (): string[] => (JSON.parse(readFileSync(DAEMON_JSON, 'utf8')) as { 'insecure-registries'?: string[] })['insecure-registries'] ?? [];
   const job = (host: string, beforePost: () => Promise<void>): Promise<ActionRun> => {
     const ws = workspace(SHADED);
-    return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('interleave')}`, push: 'false', cache: 'false', 'insecure-registries': host }, beforePost });
+    return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('interleave')}`, registry: s.registry, username: s.user, password: s.password, push: 'false', cache: 'false', 'insecure-registries': host }, beforePost });
   };
 
   it('A main, B main, A post, B post: A leaves B its entry, and both leave daemon.json as it was', async () => {
@@ -272,8 +275,14 @@ async function labelsAt(repo: string, digest: string): Promise<Record<string, st
 describe('four jobs on one engine push the same tags of one repository', () => {
   it("each job's digest output is its own image", async () => {
     const repo = uniqueRepo('race');
+    // one jar for all, built beforehand: the four jobs then reach the engine at the same moment
+    const first = workspace(SHADED);
+    execFileSync('mvn', ['-B', '-q', '-DskipTests', 'package'], { cwd: first.dir, env: { ...process.env, ...first.env }, stdio: 'ignore', timeout: 5 * 60 * 1000 });
+    const jar = readdirSync(path.join(first.dir, 'target')).find((f) => /^hello-.*\.jar$/.test(f))!;
     const jobs = [1, 2, 3, 4].map((n) => {
       const ws = workspace(SHADED);
+      mkdirSync(path.join(ws.dir, 'target'));
+      copyFileSync(path.join(first.dir, 'target', jar), path.join(ws.dir, 'target', jar));
       writeFileSync(path.join(ws.dir, 'job.txt'), `job ${n}\n`);
       const git = (...a: string[]): string => execFileSync('git', ['-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', ...a], { cwd: ws.dir, encoding: 'utf8' }).trim();
       git('add', 'job.txt');
@@ -287,7 +296,16 @@ describe('four jobs on one engine push the same tags of one repository', () => {
           workspace: ws.dir,
           event: { name: 'push', ref: 'refs/heads/main', sha: ws.sha, payload: { ref: 'refs/heads/main', repository: { name: 'hello-service' } } },
           env: ws.env,
-          inputs: { images: `${s.registry}/${repo}`, tags: 'type=raw,value=shared\ntype=raw,value=also', registry: s.registry, username: s.user, password: s.password, cache: 'false' },
+          inputs: {
+            images: `${s.registry}/${repo}`,
+            tags: 'type=raw,value=shared\ntype=raw,value=also\ntype=raw,value=third',
+            registry: s.registry,
+            username: s.user,
+            password: s.password,
+            cache: 'false',
+            'java-tool': 'none',
+            artifact: 'target/hello-*.jar',
+          },
         }),
       ),
     );
@@ -297,6 +315,6 @@ describe('four jobs on one engine push the same tags of one repository', () => {
       expect((await labelsAt(repo, run.outputs.digest))['org.opencontainers.image.revision'], `job ${i + 1}`).toBe(jobs[i].sha);
     }
     expect(new Set(runs.map((r) => r.outputs.digest)).size).toBe(4);
-    expect((await registryTags(s, repo)).sort()).toEqual(['also', 'shared']);
+    expect((await registryTags(s, repo)).sort()).toEqual(['also', 'shared', 'third']);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlakyRelay } from '../support/relay.ts';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { docker, registryDigest, registryTags, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
+import { daemonJsonPath, docker, registryDigest, registryTags, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -124,7 +124,7 @@ describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
   let run: ActionRun;
   let daemonJsonBefore: string;
   beforeAll(async () => {
-    daemonJsonBefore = readFileSync('/etc/docker/daemon.json', 'utf8');
+    daemonJsonBefore = readFileSync(daemonJsonPath(), 'utf8');
     const ws = workspace('__tests__/fixtures/maven-shaded');
     run = await runAction({
       workspace: ws.dir,
@@ -142,7 +142,7 @@ describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
     expect(run.main.code, run.main.log).toBe(0);
     expect(run.outputs.pushed).toBe('true');
     expect(run.post.code, run.post.log).toBe(0);
-    expect(readFileSync('/etc/docker/daemon.json', 'utf8')).toBe(daemonJsonBefore);
+    expect(readFileSync(daemonJsonPath(), 'utf8')).toBe(daemonJsonBefore);
     const info = JSON.parse(docker(['info', '--format', '{{json .RegistryConfig.IndexConfigs}}'])) as Record<string, unknown>;
     expect(Object.keys(info)).not.toContain(s.v6HttpRegistry);
   });

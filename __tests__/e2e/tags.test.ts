@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHubApi } from '../support/github-api.ts';
 import { tagEvent } from '../support/events.ts';
 import { runAction } from '../support/runner.ts';
-import { registryDigest, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
+import { registryDigest, services, SHADED, uniqueRepo, workspace, type Services } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -94,7 +94,7 @@ describe('a schedule event in a workspace without git history', () => {
   afterAll(() => api.stop());
 
   it('takes the commit time from the REST API, as metadata-action does, for {{commit_date}} and the created label', async () => {
-    const ws = workspace('example');
+    const ws = workspace(SHADED);
     rmSync(path.join(ws.dir, '.git'), { recursive: true, force: true });
     const run = await runAction({
       workspace: ws.dir,

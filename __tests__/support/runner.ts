@@ -89,10 +89,13 @@ export async function runAction(opts: {
   };
   for (const f of Object.values(files)) writeFileSync(f, '');
   writeFileSync(files.GITHUB_EVENT_PATH, JSON.stringify(opts.event.payload));
-  const inputEnv = Object.fromEntries(Object.entries(opts.inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]));
+  // tests written for the BuildKit path keep it; the native builder's tests ask for `builder` themselves
+  const inputEnv = Object.fromEntries(Object.entries({ builder: 'docker', ...opts.inputs }).map(([k, v]) => [`INPUT_${k.replace(/ /g, '_').toUpperCase()}`, v]));
   const base: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    // the engine under test (.ci/test runs the suite once per image store)
+    ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
     ...files,
     RUNNER_TEMP: runnerTemp,
     RUNNER_OS: 'Linux',

@@ -85,6 +85,16 @@ export async function registryTags(s: Services, repo: string): Promise<string[]>
   return body.tags ?? [];
 }
 
+/** Whether the engine under test (DOCKER_HOST) keeps images in the classic store, as GitHub's ubuntu-24.04 runners do. */
+export function classicStore(): boolean {
+  return !docker(['info', '--format', '{{json .DriverStatus}}']).includes('io.containerd.snapshotter');
+}
+
+/** The daemon.json the engine under test was started with (.ci/services.sh start-classic names its own). */
+export function daemonJsonPath(): string {
+  return process.env.DOCKER_DAEMON_CONFIG || '/etc/docker/daemon.json';
+}
+
 export function docker(args: string[], input?: string): string {
   return execFileSync('docker', args, { encoding: 'utf8', input, timeout: 5 * 60 * 1000, stdio: ['pipe', 'pipe', 'pipe'] });
 }

@@ -45,7 +45,8 @@ describe('choosesProjects', () => {
     [['-pl', 'app'], true],
     [['--projects=app'], true],
     [['-f', 'app/pom.xml'], true],
-    [['-fapp/pom.xml'], true],
+    [['--file=app/pom.xml'], true],
+    [['-fae', '-ff', '-fn'], false],
     [['-rf', ':app'], true],
   ])('%j', (args, want) => {
     expect(choosesProjects(args)).toBe(want);

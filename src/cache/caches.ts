@@ -7,7 +7,7 @@ import type { BuildTool } from '../java/detect.js';
 import { dependencyKey, layerKey, type HitKind, type Platform } from './keys.js';
 import { buildFilePatterns, gradleCachePaths, gradleUserHome, mavenRepository } from './paths.js';
 import { artifactDir, artifactKey, unstageArtifact, type ArtifactInputs } from './artifact.js';
-import { layerDirs } from './layers.js';
+import { layerDirs, type LayerExport } from './layers.js';
 import { cacheServiceAvailable, restore, save, type CacheLog } from './store.js';
 
 /** What post needs to save the caches: keys and paths, nothing secret. */
@@ -16,6 +16,8 @@ export interface CacheState {
   artifact?: { key: string; path: string; hit: HitKind; staged: boolean };
   dependencies?: { key: string; paths: string[]; hit: HitKind };
   layers?: { key: string; path: string; hit: HitKind; exported: boolean };
+  /** The layer cache the builder can keep, chosen in restore; none when there is no layer cache. */
+  layerExport?: LayerExport;
 }
 
 export function platform(): Platform {

@@ -40,15 +40,62 @@ export function promoteExport(dirs: { current: string; next: string }): boolean 
 }
 
 /**
- * Whether the current builder can export a cache: any BuildKit container builder can; the engine's own
- * builder only with the containerd image store.
+ * How a build keeps its layers for the next run: `max` exports every layer (mode=max) to the Actions cache
+ * directory or to <image>:buildcache; `inline` writes the cache metadata into the pushed image's config, and the
+ * next run imports it from the image's tags. The engine's own builder on the classic image store can only inline.
  */
-export async function builderCanExport(dockerEnv: Record<string, string>): Promise<{ ok: boolean; why: string }> {
+export type LayerExport = 'max' | 'inline';
+
+export interface LayerCachePick {
+  export?: LayerExport;
+  why: string;
+}
+
+/** The best layer cache a builder offers, from its buildx driver and the engine's DriverStatus (JSON). Pure. */
+export function pickLayerExport(driver: string | undefined, driverStatus: string | undefined): LayerCachePick {
+  if (!driver) return { why: 'the buildx builder could not be inspected' };
+  if (driver !== 'docker') return { export: 'max', why: `the ${driver} builder exports every layer` };
+  if (driverStatus === undefined) return { why: 'the engine\'s image store could not be read (docker info)' };
+  if (driverStatus.includes('io.containerd.snapshotter')) return { export: 'max', why: 'the docker builder on the containerd image store exports every layer' };
+  return {
+    export: 'inline',
+    why: 'the docker builder on the classic image store exports no cache, so the pushed image carries it inline and the next run imports it from its tags; the containerd image store or a docker-container builder (docker/setup-buildx-action) keeps every layer',
+  };
+}
+
+/** Asks buildx and the engine which layer cache this job's builder can keep. */
+export async function builderLayerExport(dockerEnv: Record<string, string>): Promise<LayerCachePick> {
   const inspect = await execute('docker', ['buildx', 'inspect'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-  const driver = /Driver:\s*(\S+)/.exec(inspect?.stdout ?? '')?.[1];
-  if (!driver) return { ok: false, why: 'the buildx builder could not be inspected' };
-  if (driver !== 'docker') return { ok: true, why: `builder driver ${driver}` };
+  const driver = inspect?.code === 0 ? /Driver:\s*(\S+)/.exec(inspect.stdout)?.[1] : undefined;
+  if (driver !== 'docker') return pickLayerExport(driver, undefined);
   const info = await execute('docker', ['info', '--format', '{{json .DriverStatus}}'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-  if (info?.stdout.includes('io.containerd.snapshotter')) return { ok: true, why: 'docker driver with the containerd image store' };
-  return { ok: false, why: 'the default docker builder cannot export a cache without the containerd image store; enable it in daemon.json or set up a docker-container builder (docker/setup-buildx-action)' };
+  return pickLayerExport(driver, info?.code === 0 ? info.stdout : undefined);
+}
+
+/**
+ * The earlier images an inline cache can come from: the tags this run gives the first image (the last run of the
+ * same branch, pull request or release line pushed them), then its `latest`; at most three lookups. Pure.
+ */
+export function previousImageRefs(tags: readonly string[], image: string | undefined): string[] {
+  if (!image) return [];
+  const own = tags.filter((t) => t.startsWith(`${image}:`) && !t.includes('@'));
+  return [...new Set([...own, `${image}:latest`])].slice(0, 3);
+}
+
+/** --cache-from every source (a missing one is only a warning in BuildKit), --cache-to inline when the image is pushed. Pure. */
+export function inlineCacheArgs(sources: readonly string[], write: boolean): string[] {
+  return [...sources.flatMap((ref) => ['--cache-from', `type=registry,ref=${ref}`]), ...(write ? ['--cache-to', 'type=inline'] : [])];
+}
+
+/**
+ * The cache flags of one build, for every builder: `max` to <image>:buildcache or the Actions cache directory
+ * (`dirs`, when it was restored); `inline` from the earlier images (and a <image>:buildcache another runner may
+ * have written). `write` is whether this run may write the cache. Pure apart from looking for a restored index.json.
+ */
+export function buildCacheArgs(exporter: LayerExport, mode: CacheMode, target: { image?: string; tags: readonly string[]; dirs?: { current: string; next: string } }, write: boolean): string[] {
+  const { image } = target;
+  const buildcache = mode === 'registry' && image ? registryCacheRef(image) : undefined;
+  if (exporter === 'inline') return inlineCacheArgs([...(buildcache ? [buildcache] : []), ...previousImageRefs(target.tags, image)], write);
+  if (buildcache) return layerCacheArgs('registry', { ref: buildcache }, write);
+  return layerCacheArgs('actions', { dirs: target.dirs }, write);
 }

@@ -7,7 +7,7 @@ import { pushTag, type PushResult } from './push.js';
 
 const ENGINE_TIMEOUT_MS = 30 * 1000;
 /** A tag re-pointed by another job between our `docker tag` and `docker push` is tried again this often. */
-const OWN_ATTEMPTS = 5;
+const OWN_ATTEMPTS = 8;
 
 /** What this run built, as the engine and BuildKit name it. */
 export interface OwnImage {
@@ -46,9 +46,22 @@ async function docker(args: string[], dockerEnv: Record<string, string>): Promis
   return r.stdout;
 }
 
-/** Points `ref` at this run's image in the engine (by ID, so a re-pointed local name cannot matter). */
+const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 100 + Math.random() * 500));
+
+/**
+ * Points `ref` at this run's image in the engine (by ID, so a re-pointed local name cannot matter). Several jobs
+ * tagging one name at once make the engine answer "already exists" or "No such image": that is tried again.
+ */
 export async function tagOwn(own: OwnImage, ref: string, dockerEnv: Record<string, string>): Promise<void> {
-  await docker(['image', 'tag', own.imageId, ref], dockerEnv);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await docker(['image', 'tag', own.imageId, ref], dockerEnv);
+      return;
+    } catch (e) {
+      if (attempt >= OWN_ATTEMPTS) throw e;
+      await pause();
+    }
+  }
 }
 
 async function repoDigestsOf(imageId: string, dockerEnv: Record<string, string>): Promise<string[]> {
@@ -57,20 +70,39 @@ async function repoDigestsOf(imageId: string, dockerEnv: Record<string, string>)
   return Array.isArray(parsed) ? parsed.filter((d): d is string => typeof d === 'string') : [];
 }
 
+/** Whether the engine's `ref` is this run's image right now. */
+async function pointsAtOwn(own: OwnImage, ref: string, dockerEnv: Record<string, string>): Promise<boolean> {
+  const r = await execute('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], { env: dockerEnv, timeoutMs: ENGINE_TIMEOUT_MS }).catch(() => undefined);
+  return r?.code === 0 && r.stdout.trim() === own.imageId;
+}
+
 /**
  * Tags this run's image as `ref`, pushes it, and checks that what the registry got is this run's image. Another
- * job on the same engine may re-point the tag in between: then the push is tried again, and fails if it keeps
- * happening, so `digest` never names another run's image.
+ * job on the same engine may re-point or re-create the tag in between: then the push is tried again, and fails if
+ * it keeps happening, so `digest` never names another run's image. A push that fails while the tag is still ours
+ * failed for its own reasons, and that error stands.
  */
 export async function pushOwn(ref: string, own: OwnImage, dockerEnv: Record<string, string>, policy: RetryPolicy, log: (m: string) => void): Promise<PushResult> {
-  let last: PushResult | undefined;
+  let last: string | undefined;
   for (let attempt = 1; attempt <= OWN_ATTEMPTS; attempt++) {
+    if (attempt > 1) await pause();
     await tagOwn(own, ref, dockerEnv);
-    last = await pushTag(ref, dockerEnv, policy);
-    if (isOwnPush(ref, last.digest, own, await repoDigestsOf(own.imageId, dockerEnv))) return last;
-    log(`${ref}: the engine pushed ${last.digest}, which is not this run's image (another job re-pointed the tag); pushing again.`);
+    let pushed: PushResult;
+    try {
+      pushed = await pushTag(ref, dockerEnv, policy);
+    } catch (e) {
+      if (await pointsAtOwn(own, ref, dockerEnv)) throw e;
+      log(`${ref}: another job re-pointed the tag in this engine during the push; pushing again.`);
+      continue;
+    }
+    if (isOwnPush(ref, pushed.digest, own, await repoDigestsOf(own.imageId, dockerEnv))) return pushed;
+    last = pushed.digest;
+    log(`${ref}: the engine pushed ${pushed.digest}, which is not this run's image (another job re-pointed the tag); pushing again.`);
   }
-  throw new StageError('push', `Pushing ${ref} sent another job's image ${last?.digest} ${OWN_ATTEMPTS} times: other jobs on this Docker engine keep re-pointing the same tag. Give concurrent jobs their own engine or their own tags.`);
+  throw new StageError(
+    'push',
+    `Pushing ${ref} did not send this run's image in ${OWN_ATTEMPTS} attempts${last ? ` (the registry got ${last})` : ''}: other jobs on this Docker engine keep re-pointing the same tag. Give concurrent jobs their own engine or their own tags.`,
+  );
 }
 
 /** Puts the image's references in the engine (tags last, after any push), then drops the run's own name. */

@@ -10,6 +10,8 @@ export interface RegistryResult {
   digest: string;
   pushed: boolean;
   error?: string;
+  /** Bytes this run sent to the registry (native builder only: docker push does not say). */
+  uploadedBytes?: number;
 }
 
 /** The references of each registry, in tag order. Pure. */
@@ -58,6 +60,7 @@ export async function publish(
     pushes.push(...done);
     results.push({ registry, refs: done.map((d) => d.ref), digest: done[0]?.digest ?? '', pushed: !error && done.length > 0, error });
   }
-  await finishLocalNames(own, [...refsByRegistry(refs, images).values()].flat(), dockerEnv);
+  // the engine's names are a convenience once the registries have the image: a failure here is only logged
+  await finishLocalNames(own, [...refsByRegistry(refs, images).values()].flat(), dockerEnv).catch((e: unknown) => log(`The engine's tags could not be set: ${errorMessage(e)}`));
   return { pushes, results };
 }

@@ -17,7 +17,8 @@ export function pomModules(pom: string): string[] {
 
 /** Whether java-args already choose what Maven builds (-f, -pl, -rf), so the reactor is left to the user. Pure. */
 export function choosesProjects(javaArgs: readonly string[]): boolean {
-  return javaArgs.some((a) => /^(-f|--file|-pl|--projects|-rf|--resume-from)(=.*)?$/.test(a) || /^-(f|pl|rf)\S/.test(a));
+  // exact words only: -fae, -ff and -fn are other options
+  return javaArgs.some((a) => /^(-f|--file|-pl|--projects|-rf|--resume-from)(=.*)?$/.test(a));
 }
 
 /**

@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { execute } from '../exec.js';
 import { assertRegistryHost } from './host.js';
+import { dockerdProcesses, findDaemon, type Daemon } from './daemon.js';
 import { removeFile, signal, writeFile } from './trust.js';
 
-export const DAEMON_JSON = '/etc/docker/daemon.json';
-
-/** What this job added to daemon.json's insecure-registries: post removes exactly these, nothing else. */
+/** What this job added to the engine's daemon.json (`file`) insecure-registries: post removes exactly these, nothing else. */
 export interface DaemonChange {
   file: string;
   added: string[];
@@ -14,7 +13,7 @@ export interface DaemonChange {
 function parseConf(daemonJson: string | undefined): Record<string, unknown> {
   if (!daemonJson?.trim()) return {};
   const parsed: unknown = JSON.parse(daemonJson);
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${DAEMON_JSON} is not a JSON object`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the engine\'s daemon.json is not a JSON object');
   return parsed as Record<string, unknown>;
 }
 
@@ -57,11 +56,9 @@ export function removeInsecure(daemonJson: string | undefined, added: readonly s
   return Object.keys(conf).length ? serialise(conf, daemonJson) : undefined;
 }
 
-async function dockerdPid(): Promise<number> {
-  const r = await execute('pidof', ['dockerd'], { timeoutMs: 10 * 1000 }).catch(() => undefined);
-  const pid = Number((r?.stdout ?? '').trim().split(/\s+/)[0]);
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error('no dockerd process was found on this machine');
-  return pid;
+/** The engine the docker client of this job talks to (DOCKER_HOST), with the daemon.json it was started with. */
+export function engineDaemon(dockerEnv: Record<string, string>): Daemon {
+  return findDaemon(dockerdProcesses(), dockerEnv.DOCKER_HOST ?? process.env.DOCKER_HOST ?? '');
 }
 
 /** The registries the engine now treats as insecure (beyond its built-in 127.0.0.0/8). */
@@ -74,7 +71,7 @@ async function engineInsecure(dockerEnv: Record<string, string>): Promise<Set<st
 
 /** Reloads dockerd and waits (bounded) until the engine's view satisfies `done`; reloads are asynchronous. */
 async function reloadUntil(done: (insecure: Set<string>) => boolean, dockerEnv: Record<string, string>): Promise<boolean> {
-  await signal(await dockerdPid(), 'HUP');
+  await signal(engineDaemon(dockerEnv).pid, 'HUP');
   for (let i = 0; i < 40; i++) {
     if (done(await engineInsecure(dockerEnv))) return true;
     await new Promise((r) => setTimeout(r, 250));
@@ -82,8 +79,8 @@ async function reloadUntil(done: (insecure: Set<string>) => boolean, dockerEnv: 
   return false;
 }
 
-function readDaemonJson(): string | undefined {
-  return existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON, 'utf8') : undefined;
+function readDaemonJson(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
 /**
@@ -91,10 +88,11 @@ function readDaemonJson(): string | undefined {
  * file is written, so a post step after a crash still knows what to take out.
  */
 export async function allowInsecure(registries: readonly string[], record: (change: DaemonChange) => void, dockerEnv: Record<string, string> = {}): Promise<DaemonChange> {
-  const { text, added } = addInsecure(readDaemonJson(), registries);
-  const change = { file: DAEMON_JSON, added };
+  const file = engineDaemon(dockerEnv).configFile;
+  const { text, added } = addInsecure(readDaemonJson(file), registries);
+  const change = { file, added };
   record(change);
-  if (added.length) await writeFile(DAEMON_JSON, text);
+  if (added.length) await writeFile(file, text);
   try {
     if (!(await reloadUntil((s) => registries.every((r) => s.has(r)), dockerEnv))) throw new Error('the engine did not take up the new insecure-registries after a reload');
   } catch (e) {
@@ -104,10 +102,10 @@ export async function allowInsecure(registries: readonly string[], record: (chan
   return change;
 }
 
-async function writeOrRemove(before: string | undefined, text: string | undefined): Promise<void> {
+async function writeOrRemove(file: string, before: string | undefined, text: string | undefined): Promise<void> {
   if (text === before) return;
-  if (text === undefined) await removeFile(DAEMON_JSON, false);
-  else await writeFile(DAEMON_JSON, text);
+  if (text === undefined) await removeFile(file, false);
+  else await writeFile(file, text);
 }
 
 /**
@@ -116,9 +114,9 @@ async function writeOrRemove(before: string | undefined, text: string | undefine
  */
 export async function removeDaemonChange(change: DaemonChange, dockerEnv: Record<string, string> = {}): Promise<void> {
   if (!change.added.length) return;
-  const now = readDaemonJson();
-  await writeOrRemove(now, removeInsecure(now, change.added, true));
+  const now = readDaemonJson(change.file);
+  await writeOrRemove(change.file, now, removeInsecure(now, change.added, true));
   await reloadUntil((s) => change.added.every((r) => !s.has(r)), dockerEnv);
-  const after = readDaemonJson();
-  await writeOrRemove(after, removeInsecure(after, change.added));
+  const after = readDaemonJson(change.file);
+  await writeOrRemove(change.file, after, removeInsecure(after, change.added));
 }

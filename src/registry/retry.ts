@@ -24,11 +24,6 @@ const TRANSIENT = [
   /server misbehaving|temporary failure in name resolution/i,
 ];
 
-/** The last non-empty line of a tool's output: usually the one that says what went wrong. Pure. */
-export function lastLine(output: string): string | undefined {
-  return output.trim().split('\n').filter(Boolean).pop();
-}
-
 /** Decides from one error message whether trying again can help. Refusals win, then content errors. Pure. */
 export function classifyMessage(message: string): FailureKind {
   if (AUTH.some((re) => re.test(message))) return 'auth';

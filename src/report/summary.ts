@@ -1,6 +1,7 @@
 import type { HitKind } from '../cache/keys.js';
 import type { RegistryResult } from '../image/publish.js';
 import { splitRef } from '../registry/name.js';
+import type { SupplyReport } from '../stages/supply.js';
 
 export interface ImageStats {
   /** Bytes of the layers as the registry stores them (compressed), or the local size when nothing was pushed. */
@@ -19,8 +20,11 @@ export interface RunRecord {
   cacheHit?: { dependencies: HitKind; layers: HitKind; jar: HitKind };
   reproducible?: boolean;
   pushed: boolean;
+  /** Which builder made the image: native, buildx or docker build. */
+  builder?: string;
   reasonNotPushed?: string;
   failure?: { stage: string; message: string; tail: string[] };
+  supply?: SupplyReport;
   /** Retries after transient faults, per registry (or `GitHub API`, `cache`). */
   retries: Record<string, number>;
 }
@@ -45,6 +49,7 @@ const STAGE_TITLES: Record<string, string> = {
   image: 'Image build',
   push: 'Push',
   comment: 'PR comment',
+  supply: 'SBOM, provenance, signatures',
 };
 
 function esc(text: string): string {
@@ -53,6 +58,14 @@ function esc(text: string): string {
 
 function size(bytes: number): string {
   return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+function supplyLines(s: SupplyReport): string[] {
+  const out: string[] = [];
+  if (s.sbom) out.push(`**SBOM:** SPDX 2.3, ${s.sbom.packages} packages`);
+  if (s.provenance) out.push(`**Provenance:** SLSA v1 for ${s.provenance.subject.map((x) => `\`${x.name}\` (\`sha256:${x.digest.sha256}\`)`).join(', ')}`);
+  for (const sig of s.signatures) out.push(`**Signature:** \`${sig}\``);
+  return out.length ? [out.join('<br>'), ''] : [];
 }
 
 /** The job summary as Markdown. Pure; holds references, digests and timings only, never an input value. */
@@ -73,10 +86,15 @@ export function summaryMarkdown(r: RunRecord): string {
   } else if (r.tags.length) {
     out.push(`Tags: ${r.tags.map((t) => `\`${t}\``).join(' ')}${r.reasonNotPushed ? ` (not pushed: ${r.reasonNotPushed})` : ''}`, '');
   }
+  if (r.builder) {
+    const sent = r.results.filter((x) => x.uploadedBytes !== undefined).map((x) => `${x.registry} ${size(x.uploadedBytes!)}`);
+    out.push(`**Builder:** ${r.builder}${sent.length ? `. **Uploaded:** ${sent.join(', ')}` : ''}`, '');
+  }
   if (r.stats) out.push(`**Image:** ${size(r.stats.bytes)} ${r.stats.compressed ? 'compressed' : 'uncompressed, in the engine'}, ${r.stats.layers} layers`, '');
   if (r.cacheHit) {
     out.push(`**Caches:** jar ${r.cacheHit.jar}, dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
   }
+  if (r.supply) out.push(...supplyLines(r.supply));
   const retried = Object.entries(r.retries);
   if (retried.length) out.push(`**Retries after network faults:** ${retried.map(([what, n]) => `${esc(what)} ${n}`).join(', ')}`, '');
   const stages = Object.entries(r.timings);

@@ -1,19 +1,24 @@
 import path from 'node:path';
 import type { CacheState } from '../cache/caches.js';
-import { layerCacheArgs, layerDirs, promoteExport, registryCacheRef } from '../cache/layers.js';
+import { buildCacheArgs, layerDirs, promoteExport } from '../cache/layers.js';
 import { buildImage, type BuildResult } from '../image/build.js';
 import { finishLocalNames, runLocalName, type OwnImage } from '../image/own.js';
 import { buildSpec } from '../image/spec.js';
 import type { Meta } from '../tags/index.js';
 import type { Job } from './job.js';
 
-/** --cache-from/--cache-to for this build: the registry's cache image, or the restored directory. */
-function cacheArgs(job: Job, cache: CacheState, useBuildx: boolean, push: boolean): string[] {
+/**
+ * --cache-from/--cache-to for this build: the registry's cache image, or the restored directory; on a builder that
+ * can only inline, the earlier images by tag. The registry and inline caches are written only with a push.
+ */
+function cacheArgs(job: Job, cache: CacheState, useBuildx: boolean, push: boolean, tags: readonly string[]): string[] {
   const { inputs, ctx } = job;
-  if (!inputs.cache || !useBuildx) return [];
-  if (inputs.cacheMode === 'registry') return layerCacheArgs('registry', { ref: registryCacheRef(inputs.images[0].name) }, cache.write && push);
-  if (!cache.layers) return [];
-  return layerCacheArgs('actions', { dirs: layerDirs(ctx.runnerTemp) }, cache.write && cache.layers.hit !== 'exact');
+  const exporter = cache.layerExport;
+  if (!inputs.cache || !useBuildx || !exporter) return [];
+  const local = inputs.cacheMode === 'actions' && exporter === 'max';
+  if (local && !cache.layers) return [];
+  const write = cache.write && (local ? cache.layers?.hit !== 'exact' : push);
+  return buildCacheArgs(exporter, inputs.cacheMode, { image: inputs.images[0]?.name, tags, dirs: local ? layerDirs(ctx.runnerTemp) : undefined }, write);
 }
 
 /**
@@ -31,7 +36,7 @@ export async function imageStage(job: Job, meta: Meta, jar: string | undefined, 
       tags: [localName],
       labels: meta.labels,
       jar: job.wantsJar ? jar : undefined,
-      cacheArgs: cacheArgs(job, cache, useBuildx, push),
+      cacheArgs: cacheArgs(job, cache, useBuildx, push, meta.tags),
       sourceDateEpoch: at ? Math.floor(at.getTime() / 1000) : undefined,
     },
     ctx.runnerTemp,

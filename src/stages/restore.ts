@@ -2,21 +2,27 @@ import path from 'node:path';
 import type { ArtifactInputs } from '../cache/artifact.js';
 import { cacheAvailable, restoreArtifact, restoreDependencies, restoreLayers, type CacheState } from '../cache/caches.js';
 import { mayWriteCache } from '../cache/keys.js';
-import { builderCanExport } from '../cache/layers.js';
+import { builderLayerExport, type LayerExport } from '../cache/layers.js';
 import { hashWorkTree } from '../cache/worktree.js';
 import { copiesOnlyTheJar, hasRunSteps } from '../image/dockerfile.js';
 import { toolchain } from '../java/toolchain.js';
 import type { Job } from './job.js';
 
-/** A layer cache pays only for RUN steps, and only a builder that can export one can have it. */
-async function layerCacheWorthIt(job: Job, dockerEnv: Record<string, string>): Promise<boolean> {
-  if (!hasRunSteps(job.dockerfile)) {
+/**
+ * The layer cache this build keeps, said in one line: in the Actions cache a layer cache pays only for RUN steps;
+ * the builder decides between every layer (mode=max) and inline metadata in the pushed image.
+ */
+async function layerCache(job: Job, useBuildx: boolean, dockerEnv: Record<string, string>): Promise<LayerExport | undefined> {
+  if (!useBuildx) return undefined;
+  if (job.inputs.cacheMode === 'actions' && !hasRunSteps(job.dockerfile)) {
     job.io.info('The Dockerfile has no RUN step, so there is no layer cache: it would hold only base layers and COPY results, which cost more to save and restore than to redo.');
-    return false;
+    return undefined;
   }
-  const exportable = await builderCanExport(dockerEnv);
-  if (!exportable.ok) job.io.warning(`The layer cache is skipped: ${exportable.why}.`);
-  return exportable.ok;
+  const pick = await builderLayerExport(dockerEnv);
+  if (!pick.export) job.io.warning(`The layer cache is skipped: ${pick.why}.`);
+  else if (pick.export === 'inline') job.io.info(`Layer cache: inline in the pushed image (type=inline), because ${pick.why}.`);
+  else job.io.info(`Layer cache: every layer (mode=max) in ${job.inputs.cacheMode === 'registry' ? 'the registry (<image>:buildcache)' : 'the Actions cache'}, because ${pick.why}.`);
+  return pick.export;
 }
 
 /** The jar cache key's parts: the work tree's content, the command, the JDK and the build tool (never GITHUB_SHA). */
@@ -41,7 +47,8 @@ export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Rec
     io.info(job.untrusted ? `No cache is read or written: ${job.untrusted}.` : 'cache is false: building without caches.');
     return { cache };
   }
-  const wantLayers = inputs.cacheMode === 'actions' && useBuildx && (await layerCacheWorthIt(job, dockerEnv));
+  cache.layerExport = await layerCache(job, useBuildx, dockerEnv);
+  const wantLayers = inputs.cacheMode === 'actions' && cache.layerExport === 'max';
   if (!cacheAvailable(io)) return { cache };
   let reusedJar: string | undefined;
   const command = javaPlan.command;

@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { branchEvent } from '../support/events.ts';
+import { lastLayers, privateDocker, readImage } from '../support/native.ts';
+import { ROOT, runAction, type ActionRun } from '../support/runner.ts';
+import { services, uniqueRepo, type Services } from '../support/services.ts';
+
+let s: Services;
+
+/** The Spring Boot example in a fresh git repository, its jar built with Maven from Central into a shared local repository. */
+function springWorkspace(): { dir: string; repoLocal: string; build: () => string } {
+  const top = mkdtempSync(path.join(os.tmpdir(), 'ip-boot-'));
+  const dir = path.join(top, 'repo');
+  cpSync(path.join(ROOT, 'example'), dir, { recursive: true });
+  const repoLocal = path.join(top, 'm2');
+  const git = (...a: string[]): string =>
+    execFileSync('git', a, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: '2026-11-01T12:00:00Z', GIT_COMMITTER_DATE: '2026-11-01T12:00:00Z' } }).trim();
+  git('init', '-q', '-b', 'main');
+  const build = (): string => {
+    git('-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', 'add', '-A');
+    git('-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', 'commit', '-q', '--allow-empty', '-m', 'change');
+    // reproducible: the jar's entries carry the commit time, so an unchanged library jar is the same bytes
+    execFileSync('mvn', ['-B', '-q', '-DskipTests', `-Dmaven.repo.local=${repoLocal}`, '-Dproject.build.outputTimestamp=2026-11-01T12:00:00Z', 'package'], { cwd: dir, stdio: 'pipe', timeout: 8 * 60 * 1000 });
+    return git('rev-parse', 'HEAD');
+  };
+  return { dir, repoLocal, build };
+}
+
+describe('a Spring Boot layered jar, native builder, layers: auto', () => {
+  const repo = uniqueRepo('native-boot');
+  const port = 18080 + Math.floor(Math.random() * 900);
+  let ws: ReturnType<typeof springWorkspace>;
+  let first: ActionRun;
+  let second: ActionRun;
+  let container = '';
+  let pulled = '';
+  let docker: (args: string[]) => string = () => '';
+  const act = (sha: string, tag: string): Promise<ActionRun> =>
+    runAction({
+      workspace: ws.dir,
+      event: branchEvent(sha, 'main'),
+      inputs: {
+        'java-tool': 'none',
+        artifact: 'target/hello-service-1.0.0.jar',
+        images: `${s.registry}/${repo}`,
+        tags: `type=raw,value=${tag}`,
+        registry: s.registry,
+        username: s.user,
+        password: s.password,
+        cache: 'false',
+        builder: 'auto',
+      },
+    });
+  beforeAll(async () => {
+    s = services();
+    ws = springWorkspace();
+    first = await act(ws.build(), 'latest');
+    const controller = path.join(ws.dir, 'src/main/java/com/acme/hello/HelloController.java');
+    writeFileSync(controller, readFileSync(controller, 'utf8').replace('Hello from image-publish', 'Hello again from image-publish'));
+    second = await act(ws.build(), 'latest');
+  });
+  afterAll(() => {
+    // only what this test made: its container and the image it pulled
+    if (container) docker(['rm', '-f', container]);
+    if (pulled) docker(['image', 'rm', pulled]);
+  });
+
+  it('splits the jar into its layers.idx layers, with a thin app.jar whose Class-Path names lib/', async () => {
+    expect(first.main.code, first.main.log).toBe(0);
+    expect(first.main.log).toContain('Builder: native, since it supports every instruction');
+    expect(first.main.log).toContain('is a Spring Boot layered jar: dependencies');
+    const img = await readImage(s, repo, first.outputs.digest);
+    const added = img.config.history.filter((h) => h.created_by?.includes('spring boot layer')).map((h) => h.created_by!.replace(/.*spring boot layer /, ''));
+    expect(added[0]).toBe('dependencies');
+    expect(added[added.length - 1]).toBe('application');
+    const layers = await lastLayers(s, repo, img, added.length);
+    const deps = layers[0].filter((e) => e.type === 'file').map((e) => e.path);
+    expect(deps.length).toBeGreaterThan(10);
+    expect(deps.every((p) => p.startsWith('app-lib/') && p.endsWith('.jar'))).toBe(true);
+    expect(deps.some((p) => /^app-lib\/spring-web-6\.[\d.]+\.jar$/.test(p))).toBe(true);
+    expect(layers[layers.length - 1].filter((e) => e.type === 'file').map((e) => e.path)).toEqual(['app.jar']);
+  });
+
+  it('runs unchanged: java -jar ./app.jar, pulled by digest, answers /hello', { timeout: 6 * 60 * 1000 }, async () => {
+    docker = privateDocker(s);
+    pulled = `${s.registry}/${repo}@${second.outputs.digest}`;
+    container = docker(['run', '-d', '--network', 'host', pulled, `--server.port=${port}`]).trim();
+    let body = '';
+    // Spring starts in seconds on a runner, but takes most of a minute on a loaded 2-core machine
+    for (const until = Date.now() + 4 * 60 * 1000; Date.now() < until && !body; ) {
+      body = await fetch(`http://127.0.0.1:${port}/hello`, { signal: AbortSignal.timeout(15000) })
+        .then(async (r) => (r.ok ? r.text() : r.status === 404 ? `HTTP 404: ${await r.text()}` : ''))
+        .catch(() => '');
+      if (!body) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(body, docker(['logs', container])).toBe('Hello again from image-publish');
+  });
+
+  it('a one-line code change uploads only the application layer: kilobytes', async () => {
+    expect(second.main.code, second.main.log).toBe(0);
+    expect(second.outputs.digest).not.toBe(first.outputs.digest);
+    const [a, b] = await Promise.all([readImage(s, repo, first.outputs.digest), readImage(s, repo, second.outputs.digest)]);
+    expect(b.manifest.layers.slice(0, -1)).toEqual(a.manifest.layers.slice(0, -1));
+    const meta = JSON.parse(second.outputs.metadata) as { registries: { uploadedBytes: number }[] };
+    expect(meta.registries[0].uploadedBytes).toBeLessThan(100 * 1024);
+  });
+});

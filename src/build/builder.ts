@@ -1,0 +1,24 @@
+import type { RegistryResult } from '../image/publish.js';
+import type { PushResult } from '../image/push.js';
+import type { ImageStats } from '../report/summary.js';
+import type { Meta } from '../tags/index.js';
+
+export interface Built {
+  /** 'native', 'buildx' or 'docker build'. */
+  builder: string;
+  /** The local engine's image ID (docker), or the config digest (native, first platform). */
+  imageId: string;
+}
+
+export interface Published {
+  pushes: PushResult[];
+  results: RegistryResult[];
+  /** Size and layers of the pushed image, when the builder knows them without asking an engine. */
+  stats?: ImageStats;
+}
+
+/** The two ways to make the image: the same two steps, build (no push) and publish (by digest, tags last). */
+export interface ImageBuilder {
+  build(meta: Meta, jar: string | undefined): Promise<Built>;
+  publish(meta: Meta): Promise<Published>;
+}

@@ -1,0 +1,106 @@
+/** Media types of the two image formats a registry serves. */
+export const MEDIA = {
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+} as const;
+
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: Platform;
+  annotations?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+  'os.version'?: string;
+  [key: string]: unknown;
+}
+
+export interface Manifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export interface Index {
+  schemaVersion: 2;
+  mediaType?: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export type Flavor = 'oci' | 'docker';
+
+/** Docker-typed or OCI: the image follows its base's format. Pure. */
+export function flavorOf(mediaType: string): Flavor {
+  return mediaType.startsWith('application/vnd.docker.') ? 'docker' : 'oci';
+}
+
+export function isIndex(mediaType: string): boolean {
+  return mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList;
+}
+
+/** Media type of a new layer in an image of this flavor. Pure. */
+export function layerMediaType(flavor: Flavor): string {
+  return flavor === 'docker' ? MEDIA.dockerLayer : MEDIA.ociLayer;
+}
+
+/** The child manifest: the base's layers verbatim (never downloaded), then the build's, with the new config. Pure. */
+export function childManifest(base: Manifest, flavor: Flavor, config: { digest: string; size: number }, layers: readonly { digest: string; size: number }[]): Manifest {
+  return {
+    schemaVersion: 2,
+    mediaType: flavor === 'docker' ? MEDIA.dockerManifest : MEDIA.ociManifest,
+    config: { mediaType: flavor === 'docker' ? MEDIA.dockerConfig : MEDIA.ociConfig, digest: config.digest, size: config.size },
+    layers: [...base.layers, ...layers.map((l) => ({ mediaType: layerMediaType(flavor), digest: l.digest, size: l.size }))],
+  };
+}
+
+/** An index of the per-platform manifests, each with the platform object copied from the base. Pure. */
+export function childIndex(flavor: Flavor, entries: readonly { digest: string; size: number; platform: Platform }[]): Index {
+  return {
+    schemaVersion: 2,
+    mediaType: flavor === 'docker' ? MEDIA.dockerList : MEDIA.ociIndex,
+    manifests: entries.map((e) => ({ mediaType: flavor === 'docker' ? MEDIA.dockerManifest : MEDIA.ociManifest, digest: e.digest, size: e.size, platform: e.platform })),
+  };
+}
+
+/** Attestation entries (BuildKit's provenance/SBOM manifests) are not platforms of the base. Pure. */
+export function isAttestation(d: Descriptor): boolean {
+  return d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown');
+}
+
+/** "os/arch[/variant]" of a platform. Pure. */
+export function platformName(p: Platform): string {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+
+/**
+ * The base's entry for each requested platform. A platform without a variant matches the base's entry of that
+ * os/arch (arm64 is arm64/v8 in some indexes). Throws, listing what the base has, when one is missing. Pure.
+ */
+export function pickPlatforms(base: Index, wanted: readonly string[]): Descriptor[] {
+  const have = base.manifests.filter((d) => d.platform && !isAttestation(d));
+  return wanted.map((w) => {
+    const [os, arch, variant] = w.split('/');
+    const hit = have.find((d) => d.platform!.os === os && d.platform!.architecture === arch && (!variant || d.platform!.variant === variant));
+    if (!hit) throw new Error(`the base image has no ${w} platform; it has ${have.map((d) => platformName(d.platform!)).join(', ') || 'none'}`);
+    return hit;
+  });
+}
+
+export function jsonBytes(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}

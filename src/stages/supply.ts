@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { errorMessage, StageError } from '../errors.js';
+import type { RegistryResult } from '../image/publish.js';
+import type { PushResult } from '../image/push.js';
+import { secretLookingArgs } from '../registry/auth.js';
+import { DOCKER_HUB, parseImageName, splitRef } from '../registry/name.js';
+import { platformName, type Attestation } from '../supply/attest.js';
+import { attach, type PushedImage } from '../supply/attach.js';
+import { finalBaseRef, runtimeFacts, type BaseImage } from '../supply/base.js';
+import { readJar } from '../supply/jar.js';
+import { slsaPredicate, SLSA_PREDICATE, statement, type BuildFacts, type Subject } from '../supply/provenance.js';
+import { SupplyRegistry } from '../supply/registry.js';
+import { clientPool } from '../oci/pool.js';
+import { userDockerConfigDir } from '../registry/config.js';
+import type { RetryPolicy } from '../registry/retry.js';
+import { SPDX_PREDICATE, spdxDocument } from '../supply/spdx.js';
+import type { Job } from './job.js';
+
+/** What the supply-chain step attached: for the `metadata` output and the job summary. */
+export interface SupplyReport {
+  sbom?: { packages: number };
+  provenance?: { subject: Subject[] };
+  signatures: string[];
+}
+
+type Registries = (registry: string) => SupplyRegistry;
+
+/** The final FROM, resolved to a digest, with what its config says about Java and the OS. Best effort: a warning when unreadable. */
+async function baseImage(job: Job, client: Registries): Promise<BaseImage | undefined> {
+  const ref = finalBaseRef(job.dockerfile, job.inputs.buildArgs);
+  if (!ref) return undefined;
+  try {
+    const at = ref.indexOf('@');
+    const nameTag = at >= 0 ? ref.slice(0, at) : ref;
+    const { name, tag } = splitRef(nameTag);
+    const img = parseImageName(name, 'file');
+    const c = client(img.registry);
+    const top = await c.getManifest(img.repository, at >= 0 ? ref.slice(at + 1) : tag || 'latest');
+    if (!top) throw new Error('not found');
+    let body = JSON.parse(top.bytes.toString('utf8')) as { manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[]; config?: { digest: string } };
+    if (body.manifests) {
+      const m = body.manifests.find((d) => d.platform?.os === 'linux' && d.platform.architecture === 'amd64') ?? body.manifests[0];
+      body = JSON.parse((await c.getManifest(img.repository, m.digest))!.bytes.toString('utf8')) as typeof body;
+    }
+    const config = body.config ? (await c.getBlob(img.repository, body.config.digest)).toString('utf8') : '{}';
+    return { ref, digest: top.digest, runtime: runtimeFacts(config) };
+  } catch (e) {
+    job.io.warning(`The base image ${ref} could not be read (${errorMessage(e)}): the SBOM and provenance name it without a digest.`);
+    return { ref, runtime: {} };
+  }
+}
+
+/** The inputs as provenance records them: what shaped the build, never a secret (secret ids only, secret-looking build-args hidden). */
+export function provenanceInputs(job: Job): Record<string, unknown> {
+  const { inputs, ctx } = job;
+  const rel = (p: string): string => path.relative(ctx.workspace, p) || '.';
+  const hidden = new Set(secretLookingArgs(inputs.buildArgs));
+  return {
+    'java-tool': inputs.javaTool,
+    'working-directory': rel(inputs.workingDirectory),
+    artifact: inputs.artifact || undefined,
+    context: rel(inputs.context),
+    file: rel(inputs.file),
+    'build-args': Object.fromEntries(inputs.buildArgs.map(([k, v]) => [k, hidden.has(k) ? '***' : v])),
+    target: inputs.target || undefined,
+    platforms: inputs.platforms,
+    secrets: inputs.secrets.map((s) => s.id),
+    images: inputs.images.map((i) => i.name),
+    tags: inputs.tags.filter((t) => t.trim()),
+    labels: inputs.labels.filter((t) => t.trim()),
+    reproducible: inputs.reproducible,
+    sbom: inputs.supply.sbom,
+    provenance: inputs.supply.provenance,
+    sign: inputs.supply.sign,
+  };
+}
+
+/** The pushed repositories, each with the tags that went to it. Pure. */
+export function pushedImages(pushes: readonly PushResult[]): PushedImage[] {
+  const out = new Map<string, PushedImage>();
+  for (const p of pushes) {
+    const { name, tag } = splitRef(p.ref);
+    const img = parseImageName(name, 'images');
+    const dockerReference = img.registry === DOCKER_HUB ? `index.docker.io/${img.repository}` : img.name;
+    const e = out.get(name) ?? { name, repository: img.repository, dockerReference, digest: p.digest, tags: [] };
+    e.tags.push(tag);
+    out.set(name, e);
+  }
+  return [...out.values()];
+}
+
+/**
+ * After the push: attaches the SBOM and provenance as BuildKit does (an index of the image and its attestation
+ * manifests) and signs the final digest as cosign does, on every registry that got the image.
+ */
+export async function supplyStage(
+  job: Job,
+  jar: string | undefined,
+  published: { pushes: PushResult[]; results: RegistryResult[] },
+  startedOn: Date,
+  policy: RetryPolicy,
+): Promise<{ pushes: PushResult[]; results: RegistryResult[]; supply: SupplyReport }> {
+  const { io, inputs, env } = job;
+  const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(env), policy, log: (m) => io.warning(m) });
+  try {
+    return await attachEverywhere(job, jar, published, startedOn, (registry) => new SupplyRegistry(pool.client(registry)));
+  } finally {
+    pool.close();
+  }
+}
+
+async function attachEverywhere(
+  job: Job,
+  jar: string | undefined,
+  published: { pushes: PushResult[]; results: RegistryResult[] },
+  startedOn: Date,
+  client: Registries,
+): Promise<{ pushes: PushResult[]; results: RegistryResult[]; supply: SupplyReport }> {
+  const { io, inputs, ctx, env } = job;
+  const opts = inputs.supply;
+  const jarBytes = jar ? readFileSync(jar) : undefined;
+  const contents = opts.sbom && jarBytes && jar ? readJar(jarBytes, jar) : undefined;
+  if (opts.sbom && !jar) io.warning('No jar was built or given, so the SBOM lists the base image only.');
+  const base = opts.sbom || opts.provenance ? await baseImage(job, client) : undefined;
+  const created = job.commitDate ?? (opts.provenance ? startedOn : new Date(0));
+  const actionRef = env.GITHUB_ACTION_REF ?? '';
+  const actionRepository = env.GITHUB_ACTION_REPOSITORY ?? '';
+  const report: SupplyReport = { signatures: [] };
+  const digestByName = new Map<string, string>();
+  const facts: BuildFacts = {
+    actionRepository,
+    actionRef,
+    serverUrl: ctx.serverUrl,
+    repository: ctx.repository,
+    sha: ctx.sha,
+    ref: ctx.ref,
+    eventName: ctx.eventName,
+    workflowRef: env.GITHUB_WORKFLOW_REF ?? '',
+    runId: ctx.runId,
+    runAttempt: env.GITHUB_RUN_ATTEMPT,
+    inputs: provenanceInputs(job),
+    base: base?.digest ? { ref: base.ref, digest: base.digest } : undefined,
+    jar: jar && jarBytes ? { path: path.relative(ctx.workspace, jar), sha256: createHash('sha256').update(jarBytes).digest('hex') } : undefined,
+    startedOn,
+    finishedOn: new Date(),
+  };
+  // every registry gets the same documents, named after the first image, so the index has one digest everywhere
+  const images = pushedImages(published.pushes);
+  const primary = images[0]?.name ?? '';
+  for (const img of images) {
+    const registry = parseImageName(img.name, 'images').registry;
+    try {
+      const done = await attach(
+        client(registry),
+        img,
+        (image) => {
+          const subject = [{ name: `pkg:docker/${primary}@${images[0]?.tags[0] ?? image.digest}?platform=${encodeURIComponent(platformName(image.platform))}`, digest: { sha256: image.digest.replace(/^sha256:/, '') } }];
+          const list: Attestation[] = [];
+          if (opts.sbom) {
+            const doc = spdxDocument({ image: primary, jar: contents, base, created, tool: `Tool: image-publish${actionRef ? `-${actionRef}` : ''}`, namespaceBase: `${ctx.serverUrl.replace(/\/$/, '')}/${actionRepository || 'image-publish'}/spdx` });
+            report.sbom = { packages: doc.packages.length };
+            list.push({ predicateType: SPDX_PREDICATE, statement: statement(subject, SPDX_PREDICATE, doc) });
+          }
+          if (opts.provenance) {
+            const known = report.provenance?.subject ?? [];
+            report.provenance = { subject: [...known, ...subject.filter((x) => !known.some((k) => k.name === x.name && k.digest.sha256 === x.digest.sha256))] };
+            list.push({ predicateType: SLSA_PREDICATE, statement: statement(subject, SLSA_PREDICATE, slsaPredicate(facts)) });
+          }
+          return list;
+        },
+        opts.key,
+        (m) => io.info(m),
+      );
+      digestByName.set(img.name, done.digest);
+      if (done.signature) report.signatures.push(done.signature);
+    } catch (e) {
+      throw new StageError('supply', `Attaching the SBOM, provenance or signature to ${img.name} failed: ${errorMessage(e)}. Tags not yet moved still point at ${img.digest}.`);
+    }
+  }
+  const moved = (ref: string, digest: string): string => digestByName.get(splitRef(ref).name) ?? digest;
+  const pushes = published.pushes.map((p) => ({ ...p, digest: moved(p.ref, p.digest) }));
+  const results = published.results.map((r) => ({ ...r, digest: r.refs[0] ? moved(r.refs[0], r.digest) : r.digest }));
+  return { pushes, results, supply: report };
+}
