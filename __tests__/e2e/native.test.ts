@@ -148,12 +148,22 @@ describe('refusals, before anything is pushed', () => {
     const repo = uniqueRepo('native-nocred');
     const ws = contextWorkspace(site);
     const emptyConfig = mkdtempSync(path.join(os.tmpdir(), 'ip-dockercfg-'));
-    // push to the plain-HTTP registry on ::1 (no auth), base on the one that wants a password
+    // credentials for the registry pushed to (plain HTTP on ::1), none for the base's registry
     const r = await runAction({
       workspace: ws.dir,
       event: branchEvent(ws.sha, 'main'),
       env: { DOCKER_CONFIG: emptyConfig },
-      inputs: { 'java-tool': 'none', images: `${s.v6HttpRegistry}/${repo}`, tags: 'type=raw,value=v1', 'build-args': `BASE=${s.baseImage}`, builder: 'native', cache: 'false' },
+      inputs: {
+        'java-tool': 'none',
+        images: `${s.v6HttpRegistry}/${repo}`,
+        registry: s.v6HttpRegistry,
+        username: s.user,
+        password: s.password,
+        tags: 'type=raw,value=v1',
+        'build-args': `BASE=${s.baseImage}`,
+        builder: 'native',
+        cache: 'false',
+      },
     });
     expect(r.main.code).not.toBe(0);
     expect(r.main.log).toContain(`The native builder cannot read the base image ${s.baseImage}`);
