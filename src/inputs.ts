@@ -42,6 +42,8 @@ export interface Inputs {
   prSha: 'head' | 'merge';
   /** Every registry to log in to, from registry/username/password or registry-auth. */
   logins: RegistryLogin[];
+  /** The input the logins came from: what an error about them names. */
+  loginInput: 'registry-auth' | 'password';
   insecureRegistries: string[];
   retries: number;
   push: boolean;
@@ -261,6 +263,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     sepAnnotations: separator(read('sep-annotations')),
     prSha: oneOf('pr-sha', read('pr-sha'), ['merge', 'head'] as const, 'merge'),
     logins,
+    loginInput: read('registry-auth').trim() ? 'registry-auth' : 'password',
     insecureRegistries: parseList(read('insecure-registries')).map((r) => {
       if (!isRegistryHost(r)) throw new InputError('insecure-registries', `"${r}" is not a host or host:port (no scheme, no path), e.g. 10.0.0.5:5000 or [fd00::5]:5000.`);
       return canonicalRegistry(r);

@@ -28,7 +28,8 @@ export function clientPool(opts: PoolOptions): { client: (registry: string) => R
         credentials: credentialsFor(registry, opts.logins, opts.dockerConfigDir),
         ca: login?.ca,
         insecure: opts.insecureRegistries.includes(registry),
-        policy: opts.policy,
+        // retries are counted against the registry they were about
+        policy: { ...opts.policy, scope: opts.policy.scope ?? registry },
         log: opts.log,
       });
       clients.set(registry, c);

@@ -1,6 +1,9 @@
 import { decidePush } from '../checks/push.js';
 import type { EventFacts } from '../github.js';
 import { tagRules } from '../metadata.js';
+import { InputError } from '../errors.js';
+import { clientPool } from '../oci/pool.js';
+import { refusedPushAccess } from '../oci/probe.js';
 import { checkPushAccess } from '../registry/anonymous.js';
 import { userDockerConfigDir } from '../registry/config.js';
 import { parseTagRules, type Meta } from '../tags/index.js';
@@ -25,9 +28,27 @@ export async function decidePublishing(job: Job, meta: Meta, facts: EventFacts):
   const push = decided.push;
   if (decided.notice) io.notice(decided.notice);
   if (push) await checkPushAccess([...new Set(inputs.images.map((i) => i.registry))], inputs.logins.map((l) => l.registry), inputs.insecureRegistries, userDockerConfigDir(env));
+  if (push) await checkCredentials(job);
   if (fork) io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
   if (pr?.closed && inputs.push) io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);
   if (job.untrusted) io.warning(`pull_request_target: ${job.untrusted}. That code gets no login, no push and no cache; set \`allow-untrusted-checkout: true\` only if you trust it.`);
   const reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : job.untrusted ? 'untrusted checkout' : !push ? 'no tag (push: auto)' : undefined;
   return { push, reasonNotPushed };
+}
+
+/** A wrong password or a token without push scope fails here, before the build tool runs and before any login. */
+async function checkCredentials(job: Job): Promise<void> {
+  const { inputs, policy, io } = job;
+  const withLogin = inputs.images.filter((i) => inputs.logins.some((l) => l.registry === i.registry));
+  if (!withLogin.length) return;
+  const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, policy, log: (m) => io.info(m) });
+  try {
+    const refused = await refusedPushAccess(withLogin, pool.client);
+    if (refused.length) {
+      const which = refused.map((r) => `${r.registry} answered ${r.answer} for a push to ${r.repository}`).join('; ');
+      throw new InputError(inputs.loginInput, `the registry rejected the credentials: ${which}. Check \`username\` and \`password\`: the password or token may be wrong, expired or lack push scope.`);
+    }
+  } finally {
+    pool.close();
+  }
 }
