@@ -41,7 +41,7 @@ export function loadState(store: StateStore): PostState {
       cache: isCacheState(parsed.cache) ? parsed.cache : undefined,
       daemonConfig:
         typeof parsed.daemonConfig?.file === 'string' && Array.isArray(parsed.daemonConfig.added)
-          ? { file: parsed.daemonConfig.file, added: parsed.daemonConfig.added.filter((r): r is string => typeof r === 'string') }
+          ? { file: parsed.daemonConfig.file, added: parsed.daemonConfig.added.filter((r): r is string => typeof r === 'string'), created: parsed.daemonConfig.created === true }
           : undefined,
       trust: Array.isArray(parsed.trust) ? parsed.trust.filter((t): t is TrustChange => typeof t?.file === 'string') : undefined,
       succeeded: parsed.succeeded === true,

@@ -134,8 +134,9 @@ describe('engine settings', () => {
     ['{"insecure-registries":["old:1","a:1"]}', ['a:1'], false, '{"insecure-registries":["old:1"]}'],
     // formatting is kept, so a round trip gives the same bytes
     ['{\n    "debug": true,\n    "insecure-registries": [\n        "a:1"\n    ]\n}', ['a:1'], false, pretty],
-    // nothing left: the file can go
-    ['{"insecure-registries":["a:1"]}', ['a:1'], false, undefined],
+    // nothing left: an empty object (only a file the job created is removed, by the caller)
+    ['{"insecure-registries":["a:1"]}', ['a:1'], false, '{}'],
+    ['{}\n', [], false, '{}\n'],
     ['{"insecure-registries":["a:1"]}', ['a:1'], true, '{"insecure-registries":[]}'],
     [undefined, ['a:1'], false, undefined],
   ] as const)('takes out exactly what this job added: %s less %j', (now, added, keepEmpty, want) => {

@@ -8,6 +8,8 @@ import { removeFile, signal, writeFile } from './trust.js';
 export interface DaemonChange {
   file: string;
   added: string[];
+  /** There was no file before this job wrote one: post removes it again once nothing else is in it. */
+  created?: boolean;
 }
 
 function parseConf(daemonJson: string | undefined): Record<string, unknown> {
@@ -46,14 +48,20 @@ export function addInsecure(daemonJson: string | undefined, registries: readonly
 /**
  * daemon.json as it is now, less exactly the registries this job added (another job's stay). An empty list keeps
  * its key when `keepEmpty` (a reload ignores an absent key, so the engine must first see []), else the key goes.
- * undefined: nothing is left, so the file can go. Pure.
+ * undefined when there is no file. Pure.
  */
 export function removeInsecure(daemonJson: string | undefined, added: readonly string[], keepEmpty = false): string | undefined {
+  if (daemonJson === undefined) return undefined;
   const conf = parseConf(daemonJson);
   const left = insecureList(daemonJson).filter((r) => !added.includes(r));
   if (left.length || (keepEmpty && 'insecure-registries' in conf)) conf['insecure-registries'] = left;
   else delete conf['insecure-registries'];
-  return Object.keys(conf).length ? serialise(conf, daemonJson) : undefined;
+  return serialise(conf, daemonJson);
+}
+
+/** Nothing but an empty object. Pure. */
+function emptyConf(daemonJson: string | undefined): boolean {
+  return daemonJson !== undefined && Object.keys(parseConf(daemonJson)).length === 0;
 }
 
 /** The engine the docker client of this job talks to (DOCKER_HOST), with the daemon.json it was started with. */
@@ -89,8 +97,9 @@ function readDaemonJson(file: string): string | undefined {
  */
 export async function allowInsecure(registries: readonly string[], record: (change: DaemonChange) => void, dockerEnv: Record<string, string> = {}): Promise<DaemonChange> {
   const file = engineDaemon(dockerEnv).configFile;
-  const { text, added } = addInsecure(readDaemonJson(file), registries);
-  const change = { file, added };
+  const before = readDaemonJson(file);
+  const { text, added } = addInsecure(before, registries);
+  const change = { file, added, created: before === undefined };
   record(change);
   if (added.length) await writeFile(file, text);
   try {
@@ -118,5 +127,7 @@ export async function removeDaemonChange(change: DaemonChange, dockerEnv: Record
   await writeOrRemove(change.file, now, removeInsecure(now, change.added, true));
   await reloadUntil((s) => change.added.every((r) => !s.has(r)), dockerEnv);
   const after = readDaemonJson(change.file);
-  await writeOrRemove(change.file, after, removeInsecure(after, change.added));
+  const text = removeInsecure(after, change.added);
+  // a file this job created goes again when nothing else was put into it; any other file stays, even as {}
+  await writeOrRemove(change.file, after, change.created && emptyConf(text) ? undefined : text);
 }
