@@ -40103,7 +40103,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile: summary_writeFile } = external_fs_namespaceObject.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -40164,7 +40164,7 @@ class Summary {
         return summary_awaiter(this, void 0, void 0, function* () {
             const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
             const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
+            const writeFunc = overwrite ? summary_writeFile : appendFile;
             yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
             return this.emptyBuffer();
         });
@@ -45673,7 +45673,7 @@ function keys_dependencyKey(p, tool, buildFilesHash) {
     return { key: `${base}${buildFilesHash}`, restoreKeys: [base] };
 }
 /** Short stable hash of a list of strings. Pure. */
-function keys_shortHash(parts) {
+function shortHash(parts) {
     return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 16);
 }
 /**
@@ -45681,14 +45681,23 @@ function keys_shortHash(parts) {
  * hits exactly (and saves nothing); a new commit restores the newest earlier entry and saves its own. Pure.
  */
 function keys_layerKey(p, images, dockerfile, sha) {
-    const base = `${keys_KEY_PREFIX}-layers-${p.os}-${p.arch}-${keys_shortHash([...images].sort().concat(dockerfile))}-`;
+    const base = `${keys_KEY_PREFIX}-layers-${p.os}-${p.arch}-${shortHash([...images].sort().concat(dockerfile))}-`;
     return { key: `${base}${sha || 'nosha'}`, restoreKeys: [base] };
 }
-/** auto: write on pushes, tags and schedules, read-only on pull requests so they never evict main's caches. Pure. */
-function mayWriteCache(mode, eventName) {
+/** The events whose runs build code already in the repository's branches and tags: only they write with `auto`. */
+const TRUSTED_WRITERS = (/* unused pure expression or super */ null && (['push', 'schedule']));
+/**
+ * auto: write on pushes (branches and tags) and schedules only. Every other event (pull requests, workflow_run,
+ * issue_comment, workflow_dispatch, …) may build code nobody merged, and several of them run in the default
+ * branch's cache scope, where a poisoned entry would feed every later build. `untrusted` (a pull_request_target
+ * checkout of another commit) never writes, whatever the mode. Pure.
+ */
+function mayWriteCache(mode, eventName, untrusted = false) {
+    if (untrusted)
+        return false;
     if (mode !== 'auto')
         return mode === 'true';
-    return !['pull_request', 'pull_request_target', 'merge_group'].includes(eventName);
+    return TRUSTED_WRITERS.includes(eventName);
 }
 /** How a restore went: the key it restored against the key it wanted. Pure. */
 function keys_hitKind(wanted, restored) {
@@ -45748,12 +45757,17 @@ function paths_buildFilePatterns(tool) {
 
 
 
+
 /**
- * The jar of one commit, built by one command: a reproducible build makes the same jar again, so a rerun of
- * the same commit takes it from the cache and skips the build tool. No restore keys: only this exact build. Pure.
+ * The jar of one source tree, built by one command with one JDK and build tool: a reproducible build makes the
+ * same jar again, so the same content takes it from the cache and skips the build tool. Keyed by content, never by
+ * GITHUB_SHA (the workspace need not hold that commit). No restore keys: only this exact build. Pure.
  */
-function artifact_artifactKey(p, sha, command, workingDirectory) {
-    return { key: `${KEY_PREFIX}-jar-${p.os}-${p.arch}-${sha}-${shortHash([...command, workingDirectory])}`, restoreKeys: [] };
+function artifact_artifactKey(p, a) {
+    const h = createHash('sha256');
+    for (const part of [a.tree, a.workingDirectory, a.java, a.tool, ...a.command])
+        h.update(`${part.length}:${part}`);
+    return { key: `${KEY_PREFIX}-jar-${p.os}-${p.arch}-${h.digest('hex').slice(0, 40)}`, restoreKeys: [] };
 }
 function artifact_artifactDir(runnerTemp) {
     return path.join(runnerTemp, 'image-publish-artifact');
@@ -45784,6 +45798,32 @@ function artifact_unstageArtifact(dir, workingDirectory) {
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/exec.ts
 
+/** Variables every child may see, by exact name: what tools need to run, never what the runner gave the action alone. */
+const PASSED = new Set([
+    'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'TZ', 'LANG', 'LANGUAGE', 'TMPDIR', 'TMP', 'TEMP', 'CI',
+    'JAVA_HOME', 'JAVA_OPTS', 'JDK_JAVA_OPTIONS', 'JAVA_TOOL_OPTIONS', 'MAVEN_OPTS', 'MAVEN_ARGS', 'MAVEN_HOME', 'M2_HOME', 'MAVEN_CONFIG',
+    'SOURCE_DATE_EPOCH', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
+    'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'DOCKER_BUILDKIT', 'BUILDKIT_PROGRESS',
+    'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'ALL_PROXY', 'http_proxy', 'https_proxy', 'no_proxy', 'all_proxy',
+]);
+/** Name families passed whole: locale, tool homes (JAVA_HOME_17_X64), Gradle, buildx, the runner's facts. */
+const PASSED_PREFIXES = ['LC_', 'XDG_', 'JAVA_HOME_', 'GRADLE_', 'BUILDX_', 'RUNNER_', 'GITHUB_', 'DOCKER_METADATA_'];
+/**
+ * Never passed, even within a family: tokens, and the command files through which a child could rewrite
+ * this action's outputs, state (what post deletes and saves) or later steps' environment.
+ */
+const WITHHELD = /TOKEN|PASSWORD|SECRET|^GITHUB_(OUTPUT|STATE|ENV|PATH|STEP_SUMMARY)$/i;
+/** The environment a child process starts from: the allow-list above, nothing else (no INPUT_*, no ACTIONS_*). Pure. */
+function childEnv(parent) {
+    const out = {};
+    for (const [k, v] of Object.entries(parent)) {
+        if (v === undefined || WITHHELD.test(k))
+            continue;
+        if (PASSED.has(k) || PASSED_PREFIXES.some((p) => k.startsWith(p)))
+            out[k] = v;
+    }
+    return out;
+}
 const MAX_CAPTURE = 4 * 1024 * 1024;
 /** The one way this action runs a process: an argv array (no shell), bounded in time, output captured. */
 function exec_execute(file, args, opts) {
@@ -45795,7 +45835,7 @@ function exec_execute(file, args, opts) {
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
             cwd: opts.cwd,
-            env: { ...process.env, ...opts.env },
+            env: { ...childEnv(process.env), ...opts.env },
             stdio: ['pipe', 'pipe', 'pipe'],
             detached: true,
         });
@@ -45897,21 +45937,57 @@ function promoteExport(dirs) {
     renameSync(dirs.next, dirs.current);
     return true;
 }
-/**
- * Whether the current builder can export a cache: any BuildKit container builder can; the engine's own
- * builder only with the containerd image store.
- */
-async function builderCanExport(dockerEnv) {
-    const inspect = await execute('docker', ['buildx', 'inspect'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-    const driver = /Driver:\s*(\S+)/.exec(inspect?.stdout ?? '')?.[1];
+/** The best layer cache a builder offers, from its buildx driver and the engine's DriverStatus (JSON). Pure. */
+function pickLayerExport(driver, driverStatus) {
     if (!driver)
-        return { ok: false, why: 'the buildx builder could not be inspected' };
+        return { why: 'the buildx builder could not be inspected' };
     if (driver !== 'docker')
-        return { ok: true, why: `builder driver ${driver}` };
+        return { export: 'max', why: `the ${driver} builder exports every layer` };
+    if (driverStatus === undefined)
+        return { why: 'the engine\'s image store could not be read (docker info)' };
+    if (driverStatus.includes('io.containerd.snapshotter'))
+        return { export: 'max', why: 'the docker builder on the containerd image store exports every layer' };
+    return {
+        export: 'inline',
+        why: 'the docker builder on the classic image store exports no cache, so the pushed image carries it inline and the next run imports it from its tags; the containerd image store or a docker-container builder (docker/setup-buildx-action) keeps every layer',
+    };
+}
+/** Asks buildx and the engine which layer cache this job's builder can keep. */
+async function builderLayerExport(dockerEnv) {
+    const inspect = await execute('docker', ['buildx', 'inspect'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
+    const driver = inspect?.code === 0 ? /Driver:\s*(\S+)/.exec(inspect.stdout)?.[1] : undefined;
+    if (driver !== 'docker')
+        return pickLayerExport(driver, undefined);
     const info = await execute('docker', ['info', '--format', '{{json .DriverStatus}}'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-    if (info?.stdout.includes('io.containerd.snapshotter'))
-        return { ok: true, why: 'docker driver with the containerd image store' };
-    return { ok: false, why: 'the default docker builder cannot export a cache without the containerd image store; enable it in daemon.json or set up a docker-container builder (docker/setup-buildx-action)' };
+    return pickLayerExport(driver, info?.code === 0 ? info.stdout : undefined);
+}
+/**
+ * The earlier images an inline cache can come from: the tags this run gives the first image (the last run of the
+ * same branch, pull request or release line pushed them), then its `latest`; at most three lookups. Pure.
+ */
+function previousImageRefs(tags, image) {
+    if (!image)
+        return [];
+    const own = tags.filter((t) => t.startsWith(`${image}:`) && !t.includes('@'));
+    return [...new Set([...own, `${image}:latest`])].slice(0, 3);
+}
+/** --cache-from every source (a missing one is only a warning in BuildKit), --cache-to inline when the image is pushed. Pure. */
+function inlineCacheArgs(sources, write) {
+    return [...sources.flatMap((ref) => ['--cache-from', `type=registry,ref=${ref}`]), ...(write ? ['--cache-to', 'type=inline'] : [])];
+}
+/**
+ * The cache flags of one build, for every builder: `max` to <image>:buildcache or the Actions cache directory
+ * (`dirs`, when it was restored); `inline` from the earlier images (and a <image>:buildcache another runner may
+ * have written). `write` is whether this run may write the cache. Pure apart from looking for a restored index.json.
+ */
+function buildCacheArgs(exporter, mode, target, write) {
+    const { image } = target;
+    const buildcache = mode === 'registry' && image ? registryCacheRef(image) : undefined;
+    if (exporter === 'inline')
+        return inlineCacheArgs([...(buildcache ? [buildcache] : []), ...previousImageRefs(target.tags, image)], write);
+    if (buildcache)
+        return layerCacheArgs('registry', { ref: buildcache }, write);
+    return layerCacheArgs('actions', { dirs: target.dirs }, write);
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -99034,11 +99110,10 @@ async function restoreDependencies(tool, workingDirectory, javaArgs, env, log) {
     const { hit } = await restore(`${tool} dependency`, paths, key, log);
     return { key: key.key, paths, hit };
 }
-/** The jar this exact build made before, if the cache has it; `jar` is where it now lies. */
-async function restoreArtifact(sha, command, project, runnerTemp, log) {
+/** The jar this exact build (same content, command, JDK and build tool) made before, if the cache has it; `jar` is where it now lies. */
+async function restoreArtifact(inputs, workingDirectory, runnerTemp, log) {
     const dir = artifactDir(runnerTemp);
-    const key = artifactKey(caches_platform(), sha, command, project.fromWorkspace);
-    const workingDirectory = project.dir;
+    const key = artifactKey(caches_platform(), inputs);
     const { hit } = await restore('jar', [dir], key, log);
     const jar = hit === 'exact' ? unstageArtifact(dir, workingDirectory) : undefined;
     return { state: { key: key.key, path: dir, hit: jar ? hit : hit === 'exact' ? 'error' : hit, staged: false }, jar };
@@ -99097,21 +99172,37 @@ function removeDockerConfig(dir) {
     (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/registry/name.ts
 
-const name_DOCKER_HUB = 'docker.io';
+
+const DOCKER_HUB = 'docker.io';
 const HUB_ALIASES = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'registry.hub.docker.com']);
+// distribution/reference: domain-component ("." domain-component)* | "[" IPv6 "]", then an optional ":" port
+const HOST_NAME = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/;
+/** True when `host` is a registry host[:port] by the reference grammar, and nothing else (no path, flag or space). Pure. */
+function name_isRegistryHost(host) {
+    const m = /^(\[[^\]]*\]|[^:[\]]*)(?::(\d{1,5}))?$/.exec(host);
+    if (!m)
+        return false;
+    if (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))
+        return false;
+    const name = m[1];
+    if (name.startsWith('['))
+        return (0,external_node_net_.isIPv6)(name.slice(1, -1));
+    return name.length <= 253 && HOST_NAME.test(name);
+}
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$|^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/;
 /** One registry, whichever way it is spelled: '' and the Docker Hub aliases are docker.io. */
-function canonicalRegistry(raw) {
+function name_canonicalRegistry(raw) {
     const host = raw
         .trim()
         .replace(/^https?:\/\//, '')
         .replace(/\/v[12]\/?$/, '')
         .replace(/\/$/, '')
         .toLowerCase();
-    return host === '' || HUB_ALIASES.has(host) ? name_DOCKER_HUB : host;
+    return host === '' || HUB_ALIASES.has(host) ? DOCKER_HUB : host;
 }
 function looksLikeDomain(first) {
     return first.includes('.') || first.includes(':') || first === 'localhost';
@@ -99130,7 +99221,7 @@ function parseImageName(raw, input) {
     let domain;
     if (parts.length > 1 && looksLikeDomain(parts[0])) {
         domain = parts.shift();
-        if (!DOMAIN.test(domain))
+        if (!name_isRegistryHost(domain))
             fail(`"${domain}" is not a registry host`);
     }
     const last = parts[parts.length - 1];
@@ -99143,8 +99234,8 @@ function parseImageName(raw, input) {
             fail(`the path component "${p}" may only hold lowercase letters, digits and single separators ('.', '_', '__', '-') between them`);
         }
     }
-    const registry = canonicalRegistry(domain ?? '');
-    const repository = registry === name_DOCKER_HUB && path.length === 1 ? `library/${path[0]}` : path.join('/');
+    const registry = name_canonicalRegistry(domain ?? '');
+    const repository = registry === DOCKER_HUB && path.length === 1 ? `library/${path[0]}` : path.join('/');
     const name = domain ? `${domain.toLowerCase()}/${path.join('/')}` : path.join('/');
     if (name.length > 255)
         fail('it is longer than 255 characters');
@@ -99161,18 +99252,51 @@ function splitRef(ref) {
     return m ? { name: m[1], tag: m[2] } : { name: bare, tag: '' };
 }
 
+;// CONCATENATED MODULE: ./src/registry/host.ts
+
+
+/** Throws unless `host` follows the grammar: for the places that hand a name to the engine or the file system. */
+function host_assertRegistryHost(host) {
+    if (!name_isRegistryHost(host))
+        throw new Error(`"${host}" is not a registry host[:port]`);
+    return host;
+}
+/**
+ * A registry as a user writes it (`ghcr.io`, `https://ghcr.io/v2/`, `127.0.0.1:5000`, `[::1]:5001`), as its canonical
+ * host. A path after the host is dropped with a warning (a login is per host); anything that is not a host is refused,
+ * naming `input`. Pure.
+ */
+function parseRegistry(raw, input, warn = () => undefined) {
+    const given = raw.trim();
+    const bare = given.replace(/^https?:\/\//i, '').replace(/\/v[12]\/?$/, '').replace(/\/$/, '');
+    const slash = bare.indexOf('/');
+    const host = slash < 0 ? bare : bare.slice(0, slash);
+    if ((host !== '' || slash >= 0) && !isRegistryHost(host)) {
+        throw new InputError(input, `"${given}" is not a registry: write a host with an optional port, e.g. ghcr.io, registry.example.com:5000, 127.0.0.1:5000 or [::1]:5000.`);
+    }
+    if (slash >= 0)
+        warn(`Input '${input}': "${given}" has a path; a login holds for the whole registry, so ${canonicalRegistry(host)} is used and "${bare.slice(slash)}" is ignored.`);
+    return canonicalRegistry(host);
+}
+
 ;// CONCATENATED MODULE: ./src/registry/login.ts
 
 
 
 
+
+
 const LOGIN_TIMEOUT_MS = (/* unused pure expression or super */ null && (60 * 1000));
+/** The registry operand, after `--` so that no name can be read as a flag; Docker Hub is the default, so none. */
+function operand(registry) {
+    return registry === DOCKER_HUB ? [] : ['--', host_assertRegistryHost(registry)];
+}
 /** argv for docker login: the password is never here, it goes on stdin. Pure. */
 function loginArgs(registry, username) {
-    return ['login', '--username', username, '--password-stdin', ...(registry === DOCKER_HUB ? [] : [registry])];
+    return ['login', '--username', username, '--password-stdin', ...operand(registry)];
 }
 function logoutArgs(registry) {
-    return ['logout', ...(registry === name_DOCKER_HUB ? [] : [registry])];
+    return ['logout', ...operand(registry)];
 }
 /** Logs in with bounded retries on transient failures; a refused login fails at once. */
 async function login(creds, dockerEnv, policy) {
@@ -99183,10 +99307,10 @@ async function login(creds, dockerEnv, policy) {
             timeoutMs: LOGIN_TIMEOUT_MS,
         });
         return { ok: r.code === 0, output: r.timedOut ? `login timed out after ${LOGIN_TIMEOUT_MS / 1000}s` : r.stderr + r.stdout };
-    }, policy);
+    }, { ...policy, scope: creds.registry });
     if (res.ok)
         return;
-    const detail = lastLine(res.output) ?? '';
+    const detail = dockerError(res.output) ?? 'docker said nothing';
     if (res.kind === 'auth') {
         throw new StageError('login', `Registry ${creds.registry} rejected the credentials for user "${creds.username}" (${detail}). Check \`username\` and \`password\`: the password or token may be wrong, expired or lack push scope.`);
     }
@@ -99194,18 +99318,97 @@ async function login(creds, dockerEnv, policy) {
 }
 /** Best effort: the config directory is deleted afterwards anyway. */
 async function logout(registry, dockerEnv) {
-    const r = await exec_execute('docker', logoutArgs(registry), { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-    return r?.code === 0;
+    try {
+        const r = await exec_execute('docker', logoutArgs(registry), { env: dockerEnv, timeoutMs: 30 * 1000 });
+        return r.code === 0;
+    }
+    catch {
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/registry/daemon.ts
+
+
+/** The daemon.json a dockerd reads when nothing else is said on its command line. */
+const DEFAULT_DAEMON_JSON = '/etc/docker/daemon.json';
+const DEFAULT_HOST = 'unix:///var/run/docker.sock';
+/** Every value of a dockerd flag: `--flag v`, `--flag=v`, and for a short name `-H v`, `-Hv`. Pure. */
+function flagValues(argv, long, short) {
+    const out = [];
+    for (let i = 1; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === `--${long}` || (short && a === `-${short}`)) {
+            if (i + 1 < argv.length)
+                out.push(argv[++i]);
+        }
+        else if (a.startsWith(`--${long}=`))
+            out.push(a.slice(long.length + 3));
+        else if (short && a.startsWith(`-${short}`) && !a.startsWith('--'))
+            out.push(a.slice(2).replace(/^=/, ''));
+    }
+    return out;
+}
+/** One spelling per address: `unix://` dropped, /var/run as /run (one directory on every current distribution). Pure. */
+function normalHost(host) {
+    const h = host.trim() || DEFAULT_HOST;
+    const unix = h.startsWith('unix://') ? h.slice('unix://'.length) : h.startsWith('/') ? h : undefined;
+    if (unix === undefined)
+        return h.replace(/\/+$/, '');
+    return external_node_path_default().posix.normalize(unix).replace(/^\/var\/run\//, '/run/');
+}
+const isDockerd = (p) => p.comm.startsWith('dockerd') || external_node_path_default().basename(p.argv[0] ?? '').startsWith('dockerd');
+/**
+ * The dockerd behind `dockerHost` (DOCKER_HOST, empty for the default socket), and the daemon.json it reads:
+ * the one that listens there by its command line; for the default socket also one started without -H or by
+ * systemd (`-H fd://`, as GitHub's hosted runners and most distributions do); else the only dockerd there is.
+ * Hosts set inside daemon.json are not on the command line, so such a daemon is found only when it is alone. Pure.
+ */
+function findDaemon(processes, dockerHost) {
+    const want = normalHost(dockerHost);
+    const daemons = processes.filter(isDockerd);
+    const hosts = (p) => flagValues(p.argv, 'host', 'H').map(normalHost);
+    const byHost = daemons.filter((p) => hosts(p).includes(want));
+    const byDefault = want === normalHost(DEFAULT_HOST) ? daemons.filter((p) => hosts(p).every((h) => h.startsWith('fd://'))) : [];
+    const found = byHost[0] ?? (byDefault.length === 1 ? byDefault[0] : undefined) ?? (daemons.length === 1 ? daemons[0] : undefined);
+    if (!found) {
+        const what = daemons.length ? `${daemons.length} dockerd processes run (pids ${daemons.map((p) => p.pid).join(', ')}) and none names ${want} on its command line` : 'no dockerd process was found on this machine';
+        throw new Error(`the engine behind ${dockerHost || DEFAULT_HOST} could not be found: ${what}`);
+    }
+    return { pid: found.pid, configFile: flagValues(found.argv, 'config-file').at(-1) ?? DEFAULT_DAEMON_JSON };
+}
+function daemon_read(file) {
+    try {
+        return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch {
+        return undefined; // gone meanwhile, or not ours to read
+    }
+}
+/** The dockerd-looking processes of this machine (anyone may read their comm and cmdline). */
+function dockerdProcesses(proc = '/proc') {
+    const out = [];
+    for (const name of (0,external_node_fs_namespaceObject.readdirSync)(proc)) {
+        if (!/^\d+$/.test(name))
+            continue;
+        const comm = daemon_read(external_node_path_default().join(proc, name, 'comm'))?.trim() ?? '';
+        if (!comm.startsWith('dockerd'))
+            continue;
+        const argv = (daemon_read(external_node_path_default().join(proc, name, 'cmdline')) ?? '').split('\0').filter((a, i, all) => a || i < all.length - 1);
+        out.push({ pid: Number(name), comm, argv });
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/registry/trust.ts
 
 
 
+
 const ENGINE_CERTS_DIR = '/etc/docker/certs.d';
 /** The engine reads <certs.d>/<host:port>/ca.crt on every connection to that registry. Pure. */
 function caFile(certsDir, registry) {
-    return path.join(certsDir, registry, 'ca.crt');
+    return path.join(certsDir, assertRegistryHost(registry), 'ca.crt');
 }
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 async function sudo(args, input) {
@@ -99240,23 +99443,28 @@ async function removeFile(file, dirToo) {
             await sudo(['rmdir', '--ignore-fail-on-non-empty', external_node_path_default().dirname(file)]);
     }
 }
-/** Writes a root-owned engine file (as root, or through passwordless sudo); returns how to undo it. */
-async function trust_replaceFile(file, content) {
-    const previous = (0,external_node_fs_namespaceObject.existsSync)(file) ? (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8') : undefined;
-    const createdDir = !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().dirname(file));
-    await trust_writeFile(file, content);
-    return { file, previous, createdDir };
+/**
+ * Makes the engine trust `pem` for `registry`. `record` learns the change before the file is written, so post can
+ * undo it after a crash; a file that already holds this CA is left alone (nothing to undo).
+ */
+async function trustCa(registry, pem, record, certsDir = ENGINE_CERTS_DIR) {
+    const file = caFile(certsDir, registry);
+    const previous = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    if (previous === pem)
+        return;
+    record({ file, previous, createdDir: !existsSync(path.dirname(file)), written: pem });
+    await trust_writeFile(file, pem);
 }
-/** Makes the engine trust `pem` for `registry`; returns how to undo it. */
-async function trustCa(registry, pem, certsDir = ENGINE_CERTS_DIR) {
-    return trust_replaceFile(caFile(certsDir, registry), pem);
-}
-/** Puts a file back as it was before main. */
+/** Puts a file back as it was before main, unless another job has written it since (then it is theirs now). */
 async function restoreTrust(change) {
+    const now = (0,external_node_fs_namespaceObject.existsSync)(change.file) ? (0,external_node_fs_namespaceObject.readFileSync)(change.file, 'utf8') : undefined;
+    if (change.written !== undefined && now !== change.written)
+        return 'left';
     if (change.previous !== undefined)
         await trust_writeFile(change.file, change.previous);
     else
         await removeFile(change.file, change.createdDir === true);
+    return change.previous !== undefined ? 'restored' : 'removed';
 }
 /** Signals a process as root, or through sudo. */
 async function signal(pid, sig) {
@@ -99270,26 +99478,64 @@ async function signal(pid, sig) {
 
 
 
-const DAEMON_JSON = '/etc/docker/daemon.json';
-/** daemon.json with these registries added to insecure-registries, everything else kept. Pure. */
-function withInsecureRegistries(daemonJson, registries) {
-    let conf = {};
-    if (daemonJson?.trim()) {
-        const parsed = JSON.parse(daemonJson);
-        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
-            throw new Error(`${DAEMON_JSON} is not a JSON object`);
-        conf = parsed;
-    }
-    const current = Array.isArray(conf['insecure-registries']) ? conf['insecure-registries'].filter((r) => typeof r === 'string') : [];
-    conf['insecure-registries'] = [...new Set([...current, ...registries])];
-    return `${JSON.stringify(conf, null, 2)}\n`;
+
+
+function parseConf(daemonJson) {
+    if (!daemonJson?.trim())
+        return {};
+    const parsed = JSON.parse(daemonJson);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new Error('the engine\'s daemon.json is not a JSON object');
+    return parsed;
 }
-async function dockerdPid() {
-    const r = await exec_execute('pidof', ['dockerd'], { timeoutMs: 10 * 1000 }).catch(() => undefined);
-    const pid = Number((r?.stdout ?? '').trim().split(/\s+/)[0]);
-    if (!Number.isInteger(pid) || pid <= 0)
-        throw new Error('no dockerd process was found on this machine');
-    return pid;
+/** The insecure-registries list of a daemon.json text ([] when it has none). Pure. */
+function insecureList(daemonJson) {
+    try {
+        const v = parseConf(daemonJson)['insecure-registries'];
+        return Array.isArray(v) ? v.filter((r) => typeof r === 'string') : [];
+    }
+    catch {
+        return [];
+    }
+}
+/** Serialises like the text it replaces (compact or indented, trailing newline or not), so a round trip is byte-exact. Pure. */
+function serialise(conf, like) {
+    if (!like?.trim())
+        return `${JSON.stringify(conf, null, 2)}\n`;
+    const indent = /\n([ \t]+)"/.exec(like)?.[1];
+    return `${JSON.stringify(conf, null, indent)}${like.endsWith('\n') ? '\n' : ''}`;
+}
+/** daemon.json with these registries added to insecure-registries, everything else kept; and which were new. Pure. */
+function addInsecure(daemonJson, registries) {
+    const conf = parseConf(daemonJson);
+    const current = insecureList(daemonJson);
+    const added = [...new Set(registries.map(assertRegistryHost))].filter((r) => !current.includes(r));
+    conf['insecure-registries'] = [...current, ...added];
+    return { text: serialise(conf, daemonJson), added };
+}
+/**
+ * daemon.json as it is now, less exactly the registries this job added (another job's stay). An empty list keeps
+ * its key when `keepEmpty` (a reload ignores an absent key, so the engine must first see []), else the key goes.
+ * undefined when there is no file. Pure.
+ */
+function removeInsecure(daemonJson, added, keepEmpty = false) {
+    if (daemonJson === undefined)
+        return undefined;
+    const conf = parseConf(daemonJson);
+    const left = insecureList(daemonJson).filter((r) => !added.includes(r));
+    if (left.length || (keepEmpty && 'insecure-registries' in conf))
+        conf['insecure-registries'] = left;
+    else
+        delete conf['insecure-registries'];
+    return serialise(conf, daemonJson);
+}
+/** Nothing but an empty object. Pure. */
+function emptyConf(daemonJson) {
+    return daemonJson !== undefined && Object.keys(parseConf(daemonJson)).length === 0;
+}
+/** The engine the docker client of this job talks to (DOCKER_HOST), with the daemon.json it was started with. */
+function engineDaemon(dockerEnv) {
+    return findDaemon(dockerdProcesses(), dockerEnv.DOCKER_HOST ?? process.env.DOCKER_HOST ?? '');
 }
 /** The registries the engine now treats as insecure (beyond its built-in 127.0.0.0/8). */
 async function engineInsecure(dockerEnv) {
@@ -99301,7 +99547,7 @@ async function engineInsecure(dockerEnv) {
 }
 /** Reloads dockerd and waits (bounded) until the engine's view satisfies `done`; reloads are asynchronous. */
 async function reloadUntil(done, dockerEnv) {
-    await signal(await dockerdPid(), 'HUP');
+    await signal(engineDaemon(dockerEnv).pid, 'HUP');
     for (let i = 0; i < 40; i++) {
         if (done(await engineInsecure(dockerEnv)))
             return true;
@@ -99309,39 +99555,53 @@ async function reloadUntil(done, dockerEnv) {
     }
     return false;
 }
-/** The insecure-registries list of a daemon.json text ([] when it has none). Pure. */
-function insecureList(daemonJson) {
-    try {
-        const v = JSON.parse(daemonJson ?? '{}')['insecure-registries'];
-        return Array.isArray(v) ? v.filter((r) => typeof r === 'string') : [];
-    }
-    catch {
-        return [];
-    }
+function readDaemonJson(file) {
+    return (0,external_node_fs_namespaceObject.existsSync)(file) ? (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8') : undefined;
 }
-/** Lets the engine speak plain HTTP to these registries until post; returns how to undo it. */
-async function allowInsecure(registries, dockerEnv) {
-    const current = existsSync(DAEMON_JSON) ? readFileSync(DAEMON_JSON, 'utf8') : undefined;
-    const change = await replaceFile(DAEMON_JSON, withInsecureRegistries(current, registries));
+/**
+ * Lets the engine speak plain HTTP to these registries until post. `record` gets what this job adds before the
+ * file is written, so a post step after a crash still knows what to take out.
+ */
+async function allowInsecure(registries, record, dockerEnv = {}) {
+    const file = engineDaemon(dockerEnv).configFile;
+    const before = readDaemonJson(file);
+    const { text, added } = addInsecure(before, registries);
+    const change = { file, added, created: before === undefined };
+    record(change);
+    if (added.length)
+        await writeFile(file, text);
     try {
         if (!(await reloadUntil((s) => registries.every((r) => s.has(r)), dockerEnv)))
             throw new Error('the engine did not take up the new insecure-registries after a reload');
     }
     catch (e) {
-        await restoreDaemonConfig(change, registries);
+        await removeDaemonChange(change, dockerEnv);
         throw e;
     }
     return change;
 }
+async function writeOrRemove(file, before, text) {
+    if (text === before)
+        return;
+    if (text === undefined)
+        await removeFile(file, false);
+    else
+        await trust_writeFile(file, text);
+}
 /**
- * Post: the daemon.json of before, and an engine that forgot the added registries. A reload ignores
- * a key that is absent, so the engine first gets the old list explicitly, then the file its old text.
+ * Post: takes out of daemon.json, read afresh, exactly what this job added, and reloads the engine; an emptied
+ * list is shown to the engine as [] first, then its key goes too.
  */
-async function restoreDaemonConfig(change, added, dockerEnv = {}) {
-    const before = insecureList(change.previous);
-    await trust_replaceFile(DAEMON_JSON, withInsecureRegistries(change.previous, []));
-    await reloadUntil((s) => added.every((r) => before.includes(r) || !s.has(r)), dockerEnv);
-    await restoreTrust(change);
+async function removeDaemonChange(change, dockerEnv = {}) {
+    if (!change.added.length)
+        return;
+    const now = readDaemonJson(change.file);
+    await writeOrRemove(change.file, now, removeInsecure(now, change.added, true));
+    await reloadUntil((s) => change.added.every((r) => !s.has(r)), dockerEnv);
+    const after = readDaemonJson(change.file);
+    const text = removeInsecure(after, change.added);
+    // a file this job created goes again when nothing else was put into it; any other file stays, even as {}
+    await writeOrRemove(change.file, after, change.created && emptyConf(text) ? undefined : text);
 }
 
 ;// CONCATENATED MODULE: ./src/state.ts
@@ -99362,7 +99622,9 @@ function loadState(store) {
             dockerConfig: typeof parsed.dockerConfig === 'string' ? parsed.dockerConfig : undefined,
             registries: Array.isArray(parsed.registries) ? parsed.registries.filter((r) => typeof r === 'string') : [],
             cache: isCacheState(parsed.cache) ? parsed.cache : undefined,
-            daemonConfig: typeof parsed.daemonConfig?.file === 'string' && Array.isArray(parsed.daemonConfig.added) ? parsed.daemonConfig : undefined,
+            daemonConfig: typeof parsed.daemonConfig?.file === 'string' && Array.isArray(parsed.daemonConfig.added)
+                ? { file: parsed.daemonConfig.file, added: parsed.daemonConfig.added.filter((r) => typeof r === 'string'), created: parsed.daemonConfig.created === true }
+                : undefined,
             trust: Array.isArray(parsed.trust) ? parsed.trust.filter((t) => typeof t?.file === 'string') : undefined,
             succeeded: parsed.succeeded === true,
         };
@@ -99393,17 +99655,25 @@ async function runPost(io) {
         });
     }
     const daemon = state.daemonConfig;
-    const changes = [...(state.trust ?? []), ...(daemon ? [daemon] : [])];
-    if (changes.length) {
+    if (state.trust?.length || daemon?.added.length) {
         await io.group('Restore the engine trust', async () => {
-            for (const c of changes) {
+            for (const c of state.trust ?? []) {
                 try {
-                    await (c === daemon ? restoreDaemonConfig(daemon, daemon.added) : restoreTrust(c));
-                    io.info(`${c.previous === undefined ? 'Removed' : 'Restored'} ${c.file}.`);
+                    const done = await restoreTrust(c);
+                    io.info(done === 'left' ? `${c.file} was changed by someone else since: left as it is.` : `${done === 'removed' ? 'Removed' : 'Restored'} ${c.file}.`);
                 }
                 catch (e) {
                     io.warning(`Could not restore ${c.file}: ${errors_errorMessage(e)}`);
                 }
+            }
+            if (!daemon?.added.length)
+                return;
+            try {
+                await removeDaemonChange(daemon);
+                io.info(`Took ${daemon.added.join(', ')} out of ${daemon.file}'s insecure-registries.`);
+            }
+            catch (e) {
+                io.warning(`Could not take ${daemon.added.join(', ')} out of ${daemon.file}: ${errors_errorMessage(e)}`);
             }
         });
     }
