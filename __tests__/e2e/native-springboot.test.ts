@@ -11,20 +11,21 @@ import { services, uniqueRepo, type Services } from '../support/services.ts';
 let s: Services;
 
 /** The Spring Boot example in a fresh git repository, its jar built with Maven from Central into a shared local repository. */
-function springWorkspace(): { dir: string; repoLocal: string; build: () => string } {
+function springWorkspace(): { dir: string; repoLocal: string; build: (date: string) => string } {
   const top = mkdtempSync(path.join(os.tmpdir(), 'ip-boot-'));
   const dir = path.join(top, 'repo');
   cpSync(path.join(ROOT, 'example'), dir, { recursive: true });
   const repoLocal = path.join(top, 'm2');
-  const git = (...a: string[]): string =>
-    execFileSync('git', a, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: '2026-11-01T12:00:00Z', GIT_COMMITTER_DATE: '2026-11-01T12:00:00Z' } }).trim();
-  git('init', '-q', '-b', 'main');
-  const build = (): string => {
-    git('-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', 'add', '-A');
-    git('-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', 'commit', '-q', '--allow-empty', '-m', 'change');
-    // reproducible: the jar's entries carry the commit time, so an unchanged library jar is the same bytes
-    execFileSync('mvn', ['-B', '-q', '-DskipTests', `-Dmaven.repo.local=${repoLocal}`, '-Dproject.build.outputTimestamp=2026-11-01T12:00:00Z', 'package'], { cwd: dir, stdio: 'pipe', timeout: 8 * 60 * 1000 });
-    return git('rev-parse', 'HEAD');
+  const git = (date: string, ...a: string[]): string =>
+    execFileSync('git', a, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } }).trim();
+  git('2026-11-01T12:00:00Z', 'init', '-q', '-b', 'main');
+  // each commit at its own time, as in real life: the time stamps of everything that did not change must not matter
+  const build = (date: string): string => {
+    git(date, '-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', 'add', '-A');
+    git(date, '-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', 'commit', '-q', '--allow-empty', '-m', 'change');
+    // reproducible, as the action builds it: the jar's entries carry the commit time
+    execFileSync('mvn', ['-B', '-q', '-DskipTests', `-Dmaven.repo.local=${repoLocal}`, `-Dproject.build.outputTimestamp=${date}`, 'package'], { cwd: dir, stdio: 'pipe', timeout: 8 * 60 * 1000 });
+    return git(date, 'rev-parse', 'HEAD');
   };
   return { dir, repoLocal, build };
 }
@@ -57,10 +58,10 @@ describe('a Spring Boot layered jar, native builder, layers: auto', () => {
   beforeAll(async () => {
     s = services();
     ws = springWorkspace();
-    first = await act(ws.build(), 'latest');
+    first = await act(ws.build('2026-11-01T12:00:00Z'), 'latest');
     const controller = path.join(ws.dir, 'src/main/java/com/acme/hello/HelloController.java');
     writeFileSync(controller, readFileSync(controller, 'utf8').replace('Hello from image-publish', 'Hello again from image-publish'));
-    second = await act(ws.build(), 'latest');
+    second = await act(ws.build('2026-11-02T09:30:00Z'), 'latest');
   });
   afterAll(() => {
     // only what this test made: its container and the image it pulled

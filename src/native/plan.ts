@@ -2,7 +2,7 @@ import path from 'node:path/posix';
 import type { Step } from '../format/config.js';
 import { copyEntries, mkdirEntries, type ContextFile, type DirOwners, type PlannedEntry } from './copy.js';
 import type { DockerfilePlan } from './reader.js';
-import { splitBootJar } from './springboot.js';
+import { LIBRARY_MTIME, splitBootJar } from './springboot.js';
 
 export type LayerMode = 'auto' | 'single';
 
@@ -74,7 +74,10 @@ export function planBuild(df: DockerfilePlan, files: readonly ContextFile[], rea
     notes.push(`${jar!.path} is a Spring Boot layered jar: ${split.map((l) => `${l.name} (${l.entries.length} files)`).join(', ')}, with a thin /${jar!.path} whose Class-Path names the libraries.`);
     split.forEach((l, i) => {
       steps.push({ createdBy: `${step.createdBy.replace(/ # buildkit$/, '')} # image-publish: spring boot layer ${l.name}`, layer: true, change: i === 0 ? step.change : undefined });
-      layers.push({ entries: withParents(i === 0 ? [...dirsOfCopy, ...l.entries] : l.entries, dirs, opts.mtime) });
+      // a layer of libraries only keeps one time stamp, its folders too, so that it is the same blob next commit
+      const mtime = l.entries.every((e) => e.mtime === LIBRARY_MTIME) ? LIBRARY_MTIME : opts.mtime;
+      const own = i === 0 ? [...dirsOfCopy.map((d) => ({ ...d, mtime })), ...l.entries] : l.entries;
+      layers.push({ entries: withParents(own, dirs, mtime) });
     });
   }
   return { base: df.base, steps, layers, notes };

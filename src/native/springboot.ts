@@ -58,6 +58,13 @@ export function classify(layers: readonly { name: string; entries: string[] }[],
   return undefined;
 }
 
+/**
+ * The time stamped on the libraries and their folders (1970-01-01T00:00:01Z, as Jib does): they do not change with
+ * the commit, so their layers keep their digests from commit to commit and are not uploaded again. The thin jar
+ * (the application) carries the commit time.
+ */
+export const LIBRARY_MTIME = 1;
+
 export interface BootLayer {
   name: string;
   entries: PlannedEntry[];
@@ -105,7 +112,7 @@ export function splitBootJar(jar: Uint8Array, target: JarTarget): BootLayer[] | 
   const ordered = [...listed.filter((n) => libs.includes(n)), ...libs.filter((n) => !listed.includes(n))];
   const outDir = libraryDir(target.path);
   const jarDir = path.dirname(target.path);
-  const fileEntry = (p: string, data: Uint8Array): PlannedEntry => ({ path: p.slice(1), type: 'file', mode: target.mode, uid: target.uid, gid: target.gid, mtime: target.mtime, data });
+  const fileEntry = (p: string, data: Uint8Array, mtime = LIBRARY_MTIME): PlannedEntry => ({ path: p.slice(1), type: 'file', mode: target.mode, uid: target.uid, gid: target.gid, mtime, data });
   const byLayer = new Map<string, PlannedEntry[]>(layers.map((l) => [l.name, []]));
   const add = (layer: string | undefined, e: PlannedEntry): void => {
     const name = layer && byLayer.has(layer) ? layer : 'application';
@@ -135,7 +142,7 @@ export function splitBootJar(jar: Uint8Array, target: JarTarget): BootLayer[] | 
   }
   const mtime = new Date(Math.max(target.mtime, 315532800 + 86400) * 1000); // zip times start in 1980
   const thinJar = zipSync(thin, { level: 6, mtime });
-  add(classify(layers, classesDir) ?? 'application', fileEntry(target.path, thinJar));
+  add(classify(layers, classesDir) ?? 'application', fileEntry(target.path, thinJar, target.mtime));
 
   return [...byLayer].filter(([, entries]) => entries.length).map(([name, entries]) => ({ name, entries }));
 }

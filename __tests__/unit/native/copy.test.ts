@@ -4,7 +4,7 @@ import { copyEntries, mkdirEntries, type ContextFile, type DirOwners } from '../
 import { isIgnored, parseIgnore } from '../../../src/native/ignore.js';
 import { planBuild } from '../../../src/native/plan.js';
 import { readDockerfile } from '../../../src/native/reader.js';
-import { classify, libraryDir, parseLayersIndex, parseManifest, splitBootJar, writeManifest } from '../../../src/native/springboot.js';
+import { classify, LIBRARY_MTIME, libraryDir, parseLayersIndex, parseManifest, splitBootJar, writeManifest } from '../../../src/native/springboot.js';
 
 const f = (path: string, mode = 0o644): ContextFile => ({ path, type: 'file', mode, size: 1 });
 const d = (path: string, mode = 0o755): ContextFile => ({ path, type: 'dir', mode, size: 0 });
@@ -116,6 +116,19 @@ describe('Spring Boot layers', () => {
     // the same jar gives the same thin jar, byte for byte
     const again = splitBootJar(bootJar(), { path: '/app/app.jar', mode: 0o644, uid: 0, gid: 0, mtime: 1700000000 })!;
     expect(Buffer.from(again[2].entries[0].data!).equals(Buffer.from(layers[2].entries[0].data!))).toBe(true);
+  });
+
+  it('stamps the library layers with one fixed time, so a new commit changes only the application layer', () => {
+    const df = readDockerfile('FROM a\nWORKDIR /app\nARG JAR_FILE=target/*.jar\nCOPY ${JAR_FILE} app.jar\n', new Map());
+    const at = (mtime: number) => planBuild(df, [f('target/app.jar')], () => bootJar(), { layers: 'auto', mtime }).layers;
+    const [before, after] = [at(1700000000), at(1700086400)];
+    // dependencies and snapshot-dependencies: the same entries whatever the commit time
+    for (const i of [1, 2]) {
+      expect(after[i].entries).toEqual(before[i].entries);
+      expect(new Set(after[i].entries.map((e) => e.mtime))).toEqual(new Set([LIBRARY_MTIME]));
+    }
+    // the application layer: the thin jar has the commit time
+    expect(after[3].entries.find((e) => e.path === 'app/app.jar')?.mtime).toBe(1700086400);
   });
 
   it('leaves a jar without a layers index alone', () => {
