@@ -165,6 +165,22 @@ describe('sbom, provenance and a signature on a release', () => {
   });
 });
 
+describe('the native builder', () => {
+  it('attaches the same SBOM and provenance, and signs, as on the docker path', async () => {
+    const repo = uniqueRepo('supply-native');
+    const run = await publish(repo, { builder: 'native', sbom: 'true', provenance: 'true', sign: 'key', 'signing-key': keys.key, 'signing-password': keys.password });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.main.log).toContain('Builder: native');
+    expect(await registryDigest(s, repo, '1.0.0')).toBe(run.outputs.digest);
+    const sbom = inspect<{ SPDX: { packages: { name: string; versionInfo?: string }[] } }>(`${s.registry}/${repo}:1.0.0`, 'SBOM');
+    expect(sbom.SPDX.packages.find((p) => p.name === 'org.springframework:spring-core')?.versionInfo).toBe(pomVersions().get('spring-core'));
+    const prov = inspect<{ SLSA: { runDetails: { builder: { id: string } } } }>(`${s.registry}/${repo}:1.0.0`, 'Provenance');
+    expect(prov.SLSA.runDetails.builder.id).toBe('https://github.com/acme/image-publish@v1');
+    const r = verify(`${s.registry}/${repo}:1.0.0`);
+    expect(r.code, r.out).toBe(0);
+  });
+});
+
 describe('two registries, one behind the test CA', () => {
   it('signs the digest on each, and cosign verifies both', async () => {
     const repo = uniqueRepo('supply-two');
