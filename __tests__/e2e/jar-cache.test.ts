@@ -178,3 +178,32 @@ describe('a workspace without git', () => {
     }
   });
 });
+
+describe('a Gradle project (no wrapper: the key reads `gradle --version`)', () => {
+  it('hits for the same tree and misses when build.gradle changes in the workspace', async () => {
+    const s = services();
+    const svc = await startCacheService();
+    try {
+      const ws = workspace('__tests__/fixtures/gradle-app');
+      const runnerTemp = path.join(mkdtempSync(path.join(os.tmpdir(), 'ip-runner-')), '_temp');
+      const build = async (): Promise<ActionRun> => {
+        const run = await runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: { ...ws.env, ...svc.env }, runnerTemp, inputs: { images: `${s.registry}/${uniqueRepo('jarkey-gradle')}`, registry: s.registry, username: s.user, password: s.password, push: 'false' } });
+        rmSync(runnerTemp, { recursive: true, force: true });
+        // what a fresh checkout lacks: Gradle's outputs and its project cache (this fixture ignores neither)
+        for (const d of ['build', '.gradle']) rmSync(path.join(ws.dir, d), { recursive: true, force: true });
+        return run;
+      };
+      const jar = (run: ActionRun): string => (JSON.parse(run.outputs['cache-hit'] ?? '{}') as { jar?: string }).jar ?? '';
+      const cold = await build();
+      const again = await build();
+      writeFileSync(path.join(ws.dir, 'build.gradle'), `${readFileSync(path.join(ws.dir, 'build.gradle'), 'utf8')}\n// a change before the step\n`);
+      const changed = await build();
+      for (const run of [cold, again, changed]) expect(run.main.code, run.main.log).toBe(0);
+      expect([jar(cold), jar(again), jar(changed)]).toEqual(['miss', 'exact', 'miss']);
+      expect(again.main.log).toContain('the gradle build is skipped');
+      expect(changed.main.log).toContain('BUILD SUCCESSFUL');
+    } finally {
+      await svc.stop();
+    }
+  });
+});
