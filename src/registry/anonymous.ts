@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { apiHost, isLoopback } from './catalog.js';
+import { isLoopbackHost } from '../oci/headers.js';
+import { apiHost } from './catalog.js';
 import { canonicalRegistry } from './name.js';
 
 const PROBE_TIMEOUT_MS = 5 * 1000;
@@ -29,7 +30,7 @@ export function registriesWithoutLogin(wanted: readonly string[], logins: readon
 
 /** What a registry's /v2/ answers without credentials: 'open', 'auth' (401: a push would be refused), or 'unknown'. */
 export async function anonymousAccess(registry: string, plainHttp: boolean): Promise<'open' | 'auth' | 'unknown'> {
-  const scheme = plainHttp || isLoopback(registry) ? 'http' : 'https';
+  const scheme = plainHttp || isLoopbackHost(registry) ? 'http' : 'https';
   try {
     const res = await fetch(`${scheme}://${apiHost(registry)}/v2/`, { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS), redirect: 'manual' });
     await res.body?.cancel();

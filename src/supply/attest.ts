@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { digestOf } from '../oci/digest.js';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
@@ -24,14 +24,13 @@ export interface Descriptor {
 }
 
 /** Bytes to be pushed, with the descriptor that names them. */
+export { digestOf };
+
 export interface Blob {
   bytes: Buffer;
   descriptor: Descriptor;
 }
 
-export function digestOf(bytes: Buffer): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
 
 export function blob(mediaType: string, bytes: Buffer, extra: Pick<Descriptor, 'annotations' | 'platform'> = {}): Blob {
   return { bytes, descriptor: { mediaType, digest: digestOf(bytes), size: bytes.length, ...extra } };
