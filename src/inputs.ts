@@ -12,6 +12,8 @@ import { parseImages } from './tags/index.js';
 import type { CacheWrite } from './cache/keys.js';
 import type { CacheMode } from './cache/layers.js';
 import { parseSupply, type SupplyOptions } from './supply/options.js';
+import { parseDistribute, type DistributeOptions } from './merge/options.js';
+import { parseBuilder } from './build/builder-input.js';
 
 export type JavaTool = 'auto' | 'maven' | 'gradle' | 'none';
 const JAVA_TOOLS: readonly JavaTool[] = ['auto', 'maven', 'gradle', 'none'];
@@ -67,6 +69,10 @@ export interface Inputs {
   supply: SupplyOptions;
   /** Which image builder runs: see src/build/choose.ts. */
   builder: 'auto' | 'native' | 'docker';
+  /** A buildx builder created earlier in the job (`builder: <name>`): the docker builder runs on it. */
+  buildxBuilder?: string;
+  /** push-by-digest legs and the merge job of a build spread over several runners. */
+  distribute: DistributeOptions;
   /** auto: a Spring Boot layered jar becomes one layer per layers.idx entry (native builder); single: one layer. */
   layers: 'auto' | 'single';
   /** Native builder: also load the image into the local engine, when there is one. */
@@ -283,7 +289,8 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     allowUntrustedCheckout: parseBoolean('allow-untrusted-checkout', read('allow-untrusted-checkout'), false),
     warnings,
     supply: parseSupply(read),
-    builder: oneOf('builder', read('builder'), ['auto', 'native', 'docker'] as const, 'auto'),
+    ...parseBuilder(read('builder')),
+    distribute: parseDistribute(read, workspace, { platforms, push, pushAuto, labels, parseBoolean }),
     layers: oneOf('layers', read('layers'), ['auto', 'single'] as const, 'auto'),
     load: parseBoolean('load', read('load'), false),
   };

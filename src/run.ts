@@ -190,7 +190,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   io.setOutput('image-id', built.imageId);
   record.builder = built.builder;
 
-  const published = push ? await stage('push', 'Push', async () => builder.publish(meta)) : { pushes: [], results: [], stats: undefined };
+  const published = push ? await stage('push', 'Push', async () => builder.publish(meta, 'tags')) : { pushes: [], results: [], stats: undefined };
   const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now, policy)) : { ...published, supply: undefined };
   if (!push) io.info(built.builder === 'native' ? 'Nothing is pushed: the native builder made the image, and it stays unpublished.' : 'Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;

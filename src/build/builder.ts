@@ -17,8 +17,12 @@ export interface Published {
   stats?: ImageStats;
 }
 
+/** How `publish` leaves the image: tagged (manifests by digest first, tags last), or by digest only (a push-by-digest leg). */
+export type PublishMode = 'tags' | 'digest';
+
 /** The two ways to make the image: the same two steps, build (no push) and publish (by digest, tags last). */
 export interface ImageBuilder {
   build(meta: Meta, jar: string | undefined): Promise<Built>;
-  publish(meta: Meta): Promise<Published>;
+  /** With mode 'digest', `pushes` hold `<image>@<digest>` references, one per image, and no tag is written anywhere. */
+  publish(meta: Meta, mode: PublishMode): Promise<Published>;
 }
