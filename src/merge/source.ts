@@ -20,9 +20,10 @@ const DOWNLOAD_HINT =
 /** Reads the folder (regular files only) or takes the lines; throws InputError('merge-digests') before anything is pushed. */
 export function resolveLegs(source: MergeSource): LegSource[] {
   const legs = 'digests' in source ? source.digests.map((digest) => ({ digest })) : readFolder(source.dir);
-  // a digest named twice (a line repeated, a file copied) is one leg
-  const seen = new Set<string>();
-  return legs.filter((l) => !seen.has(l.digest) && seen.add(l.digest));
+  // a digest named twice (a line repeated, a file copied) is one leg, with what our file format claims about it
+  const byDigest = new Map<string, LegSource>();
+  for (const l of legs) if (!byDigest.get(l.digest)?.platform) byDigest.set(l.digest, l);
+  return [...byDigest.values()];
 }
 
 function readFolder(dir: string): LegSource[] {
