@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -30,7 +30,7 @@ function event(): GitEvent {
 }
 
 /** The merge job's step: an empty workspace (no checkout), both registries with credentials. */
-function merge(repo: string, mergeDigests: string, workspace = mkdtempSync(path.join(os.tmpdir(), 'ip-merge-ws-'))): Promise<ActionRun> {
+function merge(repo: string, mergeDigests: string, workspace = mkdtempSync(path.join(os.tmpdir(), 'ip-merge-ws-')), extra: Record<string, string> = {}): Promise<ActionRun> {
   const auth = (r: string): string => `- registry: "${r}"\n  username: ${s.user}\n  password: ${s.password}\n`;
   return runAction({
     workspace,
@@ -41,6 +41,7 @@ function merge(repo: string, mergeDigests: string, workspace = mkdtempSync(path.
       'registry-auth': registries.map(auth).join(''),
       'merge-digests': mergeDigests,
       cache: 'false',
+      ...extra,
     },
     timeoutMs: 3 * 60 * 1000,
   });
@@ -122,6 +123,8 @@ describe('merge by lines, then by a folder of digest files', () => {
     }
     const meta = JSON.parse(byLines.outputs.metadata) as { builder: string; digest: string; registries: { registry: string; pushed: boolean; digest: string }[] };
     expect(meta.builder).toBe('merge');
+    expect(readFileSync(byLines.summaryFile, 'utf8')).toContain('**Builder:** merge');
+    expect(byLines.main.log).not.toContain('Java build');
     expect(meta.registries.map((r) => [r.registry, r.pushed, r.digest])).toEqual(registries.map((r) => [r, true, digest]));
   });
 
@@ -164,5 +167,23 @@ describe('refused merges push no tag on either registry', () => {
     expect(run.main.code).not.toBe(0);
     expect(run.main.log).toContain(`${oci.digest} and ${docker.digest} both claim linux/amd64`);
     await noTagAnywhere(repo, ['v1', `sha-${SHA.slice(0, 7)}`]);
+  });
+
+  it('sbom with merge-digests: refused by name before anything is read or pushed', async () => {
+    const repo = uniqueRepo('merge-sbom');
+    const amd = await pushLeg(s, registries, repo, 'linux/amd64', SHA);
+    const run = await merge(repo, amd.digest, undefined, { sbom: 'true' });
+    expect(run.main.code).not.toBe(0);
+    expect(run.main.log).toContain("Input 'sbom': is not supported together with merge-digests");
+    await noTagAnywhere(repo, ['v1', `sha-${SHA.slice(0, 7)}`]);
+  });
+
+  it('an empty folder of digest files: refused, saying how to download them', async () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'ip-merge-ws-'));
+    mkdirSync(path.join(ws, 'digests'));
+    const run = await merge(uniqueRepo('merge-empty'), 'digests', ws);
+    expect(run.main.code).not.toBe(0);
+    expect(run.main.log).toContain("Input 'merge-digests': the folder");
+    expect(run.main.log).toContain('merge-multiple: true');
   });
 });

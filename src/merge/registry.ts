@@ -4,6 +4,7 @@
  */
 import { errorMessage, StageError } from '../errors.js';
 import type { Published } from '../build/builder.js';
+import type { ImageConfig } from '../format/config.js';
 import type { RegistryResult } from '../image/publish.js';
 import type { PushResult } from '../image/push.js';
 import { platformName } from '../format/manifest.js';
@@ -40,7 +41,7 @@ function clientReader(c: RegistryClient, repo: string): LegReader {
       }
     },
     async config(_manifest, config) {
-      return JSON.parse((await c.getBlob(repo, config.digest, config.size)).toString('utf8')) as never;
+      return JSON.parse((await c.getBlob(repo, config.digest, config.size)).toString('utf8')) as ImageConfig;
     },
   };
 }
@@ -67,6 +68,7 @@ export async function checkLegs(legs: readonly LegSource[], targets: readonly Me
   for (const t of targets) views.push(await view(t, legs, io));
   const decided = planMerge(legs, views, commit, annotations);
   if ('problems' in decided) throw new StageError('merge', `The merge was refused, and nothing was pushed:\n- ${decided.problems.join('\n- ')}`);
+  io.log(`Every leg is on ${targets.map((t) => t.image.name).join(', ')}, one platform each (${decided.plan.platforms.join(', ')}), built from ${commit}.`);
   return { plan: decided.plan, viaDocker: views.some((v) => v.viaDocker), found: views[0].found as LegFound[] };
 }
 
