@@ -12,7 +12,7 @@ import { RegistryError, type RegistryClient } from '../oci/client.js';
 import { digestOf } from '../oci/digest.js';
 import type { ImageName } from '../registry/name.js';
 import { createArgs, imagetoolsIndex, inspectArgs, imagetoolsReader, type Imagetools } from './imagetools.js';
-import { assembleIndex, indexAnnotations, planMerge, type LegFound, type MergePlan, type RegistryView } from './plan.js';
+import { indexAnnotations, planMerge, type LegFound, type MergePlan, type RegistryView } from './plan.js';
 import { readLeg, type LegReader } from './read.js';
 import type { LegSource } from './source.js';
 
@@ -117,9 +117,11 @@ async function writeTags(targets: readonly MergeTarget[], digest: string, put: (
  * whose answer is read back and checked.
  */
 export async function pushIndexWithDocker(found: readonly LegFound[], legs: readonly LegSource[], targets: readonly MergeTarget[], annotations: readonly string[], io: MergeIO): Promise<Published & { digest: string }> {
-  // the same platform order as our own index, so that the digest does not depend on the order of the legs
-  const order = assembleIndex(legs.map((l, i) => ({ digest: l.digest, found: found[i] })), {}).platforms;
-  const sorted = legs.map((l, i) => ({ l, p: order.indexOf(platformName(found[i].platforms[0])) })).sort((a, b) => a.p - b.p).map((x) => x.l.digest);
+  // sorted by platform as our own index is, so that the digest does not depend on the order of the legs
+  const sorted = legs
+    .map((l, i) => ({ digest: l.digest, platform: platformName(found[i].platforms[0]) }))
+    .sort((a, b) => (a.platform < b.platform ? -1 : a.platform > b.platform ? 1 : 0))
+    .map((l) => l.digest);
   const ann = indexAnnotations(annotations);
   const sources = (t: MergeTarget): string[] => sorted.map((d) => `${t.image.name}@${d}`);
   const { digest } = await imagetoolsIndex(io.tools, sources(targets[0]), ann);

@@ -1,4 +1,5 @@
 /** The merge job (`merge-digests`): no build, the legs' images stitched into one index, pushed by digest, tags last. */
+import type { Published } from '../build/builder.js';
 import { StageError } from '../errors.js';
 import { metaInputs } from '../metadata.js';
 import { useImagetools, imagetools, readDockerConfig } from '../merge/imagetools.js';
@@ -41,7 +42,7 @@ export async function mergeStage(job: Job, meta: Meta, push: boolean, record: Ru
     log: (m) => io.info(m),
   };
   const targets = mergeTargets(inputs.images, meta.tags);
-  let published;
+  let published: Published & { digest: string };
   try {
     const checked = await stage('merge-check', 'Check the legs on every registry', async () => checkLegs(legs, targets, commit, meta.annotations, mio));
     published = await stage('merge', 'Push the index, then the tags', async () =>
