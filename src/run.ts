@@ -25,7 +25,9 @@ import { defaultPolicy } from './registry/policy.js';
 import type { RetryPolicy } from './registry/retry.js';
 import { openSession } from './registry/session.js';
 import { countRetry, newRecord, summaryMarkdown, type RunRecord } from './report/summary.js';
+import { checkMergeSupply } from './merge/refuse.js';
 import { commentStage } from './stages/comment.js';
+import { mergeStage } from './stages/merge.js';
 import { decidePublishing } from './stages/publishing.js';
 import { supplyStage } from './stages/supply.js';
 import { javaStage } from './stages/java.js';
@@ -79,8 +81,10 @@ function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, fo
   const inputs = parseInputs((n) => io.getInput(n), ctx.workspace, { actor: ctx.actor, fork, env });
   for (const value of [...inputs.logins.map((l) => l.password), ...inputs.secrets.map((s) => s.value ?? '')]) for (const piece of maskPieces(value)) io.setSecret(piece);
   for (const w of [...inputs.warnings, ...ignoredAttributes(parseTagRules(inputs.tags))]) io.warning(w);
+  checkMergeSupply(inputs.distribute.merge !== undefined, inputs.supply);
   try {
-    checkPaths(inputs, ctx.workspace);
+    // the merge job builds nothing: it may run without a checkout
+    if (!inputs.distribute.merge) checkPaths(inputs, ctx.workspace);
   } catch (e) {
     // a dry run shows tags and labels wherever it runs; what a real run would refuse is a warning
     if (!inputs.dryRun) throw e;
@@ -165,6 +169,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const persist = (): void => saveState(io.state, post);
   const { push, reasonNotPushed } = await decidePublishing(job, meta, facts);
   record.reasonNotPushed = reasonNotPushed;
+  if (inputs.distribute.merge) return mergeStage(job, meta, push, record, stage);
 
   const choice = chooseBuilder(inputs, job.dockerfile, push);
   io.info(choice.reason);

@@ -1,0 +1,64 @@
+/** The merge job (`merge-digests`): no build, the legs' images stitched into one index, pushed by digest, tags last. */
+import type { Published } from '../build/builder.js';
+import { StageError } from '../errors.js';
+import { metaInputs } from '../metadata.js';
+import { useImagetools, imagetools, readDockerConfig } from '../merge/imagetools.js';
+import { checkLegs, pushIndex, pushIndexWithDocker, type MergeIO, type MergeTarget } from '../merge/registry.js';
+import { resolveLegs } from '../merge/source.js';
+import { clientPool } from '../oci/pool.js';
+import { metadataJson } from '../outputs.js';
+import { userDockerConfigDir } from '../registry/config.js';
+import { splitRef } from '../registry/name.js';
+import type { RunRecord } from '../report/summary.js';
+import { labelledSha, type Meta } from '../tags/index.js';
+import type { Job } from './job.js';
+
+type StageFn = <T>(key: string, title: string, fn: () => Promise<T>) => Promise<T>;
+
+/** Each image of `images` with the tag names this run computed for it. Pure. */
+export function mergeTargets(images: Job['inputs']['images'], tags: readonly string[]): MergeTarget[] {
+  return images.map((image) => ({ image, tags: tags.map(splitRef).filter((r) => r.name === image.name).map((r) => r.tag) }));
+}
+
+/** Runs the merge, sets the outputs and the job summary record; throws when a registry did not get every tag. */
+export async function mergeStage(job: Job, meta: Meta, push: boolean, record: RunRecord, stage: StageFn): Promise<void> {
+  const { io, inputs, ctx, env } = job;
+  // the folder is read (and every file parsed) before any registry is asked
+  const legs = resolveLegs(inputs.distribute.merge!);
+  record.builder = 'merge';
+  const commit = labelledSha(ctx.eventName, ctx.sha, ctx.payload, metaInputs(inputs, env, ctx.eventName).prSha);
+  io.info(`Merging ${legs.length} leg(s) built from ${commit}: ${legs.map((l) => l.digest).join(', ')}`);
+  if (!push) {
+    io.info(`Nothing is merged: ${record.reasonNotPushed ?? 'nothing is pushed'}.`);
+    io.setOutput('metadata', metadataJson({ meta, results: [], pushes: [], imageId: '', builder: 'merge', cacheHit: { dependencies: 'off', layers: 'off', jar: 'off' }, reproducible: false, timings: record.timings }));
+    return;
+  }
+  const dockerConfigDir = userDockerConfigDir(env);
+  const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir, policy: job.policy, log: (m) => io.warning(m) });
+  const mio: MergeIO = {
+    client: pool.client,
+    fallback: (registry, e) => useImagetools(e, registry, inputs.logins, readDockerConfig(dockerConfigDir)),
+    tools: imagetools(dockerConfigDir, job.policy),
+    log: (m) => io.info(m),
+  };
+  const targets = mergeTargets(inputs.images, meta.tags);
+  let published: Published & { digest: string };
+  try {
+    const checked = await stage('merge-check', 'Check the legs on every registry', async () => checkLegs(legs, targets, commit, meta.annotations, mio));
+    published = await stage('merge', 'Push the index, then the tags', async () =>
+      checked.viaDocker ? pushIndexWithDocker(checked.found, legs, targets, meta.annotations, mio) : { ...(await pushIndex(checked.plan, targets, mio)), digest: checked.plan.digest },
+    );
+  } finally {
+    pool.close();
+  }
+  const { pushes, results, digest } = published;
+  Object.assign(record, { results, pushed: pushes.length > 0, digest });
+  io.setOutput('digest', digest);
+  io.setOutput('pushed', String(pushes.length > 0));
+  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: '', builder: 'merge', cacheHit: { dependencies: 'off', layers: 'off', jar: 'off' }, reproducible: false, timings: record.timings }));
+  const failed = results.filter((r) => r.error);
+  if (failed.length) {
+    const ok = results.filter((r) => r.pushed).map((r) => r.registry).join(', ') || 'No registry';
+    throw new StageError('merge', `Tagging the index failed for ${failed.map((f) => `${f.registry} (${f.error})`).join('; ')}. ${ok} got every tag; every registry has the index ${digest} by digest.`);
+  }
+}
