@@ -31,6 +31,7 @@ import { mergeStage } from './stages/merge.js';
 import { decidePublishing } from './stages/publishing.js';
 import { supplyStage } from './stages/supply.js';
 import { javaStage } from './stages/java.js';
+import { writeLegDigest } from './stages/leg.js';
 import type { Job } from './stages/job.js';
 import { restoreCaches } from './stages/restore.js';
 import { saveState, type PostState } from './state.js';
@@ -195,13 +196,15 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   io.setOutput('image-id', built.imageId);
   record.builder = built.builder;
 
-  const published = push ? await stage('push', 'Push', async () => builder.publish(meta, 'tags')) : { pushes: [], results: [], stats: undefined };
+  const leg = inputs.distribute.pushByDigest;
+  const published = push ? await stage('push', 'Push', async () => builder.publish(meta, leg ? 'digest' : 'tags')) : { pushes: [], results: [], stats: undefined };
+  if (leg && published.pushes.length && !published.results.some((r) => r.error)) await stage('leg', 'Digest file for the merge job', async () => writeLegDigest(job, published));
   const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now, policy)) : { ...published, supply: undefined };
   if (!push) io.info(built.builder === 'native' ? 'Nothing is pushed: the native builder made the image, and it stays unpublished.' : 'Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
   Object.assign(record, { supply, results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
-  record.stats = published.stats ?? (pushes[0] ? await pushedStats(`${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv));
-  if (inputs.prComment && pr && !fork) await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));
+  record.stats = published.stats ?? (pushes[0] ? await pushedStats(pushes[0].ref.includes('@') ? pushes[0].ref : `${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv));
+  if (inputs.prComment && pr && !fork && !leg) await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));
 
   io.setOutput('digest', pushes[0]?.digest ?? '');
   io.setOutput('pushed', String(pushes.length > 0));

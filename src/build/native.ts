@@ -1,4 +1,5 @@
-import { errorMessage, StageError } from '../errors.js';
+import { errorMessage, InputError, StageError } from '../errors.js';
+import { platformName } from '../format/manifest.js';
 import { refsByRegistry, type RegistryResult } from '../image/publish.js';
 import type { PushResult } from '../image/push.js';
 import { jarBuildArg } from '../image/spec.js';
@@ -21,6 +22,13 @@ export function buildTime(reproducibleAt: Date | undefined, env: NodeJS.ProcessE
   if (reproducibleAt) return reproducibleAt;
   const epoch = env.SOURCE_DATE_EPOCH?.trim();
   return epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : now;
+}
+
+/** A push-by-digest leg is one platform: a multi-platform base needs `platforms` to say which. Throws before any push. */
+export function checkOnePlatform(base: Pick<BaseImage, 'platforms' | 'multiPlatform'>, platforms: readonly string[]): void {
+  if (base.platforms.length === 1 && (platforms.length === 1 || !base.multiPlatform)) return;
+  const which = base.platforms.length > 1 ? base.platforms.map((p) => platformName(p.platform)).join(', ') : 'an index of several';
+  throw new InputError('platforms', `push-by-digest pushes one platform per leg, but the base image has ${which} and \`platforms\` does not pick one; set \`platforms\` to the leg's platform, e.g. platforms: \${{ matrix.platform }}.`);
 }
 
 /** Labels as `key=value` lines (the metadata's and the label input's) into pairs. Pure. */
@@ -86,28 +94,32 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
       return { builder: 'native', imageId: image.platforms[0].config.digest };
     },
 
-    async publish(meta) {
+    async publish(meta, mode) {
       if (!prepared) throw new Error('publish before build');
       const p = prepared;
+      const leg = mode === 'digest';
+      if (leg) checkOnePlatform(p.base, inputs.platforms);
       const pushes: PushResult[] = [];
       const results: RegistryResult[] = [];
       let stats: { bytes: number; layers: number; compressed: boolean } | undefined;
       for (const [registry, refs] of refsByRegistry(meta.tags, inputs.images)) {
         const img = inputs.images.find((i) => i.registry === registry)!;
         const c = client(registry);
-        const tags = refs.map((r) => splitRef(r).tag);
+        // a leg writes no tag, and the same bytes to every registry: no blob reuse that differs per registry
+        const tags = leg ? [] : refs.map((r) => splitRef(r).tag);
         const before = c.stats.bytesUploaded;
         try {
-          const reuse = await blobsOfCurrentImage(c, img.repository, tags[0] ?? '', (m) => io.info(m));
+          const reuse = leg ? new Map<string, { digest: string; size: number }>() : await blobsOfCurrentImage(c, img.repository, tags[0] ?? '', (m) => io.info(m));
           const blobs = p.layers.map((l) => layerBlob(l, reuse));
           const reused = blobs.filter((b) => !b.data).length;
           const image = assemble(p.base, p.plan, blobs, p.layers.map((l) => l.diffId), p.labels, p.created, inputs.platforms.length > 1);
           const sameRegistry = registry === p.baseRef.registry;
           const digest = await pushImage(c, img.repository, image, tags, { client: client(p.baseRef.registry), repository: p.baseRef.repository, sameRegistry });
           const uploaded = c.stats.bytesUploaded - before;
-          io.info(`Pushed ${refs.join(', ')}@${digest}: ${uploaded} bytes uploaded${reused ? `, ${reused} layer(s) reused from the tag's current image` : ''}.`);
-          for (const ref of refs) pushes.push({ ref, digest, attempts: 1 });
-          results.push({ registry, refs, digest, pushed: true, uploadedBytes: uploaded });
+          const pushed = leg ? inputs.images.filter((i) => i.registry === registry).map((i) => `${i.name}@${digest}`) : refs;
+          io.info(`Pushed ${leg ? `${pushed.join(', ')} (no tag)` : `${refs.join(', ')}@${digest}`}: ${uploaded} bytes uploaded${reused ? `, ${reused} layer(s) reused from the tag's current image` : ''}.`);
+          for (const ref of pushed) pushes.push({ ref, digest, attempts: 1 });
+          results.push({ registry, refs: pushed, digest, pushed: true, uploadedBytes: uploaded });
           const m = image.platforms[0];
           stats ??= { bytes: [...m.baseLayers, ...blobs].reduce((n, l) => n + l.size, 0), layers: m.baseLayers.length + blobs.length, compressed: true };
         } catch (e) {

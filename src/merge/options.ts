@@ -40,6 +40,13 @@ export function legDigestsDir(opts: Pick<DistributeOptions, 'digestsDir'>, runne
   return opts.digestsDir || path.join(runnerTemp, 'image-publish-digests');
 }
 
+/** A leg pushes an untagged platform manifest: SBOM, provenance and signatures belong to the index the merge job makes. */
+function refuseSupplyOnLeg(read: Read): void {
+  const on = (name: string): boolean => /^true$/i.test(read(name).trim());
+  const name = on('sbom') ? 'sbom' : read('provenance').trim() === 'true' ? 'provenance' : (read('sign').trim() || 'none') !== 'none' ? 'sign' : undefined;
+  if (name) throw new InputError(name, `a push-by-digest leg pushes one platform's manifest, untagged; the merge job (merge-digests) is where the index is made, so set \`${name}\` there and remove it from the legs.`);
+}
+
 export function parseDistribute(
   read: Read,
   workspace: string,
@@ -58,5 +65,6 @@ export function parseDistribute(
   if (pushByDigest && parsed.labels.some((l) => l.trim().startsWith('org.opencontainers.image.revision='))) {
     throw new InputError('labels', 'a push-by-digest leg carries its commit in org.opencontainers.image.revision, which the merge job checks; remove that label from `labels`.');
   }
+  if (pushByDigest) refuseSupplyOnLeg(read);
   return { pushByDigest, digestsDir: dirRaw ? path.resolve(workspace, dirRaw) : '', merge };
 }

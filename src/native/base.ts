@@ -1,5 +1,5 @@
 import type { ImageConfig } from '../format/config.js';
-import { flavorOf, isIndex, pickPlatforms, platformName, type Flavor, type Index, type Manifest, type Platform } from '../format/manifest.js';
+import { flavorOf, isAttestation, isIndex, pickPlatforms, platformName, type Flavor, type Index, type Manifest, type Platform } from '../format/manifest.js';
 import type { RegistryClient } from '../oci/client.js';
 import { parseImageName } from '../registry/name.js';
 
@@ -24,6 +24,8 @@ export interface BaseImage {
   repository: string;
   flavor: Flavor;
   platforms: BasePlatform[];
+  /** The base is an index of more than one platform (attestations aside). */
+  multiPlatform?: boolean;
 }
 
 function platformOfConfig(c: ImageConfig): Platform {
@@ -56,5 +58,5 @@ export async function readBase(client: RegistryClient, repository: string, refer
     const m = await client.getManifest(repository, d.digest);
     platforms.push(await one(m.bytes, d.platform));
   }
-  return { repository, flavor, platforms };
+  return { repository, flavor, platforms, multiPlatform: index.manifests.filter((d) => d.platform && !isAttestation(d)).length > 1 };
 }
