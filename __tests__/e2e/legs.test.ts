@@ -75,8 +75,8 @@ const site = { Dockerfile: 'ARG BASE\nFROM ${BASE}\nWORKDIR /www\nCOPY site/ ./\
 const legs: Leg[] = [
   {
     name: 'native builder, linux/arm64 of the multi-arch base',
-    platform: 'linux/arm64/v8',
-    file: 'linux-arm64-v8',
+    platform: 'linux/arm64',
+    file: 'linux-arm64',
     registries: () => [s.registry, s.v6HttpRegistry],
     run: async () => {
       const ws = contextWorkspace(site);

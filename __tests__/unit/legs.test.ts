@@ -117,7 +117,7 @@ describe('small pure parts', () => {
 
   it.each<[object, string]>([
     [{ os: 'linux', architecture: 'amd64' }, 'linux/amd64'],
-    [{ os: 'linux', architecture: 'arm64', variant: 'v8' }, 'linux/arm64/v8'],
+    [{ os: 'linux', architecture: 'arm64', variant: 'v8' }, 'linux/arm64'], // containerd's normal form: v8 is arm64's default variant,
     [{ os: 'linux', architecture: 'arm', variant: 'v7' }, 'linux/arm/v7'],
   ])('configPlatform(%o) = %s', (c, want) => expect(configPlatform(c as { os: string; architecture: string })).toBe(want));
 
@@ -173,7 +173,7 @@ describe('legRecord: what the leg tells the merge job', () => {
   const config = (labels: Record<string, string>, platform: object = arm64) => ({ ...platform, rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: labels } }) as never;
   const c = 'a'.repeat(40);
   it('reads the platform from the pushed config and the commit from its revision label', () => {
-    expect(legRecord(config({ 'org.opencontainers.image.revision': c }), sha('m'), c, ['127.0.0.1:5000/x', '[::1]:5001/x'])).toEqual({ platform: 'linux/arm64/v8', digest: sha('m'), commit: c, images: ['127.0.0.1:5000/x', '[::1]:5001/x'] });
+    expect(legRecord(config({ 'org.opencontainers.image.revision': c }), sha('m'), c, ['127.0.0.1:5000/x', '[::1]:5001/x'])).toEqual({ platform: 'linux/arm64', digest: sha('m'), commit: c, images: ['127.0.0.1:5000/x', '[::1]:5001/x'] });
   });
   it.each<[string, Record<string, string>]>([
     ['another commit', { 'org.opencontainers.image.revision': 'b'.repeat(40) }],

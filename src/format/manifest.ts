@@ -82,6 +82,12 @@ export function isAttestation(d: Descriptor): boolean {
   return d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown');
 }
 
+/** The platform as containerd normalises it: arm64/v8 and amd64/v1 are the default variants, so they are dropped. Pure. */
+export function normalPlatformName(p: Platform): string {
+  const variant = (p.architecture === 'arm64' && p.variant === 'v8') || (p.architecture === 'amd64' && p.variant === 'v1') ? undefined : p.variant;
+  return platformName({ ...p, variant });
+}
+
 /** "os/arch[/variant]" of a platform. Pure. */
 export function platformName(p: Platform): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');

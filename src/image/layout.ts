@@ -3,7 +3,7 @@
  * and, for the classic store (uncompressed layer tars), the manifest of the same image with gzip layers. Pure.
  */
 import type { ImageConfig } from '../format/config.js';
-import { isAttestation, isIndex, MEDIA, platformName, type Descriptor, type Index, type Manifest } from '../format/manifest.js';
+import { isAttestation, isIndex, MEDIA, normalPlatformName, platformName, type Descriptor, type Index, type Manifest } from '../format/manifest.js';
 
 const UNCOMPRESSED = new Set(['application/vnd.oci.image.layer.v1.tar', 'application/vnd.docker.image.rootfs.diff.tar']);
 
@@ -72,9 +72,9 @@ export function rewriteManifest(manifest: Manifest, layers: readonly Pick<Descri
   return { bytes: Buffer.from(JSON.stringify(out)), mediaType: MEDIA.ociManifest };
 }
 
-/** "os/arch[/variant]" an image config names. Pure. */
+/** "os/arch[/variant]" an image config names, normalised (linux/arm64, not linux/arm64/v8). Pure. */
 export function configPlatform(config: Pick<ImageConfig, 'os' | 'architecture' | 'variant'>): string {
-  return platformName({ os: config.os, architecture: config.architecture, variant: config.variant });
+  return normalPlatformName({ os: config.os, architecture: config.architecture, variant: config.variant });
 }
 
 /**

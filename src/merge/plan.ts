@@ -2,7 +2,7 @@
  * The merge's pure core: from what each registry holds of each leg, the refusals (every one, before any write)
  * or the index to push. The index's bytes depend only on the legs and the annotations, never on their order.
  */
-import { isAttestation, jsonBytes, MEDIA, platformName, type Descriptor, type Index, type Platform } from '../format/manifest.js';
+import { isAttestation, jsonBytes, MEDIA, normalPlatformName, platformName, type Descriptor, type Index, type Platform } from '../format/manifest.js';
 import { digestOf } from '../oci/digest.js';
 import type { LegSource } from './source.js';
 
@@ -122,7 +122,7 @@ export function planMerge(legs: readonly LegSource[], views: readonly RegistryVi
   if (first) {
     const byPlatform = new Map<string, string[]>();
     legs.forEach((leg, i) => {
-      const name = platformName(first[i]!.platforms[0]);
+      const name = normalPlatformName(first[i]!.platforms[0]);
       byPlatform.set(name, [...(byPlatform.get(name) ?? []), leg.digest]);
     });
     for (const [name, digests] of byPlatform) if (digests.length > 1) problems.push(`${digests.join(' and ')} both claim ${name}; give each platform one leg (one digest per platform).`);
