@@ -1,5 +1,7 @@
 import { InputError } from '../errors.js';
 import { execute } from '../exec.js';
+import { pushOutput } from '../image/args.js';
+import type { ImageName } from '../registry/name.js';
 
 const INSPECT_TIMEOUT_MS = 30 * 1000;
 
@@ -17,17 +19,20 @@ export interface BuildxBuilder {
 }
 
 /**
- * `docker buildx inspect` output into its facts. The builder's own lines (Name, Driver) come before `Nodes:`,
- * the first node's (Endpoint, Status, Platforms, Error) after it. Undefined when there is no Driver line. Pure.
+ * `docker buildx inspect` output into its facts. The builder's own lines (Name, Driver, Error) come before `Nodes:`;
+ * then one block per node, each starting with `Name:`. Endpoint and Status are the first node's; Platforms those of
+ * every node (a `*` marks the ones set by hand); Error the first that any node shows. Undefined when there is no
+ * Driver line. Pure.
  */
 export function parseBuildxInspect(stdout: string): BuildxBuilder | undefined {
   const lines = stdout.split(/\r?\n/);
   const nodesAt = lines.findIndex((l) => /^Nodes:\s*$/.test(l));
   const head = nodesAt < 0 ? lines : lines.slice(0, nodesAt);
-  const node = nodesAt < 0 ? [] : lines.slice(nodesAt + 1);
-  // the first node ends where a second `Name:` starts
-  const second = node.findIndex((l, i) => i > 0 && /^Name:/.test(l));
-  const first = second < 0 ? node : node.slice(0, second);
+  const nodes: string[][] = [];
+  for (const l of nodesAt < 0 ? [] : lines.slice(nodesAt + 1)) {
+    if (/^Name:/.test(l) || !nodes.length) nodes.push([]);
+    nodes[nodes.length - 1].push(l);
+  }
   const field = (from: string[], key: string): string | undefined => {
     const line = from.find((l) => l.startsWith(`${key}:`));
     const v = line?.slice(key.length + 1).trim();
@@ -35,20 +40,29 @@ export function parseBuildxInspect(stdout: string): BuildxBuilder | undefined {
   };
   const driver = field(head, 'Driver');
   if (!driver) return undefined;
-  const platforms = field(first, 'Platforms');
+  const platforms = nodes.flatMap((n) => (field(n, 'Platforms') ?? '').split(',')).map((p) => p.trim().replace(/\*$/, '')).filter(Boolean);
   return {
     name: field(head, 'Name') ?? '',
     driver,
-    endpoint: field(first, 'Endpoint'),
-    status: field(first, 'Status'),
-    platforms: platforms ? platforms.split(',').map((p) => p.trim().replace(/\*$/, '')).filter(Boolean) : [],
-    error: field(first, 'Error') ?? field(head, 'Error'),
+    endpoint: nodes[0] && field(nodes[0], 'Endpoint'),
+    status: nodes[0] && field(nodes[0], 'Status'),
+    platforms: [...new Set(platforms)],
+    error: field(head, 'Error') ?? nodes.map((n) => field(n, 'Error')).find(Boolean),
   };
 }
 
 /** Whether the builder pushes the image itself: every driver but `docker`, whose images go to the engine's store. Pure. */
 export function pushesFromBuilder(builder: Pick<BuildxBuilder, 'driver'> | undefined): boolean {
   return builder !== undefined && builder.driver !== 'docker';
+}
+
+/**
+ * The --output of the build: a builder that pushes by itself and a run that pushes send the image to every image name
+ * by digest (plain HTTP where insecure-registries says so); otherwise none, and the image is loaded (--load). Pure.
+ */
+export function builderOutput(builder: Pick<BuildxBuilder, 'driver'> | undefined, push: boolean, images: readonly Pick<ImageName, 'name' | 'registry'>[], insecureRegistries: readonly string[]): string | undefined {
+  if (!pushesFromBuilder(builder) || !push) return undefined;
+  return pushOutput(images.map((i) => i.name), images.some((i) => insecureRegistries.includes(i.registry)));
 }
 
 /**

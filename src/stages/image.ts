@@ -3,7 +3,7 @@ import type { CacheState } from '../cache/caches.js';
 import { buildCacheArgs, layerDirs, promoteExport } from '../cache/layers.js';
 import { buildImage, type BuildResult } from '../image/build.js';
 import { finishLocalNames, runLocalName, type OwnImage } from '../image/own.js';
-import { pushOutput } from '../image/args.js';
+import { builderOutput } from '../build/buildx.js';
 import { buildSpec } from '../image/spec.js';
 import { StageError } from '../errors.js';
 import type { Meta } from '../tags/index.js';
@@ -68,8 +68,7 @@ export async function imageStage(job: Job, meta: Meta, jar: string | undefined, 
  */
 export async function builderPushStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, dockerEnv: Record<string, string>): Promise<BuildResult & { manifestDigest: string }> {
   const { inputs, ctx } = job;
-  const insecure = inputs.images.some((i) => inputs.insecureRegistries.includes(i.registry));
-  const spec = specOf(job, meta, jar, cache, true, true, [], pushOutput(inputs.images.map((i) => i.name), insecure));
+  const spec = specOf(job, meta, jar, cache, true, true, [], builderOutput(job.buildx, true, inputs.images, inputs.insecureRegistries));
   const result = await buildImage(spec, true, dockerEnv, path.relative(ctx.workspace, inputs.file), job.policy);
   if (cache.layers) cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
   const digest = result.manifestDigest;
