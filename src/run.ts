@@ -8,7 +8,7 @@ import { runnerContext, type RunnerContext } from './context.js';
 import { errorMessage, InputError, StageError } from './errors.js';
 import { commitDate, eventFacts, type EventFacts } from './github.js';
 import { checkNative, chooseBuilder } from './build/choose.js';
-import { builderEngineEnv, describeBuilder, inspectBuildxBuilder, pushesFromBuilder } from './build/buildx.js';
+import { builderEngineEnv, describeBuilder, inspectBuildxBuilder } from './build/buildx.js';
 import { createBuilder } from './build/index.js';
 import { hasBuildx } from './image/build.js';
 import { declaredArgs } from './image/dockerfile.js';
@@ -187,12 +187,10 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
     throw new InputError('java-tool', 'the Dockerfile declares ARG JAR_FILE but no jar was built; set `java-tool`/`working-directory` to your Java project, or `artifact` to a prebuilt jar.');
   }
   // the native builder speaks to registries itself: no engine login, daemon.json or certs.d
-  // a builder that pushes by itself is told about plain-HTTP registries in its --output, not through this engine
-  const insecure = pushesFromBuilder(job.buildx) ? [] : inputs.insecureRegistries;
   const dockerEnv = {
     ...engine,
-    ...(choice.kind === 'docker' && !job.untrusted && (inputs.logins.length || insecure.length)
-      ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, insecure, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
+    ...(choice.kind === 'docker' && !job.untrusted && (inputs.logins.length || inputs.insecureRegistries.length)
+      ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
       : {}),
   };
   const builder = createBuilder(choice.kind, job, { cache, useBuildx, push, dockerEnv, policy });

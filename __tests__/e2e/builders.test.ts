@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,8 +90,9 @@ describe('builder: <name> of a second buildx builder (docker driver, a context o
 
   afterAll(() => {
     // only what this test made: the engine's tags of its image, its context, and buildx's records of that builder
-    for (const tag of ['v1', 'v2']) execFileSync('docker', ['image', 'rm', `${s.registry}/${repo}:${tag}`], { stdio: 'ignore' });
     docker(['context', 'rm', BUILDER]);
+    // a failed run may have left no tag: removing one that is not there only fails that call
+    for (const tag of ['v1', 'v2']) spawnSync('docker', ['image', 'rm', `${s.registry}/${repo}:${tag}`], { stdio: 'ignore', timeout: 60 * 1000 });
     const buildxDir = path.join(process.env.DOCKER_CONFIG || path.join(os.homedir(), '.docker'), 'buildx');
     for (const sub of ['activity', 'refs']) rmSync(path.join(buildxDir, sub, BUILDER), { recursive: true, force: true });
   });
