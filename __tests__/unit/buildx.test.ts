@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builderEngineEnv, builderOutput, describeBuilder, parseBuildxInspect, pushesFromBuilder, type BuildxBuilder } from '../../src/build/buildx.js';
 import { buildxArgs, type BuildSpec } from '../../src/image/args.js';
 import { buildCacheArgs, effectiveCacheMode, pickLayerExport, type CacheModeInput } from '../../src/cache/layers.js';
+import { createDockerConfig } from '../../src/registry/config.js';
 import { parseImageName } from '../../src/registry/name.js';
 import { ROOT } from '../support/runner.ts';
 
@@ -138,5 +140,16 @@ describe('the buildx argv per driver (cache-mode auto, pushing)', () => {
     expect(a).not.toContain('--output');
     expect(a).toEqual(expect.arrayContaining(['--cache-from', 'type=registry,ref=ghcr.io/acme/app:buildcache']));
     expect(a).not.toContain('--cache-to');
+  });
+});
+
+describe("the login stage's own Docker config, which serves buildx too", () => {
+  it('holds no credential of the user, and shows their CLI plugins, buildx builders and docker contexts (a docker-driver builder is a context)', () => {
+    const user = mkdtempSync(path.join(os.tmpdir(), 'user-docker-'));
+    for (const sub of ['cli-plugins', 'buildx/instances', 'contexts/meta']) mkdirSync(path.join(user, sub), { recursive: true });
+    writeFileSync(path.join(user, 'config.json'), '{"auths":{"ghcr.io":{"auth":"dTpw"}}}');
+    const dir = createDockerConfig(mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')), user);
+    expect(readFileSync(path.join(dir, 'config.json'), 'utf8')).toBe('{}\n');
+    for (const sub of ['cli-plugins', 'buildx', 'contexts']) expect(realpathSync(path.join(dir, sub))).toBe(realpathSync(path.join(user, sub)));
   });
 });
