@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { parseBuildxInspect } from '../build/buildx.js';
 import { execute } from '../exec.js';
 
 export type CacheMode = 'actions' | 'registry';
@@ -78,7 +79,7 @@ export function pickLayerExport(driver: string | undefined, driverStatus: string
 /** Asks buildx and the engine which layer cache this job's builder (or the named one) can keep. */
 export async function builderLayerExport(dockerEnv: Record<string, string>, builder?: string): Promise<LayerCachePick> {
   const inspect = await execute('docker', ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-  const driver = inspect?.code === 0 ? /Driver:\s*(\S+)/.exec(inspect.stdout)?.[1] : undefined;
+  const driver = inspect?.code === 0 ? parseBuildxInspect(inspect.stdout)?.driver : undefined;
   if (driver !== 'docker') return pickLayerExport(driver, undefined);
   const info = await execute('docker', ['info', '--format', '{{json .DriverStatus}}'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
   return pickLayerExport(driver, info?.code === 0 ? info.stdout : undefined);
