@@ -10,7 +10,7 @@ import { parseRegistryAuth, singleLogin, type RegistryLogin } from './registry/a
 import { canonicalRegistry, isRegistryHost, parseImageName, type ImageName } from './registry/name.js';
 import { parseImages } from './tags/index.js';
 import type { CacheWrite } from './cache/keys.js';
-import type { CacheMode } from './cache/layers.js';
+import type { CacheModeInput } from './cache/layers.js';
 import { parseSupply, type SupplyOptions } from './supply/options.js';
 import { parseDistribute, type DistributeOptions } from './merge/options.js';
 import { parseBuilder } from './build/builder-input.js';
@@ -56,7 +56,8 @@ export interface Inputs {
   githubToken: string;
   cache: boolean;
   cacheWrite: CacheWrite;
-  cacheMode: CacheMode;
+  /** auto: the registry cache on a builder that pushes by itself, the Actions cache otherwise (see effectiveCacheMode). */
+  cacheMode: CacheModeInput;
   reproducible: boolean;
   /** The buildx --provenance value: 'false', or BuildKit's own `mode=min|max` (`true` means ours, in `supply`). */
   provenance: string;
@@ -282,7 +283,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     githubToken: read('github-token').trim(),
     cache: parseBoolean('cache', read('cache'), true),
     cacheWrite: oneOf('cache-write', read('cache-write'), ['auto', 'true', 'false'] as const, 'auto'),
-    cacheMode: oneOf('cache-mode', read('cache-mode'), ['actions', 'registry'] as const, 'actions'),
+    cacheMode: oneOf('cache-mode', read('cache-mode'), ['auto', 'actions', 'registry'] as const, 'auto'),
     reproducible: parseBoolean('reproducible', read('reproducible'), true),
     provenance: parseProvenance(read('provenance')),
     prComment: parseBoolean('pr-comment', read('pr-comment'), false),

@@ -27,6 +27,7 @@ export function planText(inputs: Inputs, java: JavaPlan, meta: Meta, wantsJar: b
     cacheArgs: [],
     provenance: inputs.provenance,
     network: inputs.network,
+    builder: inputs.buildxBuilder,
   });
   // the build tool has run before any login: no credential is on disk while it runs
   for (const l of inputs.logins) {

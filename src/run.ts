@@ -8,6 +8,7 @@ import { runnerContext, type RunnerContext } from './context.js';
 import { errorMessage, InputError, StageError } from './errors.js';
 import { commitDate, eventFacts, type EventFacts } from './github.js';
 import { checkNative, chooseBuilder } from './build/choose.js';
+import { builderEngineEnv, describeBuilder, inspectBuildxBuilder } from './build/buildx.js';
 import { createBuilder } from './build/index.js';
 import { hasBuildx } from './image/build.js';
 import { declaredArgs } from './image/dockerfile.js';
@@ -126,7 +127,9 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const untrusted = inputs.allowUntrustedCheckout ? undefined : facts.untrustedCheckout;
   checkBeforeBuild(io, inputs, dockerfile, path.relative(ctx.workspace, inputs.file), wantsJar);
   if (paths.file && !inputs.dryRun) checkNative(inputs, dockerfile);
-  return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy };
+  // a named builder must exist before anything happens; inspecting it starts nothing
+  const buildx = inputs.buildxBuilder && !inputs.dryRun ? await inspectBuildxBuilder(inputs.buildxBuilder, {}) : undefined;
+  return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx };
 }
 
 /** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */
@@ -175,8 +178,11 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const choice = chooseBuilder(inputs, job.dockerfile, push);
   io.info(choice.reason);
   record.builder = choice.kind;
-  const useBuildx = choice.kind === 'docker' && (await hasBuildx({}));
-  const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, {}));
+  if (job.buildx) io.info(describeBuilder(job.buildx, push));
+  // a named docker-driver builder is a docker context: the whole docker path runs on that engine
+  const engine = builderEngineEnv(job.buildx);
+  const useBuildx = choice.kind === 'docker' && (await hasBuildx(engine));
+  const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, engine));
   post.cache = cache;
   persist();
 
@@ -187,10 +193,12 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
     throw new InputError('java-tool', 'the Dockerfile declares ARG JAR_FILE but no jar was built; set `java-tool`/`working-directory` to your Java project, or `artifact` to a prebuilt jar.');
   }
   // the native builder speaks to registries itself: no engine login, daemon.json or certs.d
-  const dockerEnv =
-    choice.kind === 'docker' && !job.untrusted && (inputs.logins.length || inputs.insecureRegistries.length)
+  const dockerEnv = {
+    ...engine,
+    ...(choice.kind === 'docker' && !job.untrusted && (inputs.logins.length || inputs.insecureRegistries.length)
       ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
-      : {};
+      : {}),
+  };
   const builder = createBuilder(choice.kind, job, { cache, useBuildx, push, dockerEnv, policy });
   const built = await stage('image', 'Build the image', async () => builder.build(meta, jar));
   io.setOutput('image-id', built.imageId);
@@ -203,7 +211,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   if (!push) io.info(built.builder === 'native' ? 'Nothing is pushed: the native builder made the image, and it stays unpublished.' : 'Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
   Object.assign(record, { supply, results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
-  record.stats = published.stats ?? (pushes[0] ? await pushedStats(pushes[0].ref.includes('@') ? pushes[0].ref : `${pushes[0].ref}@${pushes[0].digest}`, dockerEnv) : await localStats(built.imageId, dockerEnv));
+  record.stats = published.stats ?? (pushes[0] ? await pushedStats(pushes[0].ref.includes('@') ? pushes[0].ref : `${pushes[0].ref}@${pushes[0].digest}`, dockerEnv, inputs.buildxBuilder) : await localStats(built.imageId, dockerEnv));
   if (inputs.prComment && pr && !fork && !leg) await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));
 
   io.setOutput('digest', pushes[0]?.digest ?? '');

@@ -30,12 +30,20 @@ describe('parseInputs', () => {
     [{ images: 'a/b', 'build-args': 'NOEQUALS' }, "Input 'build-args': line 1 \"NOEQUALS\" is not KEY=VALUE."],
     [{ images: 'a/b', secrets: 'bad id=1' }, "Input 'secrets': line 1: the secret id may only hold"],
     [{ images: 'a/b', 'java-args': '"-Dx=1' }, "Input 'java-args': unclosed \" quote"],
+    [{ push: 'false', 'cache-mode': 'registry' }, "Input 'cache-mode': registry keeps the cache as <image>:buildcache, but `images` is empty"],
+    [{ images: 'a/b', 'cache-mode': 'gha' }, "Input 'cache-mode': \"gha\" is not one of auto, actions, registry."],
   ])('refuses %j', (values, message) => {
     expect(() => parseInputs(reader(values), '/ws')).toThrow(message);
   });
 
   it('allows no images when nothing is pushed', () => {
     expect(parseInputs(reader({ push: 'false' }), '/ws').images).toEqual([]);
+  });
+
+  it('cache-mode is auto unless set; auto needs no image (it then means the Actions cache)', () => {
+    expect(parseInputs(reader({ images: 'a/b' }), '/ws').cacheMode).toBe('auto');
+    expect(parseInputs(reader({ push: 'false', 'cache-mode': 'auto' }), '/ws').cacheMode).toBe('auto');
+    expect(parseInputs(reader({ images: 'a/b', 'cache-mode': 'registry' }), '/ws').cacheMode).toBe('registry');
   });
 });
 

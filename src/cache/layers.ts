@@ -1,8 +1,21 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { parseBuildxInspect } from '../build/buildx.js';
 import { execute } from '../exec.js';
 
 export type CacheMode = 'actions' | 'registry';
+/** The cache-mode input: auto picks the registry on a builder that pushes by itself, the Actions cache otherwise. */
+export type CacheModeInput = 'auto' | CacheMode;
+
+/**
+ * The layer cache of this run: a builder off the runner (docker-container, remote, kubernetes, cloud) keeps it next
+ * to the image as `<first image>:buildcache`, since the Actions cache would carry every layer through the runner;
+ * the docker builder keeps it in the Actions cache. An explicit value stands. Pure.
+ */
+export function effectiveCacheMode(mode: CacheModeInput, pushesFromBuilder: boolean, hasImage: boolean): CacheMode {
+  if (mode !== 'auto') return mode;
+  return pushesFromBuilder && hasImage ? 'registry' : 'actions';
+}
 
 /** Where the BuildKit cache lives on the runner: restored into `current`, exported into `next`. Pure. */
 export function layerDirs(runnerTemp: string): { current: string; next: string } {
@@ -63,10 +76,10 @@ export function pickLayerExport(driver: string | undefined, driverStatus: string
   };
 }
 
-/** Asks buildx and the engine which layer cache this job's builder can keep. */
-export async function builderLayerExport(dockerEnv: Record<string, string>): Promise<LayerCachePick> {
-  const inspect = await execute('docker', ['buildx', 'inspect'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-  const driver = inspect?.code === 0 ? /Driver:\s*(\S+)/.exec(inspect.stdout)?.[1] : undefined;
+/** Asks buildx and the engine which layer cache this job's builder (or the named one) can keep. */
+export async function builderLayerExport(dockerEnv: Record<string, string>, builder?: string): Promise<LayerCachePick> {
+  const inspect = await execute('docker', ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
+  const driver = inspect?.code === 0 ? parseBuildxInspect(inspect.stdout)?.driver : undefined;
   if (driver !== 'docker') return pickLayerExport(driver, undefined);
   const info = await execute('docker', ['info', '--format', '{{json .DriverStatus}}'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
   return pickLayerExport(driver, info?.code === 0 ? info.stdout : undefined);

@@ -20,6 +20,10 @@ export interface BuildSpec {
   provenance: string;
   /** Network mode for RUN steps ('' for the default). */
   network: string;
+  /** A named buildx builder (`builder: <name>`): every buildx call carries --builder. */
+  builder?: string;
+  /** The --output of a builder that pushes itself (see `pushOutput`); without it the image is loaded (--load). */
+  output?: string;
 }
 
 /** Environment variable that carries secret `index` to BuildKit, so its value never sits in argv. */
@@ -39,9 +43,20 @@ function common(spec: BuildSpec): string[] {
   return args;
 }
 
-/** `docker buildx build …`: builds once into the engine's image store; pushing is a later step. */
+/**
+ * The image exporter of a builder that pushes by itself: to every image name at once, by digest only (no tag; the tags
+ * are written afterwards, when every registry has the manifest). `registry.insecure` lets BuildKit use plain HTTP
+ * (or an unchecked certificate) for the registries the insecure-registries input names. Pure.
+ */
+export function pushOutput(names: readonly string[], insecure: boolean): string {
+  return ['type=image', `"name=${names.join(',')}"`, 'push-by-digest=true', 'name-canonical=true', 'push=true', ...(insecure ? ['registry.insecure=true'] : [])].join(',');
+}
+
+/** `docker buildx build …`: builds once into the engine's image store (pushing is a later step), or pushes by digest from the builder. */
 export function buildxArgs(spec: BuildSpec): string[] {
-  return ['buildx', 'build', '--progress', 'plain', '--load', '--provenance', spec.provenance, '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), '--', spec.context];
+  const builder = spec.builder ? ['--builder', spec.builder] : [];
+  const output = spec.output ? ['--output', spec.output] : ['--load'];
+  return ['buildx', 'build', ...builder, '--progress', 'plain', ...output, '--provenance', spec.provenance, '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), '--', spec.context];
 }
 
 /** The fallback when buildx is missing: classic `docker build` with BuildKit switched on through the env. */

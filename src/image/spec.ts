@@ -21,6 +21,9 @@ export interface SpecParts {
   jar?: string;
   cacheArgs: string[];
   sourceDateEpoch?: number;
+  /** A named buildx builder, and the --output of one that pushes by itself (see BuildSpec). */
+  builder?: string;
+  output?: string;
 }
 
 export function buildSpec(inputs: Inputs, parts: SpecParts, runnerTemp: string): BuildSpec {
@@ -42,5 +45,7 @@ export function buildSpec(inputs: Inputs, parts: SpecParts, runnerTemp: string):
     provenance: inputs.provenance,
     network: inputs.network,
     sourceDateEpoch: parts.sourceDateEpoch,
+    builder: parts.builder,
+    output: parts.output,
   };
 }

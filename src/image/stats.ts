@@ -14,8 +14,8 @@ export function manifestStats(m: Manifest): ImageStats | undefined {
   return { bytes: m.layers.reduce((n, l) => n + (l.size ?? 0), 0), layers: m.layers.length, compressed: true };
 }
 
-async function rawManifest(ref: string, dockerEnv: Record<string, string>): Promise<Manifest | undefined> {
-  const r = await execute('docker', ['buildx', 'imagetools', 'inspect', '--raw', '--', ref], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch(() => undefined);
+async function rawManifest(ref: string, dockerEnv: Record<string, string>, builder?: string): Promise<Manifest | undefined> {
+  const r = await execute('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', '--', ref], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch(() => undefined);
   if (r?.code !== 0) return undefined;
   try {
     return JSON.parse(r.stdout) as Manifest;
@@ -25,12 +25,12 @@ async function rawManifest(ref: string, dockerEnv: Record<string, string>): Prom
 }
 
 /** What the registry holds for a pushed reference; best effort, for the summary only. */
-export async function pushedStats(ref: string, dockerEnv: Record<string, string>): Promise<ImageStats | undefined> {
-  const top = await rawManifest(ref, dockerEnv);
+export async function pushedStats(ref: string, dockerEnv: Record<string, string>, builder?: string): Promise<ImageStats | undefined> {
+  const top = await rawManifest(ref, dockerEnv, builder);
   if (!top) return undefined;
   if (top.layers) return manifestStats(top);
   const pick = top.manifests?.find((m) => m.platform?.os !== 'unknown' && m.platform?.architecture !== 'unknown');
-  const inner = pick ? await rawManifest(`${splitRef(ref).name}@${pick.digest}`, dockerEnv) : undefined;
+  const inner = pick ? await rawManifest(`${splitRef(ref).name}@${pick.digest}`, dockerEnv, builder) : undefined;
   return inner ? manifestStats(inner) : undefined;
 }
 

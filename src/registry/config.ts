@@ -4,13 +4,14 @@ import path from 'node:path';
 
 /**
  * A Docker client config directory for this job only, under RUNNER_TEMP, so credentials never land in
- * the user's ~/.docker. The user's CLI plugins and buildx builders stay visible through symlinks.
+ * the user's ~/.docker. The user's CLI plugins, buildx builders and docker contexts stay visible through symlinks.
  */
 export function createDockerConfig(runnerTemp: string, userConfigDir: string): string {
   mkdirSync(runnerTemp, { recursive: true });
   const dir = mkdtempSync(path.join(runnerTemp, 'image-publish-docker-'));
   writeFileSync(path.join(dir, 'config.json'), '{}\n', { mode: 0o600 });
-  for (const sub of ['cli-plugins', 'buildx']) {
+  // contexts too: a buildx builder of the docker driver is a docker context
+  for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
     const from = path.join(userConfigDir, sub);
     if (existsSync(from)) symlinkSync(from, path.join(dir, sub));
   }

@@ -3,9 +3,12 @@ import type { CacheState } from '../cache/caches.js';
 import { buildCacheArgs, layerDirs, promoteExport } from '../cache/layers.js';
 import { buildImage, type BuildResult } from '../image/build.js';
 import { finishLocalNames, runLocalName, type OwnImage } from '../image/own.js';
+import { builderOutput } from '../build/buildx.js';
 import { buildSpec } from '../image/spec.js';
+import { StageError } from '../errors.js';
 import type { Meta } from '../tags/index.js';
 import type { Job } from './job.js';
+import { cacheModeOf } from './restore.js';
 
 /**
  * --cache-from/--cache-to for this build: the registry's cache image, or the restored directory; on a builder that
@@ -15,10 +18,30 @@ function cacheArgs(job: Job, cache: CacheState, useBuildx: boolean, push: boolea
   const { inputs, ctx } = job;
   const exporter = cache.layerExport;
   if (!inputs.cache || !useBuildx || !exporter) return [];
-  const local = inputs.cacheMode === 'actions' && exporter === 'max';
+  const mode = cacheModeOf(job);
+  const local = mode === 'actions' && exporter === 'max';
   if (local && !cache.layers) return [];
   const write = cache.write && (local ? cache.layers?.hit !== 'exact' : push);
-  return buildCacheArgs(exporter, inputs.cacheMode, { image: inputs.images[0]?.name, tags, dirs: local ? layerDirs(ctx.runnerTemp) : undefined }, write);
+  return buildCacheArgs(exporter, mode, { image: inputs.images[0]?.name, tags, dirs: local ? layerDirs(ctx.runnerTemp) : undefined }, write);
+}
+
+/** The build of this run: `tags` and, on a builder that pushes by itself, its --output. */
+function specOf(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, tags: string[], output?: string) {
+  const { inputs, ctx } = job;
+  const at = job.reproducibleAt;
+  return buildSpec(
+    inputs,
+    {
+      tags,
+      labels: meta.labels,
+      jar: job.wantsJar ? jar : undefined,
+      cacheArgs: cacheArgs(job, cache, useBuildx, push, meta.tags),
+      sourceDateEpoch: at ? Math.floor(at.getTime() / 1000) : undefined,
+      builder: inputs.buildxBuilder,
+      output,
+    },
+    ctx.runnerTemp,
+  );
 }
 
 /**
@@ -28,23 +51,27 @@ function cacheArgs(job: Job, cache: CacheState, useBuildx: boolean, push: boolea
 export async function imageStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, dockerEnv: Record<string, string>): Promise<BuildResult & { own: OwnImage }> {
   const { io, inputs, ctx } = job;
   if (!useBuildx) io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
-  const at = job.reproducibleAt;
   const localName = runLocalName();
-  const spec = buildSpec(
-    inputs,
-    {
-      tags: [localName],
-      labels: meta.labels,
-      jar: job.wantsJar ? jar : undefined,
-      cacheArgs: cacheArgs(job, cache, useBuildx, push, meta.tags),
-      sourceDateEpoch: at ? Math.floor(at.getTime() / 1000) : undefined,
-    },
-    ctx.runnerTemp,
-  );
+  const spec = specOf(job, meta, jar, cache, useBuildx, push, [localName]);
   const result = await buildImage(spec, useBuildx, dockerEnv, path.relative(ctx.workspace, inputs.file), job.policy);
   if (cache.layers) cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
   const own: OwnImage = { localName, imageId: result.imageId, manifestDigest: result.manifestDigest };
   // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
   if (!push) await finishLocalNames(own, inputs.images.length ? meta.tags : [], dockerEnv);
   return { ...result, own };
+}
+
+/**
+ * Builds on a builder that pushes by itself (not the docker driver): BuildKit sends the image to every image name by
+ * digest only, with no tag and no round trip through the engine; the digest comes from the metadata file, and the
+ * image ID is the config digest. The tags are written afterwards (see builder-push.ts).
+ */
+export async function builderPushStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, dockerEnv: Record<string, string>): Promise<BuildResult & { manifestDigest: string }> {
+  const { inputs, ctx } = job;
+  const spec = specOf(job, meta, jar, cache, true, true, [], builderOutput(job.buildx, true, inputs.images, inputs.insecureRegistries));
+  const result = await buildImage(spec, true, dockerEnv, path.relative(ctx.workspace, inputs.file), job.policy);
+  if (cache.layers) cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
+  const digest = result.manifestDigest;
+  if (!digest) throw new StageError('image', `The builder "${inputs.buildxBuilder}" pushed the image but its metadata file names no digest (containerimage.digest); buildx 0.10 or later writes it.`);
+  return { ...result, imageId: result.configDigest ?? result.imageId, manifestDigest: digest };
 }

@@ -1,3 +1,4 @@
+import type { BuildxBuilder } from '../build/buildx.js';
 import type { RunnerContext } from '../context.js';
 import type { Inputs } from '../inputs.js';
 import type { ActionIO } from '../io.js';
@@ -21,6 +22,8 @@ export interface Job {
   gradleInitScript: string;
   /** Why this run's code gets no credentials, pushes or caches (a pull_request_target checkout of another commit). */
   untrusted?: string;
+  /** The buildx builder `builder: <name>` names, as inspected before the first side effect. */
+  buildx?: BuildxBuilder;
   /** The run's one retry budget (the `retries` input), counted per registry in the job summary. */
   policy: RetryPolicy;
 }

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { ArtifactInputs } from '../cache/artifact.js';
 import { cacheAvailable, restoreArtifact, restoreDependencies, restoreLayers, type CacheState } from '../cache/caches.js';
 import { mayWriteCache } from '../cache/keys.js';
-import { builderLayerExport, type LayerExport } from '../cache/layers.js';
+import { builderLayerExport, effectiveCacheMode, type CacheMode, type LayerExport } from '../cache/layers.js';
+import { pushesFromBuilder } from '../build/buildx.js';
 import { hashWorkTree } from '../cache/worktree.js';
 import { copiesOnlyTheJar, hasRunSteps } from '../image/dockerfile.js';
 import { toolchain } from '../java/toolchain.js';
@@ -14,15 +15,21 @@ import type { Job } from './job.js';
  */
 async function layerCache(job: Job, useBuildx: boolean, dockerEnv: Record<string, string>): Promise<LayerExport | undefined> {
   if (!useBuildx) return undefined;
-  if (job.inputs.cacheMode === 'actions' && !hasRunSteps(job.dockerfile)) {
+  const mode = cacheModeOf(job);
+  if (mode === 'actions' && !hasRunSteps(job.dockerfile)) {
     job.io.info('The Dockerfile has no RUN step, so there is no layer cache: it would hold only base layers and COPY results, which cost more to save and restore than to redo.');
     return undefined;
   }
-  const pick = await builderLayerExport(dockerEnv);
+  const pick = await builderLayerExport(dockerEnv, job.inputs.buildxBuilder);
   if (!pick.export) job.io.warning(`The layer cache is skipped: ${pick.why}.`);
   else if (pick.export === 'inline') job.io.info(`Layer cache: inline in the pushed image (type=inline), because ${pick.why}.`);
-  else job.io.info(`Layer cache: every layer (mode=max) in ${job.inputs.cacheMode === 'registry' ? 'the registry (<image>:buildcache)' : 'the Actions cache'}, because ${pick.why}.`);
+  else job.io.info(`Layer cache: every layer (mode=max) in ${mode === 'registry' ? 'the registry (<image>:buildcache)' : 'the Actions cache'}, because ${pick.why}.`);
   return pick.export;
+}
+
+/** cache-mode for this run's builder (auto: the registry on a builder that pushes by itself). */
+export function cacheModeOf(job: Pick<Job, 'inputs' | 'buildx'>): CacheMode {
+  return effectiveCacheMode(job.inputs.cacheMode, pushesFromBuilder(job.buildx), job.inputs.images.length > 0);
 }
 
 /** The jar cache key's parts: the work tree's content, the command, the JDK and the build tool (never GITHUB_SHA). */
@@ -48,7 +55,7 @@ export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Rec
     return { cache };
   }
   cache.layerExport = await layerCache(job, useBuildx, dockerEnv);
-  const wantLayers = inputs.cacheMode === 'actions' && cache.layerExport === 'max';
+  const wantLayers = cacheModeOf(job) === 'actions' && cache.layerExport === 'max';
   if (!cacheAvailable(io)) return { cache };
   let reusedJar: string | undefined;
   const command = javaPlan.command;
