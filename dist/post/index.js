@@ -45794,6 +45794,36 @@ function artifact_unstageArtifact(dir, workingDirectory) {
     return target;
 }
 
+;// CONCATENATED MODULE: ./src/errors.ts
+/** An input the user gave is wrong: the message names the input and says how to fix it. */
+class errors_InputError extends Error {
+    input;
+    constructor(input, message) {
+        super(`Input '${input}': ${message}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/**
+ * A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary,
+ * and `annotations` the places in the user's files it points at.
+ */
+class errors_StageError extends Error {
+    stage;
+    tail;
+    annotations;
+    constructor(stage, message, tail = [], annotations = []) {
+        super(message);
+        this.stage = stage;
+        this.tail = tail;
+        this.annotations = annotations;
+        this.name = 'StageError';
+    }
+}
+function errors_errorMessage(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/exec.ts
@@ -45901,10 +45931,111 @@ function exec_execute(file, args, opts) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/build/buildx.ts
+
+
+
+const INSPECT_TIMEOUT_MS = (/* unused pure expression or super */ null && (30 * 1000));
+/**
+ * `docker buildx inspect` output into its facts. The builder's own lines (Name, Driver, Error) come before `Nodes:`;
+ * then one block per node, each starting with `Name:`. Endpoint and Status are the first node's; Platforms those of
+ * every node (a `*` marks the ones set by hand); Error the first that any node shows. Undefined when there is no
+ * Driver line. Pure.
+ */
+function buildx_parseBuildxInspect(stdout) {
+    const lines = stdout.split(/\r?\n/);
+    const nodesAt = lines.findIndex((l) => /^Nodes:\s*$/.test(l));
+    const head = nodesAt < 0 ? lines : lines.slice(0, nodesAt);
+    const nodes = [];
+    for (const l of nodesAt < 0 ? [] : lines.slice(nodesAt + 1)) {
+        if (/^Name:/.test(l) || !nodes.length)
+            nodes.push([]);
+        nodes[nodes.length - 1].push(l);
+    }
+    const field = (from, key) => {
+        const line = from.find((l) => l.startsWith(`${key}:`));
+        const v = line?.slice(key.length + 1).trim();
+        return v || undefined;
+    };
+    const driver = field(head, 'Driver');
+    if (!driver)
+        return undefined;
+    const platforms = nodes.flatMap((n) => (field(n, 'Platforms') ?? '').split(',')).map((p) => p.trim().replace(/\*$/, '')).filter(Boolean);
+    return {
+        name: field(head, 'Name') ?? '',
+        driver,
+        endpoint: nodes[0] && field(nodes[0], 'Endpoint'),
+        status: nodes[0] && field(nodes[0], 'Status'),
+        platforms: [...new Set(platforms)],
+        error: field(head, 'Error') ?? nodes.map((n) => field(n, 'Error')).find(Boolean),
+    };
+}
+/** Whether the builder pushes the image itself: every driver but `docker`, whose images go to the engine's store. Pure. */
+function pushesFromBuilder(builder) {
+    return builder !== undefined && builder.driver !== 'docker';
+}
+/**
+ * The --output of the build: a builder that pushes by itself and a run that pushes send the image to every image name
+ * by digest (plain HTTP where insecure-registries says so); otherwise none, and the image is loaded (--load). Pure.
+ */
+function builderOutput(builder, push, images, insecureRegistries) {
+    if (!pushesFromBuilder(builder) || !push)
+        return undefined;
+    return pushOutput(images.map((i) => i.name), images.some((i) => insecureRegistries.includes(i.registry)));
+}
+/**
+ * The engine a docker-driver builder stands for: its endpoint is a docker context, and buildx builds on it only when
+ * that context is the current one (DOCKER_HOST would override the context, so it is cleared). Other drivers talk to
+ * their own BuildKit through `--builder`; the engine stays the job's. Pure.
+ */
+function builderEngineEnv(builder) {
+    if (!builder || builder.driver !== 'docker' || !builder.endpoint)
+        return {};
+    return { DOCKER_CONTEXT: builder.endpoint, DOCKER_HOST: '' };
+}
+const HOW_TO_CREATE = 'create it earlier in the job, e.g. with docker/setup-buildx-action (`id: buildx`), and pass its name: `builder: ${{ steps.buildx.outputs.name }}`';
+/**
+ * Looks the named builder up, before anything has happened. `docker buildx inspect` without --bootstrap reads the
+ * builder's state and asks its nodes, but starts nothing and changes nothing. Throws InputError when it is missing.
+ */
+async function inspectBuildxBuilder(name, dockerEnv) {
+    const r = await execute('docker', ['buildx', 'inspect', '--builder', name], { env: dockerEnv, timeoutMs: INSPECT_TIMEOUT_MS }).catch((e) => ({ code: -1, stdout: '', stderr: String(e), timedOut: false }));
+    if (r.timedOut)
+        throw new InputError('builder', `\`docker buildx inspect --builder ${name}\` did not answer within ${INSPECT_TIMEOUT_MS / 1000} s; check that the builder's endpoint is reachable from the runner.`);
+    const parsed = r.code === 0 ? buildx_parseBuildxInspect(r.stdout) : undefined;
+    if (!parsed) {
+        const said = r.stderr.trim().split('\n').pop() || `exit code ${r.code}`;
+        throw new InputError('builder', `no buildx builder "${name}" on this runner (${said}); ${HOW_TO_CREATE}.`);
+    }
+    if (parsed.error)
+        throw new InputError('builder', `the buildx builder "${name}" (${parsed.driver}) cannot be reached: ${parsed.error}; check its endpoint, or ${HOW_TO_CREATE}.`);
+    return parsed;
+}
+/** One line for the log: the builder and what it means for this run. Pure. */
+function describeBuilder(b, push) {
+    const where = `buildx builder "${b.name}" (driver ${b.driver}${b.endpoint ? `, endpoint ${b.endpoint}` : ''}${b.status ? `, ${b.status}` : ''}${b.platforms.length ? `, ${b.platforms.join(', ')}` : ''})`;
+    if (!pushesFromBuilder(b))
+        return `Building on ${where}: images go to that engine's store, then are pushed from it.`;
+    return push
+        ? `Building on ${where}: the builder pushes the image by digest straight to the registries (no --load), then the tags are written.`
+        : `Building on ${where}: nothing is pushed, so the image is loaded into the local engine (--load).`;
+}
+
 ;// CONCATENATED MODULE: ./src/cache/layers.ts
 
 
 
+
+/**
+ * The layer cache of this run: a builder off the runner (docker-container, remote, kubernetes, cloud) keeps it next
+ * to the image as `<first image>:buildcache`, since the Actions cache would carry every layer through the runner;
+ * the docker builder keeps it in the Actions cache. An explicit value stands. Pure.
+ */
+function effectiveCacheMode(mode, pushesFromBuilder, hasImage) {
+    if (mode !== 'auto')
+        return mode;
+    return pushesFromBuilder && hasImage ? 'registry' : 'actions';
+}
 /** Where the BuildKit cache lives on the runner: restored into `current`, exported into `next`. Pure. */
 function layers_layerDirs(runnerTemp) {
     const base = path.join(runnerTemp, 'image-publish-layers');
@@ -45952,10 +46083,10 @@ function pickLayerExport(driver, driverStatus) {
         why: 'the docker builder on the classic image store exports no cache, so the pushed image carries it inline and the next run imports it from its tags; the containerd image store or a docker-container builder (docker/setup-buildx-action) keeps every layer',
     };
 }
-/** Asks buildx and the engine which layer cache this job's builder can keep. */
-async function builderLayerExport(dockerEnv) {
-    const inspect = await execute('docker', ['buildx', 'inspect'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
-    const driver = inspect?.code === 0 ? /Driver:\s*(\S+)/.exec(inspect.stdout)?.[1] : undefined;
+/** Asks buildx and the engine which layer cache this job's builder (or the named one) can keep. */
+async function builderLayerExport(dockerEnv, builder) {
+    const inspect = await execute('docker', ['buildx', 'inspect', ...(builder ? ['--builder', builder] : [])], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
+    const driver = inspect?.code === 0 ? parseBuildxInspect(inspect.stdout)?.driver : undefined;
     if (driver !== 'docker')
         return pickLayerExport(driver, undefined);
     const info = await execute('docker', ['info', '--format', '{{json .DriverStatus}}'], { env: dockerEnv, timeoutMs: 30 * 1000 }).catch(() => undefined);
@@ -98946,36 +99077,6 @@ function saveCacheV2(paths_1, key_1, options_1) {
     });
 }
 //# sourceMappingURL=cache.js.map
-;// CONCATENATED MODULE: ./src/errors.ts
-/** An input the user gave is wrong: the message names the input and says how to fix it. */
-class errors_InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
-        this.input = input;
-        this.name = 'InputError';
-    }
-}
-/**
- * A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary,
- * and `annotations` the places in the user's files it points at.
- */
-class errors_StageError extends Error {
-    stage;
-    tail;
-    annotations;
-    constructor(stage, message, tail = [], annotations = []) {
-        super(message);
-        this.stage = stage;
-        this.tail = tail;
-        this.annotations = annotations;
-        this.name = 'StageError';
-    }
-}
-function errors_errorMessage(e) {
-    return e instanceof Error ? e.message : String(e);
-}
-
 ;// CONCATENATED MODULE: ./src/cache/store.ts
 
 
@@ -99152,13 +99253,14 @@ async function saveCaches(state, log) {
 
 /**
  * A Docker client config directory for this job only, under RUNNER_TEMP, so credentials never land in
- * the user's ~/.docker. The user's CLI plugins and buildx builders stay visible through symlinks.
+ * the user's ~/.docker. The user's CLI plugins, buildx builders and docker contexts stay visible through symlinks.
  */
 function createDockerConfig(runnerTemp, userConfigDir) {
     mkdirSync(runnerTemp, { recursive: true });
     const dir = mkdtempSync(path.join(runnerTemp, 'image-publish-docker-'));
     writeFileSync(path.join(dir, 'config.json'), '{}\n', { mode: 0o600 });
-    for (const sub of ['cli-plugins', 'buildx']) {
+    // contexts too: a buildx builder of the docker driver is a docker context
+    for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
         const from = path.join(userConfigDir, sub);
         if (existsSync(from))
             symlinkSync(from, path.join(dir, sub));
