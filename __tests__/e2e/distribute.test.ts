@@ -31,7 +31,12 @@ function registryAuth(): string {
 }
 
 function common(): Record<string, string> {
-  return { images: `${s.registry}/${repo}\n${s.tlsRegistry}/${repo}`, 'registry-auth': registryAuth(), cache: 'false' };
+  return {
+    images: `${s.registry}/${repo}\n${s.tlsRegistry}/${repo}`,
+    tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}.{{minor}}\ntype=semver,pattern={{major}}',
+    'registry-auth': registryAuth(),
+    cache: 'false',
+  };
 }
 
 async function leg(platform: string, builder: 'docker' | 'native'): Promise<ActionRun> {
