@@ -170,16 +170,18 @@ describe('checkOnePlatform: a native leg is one platform', () => {
 });
 
 describe('legRecord: what the leg tells the merge job', () => {
-  const config = (labels: Record<string, string>, platform: object = arm64) => ({ ...platform, rootfs: { type: 'layers', diff_ids: [] }, config: { Labels: labels } }) as never;
   const c = 'a'.repeat(40);
-  it('reads the platform from the pushed config and the commit from its revision label', () => {
-    expect(legRecord(config({ 'org.opencontainers.image.revision': c }), sha('m'), c, ['127.0.0.1:5000/x', '[::1]:5001/x'])).toEqual({ platform: 'linux/arm64', digest: sha('m'), commit: c, images: ['127.0.0.1:5000/x', '[::1]:5001/x'] });
+  const found = (revision: string | undefined, platforms: object[] = [arm64]) => ({ platforms, revision }) as never;
+  it('takes the platform (normalised) and the commit from what the registry serves', () => {
+    expect(legRecord(found(c), sha('m'), c, ['127.0.0.1:5000/x', '[::1]:5001/x'])).toEqual({ platform: 'linux/arm64', digest: sha('m'), commit: c, images: ['127.0.0.1:5000/x', '[::1]:5001/x'] });
   });
-  it.each<[string, Record<string, string>]>([
-    ['another commit', { 'org.opencontainers.image.revision': 'b'.repeat(40) }],
-    ['no revision label', {}],
-  ])('refuses %s', (_, labels) => {
-    expect(() => legRecord(config(labels), sha('m'), c, [])).toThrow(/not this run's commit/);
+  it.each<[string, unknown, RegExp]>([
+    ['another commit', found('b'.repeat(40)), /not this run's commit/],
+    ['no revision label', found(undefined), /not this run's commit/],
+    ['two platforms', found(c, [arm64, { os: 'linux', architecture: 'amd64' }]), /2 platforms, not one/],
+    ['nothing under the digest', undefined, /does not serve/],
+  ])('refuses %s', (_, f, why) => {
+    expect(() => legRecord(f as never, sha('m'), c, [])).toThrow(why);
   });
 });
 

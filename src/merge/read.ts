@@ -1,5 +1,6 @@
 /** What a registry holds under a leg's digest: the manifest and the small config blob, never a layer. */
 import type { ImageConfig } from '../format/config.js';
+import { RegistryError, type RegistryClient } from '../oci/client.js';
 import { isAttestation, isIndex, type Descriptor, type Index, type Manifest, type Platform } from '../format/manifest.js';
 import type { LegFound } from './plan.js';
 import { REVISION } from './plan.js';
@@ -30,4 +31,21 @@ export async function readLeg(reader: LegReader, digest: string): Promise<LegFou
   }
   const config = await reader.config(digest, (JSON.parse(top.bytes.toString('utf8')) as Manifest).config);
   return { mediaType: top.mediaType, size: top.bytes.length, platforms: [platformOf(config)], revision: config.config?.Labels?.[REVISION] };
+}
+
+/** The reads through our registry client; a 404 is "no such manifest". */
+export function clientReader(c: RegistryClient, repo: string): LegReader {
+  return {
+    async manifest(digest) {
+      try {
+        return await c.getManifest(repo, digest);
+      } catch (e) {
+        if (e instanceof RegistryError && e.status === 404) return undefined;
+        throw e;
+      }
+    },
+    async config(_manifest, config) {
+      return JSON.parse((await c.getBlob(repo, config.digest, config.size)).toString('utf8')) as ImageConfig;
+    },
+  };
 }

@@ -4,7 +4,6 @@
  */
 import { errorMessage, StageError } from '../errors.js';
 import type { Published } from '../build/builder.js';
-import type { ImageConfig } from '../format/config.js';
 import type { RegistryResult } from '../image/publish.js';
 import type { PushResult } from '../image/push.js';
 import { platformName } from '../format/manifest.js';
@@ -13,7 +12,7 @@ import { digestOf } from '../oci/digest.js';
 import type { ImageName } from '../registry/name.js';
 import { createArgs, imagetoolsIndex, inspectArgs, imagetoolsReader, type Imagetools } from './imagetools.js';
 import { indexAnnotations, planMerge, type LegFound, type MergePlan, type RegistryView } from './plan.js';
-import { readLeg, type LegReader } from './read.js';
+import { clientReader, readLeg, type LegReader } from './read.js';
 import type { LegSource } from './source.js';
 
 /** One image of `images` and the tags this run gives it. */
@@ -28,22 +27,6 @@ export interface MergeIO {
   fallback: (registry: string, error: unknown) => boolean;
   tools: Imagetools;
   log: (message: string) => void;
-}
-
-function clientReader(c: RegistryClient, repo: string): LegReader {
-  return {
-    async manifest(digest) {
-      try {
-        return await c.getManifest(repo, digest);
-      } catch (e) {
-        if (e instanceof RegistryError && e.status === 404) return undefined;
-        throw e;
-      }
-    },
-    async config(_manifest, config) {
-      return JSON.parse((await c.getBlob(repo, config.digest, config.size)).toString('utf8')) as ImageConfig;
-    },
-  };
 }
 
 async function readAll(reader: LegReader, legs: readonly LegSource[]): Promise<(LegFound | undefined)[]> {

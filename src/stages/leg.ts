@@ -2,24 +2,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Published } from '../build/builder.js';
 import { StageError } from '../errors.js';
-import type { ImageConfig } from '../format/config.js';
-import type { Manifest } from '../format/manifest.js';
-import { configPlatform } from '../image/layout.js';
+import { normalPlatformName } from '../format/manifest.js';
 import { digestFileName, formatDigestFile, type LegDigest } from '../merge/digest-file.js';
 import { legDigestsDir } from '../merge/options.js';
+import { REVISION, type LegFound } from '../merge/plan.js';
+import { clientReader, readLeg } from '../merge/read.js';
 import { metaInputs } from '../metadata.js';
 import { clientPool } from '../oci/pool.js';
 import { userDockerConfigDir } from '../registry/config.js';
 import { labelledSha } from '../tags/index.js';
 import type { Job } from './job.js';
 
-const REVISION = 'org.opencontainers.image.revision';
-
-/** The leg's record for the merge job, from what the registry holds: the platform and the revision of the pushed config. Pure. */
-export function legRecord(config: Pick<ImageConfig, 'os' | 'architecture' | 'variant' | 'config'>, digest: string, sha: string, images: readonly string[]): LegDigest {
-  const revision = config.config?.Labels?.[REVISION];
-  if (revision !== sha) throw new StageError('push', `The pushed image's ${REVISION} label is "${revision ?? ''}", not this run's commit ${sha}; the merge job would refuse it.`);
-  return { platform: configPlatform(config), digest, commit: sha, images: [...images] };
+/** The leg's record for the merge job, from what the registry holds under its digest: one platform, this commit. Pure. */
+export function legRecord(found: Pick<LegFound, 'platforms' | 'revision'> | undefined, digest: string, sha: string, images: readonly string[]): LegDigest {
+  if (!found) throw new StageError('push', `The registry does not serve ${digest}, which this leg just pushed.`);
+  if (found.platforms.length !== 1) throw new StageError('push', `${digest} holds ${found.platforms.length} platforms, not one; a push-by-digest leg builds one platform (set \`platforms\`).`);
+  if (found.revision !== sha) throw new StageError('push', `The pushed image's ${REVISION} label is "${found.revision ?? ''}", not this run's commit ${sha}; the merge job would refuse it.`);
+  return { platform: normalPlatformName(found.platforms[0]), digest, commit: sha, images: [...images] };
 }
 
 /**
@@ -33,17 +32,15 @@ export async function writeLegDigest(job: Job, published: Pick<Published, 'pushe
   const [digest] = digests;
   const first = inputs.images.find((i) => published.pushes.some((p) => p.ref.startsWith(`${i.name}@`)))!;
   const { client, close } = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(env), policy: job.policy, log: (m) => io.warning(m) });
-  let config: ImageConfig;
+  let found: LegFound | undefined;
   try {
-    const c = client(first.registry);
-    const manifest = JSON.parse((await c.getManifest(first.repository, digest)).bytes.toString()) as Manifest;
-    if (!manifest.config) throw new StageError('push', `${first.name}@${digest} is an index, not one platform's manifest; a push-by-digest leg builds one platform (set \`platforms\`).`);
-    config = JSON.parse((await c.getBlob(first.repository, manifest.config.digest)).toString()) as ImageConfig;
+    // as the merge job will read it: a manifest, or one platform's manifest with BuildKit's attestations
+    found = await readLeg(clientReader(client(first.registry), first.repository), digest);
   } finally {
     close();
   }
   const sha = labelledSha(ctx.eventName, ctx.sha, ctx.payload, metaInputs(inputs, env, ctx.eventName).prSha);
-  const leg = legRecord(config, digest, sha, inputs.images.map((i) => i.name));
+  const leg = legRecord(found, digest, sha, inputs.images.map((i) => i.name));
   const dir = legDigestsDir(inputs.distribute, ctx.runnerTemp);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, digestFileName(leg.platform));
