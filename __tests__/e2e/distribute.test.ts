@@ -48,10 +48,18 @@ async function leg(platform: string, builder: 'docker' | 'native'): Promise<Acti
   });
 }
 
-async function merge(source: string): Promise<ActionRun> {
+async function merge(source: string, extra: Record<string, string> = {}): Promise<ActionRun> {
   // the merge job needs no checkout: an empty workspace
   const empty = mkdtempSync(path.join(os.tmpdir(), 'ip-merge-ws-'));
-  return runAction({ workspace: empty, event: tagEvent(ws.sha, 'v1.2.3'), inputs: { ...common(), 'merge-digests': source } });
+  return runAction({ workspace: empty, event: tagEvent(ws.sha, 'v1.2.3'), inputs: { ...common(), 'merge-digests': source, ...extra } });
+}
+
+/** A key pair from Debian's cosign, as a user makes one. */
+function cosignKeys(): { key: string; pub: string; password: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-legs-cosign-'));
+  const password = `pw-${Math.random().toString(36).slice(2)}-legs`;
+  execFileSync('cosign', ['generate-key-pair'], { cwd: dir, env: { ...process.env, COSIGN_PASSWORD: password }, stdio: 'ignore', timeout: 60 * 1000 });
+  return { key: readFileSync(path.join(dir, 'cosign.key'), 'utf8'), pub: path.join(dir, 'cosign.pub'), password };
 }
 
 /** skopeo's view (another tool than ours); credentials in an auth file, the CA in a cert dir. */
@@ -105,6 +113,7 @@ describe.each([
   { name: 'docker amd64 + docker arm64, from digests one per line', arm: 'arm64Docker', byFolder: false },
 ])('merge: $name', ({ arm, byFolder }) => {
   let run: ActionRun;
+  let keys: ReturnType<typeof cosignKeys> | undefined;
   beforeAll(async () => {
     const chosen = [legs.amd64, legs[arm]];
     if (byFolder) {
@@ -114,7 +123,8 @@ describe.each([
         const from = path.join(l.runnerTemp, 'image-publish-digests');
         for (const f of readdirSync(from)) copyFileSync(path.join(from, f), path.join(dir, f));
       }
-      run = await merge(dir);
+      keys = cosignKeys();
+      run = await merge(dir, { sign: 'key', 'signing-key': keys.key, 'signing-password': keys.password });
     } else {
       run = await merge(chosen.map((l) => l.outputs.digest).join('\n'));
     }
@@ -135,6 +145,21 @@ describe.each([
       );
       for (const tag of TAGS) expect(await registryDigest(s, repo, tag, registry)).toBe(index);
     }
+  });
+
+  it.runIf(byFolder)('signs the index on both registries with sign: key, and Debian\'s cosign verifies it', async () => {
+    const index = run.outputs.digest;
+    const sigTag = `${index.replace(':', '-')}.sig`;
+    for (const registry of [s.registry, s.tlsRegistry]) expect(await registryDigest(s, repo, sigTag, registry), registry).toMatch(/^sha256:/);
+    const config = mkdtempSync(path.join(os.tmpdir(), 'ip-legs-cosign-cfg-'));
+    writeFileSync(path.join(config, 'config.json'), JSON.stringify({ auths: { [s.registry]: { auth: Buffer.from(`${s.user}:${s.password}`).toString('base64') } } }));
+    const out = execFileSync('cosign', ['verify', '--key', keys!.pub, '--insecure-ignore-tlog', '--allow-insecure-registry', '--allow-http-registry', `${s.registry}/${repo}@${index}`], {
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_CONFIG: config },
+      timeout: 2 * 60 * 1000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(JSON.parse(out)[0].critical.image['docker-manifest-digest']).toBe(index);
   });
 });
 

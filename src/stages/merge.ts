@@ -12,6 +12,7 @@ import { splitRef } from '../registry/name.js';
 import type { RunRecord } from '../report/summary.js';
 import { labelledSha, type Meta } from '../tags/index.js';
 import type { Job } from './job.js';
+import { supplyStage } from './supply.js';
 
 type StageFn = <T>(key: string, title: string, fn: () => Promise<T>) => Promise<T>;
 
@@ -52,11 +53,13 @@ export async function mergeStage(job: Job, meta: Meta, push: boolean, record: Ru
     pool.close();
   }
   const { pushes, results, digest } = published;
-  Object.assign(record, { results, pushed: pushes.length > 0, digest });
+  const failed = results.filter((r) => r.error);
+  // `sign: key` signs the index as cosign does, on every registry (sbom and provenance are refused on a merge)
+  const signed = inputs.supply.sign !== 'none' && !failed.length ? await stage('supply', 'Sign the index', async () => supplyStage(job, undefined, { pushes, results }, new Date(), job.policy)) : undefined;
+  Object.assign(record, { results, pushed: pushes.length > 0, digest, supply: signed?.supply });
   io.setOutput('digest', digest);
   io.setOutput('pushed', String(pushes.length > 0));
-  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: '', builder: 'merge', cacheHit: { dependencies: 'off', layers: 'off', jar: 'off' }, reproducible: false, timings: record.timings }));
-  const failed = results.filter((r) => r.error);
+  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: '', builder: 'merge', cacheHit: { dependencies: 'off', layers: 'off', jar: 'off' }, reproducible: false, timings: record.timings, supply: signed?.supply }));
   if (failed.length) {
     const ok = results.filter((r) => r.pushed).map((r) => r.registry).join(', ') || 'No registry';
     throw new StageError('merge', `Tagging the index failed for ${failed.map((f) => `${f.registry} (${f.error})`).join('; ')}. ${ok} got every tag; every registry has the index ${digest} by digest.`);

@@ -101,7 +101,7 @@ describe('merge job inputs', () => {
   it.each<[string, object, RegExp | undefined]>([
     ['sbom', { sbom: true, provenance: false, sign: 'none' }, /^Input 'sbom': is not supported together with merge-digests/],
     ['provenance: true', { sbom: false, provenance: true, sign: 'none' }, /^Input 'provenance': is not supported together with merge-digests/],
-    ['sign: key', { sbom: false, provenance: false, sign: 'key' }, /^Input 'sign': is not supported together with merge-digests/],
+    ['sign: key (the merge signs the index)', { sbom: false, provenance: false, sign: 'key' }, undefined],
     ['none of them', { sbom: false, provenance: false, sign: 'none' }, undefined],
   ])('%s', (_, supply, want) => {
     const run = (): void => checkMergeSupply(true, supply as never);
