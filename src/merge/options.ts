@@ -1,6 +1,7 @@
 /** The inputs of a distributed build: push-by-digest legs and the merge job. Pure: throws InputError before anything runs. */
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { parseBoolean, parseLines } from '../input-values.js';
 import { digestOfLine } from './digest-file.js';
 
 /** Where the merge takes the legs' digests from. */
@@ -17,16 +18,9 @@ export interface DistributeOptions {
 
 type Read = (name: string) => string;
 
-function lines(raw: string): string[] {
-  return raw
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
-}
-
 /** `merge-digests`: digests one per line, or one line naming a folder of digest files (relative to the workspace). */
 export function parseMergeSource(raw: string, workspace: string): MergeSource | undefined {
-  const ls = lines(raw);
+  const ls = parseLines(raw);
   if (!ls.length) return undefined;
   const digests = ls.map(digestOfLine);
   if (digests.every((d): d is string => d !== undefined)) return { digests };
@@ -40,19 +34,21 @@ export function legDigestsDir(opts: Pick<DistributeOptions, 'digestsDir'>, runne
   return opts.digestsDir || path.join(runnerTemp, 'image-publish-digests');
 }
 
-/** A leg pushes an untagged platform manifest: SBOM, provenance and signatures belong to the index the merge job makes. */
+/** A leg pushes an untagged platform manifest: the signature belongs to the index the merge job makes; SBOM and our provenance are not made on distributed builds yet. */
 function refuseSupplyOnLeg(read: Read): void {
   const on = (name: string): boolean => /^true$/i.test(read(name).trim());
   const name = on('sbom') ? 'sbom' : read('provenance').trim() === 'true' ? 'provenance' : (read('sign').trim() || 'none') !== 'none' ? 'sign' : undefined;
-  if (name) throw new InputError(name, `a push-by-digest leg pushes one platform's manifest, untagged; the merge job (merge-digests) is where the index is made, so set \`${name}\` there and remove it from the legs.`);
+  if (!name) return;
+  const fix = name === 'sign' ? 'set `sign` (with signing-key and signing-password) on the merge job (merge-digests), which signs the index, and remove it from the legs' : `remove \`${name}\` from the legs: a build spread over runners gets no SBOM or provenance of ours yet (the merge job builds nothing to describe)`;
+  throw new InputError(name, `a push-by-digest leg pushes one platform's manifest, untagged; ${fix}.`);
 }
 
 export function parseDistribute(
   read: Read,
   workspace: string,
-  parsed: { platforms: readonly string[]; push: boolean; pushAuto: boolean; labels: readonly string[]; parseBoolean: (name: string, raw: string, fallback: boolean) => boolean },
+  parsed: { platforms: readonly string[]; push: boolean; pushAuto: boolean; labels: readonly string[] },
 ): DistributeOptions {
-  const pushByDigest = parsed.parseBoolean('push-by-digest', read('push-by-digest'), false);
+  const pushByDigest = parseBoolean('push-by-digest', read('push-by-digest'), false);
   const dirRaw = read('digests-dir').trim();
   const merge = parseMergeSource(read('merge-digests'), workspace);
   if (pushByDigest && merge) throw new InputError('merge-digests', 'a run is either a leg (push-by-digest: true) or the merge job (merge-digests); set one of them per step.');
