@@ -147,9 +147,13 @@ describe.each([
     }
   });
 
-  it.runIf(byFolder)('signs the index on both registries with sign: key, and Debian\'s cosign verifies it', async () => {
+  it(byFolder ? 'signs the index on both registries with sign: key, and Debian\'s cosign verifies it' : 'signs nothing without sign', async () => {
     const index = run.outputs.digest;
     const sigTag = `${index.replace(':', '-')}.sig`;
+    if (!byFolder) {
+      for (const registry of [s.registry, s.tlsRegistry]) expect(await registryDigest(s, repo, sigTag, registry), registry).toBeUndefined();
+      return;
+    }
     for (const registry of [s.registry, s.tlsRegistry]) expect(await registryDigest(s, repo, sigTag, registry), registry).toMatch(/^sha256:/);
     const config = mkdtempSync(path.join(os.tmpdir(), 'ip-legs-cosign-cfg-'));
     writeFileSync(path.join(config, 'config.json'), JSON.stringify({ auths: { [s.registry]: { auth: Buffer.from(`${s.user}:${s.password}`).toString('base64') } } }));
