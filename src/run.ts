@@ -129,7 +129,7 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   if (paths.file && !inputs.dryRun) checkNative(inputs, dockerfile);
   // a named builder must exist before anything happens; inspecting it starts nothing
   const buildx = inputs.buildxBuilder && !inputs.dryRun ? await inspectBuildxBuilder(inputs.buildxBuilder, {}) : undefined;
-  return { io, ctx, env, inputs, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx };
+  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx };
 }
 
 /** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */

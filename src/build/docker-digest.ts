@@ -5,11 +5,9 @@ import { finalBase } from '../image/layout.js';
 import type { OwnImage } from '../image/own.js';
 import { saveFolder, saveImage } from '../image/save.js';
 import { parseBaseRef } from '../native/base.js';
-import { clientPool } from '../oci/pool.js';
-import { userDockerConfigDir } from '../registry/config.js';
 import { splitRef } from '../registry/name.js';
 import type { RetryPolicy } from '../registry/retry.js';
-import type { Job } from '../stages/job.js';
+import { registryPool, type Job } from '../stages/job.js';
 import type { Meta } from '../tags/index.js';
 import type { Published } from './builder.js';
 
@@ -39,7 +37,7 @@ export function reuseSources(job: Pick<Job, 'dockerfile' | 'inputs'>, meta: Pick
 export async function publishSavedByDigest(job: Job, own: OwnImage, meta: Meta, dockerEnv: Record<string, string>, policy: RetryPolicy): Promise<Published> {
   const { inputs, io } = job;
   const log = (m: string): void => io.info(m);
-  const { client, close } = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(job.env), policy, log: (m) => io.warning(m) });
+  const { client, close } = registryPool(job, policy);
   const folder = saveFolder(job.ctx.runnerTemp);
   try {
     let layout: string;

@@ -2,11 +2,9 @@ import type { CacheState } from '../cache/caches.js';
 import type { BuildResult } from '../image/build.js';
 import type { OwnImage } from '../image/own.js';
 import { publish } from '../image/publish.js';
-import { clientPool } from '../oci/pool.js';
-import { userDockerConfigDir } from '../registry/config.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import { builderPushStage, imageStage } from '../stages/image.js';
-import type { Job } from '../stages/job.js';
+import { registryPool, type Job } from '../stages/job.js';
 import type { ImageBuilder } from './builder.js';
 import { publishFromBuilder } from './builder-push.js';
 import { pushesFromBuilder } from './buildx.js';
@@ -55,7 +53,7 @@ function builderPushing(job: Job, d: DockerDeps): ImageBuilder {
     },
     publish: async (meta, mode) => {
       if (!digest) throw new Error('publish before build');
-      const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(job.env), policy: d.policy, log: (m) => io.warning(m) });
+      const pool = registryPool(job, d.policy);
       try {
         return await publishFromBuilder(pool.client, inputs.images, meta.tags, digest, mode, (m) => io.info(m));
       } finally {

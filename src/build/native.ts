@@ -10,11 +10,9 @@ import { loadIntoEngine } from '../native/load.js';
 import { planBuild, type BuildPlan } from '../native/plan.js';
 import { blobsOfCurrentImage, pushImage } from '../native/push.js';
 import { readDockerfile } from '../native/reader.js';
-import { clientPool } from '../oci/pool.js';
-import { userDockerConfigDir } from '../registry/config.js';
 import { splitRef } from '../registry/name.js';
 import type { RetryPolicy } from '../registry/retry.js';
-import type { Job } from '../stages/job.js';
+import { registryPool, type Job } from '../stages/job.js';
 import type { ImageBuilder } from './builder.js';
 
 /** `created` and file times: the commit time when reproducible, else SOURCE_DATE_EPOCH, else now. Pure. */
@@ -48,7 +46,7 @@ interface Prepared {
 /** The daemonless builder: reads the base's manifests and configs, writes the layers itself, pushes by digest. */
 export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = () => new Date()): ImageBuilder {
   const { inputs, io } = job;
-  const { client, close } = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(job.env), policy, log: (m) => io.warning(m) });
+  const { client, close } = registryPool(job, policy);
   let prepared: Prepared | undefined;
 
   return {

@@ -7,11 +7,7 @@ import { digestFileName, formatDigestFile, type LegDigest } from '../merge/diges
 import { legDigestsDir } from '../merge/options.js';
 import { REVISION, type LegFound } from '../merge/plan.js';
 import { clientReader, readLeg } from '../merge/read.js';
-import { metaInputs } from '../metadata.js';
-import { clientPool } from '../oci/pool.js';
-import { userDockerConfigDir } from '../registry/config.js';
-import { labelledSha } from '../tags/index.js';
-import type { Job } from './job.js';
+import { registryPool, type Job } from './job.js';
 
 /** The leg's record for the merge job, from what the registry holds under its digest: one platform, this commit. Pure. */
 export function legRecord(found: Pick<LegFound, 'platforms' | 'revision'> | undefined, digest: string, sha: string, images: readonly string[]): LegDigest {
@@ -26,12 +22,12 @@ export function legRecord(found: Pick<LegFound, 'platforms' | 'revision'> | unde
  * first registry's config; the digest file written into `digests-dir` for actions/upload-artifact. Returns its path.
  */
 export async function writeLegDigest(job: Job, published: Pick<Published, 'pushes'>): Promise<{ file: string; leg: LegDigest }> {
-  const { inputs, ctx, env, io } = job;
+  const { inputs, ctx, io } = job;
   const digests = [...new Set(published.pushes.map((p) => p.digest))];
   if (digests.length !== 1) throw new StageError('push', `A push-by-digest leg must push one manifest to every image, but the registries got ${digests.join(', ') || 'nothing'}.`);
   const [digest] = digests;
   const first = inputs.images.find((i) => published.pushes.some((p) => p.ref.startsWith(`${i.name}@`)))!;
-  const { client, close } = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(env), policy: job.policy, log: (m) => io.warning(m) });
+  const { client, close } = registryPool(job);
   let found: LegFound | undefined;
   try {
     // as the merge job will read it: a manifest, or one platform's manifest with BuildKit's attestations
@@ -39,7 +35,7 @@ export async function writeLegDigest(job: Job, published: Pick<Published, 'pushe
   } finally {
     close();
   }
-  const sha = labelledSha(ctx.eventName, ctx.sha, ctx.payload, metaInputs(inputs, env, ctx.eventName).prSha);
+  const { sha } = job;
   const leg = legRecord(found, digest, sha, inputs.images.map((i) => i.name));
   const dir = legDigestsDir(inputs.distribute, ctx.runnerTemp);
   mkdirSync(dir, { recursive: true });

@@ -1,17 +1,15 @@
 /** The merge job (`merge-digests`): no build, the legs' images stitched into one index, pushed by digest, tags last. */
 import type { Published } from '../build/builder.js';
 import { StageError } from '../errors.js';
-import { metaInputs } from '../metadata.js';
 import { useImagetools, imagetools, readDockerConfig } from '../merge/imagetools.js';
 import { checkLegs, pushIndex, pushIndexWithDocker, type MergeIO, type MergeTarget } from '../merge/registry.js';
 import { resolveLegs } from '../merge/source.js';
-import { clientPool } from '../oci/pool.js';
 import { metadataJson } from '../outputs.js';
 import { userDockerConfigDir } from '../registry/config.js';
 import { splitRef } from '../registry/name.js';
 import type { RunRecord } from '../report/summary.js';
-import { labelledSha, type Meta } from '../tags/index.js';
-import type { Job } from './job.js';
+import type { Meta } from '../tags/index.js';
+import { registryPool, type Job } from './job.js';
 import { supplyStage } from './supply.js';
 
 type StageFn = <T>(key: string, title: string, fn: () => Promise<T>) => Promise<T>;
@@ -23,11 +21,11 @@ export function mergeTargets(images: Job['inputs']['images'], tags: readonly str
 
 /** Runs the merge, sets the outputs and the job summary record; throws when a registry did not get every tag. */
 export async function mergeStage(job: Job, meta: Meta, push: boolean, record: RunRecord, stage: StageFn): Promise<void> {
-  const { io, inputs, ctx, env } = job;
+  const { io, inputs, env } = job;
   // the folder is read (and every file parsed) before any registry is asked
   const legs = resolveLegs(inputs.distribute.merge!);
   record.builder = 'merge';
-  const commit = labelledSha(ctx.eventName, ctx.sha, ctx.payload, metaInputs(inputs, env, ctx.eventName).prSha);
+  const commit = job.sha;
   io.info(`Merging ${legs.length} leg(s) built from ${commit}: ${legs.map((l) => l.digest).join(', ')}`);
   if (!push) {
     io.info(`Nothing is merged: ${record.reasonNotPushed ?? 'nothing is pushed'}.`);
@@ -35,7 +33,7 @@ export async function mergeStage(job: Job, meta: Meta, push: boolean, record: Ru
     return;
   }
   const dockerConfigDir = userDockerConfigDir(env);
-  const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir, policy: job.policy, log: (m) => io.warning(m) });
+  const pool = registryPool(job);
   const mio: MergeIO = {
     client: pool.client,
     fallback: (registry, e) => useImagetools(e, registry, inputs.logins, readDockerConfig(dockerConfigDir)),

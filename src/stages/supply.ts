@@ -12,11 +12,9 @@ import { finalBaseRef, runtimeFacts, type BaseImage } from '../supply/base.js';
 import { readJar } from '../supply/jar.js';
 import { slsaPredicate, SLSA_PREDICATE, statement, type BuildFacts, type Subject } from '../supply/provenance.js';
 import { SupplyRegistry } from '../supply/registry.js';
-import { clientPool } from '../oci/pool.js';
-import { userDockerConfigDir } from '../registry/config.js';
 import type { RetryPolicy } from '../registry/retry.js';
 import { SPDX_PREDICATE, spdxDocument } from '../supply/spdx.js';
-import type { Job } from './job.js';
+import { registryPool, type Job } from './job.js';
 
 /** What the supply-chain step attached: for the `metadata` output and the job summary. */
 export interface SupplyReport {
@@ -102,8 +100,7 @@ export async function supplyStage(
   startedOn: Date,
   policy: RetryPolicy,
 ): Promise<{ pushes: PushResult[]; results: RegistryResult[]; supply: SupplyReport }> {
-  const { io, inputs, env } = job;
-  const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(env), policy, log: (m) => io.warning(m) });
+  const pool = registryPool(job, policy);
   try {
     return await attachEverywhere(job, jar, published, startedOn, (registry) => new SupplyRegistry(pool.client(registry)));
   } finally {
