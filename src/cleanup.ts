@@ -1,10 +1,10 @@
 import { saveCaches } from './cache/caches.js';
 import { errorMessage } from './errors.js';
 import type { ActionIO } from './io.js';
-import { removeDockerConfig } from './registry/config.js';
-import { logout } from './registry/login.js';
-import { removeDaemonChange } from './registry/insecure.js';
-import { restoreTrust } from './registry/trust.js';
+import { removeDockerConfig } from './engine/config.js';
+import { logout } from './engine/login.js';
+import { removeDaemonChange } from './engine/insecure.js';
+import { restoreTrust } from './engine/trust.js';
 import { loadState } from './state.js';
 
 /** The post step: save caches after a good run, then log out and delete the job's Docker config, whatever main did. */

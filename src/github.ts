@@ -1,7 +1,7 @@
 import type { RunnerContext } from './context.js';
 import { execute } from './exec.js';
-import { fetchWithRetry } from './net/fetch.js';
-import type { RetryPolicy } from './registry/retry.js';
+import { fetchWithRetry } from './retry/fetch.js';
+import type { RetryPolicy } from './retry/retry.js';
 import { payloadCommitDate, type RepoInfo } from './tags/index.js';
 
 const API_TIMEOUT_MS = 10 * 1000;

@@ -1,6 +1,6 @@
 import type { HitKind } from './cache/keys.js';
-import type { PushResult } from './image/push.js';
-import type { RegistryResult } from './image/publish.js';
+import type { PushResult } from './builders/buildkit/push.js';
+import type { RegistryResult } from './builders/buildkit/publish.js';
 import type { SupplyReport } from './stages/supply.js';
 import type { Meta } from './tags/index.js';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { buildxArgs } from './image/args.js';
-import type { Inputs } from './inputs.js';
+import { buildxArgs } from './builders/buildkit/args.js';
+import type { Inputs } from './inputs/inputs.js';
 import type { JavaPlan } from './java/build.js';
-import { loginArgs } from './registry/login.js';
+import { loginArgs } from './engine/login.js';
 import type { Meta } from './tags/index.js';
 
 /** What a dry run prints: every command that would run, with no secret in it. Pure. */

@@ -1,6 +1,6 @@
 import type { CacheState } from './cache/caches.js';
-import type { DaemonChange } from './registry/insecure.js';
-import type { TrustChange } from './registry/trust.js';
+import type { DaemonChange } from './engine/insecure.js';
+import type { TrustChange } from './engine/trust.js';
 
 /** What main hands to post. Never a secret: where the config lives, what to log out of, what to cache. */
 export interface PostState {

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imagetools, useImagetools } from '../../src/merge/imagetools.ts';
 import { checkLegs, pushIndexWithDocker, type MergeIO, type MergeTarget } from '../../src/merge/registry.ts';
-import { RegistryClient } from '../../src/oci/client.ts';
-import { parseImageName } from '../../src/registry/name.ts';
+import { RegistryClient } from '../../src/registry/client.ts';
+import { parseImageName } from '../../src/oci/name.ts';
 import { pushLeg, type LegImage } from '../support/legs.ts';
 import { registryDigest, services, uniqueRepo, type Services } from '../support/services.ts';
 

@@ -1,7 +1,7 @@
 /** Leg images for merge tests: a tiny synthetic single-platform image pushed BY DIGEST (no tag) to registries. */
 import { gzipSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { RegistryClient } from '../../src/oci/client.ts';
+import { RegistryClient } from '../../src/registry/client.ts';
 import type { Services } from './services.ts';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;

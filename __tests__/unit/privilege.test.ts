@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { childEnv } from '../../src/exec.js';
 import { untrustedCheckout } from '../../src/github.js';
-import { isOwnPush } from '../../src/image/own.js';
-import { nextLink, realmAllowed } from '../../src/oci/headers.js';
+import { isOwnPush } from '../../src/builders/buildkit/own.js';
+import { nextLink, realmAllowed } from '../../src/registry/headers.js';
 
 describe('the environment a child process gets', () => {
   const runner: NodeJS.ProcessEnv = {

@@ -45931,7 +45931,7 @@ function exec_execute(file, args, opts) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/build/buildx.ts
+;// CONCATENATED MODULE: ./src/builders/buildkit/buildx.ts
 
 
 
@@ -99247,7 +99247,7 @@ async function saveCaches(state, log) {
     ]);
 }
 
-;// CONCATENATED MODULE: ./src/registry/config.ts
+;// CONCATENATED MODULE: ./src/engine/config.ts
 
 
 
@@ -99276,7 +99276,7 @@ function removeDockerConfig(dir) {
 
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
-;// CONCATENATED MODULE: ./src/registry/name.ts
+;// CONCATENATED MODULE: ./src/oci/name.ts
 
 
 const DOCKER_HUB = 'docker.io';
@@ -99354,7 +99354,7 @@ function splitRef(ref) {
     return m ? { name: m[1], tag: m[2] } : { name: bare, tag: '' };
 }
 
-;// CONCATENATED MODULE: ./src/registry/host.ts
+;// CONCATENATED MODULE: ./src/oci/host.ts
 
 
 /** Throws unless `host` follows the grammar: for the places that hand a name to the engine or the file system. */
@@ -99381,7 +99381,7 @@ function parseRegistry(raw, input, warn = () => undefined) {
     return canonicalRegistry(host);
 }
 
-;// CONCATENATED MODULE: ./src/registry/login.ts
+;// CONCATENATED MODULE: ./src/engine/login.ts
 
 
 
@@ -99429,7 +99429,7 @@ async function logout(registry, dockerEnv) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/registry/daemon.ts
+;// CONCATENATED MODULE: ./src/engine/daemon.ts
 
 
 /** The daemon.json a dockerd reads when nothing else is said on its command line. */
@@ -99502,7 +99502,7 @@ function dockerdProcesses(proc = '/proc') {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/registry/trust.ts
+;// CONCATENATED MODULE: ./src/engine/trust.ts
 
 
 
@@ -99576,7 +99576,7 @@ async function signal(pid, sig) {
         await sudo(['kill', `-${sig}`, String(pid)]);
 }
 
-;// CONCATENATED MODULE: ./src/registry/insecure.ts
+;// CONCATENATED MODULE: ./src/engine/insecure.ts
 
 
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { parseBuildxInspect } from '../build/buildx.js';
+import { parseBuildxInspect } from '../builders/buildkit/buildx.js';
 import { execute } from '../exec.js';
 
 export type CacheMode = 'actions' | 'registry';

@@ -5,7 +5,7 @@ import { StageError } from '../errors.js';
 import { toAnnotations } from '../report/locate.js';
 import { javaProblems } from '../report/problems.js';
 import { execute } from '../exec.js';
-import type { Inputs } from '../inputs.js';
+import type { Inputs } from '../inputs/inputs.js';
 import { chooseArtifact } from './artifact.js';
 import { javaCommand, mavenOpts, type JavaCommand } from './command.js';
 import { detectProject, type JavaProject } from './detect.js';

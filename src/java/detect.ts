@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import type { JavaTool } from '../inputs.js';
+import type { JavaTool } from '../inputs/inputs.js';
 
 export type BuildTool = 'maven' | 'gradle';
 

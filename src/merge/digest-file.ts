@@ -3,7 +3,7 @@
  * line with the platform, the digest every registry got, the commit it was built from and the images. The merge
  * also takes the empty files docker's own distributed-build recipe writes (named by the digest's hex). Pure.
  */
-import { platformProblem } from '../checks/platform.js';
+import { platformProblem } from '../inputs/platform.js';
 
 export interface LegDigest {
   /** os/arch[/variant] of the leg's image. */

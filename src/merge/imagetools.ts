@@ -8,14 +8,14 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execute } from '../exec.js';
-import type { ImageConfig } from '../format/config.js';
-import { mediaTypeOf } from '../oci/client.js';
+import type { ImageConfig } from '../oci/config.js';
+import { mediaTypeOf } from '../registry/client.js';
 import { digestOf } from '../oci/digest.js';
-import { RegistryError } from '../oci/errors.js';
-import type { RegistryLogin } from '../registry/auth.js';
-import { dockerError } from '../registry/docker-error.js';
-import { canonicalRegistry } from '../registry/name.js';
-import { withRetry, type RetryPolicy } from '../registry/retry.js';
+import { RegistryError } from '../registry/errors.js';
+import type { RegistryLogin } from '../inputs/registry-auth.js';
+import { dockerError } from '../engine/docker-error.js';
+import { canonicalRegistry } from '../oci/name.js';
+import { withRetry, type RetryPolicy } from '../retry/retry.js';
 import type { LegReader } from './read.js';
 
 const TIMEOUT_MS = 5 * 60 * 1000;

@@ -1,7 +1,7 @@
 /** The inputs of a distributed build: push-by-digest legs and the merge job. Pure: throws InputError before anything runs. */
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { parseBoolean, parseLines } from '../input-values.js';
+import { parseBoolean, parseLines } from '../inputs/values.js';
 import { digestOfLine } from './digest-file.js';
 
 /** Where the merge takes the legs' digests from. */

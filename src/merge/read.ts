@@ -1,7 +1,7 @@
 /** What a registry holds under a leg's digest: the manifest and the small config blob, never a layer. */
-import type { ImageConfig } from '../format/config.js';
-import { RegistryError, type RegistryClient } from '../oci/client.js';
-import { isAttestation, isIndex, type Descriptor, type Index, type Manifest, type Platform } from '../format/manifest.js';
+import type { ImageConfig } from '../oci/config.js';
+import { RegistryError, type RegistryClient } from '../registry/client.js';
+import { isAttestation, isIndex, type Descriptor, type Index, type Manifest, type Platform } from '../oci/manifest.js';
 import type { LegFound } from './plan.js';
 import { REVISION } from './plan.js';
 

@@ -3,13 +3,13 @@
  * every check on every registry before any write, then put the index by digest everywhere, then the tags last.
  */
 import { errorMessage, StageError } from '../errors.js';
-import type { Published } from '../build/builder.js';
-import type { RegistryResult } from '../image/publish.js';
-import type { PushResult } from '../image/push.js';
-import { platformName } from '../format/manifest.js';
-import { RegistryError, type RegistryClient } from '../oci/client.js';
+import type { Published } from '../builders/builder.js';
+import type { RegistryResult } from '../builders/buildkit/publish.js';
+import type { PushResult } from '../builders/buildkit/push.js';
+import { platformName } from '../oci/manifest.js';
+import { RegistryError, type RegistryClient } from '../registry/client.js';
 import { digestOf } from '../oci/digest.js';
-import type { ImageName } from '../registry/name.js';
+import type { ImageName } from '../oci/name.js';
 import { createArgs, imagetoolsIndex, inspectArgs, imagetoolsReader, type Imagetools } from './imagetools.js';
 import { indexAnnotations, planMerge, type LegFound, type MergePlan, type RegistryView } from './plan.js';
 import { clientReader, readLeg, type LegReader } from './read.js';

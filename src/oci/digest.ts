@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { RegistryError } from './errors.js';
+import { RegistryError } from '../registry/errors.js';
 
 const DIGEST = /^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
 

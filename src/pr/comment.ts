@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors.js';
-import { fetchWithRetry } from '../net/fetch.js';
-import type { RetryPolicy } from '../registry/retry.js';
+import { fetchWithRetry } from '../retry/fetch.js';
+import type { RetryPolicy } from '../retry/retry.js';
 
 const API_TIMEOUT_MS = 15 * 1000;
 

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { isLoopbackHost } from '../oci/headers.js';
+import { isLoopbackHost } from './headers.js';
 import { apiHost } from './catalog.js';
-import { canonicalRegistry } from './name.js';
+import { canonicalRegistry } from '../oci/name.js';
 
 const PROBE_TIMEOUT_MS = 5 * 1000;
 

@@ -1,93 +1,103 @@
-import { X509Certificate } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
-import { InputError } from '../errors.js';
-import { parseRegistry } from './host.js';
+import { classifyStatus, describeAnswer, RegistryError } from './errors.js';
+import { errorDetails, mergeScopes, parseChallenges, pickChallenge, realmAllowed } from './headers.js';
+import { header, type HttpResponse } from './http.js';
 
-/** One registry to log in to; `ca` is PEM text the engine should trust for it. */
-export interface RegistryLogin {
-  registry: string;
+export interface Credentials {
   username: string;
   password: string;
-  ca?: string;
 }
 
-/** Checks that `pem` holds at least one parseable X.509 certificate; throws naming the input. Pure. */
-export function checkPem(input: string, pem: string): string {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
-  if (!blocks) throw new InputError(input, 'is not a PEM certificate; paste the CA certificate, starting with -----BEGIN CERTIFICATE-----.');
-  for (const b of blocks) {
-    try {
-      new X509Certificate(b);
-    } catch {
-      throw new InputError(input, 'holds a PEM block that is not a valid X.509 certificate; paste the CA certificate as issued.');
+/** Sends a GET to a token realm (another origin maybe); the caller applies time-outs and TLS trust. */
+export type TokenFetch = (url: URL, headers: Record<string, string>) => Promise<HttpResponse>;
+
+interface Token {
+  value: string;
+  expiresAt: number;
+}
+
+const DEFAULT_TOKEN_LIFETIME_S = 60;
+
+function basicHeader(c: Credentials): string {
+  return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+}
+
+/**
+ * What a registry asked for and what it gave: Basic once it asked for it, Bearer tokens cached per
+ * scope set. Holds secrets: never logged, never part of an error message.
+ */
+export class Authenticator {
+  private basic = false;
+  private bearer?: { realm: URL; service?: string };
+  private readonly tokens = new Map<string, Token>();
+
+  constructor(
+    private readonly registry: string,
+    private readonly credentials: Credentials | undefined,
+    private readonly fetchToken: TokenFetch,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The Authorization to send up front for these scopes, from what the registry asked for before. */
+  async header(scopes: readonly string[]): Promise<string | undefined> {
+    if (this.basic) return this.credentials && basicHeader(this.credentials);
+    if (!this.bearer) return undefined;
+    const key = mergeScopes(scopes).join(' ');
+    const cached = this.tokens.get(key);
+    if (cached && cached.expiresAt > this.now()) return `Bearer ${cached.value}`;
+    return `Bearer ${await this.token(mergeScopes(scopes))}`;
+  }
+
+  /**
+   * Answers a 401 challenge with fresh credentials for these scopes (plus the ones the challenge names).
+   * Undefined when there is nothing to answer with: no credentials for Basic, or an unknown scheme.
+   */
+  async answer(res: HttpResponse, scopes: readonly string[], registryOrigin: string): Promise<string | undefined> {
+    const challenge = pickChallenge(parseChallenges(header(res, 'www-authenticate') ?? ''));
+    if (challenge?.scheme === 'basic') {
+      if (!this.credentials) return undefined;
+      this.basic = true;
+      return basicHeader(this.credentials);
     }
+    if (challenge?.scheme !== 'bearer' || !challenge.params.realm) return undefined;
+    let realm: URL;
+    try {
+      realm = new URL(challenge.params.realm);
+    } catch {
+      throw new RegistryError(`${this.registry} names a token realm that is not a URL`, 'fatal');
+    }
+    if (!realmAllowed(realm, registryOrigin)) {
+      throw new RegistryError(`${this.registry} sends its token requests to ${realm.origin} over plain HTTP on another host; credentials are not sent there`, 'auth');
+    }
+    this.basic = false;
+    this.bearer = { realm, service: challenge.params.service };
+    const all = mergeScopes([...scopes, challenge.params.scope ?? '']);
+    const token = await this.token(all);
+    // later requests for the scopes the caller asked for find this token too
+    this.tokens.set(mergeScopes(scopes).join(' '), this.tokens.get(all.join(' '))!);
+    return `Bearer ${token}`;
   }
-  return `${blocks.join('\n')}\n`;
-}
 
-function field(entry: Record<string, unknown>, name: string, i: number): string {
-  const v = entry[name];
-  if (v === undefined || v === null) return '';
-  if (typeof v !== 'string' && typeof v !== 'number') throw new InputError('registry-auth', `entry ${i + 1}: \`${name}\` must be a string.`);
-  return String(v).trim();
-}
-
-export interface AuthDefaults {
-  /** github.actor and github-token, used for ghcr.io when an entry gives no credentials. */
-  actor: string;
-  token: string;
-}
-
-function ghcrDefaults(login: RegistryLogin, d: AuthDefaults, input: string): RegistryLogin {
-  if (login.registry !== 'ghcr.io' || login.username || login.password) return login;
-  if (!d.token) throw new InputError(input, 'ghcr.io needs a token: pass `github-token` (with packages: write) or a username and password.');
-  return { ...login, username: d.actor, password: d.token };
-}
-
-function complete(login: RegistryLogin, where: string, input: string): RegistryLogin {
-  if (!login.username) throw new InputError(input, `${where} has no username; add \`username\`.`);
-  if (!login.password) throw new InputError(input, `${where} has no password; add \`password\` from a secret.`);
-  return login;
-}
-
-/** The `registry-auth` input: a YAML list of {registry, username, password, ca}, as login-action takes it. Pure. */
-export function parseRegistryAuth(raw: string, d: AuthDefaults, warn: (m: string) => void = () => undefined): RegistryLogin[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(raw);
-  } catch (e) {
-    const line = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line;
-    throw new InputError('registry-auth', `is not valid YAML${line ? ` (line ${line})` : ''}; write a list such as "- registry: ghcr.io\\n  username: …\\n  password: …".`);
+  private async token(scopes: readonly string[]): Promise<string> {
+    const { realm, service } = this.bearer!;
+    const url = new URL(realm);
+    if (service) url.searchParams.set('service', service);
+    for (const s of scopes) url.searchParams.append('scope', s);
+    const res = await this.fetchToken(url, this.credentials ? { authorization: basicHeader(this.credentials) } : {});
+    if (res.status !== 200) {
+      const details = errorDetails(res.body);
+      const kind = classifyStatus(res.status, details.map((d) => d.code));
+      throw new RegistryError(`the token service of ${this.registry} (${realm.origin}) answered ${describeAnswer(res.status, details)}`, kind, res.status, details.map((d) => d.code));
+    }
+    let body: { token?: unknown; access_token?: unknown; expires_in?: unknown };
+    try {
+      body = JSON.parse(res.body.toString()) as typeof body;
+    } catch {
+      throw new RegistryError(`the token service of ${this.registry} answered something that is not JSON`, 'fatal');
+    }
+    const value = typeof body.token === 'string' ? body.token : typeof body.access_token === 'string' ? body.access_token : undefined;
+    if (!value) throw new RegistryError(`the token service of ${this.registry} gave no token`, 'fatal');
+    const lifetime = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_TOKEN_LIFETIME_S;
+    this.tokens.set(scopes.join(' '), { value, expiresAt: this.now() + Math.max(lifetime - 10, 5) * 1000 });
+    return value;
   }
-  if (!Array.isArray(doc) || doc.length === 0) throw new InputError('registry-auth', 'must be a YAML list of entries with registry, username and password.');
-  const seen = new Set<string>();
-  return doc.map((entry: unknown, i) => {
-    if (!entry || typeof entry !== 'object' || Array.isArray(entry)) throw new InputError('registry-auth', `entry ${i + 1} is not a mapping of registry, username, password and ca.`);
-    const e = entry as Record<string, unknown>;
-    const unknown = Object.keys(e).filter((k) => !['registry', 'username', 'password', 'ca'].includes(k));
-    if (unknown.length) throw new InputError('registry-auth', `entry ${i + 1} has unknown key(s) ${unknown.join(', ')}; use registry, username, password and ca.`);
-    const registry = parseRegistry(field(e, 'registry', i), 'registry-auth', warn);
-    if (seen.has(registry)) throw new InputError('registry-auth', `lists ${registry} twice; keep one entry per registry.`);
-    seen.add(registry);
-    const caRaw = field(e, 'ca', i);
-    const login: RegistryLogin = { registry, username: field(e, 'username', i), password: field(e, 'password', i), ca: caRaw ? checkPem('registry-auth', caRaw) : undefined };
-    return complete(ghcrDefaults(login, d, 'registry-auth'), `entry ${i + 1} (${registry})`, 'registry-auth');
-  });
-}
-
-/** The single-registry inputs as a login list: empty when there is nothing to log in with. Pure. */
-export function singleLogin(registry: string, username: string, password: string, ca: string, d: AuthDefaults, warn: (m: string) => void = () => undefined): RegistryLogin[] {
-  const login: RegistryLogin = { registry: parseRegistry(registry, 'registry', warn), username, password, ca: ca.trim() ? checkPem('registry-ca', ca) : undefined };
-  const filled = ghcrDefaults(login, d, 'github-token');
-  if (!filled.username && !filled.password) return [];
-  if (filled.password && !filled.username) throw new InputError('username', 'a password is set but no username; set `username` for the registry.');
-  if (filled.username && !filled.password) throw new InputError('password', `username "${filled.username}" has no password; pass it from a secret in \`password\`.`);
-  return [filled];
-}
-
-const SECRET_NAME = /(TOKEN|PASSWORD|PASSWD|SECRET|KEY|CREDENTIAL)/i;
-
-/** build-args whose name looks like a secret: they end up in the image history, secrets do not. Pure. */
-export function secretLookingArgs(args: readonly [string, string][]): string[] {
-  return args.map(([k]) => k).filter((k) => SECRET_NAME.test(k));
 }

@@ -1,6 +1,6 @@
 import type { HitKind } from '../cache/keys.js';
-import type { RegistryResult } from '../image/publish.js';
-import { splitRef } from '../registry/name.js';
+import type { RegistryResult } from '../builders/buildkit/publish.js';
+import { splitRef } from '../oci/name.js';
 import type { SupplyReport } from '../stages/supply.js';
 
 export interface ImageStats {

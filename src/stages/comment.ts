@@ -1,10 +1,10 @@
 import { shortHash } from '../cache/keys.js';
 import type { PullRequestFacts } from '../github.js';
-import type { PushResult } from '../image/push.js';
+import type { PushResult } from '../builders/buildkit/push.js';
 import { previewBody, upsertComment } from '../pr/comment.js';
-import { splitRef } from '../registry/name.js';
+import { splitRef } from '../oci/name.js';
 import type { Meta } from '../tags/index.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 
 /** Posts or updates the one preview comment of this image set on the pull request; a closed PR's goes stale. */
 export async function commentStage(job: Job, pr: PullRequestFacts, pushes: PushResult[], meta: Meta): Promise<void> {

@@ -4,7 +4,7 @@ import { stageArtifact } from '../cache/artifact.js';
 import type { CacheState } from '../cache/caches.js';
 import { buildJava } from '../java/build.js';
 import { writeGradleInitScript } from '../java/reproducible.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 
 /** Builds the jar, or takes this commit's jar from the cache; returns its path, if there is one. */
 export async function javaStage(job: Job, cache: CacheState, reusedJar: string | undefined, persist: () => void): Promise<string | undefined> {

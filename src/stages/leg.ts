@@ -1,13 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Published } from '../build/builder.js';
+import type { Published } from '../builders/builder.js';
 import { StageError } from '../errors.js';
-import { normalPlatformName } from '../format/manifest.js';
+import { normalPlatformName } from '../oci/manifest.js';
 import { digestFileName, formatDigestFile, type LegDigest } from '../merge/digest-file.js';
 import { legDigestsDir } from '../merge/options.js';
 import { REVISION, type LegFound } from '../merge/plan.js';
 import { clientReader, readLeg } from '../merge/read.js';
-import { registryPool, type Job } from './job.js';
+import { registryPool, type Job } from '../job.js';
 
 /** The leg's record for the merge job, from what the registry holds under its digest: one platform, this commit. Pure. */
 export function legRecord(found: Pick<LegFound, 'platforms' | 'revision'> | undefined, digest: string, sha: string, images: readonly string[]): LegDigest {

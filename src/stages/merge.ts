@@ -1,15 +1,15 @@
 /** The merge job (`merge-digests`): no build, the legs' images stitched into one index, pushed by digest, tags last. */
-import type { Published } from '../build/builder.js';
+import type { Published } from '../builders/builder.js';
 import { StageError } from '../errors.js';
 import { useImagetools, imagetools, readDockerConfig } from '../merge/imagetools.js';
 import { checkLegs, pushIndex, pushIndexWithDocker, type MergeIO, type MergeTarget } from '../merge/registry.js';
 import { resolveLegs } from '../merge/source.js';
 import { metadataJson } from '../outputs.js';
-import { userDockerConfigDir } from '../registry/config.js';
-import { splitRef } from '../registry/name.js';
+import { userDockerConfigDir } from '../engine/config.js';
+import { splitRef } from '../oci/name.js';
 import type { RunRecord } from '../report/summary.js';
 import type { Meta } from '../tags/index.js';
-import { registryPool, type Job } from './job.js';
+import { registryPool, type Job } from '../job.js';
 import { supplyStage } from './supply.js';
 
 type StageFn = <T>(key: string, title: string, fn: () => Promise<T>) => Promise<T>;

@@ -1,13 +1,13 @@
-import { decidePush } from '../checks/push.js';
+import { decidePush } from '../inputs/push.js';
 import type { EventFacts } from '../github.js';
-import { tagRules } from '../metadata.js';
+import { tagRules } from './metadata.js';
 import { InputError } from '../errors.js';
-import { clientPool } from '../oci/pool.js';
-import { refusedPushAccess } from '../oci/probe.js';
+import { clientPool } from '../registry/pool.js';
+import { refusedPushAccess } from '../registry/probe.js';
 import { checkPushAccess } from '../registry/anonymous.js';
-import { userDockerConfigDir } from '../registry/config.js';
+import { userDockerConfigDir } from '../engine/config.js';
 import { parseTagRules, type Meta } from '../tags/index.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 
 export interface Publishing {
   push: boolean;

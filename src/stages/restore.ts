@@ -3,11 +3,11 @@ import type { ArtifactInputs } from '../cache/artifact.js';
 import { cacheAvailable, restoreArtifact, restoreDependencies, restoreLayers, type CacheState } from '../cache/caches.js';
 import { mayWriteCache } from '../cache/keys.js';
 import { builderLayerExport, effectiveCacheMode, type CacheMode, type LayerExport } from '../cache/layers.js';
-import { pushesFromBuilder } from '../build/buildx.js';
+import { pushesFromBuilder } from '../builders/buildkit/buildx.js';
 import { hashWorkTree } from '../cache/worktree.js';
-import { copiesOnlyTheJar, hasRunSteps } from '../image/dockerfile.js';
+import { copiesOnlyTheJar, hasRunSteps } from '../dockerfile/facts.js';
 import { toolchain } from '../java/toolchain.js';
-import type { Job } from './job.js';
+import type { Job } from '../job.js';
 
 /**
  * The layer cache this build keeps, said in one line: in the Actions cache a layer cache pays only for RUN steps;

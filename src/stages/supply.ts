@@ -2,19 +2,19 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage, StageError } from '../errors.js';
-import type { RegistryResult } from '../image/publish.js';
-import type { PushResult } from '../image/push.js';
-import { secretLookingArgs } from '../registry/auth.js';
-import { DOCKER_HUB, parseImageName, splitRef } from '../registry/name.js';
+import type { RegistryResult } from '../builders/buildkit/publish.js';
+import type { PushResult } from '../builders/buildkit/push.js';
+import { secretLookingArgs } from '../inputs/registry-auth.js';
+import { DOCKER_HUB, parseImageName, splitRef } from '../oci/name.js';
 import { platformName, type Attestation } from '../supply/attest.js';
 import { attach, type PushedImage } from '../supply/attach.js';
 import { finalBaseRef, runtimeFacts, type BaseImage } from '../supply/base.js';
 import { readJar } from '../supply/jar.js';
 import { slsaPredicate, SLSA_PREDICATE, statement, type BuildFacts, type Subject } from '../supply/provenance.js';
 import { SupplyRegistry } from '../supply/registry.js';
-import type { RetryPolicy } from '../registry/retry.js';
+import type { RetryPolicy } from '../retry/retry.js';
 import { SPDX_PREDICATE, spdxDocument } from '../supply/spdx.js';
-import { registryPool, type Job } from './job.js';
+import { registryPool, type Job } from '../job.js';
 
 /** What the supply-chain step attached: for the `metadata` output and the job summary. */
 export interface SupplyReport {

@@ -1,7 +1,7 @@
-import { RegistryError, type RegistryClient } from '../oci/client.js';
+import { RegistryError, type RegistryClient } from '../registry/client.js';
 import type { Blob } from './attest.js';
 
-/** The registry calls the supply-chain step makes, on the run's one OCI client (src/oci/client.ts). */
+/** The registry calls the supply-chain step makes, on the run's one OCI client (src/registry/client.ts). */
 export class SupplyRegistry {
   constructor(private readonly client: RegistryClient) {}
 

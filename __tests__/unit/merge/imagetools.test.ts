@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MEDIA } from '../../../src/format/manifest.js';
+import { MEDIA } from '../../../src/oci/manifest.js';
 import { createArgs, dockerOnlyCredentials, inspectArgs, useImagetools } from '../../../src/merge/imagetools.js';
 import { readLeg, type LegReader } from '../../../src/merge/read.js';
 import { checkMergeSupply } from '../../../src/merge/refuse.js';
-import { RegistryError } from '../../../src/oci/errors.js';
+import { RegistryError } from '../../../src/registry/errors.js';
 import { mergeTargets } from '../../../src/stages/merge.js';
-import { parseImageName } from '../../../src/registry/name.js';
+import { parseImageName } from '../../../src/oci/name.js';
 
 const refused = new RegistryError('HTTP 401 UNAUTHORIZED', 'auth', 401);
 const identity = { auths: { 'ghcr.io': { identitytoken: 'x' } } };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MEDIA, type Descriptor } from '../../../src/format/manifest.js';
+import { MEDIA, type Descriptor } from '../../../src/oci/manifest.js';
 import { digestOf } from '../../../src/oci/digest.js';
 import { assembleIndex, indexAnnotations, indexMediaType, planMerge, samePlatform, type LegFound, type RegistryView } from '../../../src/merge/plan.js';
 import type { LegSource } from '../../../src/merge/source.js';

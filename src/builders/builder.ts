@@ -1,0 +1,28 @@
+import type { RegistryResult } from './buildkit/publish.js';
+import type { PushResult } from './buildkit/push.js';
+import type { ImageStats } from '../report/summary.js';
+import type { Meta } from '../tags/index.js';
+
+export interface Built {
+  /** 'native', 'buildx' or 'docker build'. */
+  builder: string;
+  /** The local engine's image ID (docker), or the config digest (native, first platform). */
+  imageId: string;
+}
+
+export interface Published {
+  pushes: PushResult[];
+  results: RegistryResult[];
+  /** Size and layers of the pushed image, when the builder knows them without asking an engine. */
+  stats?: ImageStats;
+}
+
+/** How `publish` leaves the image: tagged (manifests by digest first, tags last), or by digest only (a push-by-digest leg). */
+export type PublishMode = 'tags' | 'digest';
+
+/** The two ways to make the image: the same two steps, build (no push) and publish (by digest, tags last). */
+export interface ImageBuilder {
+  build(meta: Meta, jar: string | undefined): Promise<Built>;
+  /** With mode 'digest', `pushes` hold `<image>@<digest>` references, one per image, and no tag is written anywhere. */
+  publish(meta: Meta, mode: PublishMode): Promise<Published>;
+}

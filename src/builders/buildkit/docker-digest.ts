@@ -1,0 +1,62 @@
+import { errorMessage, StageError } from '../../errors.js';
+import { execute } from '../../exec.js';
+import { pushSavedByDigest, prepareSaved, type ReuseSource } from './digest-push.js';
+import { finalBase } from './layout.js';
+import type { OwnImage } from './own.js';
+import { saveFolder, saveImage } from './save.js';
+import { parseBaseRef } from '../native/base.js';
+import { splitRef } from '../../oci/name.js';
+import type { RetryPolicy } from '../../retry/retry.js';
+import { registryPool, type Job } from '../../job.js';
+import type { Meta } from '../../tags/index.js';
+import type { Published } from '../builder.js';
+
+/** Images that may hold the build's layers compressed already: the base, and what the first tag points at now. Pure. */
+export function reuseSources(job: Pick<Job, 'dockerfile' | 'inputs'>, meta: Pick<Meta, 'tags'>): ReuseSource[] {
+  const out: ReuseSource[] = [];
+  const base = finalBase(job.dockerfile, new Map(job.inputs.buildArgs));
+  if (base) {
+    try {
+      const b = parseBaseRef(base);
+      out.push({ registry: b.registry, repository: b.repository, reference: b.reference });
+    } catch {
+      // not a name the registry client can read: nothing to reuse
+    }
+  }
+  const first = job.inputs.images[0];
+  const tag = meta.tags.find((t) => first && t.startsWith(`${first.name}:`));
+  if (first && tag) out.push({ registry: first.registry, repository: first.repository, reference: splitRef(tag).tag });
+  return out;
+}
+
+/**
+ * The docker driver's push by digest (BuildKit's `push-by-digest` is not implemented there): `docker save` of the
+ * run's own image, pushed by our registry client, untagged, to every image; then the run's local name goes, so a
+ * leg leaves no name in the engine either. Credentials stay in this process (inputs or the runner's docker config).
+ */
+export async function publishSavedByDigest(job: Job, own: OwnImage, meta: Meta, dockerEnv: Record<string, string>, policy: RetryPolicy): Promise<Published> {
+  const { inputs, io } = job;
+  const log = (m: string): void => io.info(m);
+  const { client, close } = registryPool(job, policy);
+  const folder = saveFolder(job.ctx.runnerTemp);
+  try {
+    let layout: string;
+    try {
+      layout = await saveImage(own.localName, folder.dir, dockerEnv);
+    } catch (e) {
+      throw new StageError('push', `Saving the built image from the engine for the push by digest failed: ${errorMessage(e)}.`);
+    }
+    const sources = reuseSources(job, meta);
+    const image = await prepareSaved(layout, folder.dir, client, sources, log).catch((e: unknown) => {
+      throw new StageError('push', `The saved image cannot be pushed by digest: ${errorMessage(e)}.`);
+    });
+    log(`Pushing ${image.config.platform} by digest ${image.digest} (no tag) to ${inputs.images.map((i) => i.name).join(', ')}.`);
+    const published = await pushSavedByDigest(image, inputs.images, client, sources, log);
+    const rm = await execute('docker', ['image', 'rm', '--', own.localName], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch((e: unknown) => ({ code: 1, stderr: errorMessage(e) }));
+    if (rm.code !== 0) io.warning(`The run's local name ${own.localName} could not be removed from the engine: ${rm.stderr.trim()}`);
+    return published;
+  } finally {
+    folder.remove();
+    close();
+  }
+}

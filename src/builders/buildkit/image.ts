@@ -1,0 +1,77 @@
+import path from 'node:path';
+import type { CacheState } from '../../cache/caches.js';
+import { buildCacheArgs, layerDirs, promoteExport } from '../../cache/layers.js';
+import { buildImage, type BuildResult } from './build.js';
+import { finishLocalNames, runLocalName, type OwnImage } from './own.js';
+import { builderOutput } from './buildx.js';
+import { buildSpec } from './spec.js';
+import { StageError } from '../../errors.js';
+import type { Meta } from '../../tags/index.js';
+import type { Job } from '../../job.js';
+import { cacheModeOf } from '../../stages/restore.js';
+
+/**
+ * --cache-from/--cache-to for this build: the registry's cache image, or the restored directory; on a builder that
+ * can only inline, the earlier images by tag. The registry and inline caches are written only with a push.
+ */
+function cacheArgs(job: Job, cache: CacheState, useBuildx: boolean, push: boolean, tags: readonly string[]): string[] {
+  const { inputs, ctx } = job;
+  const exporter = cache.layerExport;
+  if (!inputs.cache || !useBuildx || !exporter) return [];
+  const mode = cacheModeOf(job);
+  const local = mode === 'actions' && exporter === 'max';
+  if (local && !cache.layers) return [];
+  const write = cache.write && (local ? cache.layers?.hit !== 'exact' : push);
+  return buildCacheArgs(exporter, mode, { image: inputs.images[0]?.name, tags, dirs: local ? layerDirs(ctx.runnerTemp) : undefined }, write);
+}
+
+/** The build of this run: `tags` and, on a builder that pushes by itself, its --output. */
+function specOf(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, tags: string[], output?: string) {
+  const { inputs, ctx } = job;
+  const at = job.reproducibleAt;
+  return buildSpec(
+    inputs,
+    {
+      tags,
+      labels: meta.labels,
+      jar: job.wantsJar ? jar : undefined,
+      cacheArgs: cacheArgs(job, cache, useBuildx, push, meta.tags),
+      sourceDateEpoch: at ? Math.floor(at.getTime() / 1000) : undefined,
+      builder: inputs.buildxBuilder,
+      output,
+    },
+    ctx.runnerTemp,
+  );
+}
+
+/**
+ * Builds the image once under a name of this run's own (tags are shared by every job on the engine, so they come
+ * last: at push, or here when nothing is pushed); a new layer-cache export replaces the old one.
+ */
+export async function imageStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, dockerEnv: Record<string, string>): Promise<BuildResult & { own: OwnImage }> {
+  const { io, inputs, ctx } = job;
+  if (!useBuildx) io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
+  const localName = runLocalName();
+  const spec = specOf(job, meta, jar, cache, useBuildx, push, [localName]);
+  const result = await buildImage(spec, useBuildx, dockerEnv, path.relative(ctx.workspace, inputs.file), job.policy);
+  if (cache.layers) cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
+  const own: OwnImage = { localName, imageId: result.imageId, manifestDigest: result.manifestDigest };
+  // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
+  if (!push) await finishLocalNames(own, inputs.images.length ? meta.tags : [], dockerEnv);
+  return { ...result, own };
+}
+
+/**
+ * Builds on a builder that pushes by itself (not the docker driver): BuildKit sends the image to every image name by
+ * digest only, with no tag and no round trip through the engine; the digest comes from the metadata file, and the
+ * image ID is the config digest. The tags are written afterwards (see builder-push.ts).
+ */
+export async function builderPushStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, dockerEnv: Record<string, string>): Promise<BuildResult & { manifestDigest: string }> {
+  const { inputs, ctx } = job;
+  const spec = specOf(job, meta, jar, cache, true, true, [], builderOutput(job.buildx, true, inputs.images, inputs.insecureRegistries));
+  const result = await buildImage(spec, true, dockerEnv, path.relative(ctx.workspace, inputs.file), job.policy);
+  if (cache.layers) cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
+  const digest = result.manifestDigest;
+  if (!digest) throw new StageError('image', `The builder "${inputs.buildxBuilder}" pushed the image but its metadata file names no digest (containerimage.digest); buildx 0.10 or later writes it.`);
+  return { ...result, imageId: result.configDigest ?? result.imageId, manifestDigest: digest };
+}

@@ -1,0 +1,77 @@
+import { childConfig, configBytes, type ImageConfig } from '../../oci/config.js';
+import { gzipFixed } from '../../oci/gzip.js';
+import { childIndex, childManifest, jsonBytes, MEDIA, type Flavor, type Manifest } from '../../oci/manifest.js';
+import { sha256, writeTar, type LayerEntry } from '../../oci/tar.js';
+import type { BaseImage } from './base.js';
+import type { BuildPlan } from './plan.js';
+
+/** One of the build's layers: its tar's digest (diff_id) and, once compressed or reused, the blob. */
+export interface AppLayer {
+  diffId: string;
+  tar: Buffer;
+}
+
+export interface Blob {
+  digest: string;
+  size: number;
+  /** The bytes, when this run made them; undefined for a blob reused from the registry. */
+  data?: Buffer;
+}
+
+/** Each planned layer as a tar, its entries' bytes read through `read`. */
+export function layerTars(plan: BuildPlan, read: (source: string) => Uint8Array): AppLayer[] {
+  return plan.layers.map((l) => {
+    const entries: LayerEntry[] = l.entries.map(({ source, ...e }) => ({ ...e, data: e.data ?? (source !== undefined ? read(source) : undefined) }));
+    const tar = writeTar(entries);
+    return { diffId: sha256(tar), tar };
+  });
+}
+
+const gzipCache = new WeakMap<Buffer, Blob>();
+
+/** The compressed blob of a layer: the registry's own when it holds one for this diff_id, else a fresh fixed gzip. */
+export function layerBlob(layer: AppLayer, reuse: ReadonlyMap<string, { digest: string; size: number }>): Blob {
+  const old = reuse.get(layer.diffId);
+  if (old) return { digest: old.digest, size: old.size };
+  let blob = gzipCache.get(layer.tar);
+  if (!blob) {
+    const data = gzipFixed(layer.tar);
+    blob = { digest: sha256(data), size: data.length, data };
+    gzipCache.set(layer.tar, blob);
+  }
+  return blob;
+}
+
+export interface PlatformImage {
+  config: Blob & { data: Buffer };
+  manifest: { digest: string; mediaType: string; bytes: Buffer };
+  /** The base's layers, which must reach the target repository by mount or copy. */
+  baseLayers: Manifest['layers'];
+}
+
+export interface AssembledImage {
+  flavor: Flavor;
+  layers: Blob[];
+  platforms: PlatformImage[];
+  /** The index, when more than one platform was asked for (or the base is an index and several were named). */
+  index?: { digest: string; mediaType: string; bytes: Buffer };
+}
+
+/** Configs, manifests and (for several platforms) the index, from the base and the build's layers. Pure. */
+export function assemble(base: BaseImage, plan: BuildPlan, layers: readonly Blob[], diffIds: readonly string[], labels: readonly [string, string][], created: string, multi: boolean): AssembledImage {
+  const platforms = base.platforms.map((p) => {
+    const config: ImageConfig = childConfig(p.config, { steps: plan.steps, diffIds, labels, created });
+    const cBytes = configBytes(config);
+    const cBlob = { digest: sha256(cBytes), size: cBytes.length, data: cBytes };
+    const manifest = childManifest(p.manifest, base.flavor, cBlob, layers);
+    const mBytes = jsonBytes(manifest);
+    return { config: cBlob, manifest: { digest: sha256(mBytes), mediaType: manifest.mediaType!, bytes: mBytes }, baseLayers: p.manifest.layers };
+  });
+  if (!multi) return { flavor: base.flavor, layers: [...layers], platforms };
+  const index = childIndex(
+    base.flavor,
+    platforms.map((p, i) => ({ digest: p.manifest.digest, size: p.manifest.bytes.length, platform: base.platforms[i].platform })),
+  );
+  const iBytes = jsonBytes(index);
+  return { flavor: base.flavor, layers: [...layers], platforms, index: { digest: sha256(iBytes), mediaType: index.mediaType ?? MEDIA.ociIndex, bytes: iBytes } };
+}

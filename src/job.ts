@@ -1,0 +1,42 @@
+import type { BuildxBuilder } from './builders/buildkit/buildx.js';
+import type { RunnerContext } from './context.js';
+import type { Inputs } from './inputs/inputs.js';
+import type { ActionIO } from './io.js';
+import type { JavaPlan } from './java/build.js';
+import { clientPool } from './registry/pool.js';
+import { userDockerConfigDir } from './engine/config.js';
+import type { RetryPolicy } from './retry/retry.js';
+
+/** What every stage of one run shares: worked out once, before the first side effect, then read-only. */
+export interface Job {
+  io: ActionIO;
+  ctx: RunnerContext;
+  env: NodeJS.ProcessEnv;
+  inputs: Inputs;
+  javaPlan: JavaPlan;
+  dockerfile: string;
+  /** The Dockerfile declares ARG JAR_FILE and build-args does not set it: the jar goes in as JAR_FILE. */
+  wantsJar: boolean;
+  /** The commit the tags and the revision label name (metadata-action's sha; the PR head with pr-sha: head). */
+  sha: string;
+  /** The head commit's time, when it is known: the `created` label. */
+  commitDate?: Date;
+  /** The commit time, when the build is made reproducible. */
+  reproducibleAt?: Date;
+  gradleInitScript: string;
+  /** Why this run's code gets no credentials, pushes or caches (a pull_request_target checkout of another commit). */
+  untrusted?: string;
+  /** The buildx builder `builder: <name>` names, as inspected before the first side effect. */
+  buildx?: BuildxBuilder;
+  /** The run's one retry budget (the `retries` input), counted per registry in the job summary. */
+  policy: RetryPolicy;
+}
+
+/**
+ * The run's registry clients for in-process registry work (native builder, pushes by digest, tags, merge, supply):
+ * the inputs' logins, CA and insecure flags, then the runner's docker config; the run's retry budget.
+ */
+export function registryPool(job: Pick<Job, 'inputs' | 'env' | 'policy' | 'io'>, policy: RetryPolicy = job.policy): ReturnType<typeof clientPool> {
+  const { inputs } = job;
+  return clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(job.env), policy, log: (m) => job.io.warning(m) });
+}

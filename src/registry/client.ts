@@ -1,0 +1,231 @@
+import type { RetryPolicy } from '../retry/retry.js';
+import type { Credentials } from './auth.js';
+import { digestOf, isDigest, verifyDigest } from '../oci/digest.js';
+import { RegistryError } from './errors.js';
+import { nextLink, repositoryScope } from './headers.js';
+import { header, type HttpResponse } from './http.js';
+import { retrying } from './retry.js';
+import { REDIRECTS, Transport, type Exchange } from './transport.js';
+import { startUpload, uploadAttempt, uploadLocation, type UploadState } from './upload.js';
+
+export type { Credentials } from './auth.js';
+export { RegistryError } from './errors.js';
+
+export interface ClientOptions {
+  /** Canonical registry host[:port] as src/oci/name.ts gives it ('docker.io' means registry-1.docker.io). */
+  registry: string;
+  /** Basic, or sent to the token service for a Bearer token. */
+  credentials?: Credentials;
+  /** PEM trusted for this registry in addition to the default roots. */
+  ca?: string;
+  /**
+   * Plain HTTP allowed, and the certificate not checked, as the engine's insecure-registries. Loopback
+   * registries (127.0.0.0/8, ::1, localhost) may speak plain HTTP without it, but their certificate is checked.
+   * Either way https is tried first, and plain HTTP only when the registry does not speak TLS.
+   */
+  insecure?: boolean;
+  policy: RetryPolicy;
+  /** Each retry and its cause. */
+  log?: (message: string) => void;
+  /** Watchdogs; the defaults suit CI runners. */
+  timeouts?: { requestMs?: number; stallMs?: number; minBytesPerSecond?: number };
+  /** Chunk size when the registry needs chunked uploads. */
+  chunkBytes?: number;
+}
+
+export interface BlobRef {
+  digest: string;
+  size: number;
+  mediaType?: string;
+}
+
+export const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
+
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+const MAX_BLOB_BYTES = 64 * 1024 * 1024;
+
+export interface ClientStats {
+  bytesUploaded: number;
+  blobsUploaded: number;
+  blobsMounted: number;
+  blobsExisting: number;
+  retries: number;
+  /** Uploads that went on from the offset the registry reported after a cut. */
+  uploadsResumed: number;
+}
+
+/** A client of one registry's distribution API: reads manifests and small blobs, pushes blobs and manifests. */
+export class RegistryClient {
+  readonly stats: ClientStats = { bytesUploaded: 0, blobsUploaded: 0, blobsMounted: 0, blobsExisting: 0, retries: 0, uploadsResumed: 0 };
+  private readonly transport: Transport;
+
+  constructor(private readonly opts: ClientOptions) {
+    this.transport = new Transport({
+      registry: opts.registry,
+      credentials: opts.credentials,
+      ca: opts.ca,
+      insecure: opts.insecure,
+      requestMs: opts.timeouts?.requestMs ?? 60 * 1000,
+      stallMs: opts.timeouts?.stallMs ?? 30 * 1000,
+      minBytesPerSecond: opts.timeouts?.minBytesPerSecond ?? 256 * 1024,
+    });
+  }
+
+  /** Frees kept-alive connections (idle ones never hold the process open). */
+  close(): void {
+    this.transport.close();
+  }
+
+  private retry<T>(op: () => Promise<T>): Promise<T> {
+    return retrying(op, this.opts.policy, (message) => {
+      this.stats.retries++;
+      this.opts.log?.(message);
+    });
+  }
+
+  private call(x: Exchange): Promise<HttpResponse> {
+    return this.retry(() => this.transport.request(x));
+  }
+
+  private pull(repo: string): string[] {
+    return [repositoryScope(repo, ['pull'])];
+  }
+
+  async getManifest(repo: string, ref: string): Promise<{ mediaType: string; digest: string; bytes: Buffer }> {
+    const res = await this.call({ method: 'GET', path: `/v2/${repo}/manifests/${ref}`, headers: { accept: MANIFEST_TYPES.join(', ') }, scopes: this.pull(repo), action: 'read', repo, expect: [], maxBodyBytes: MAX_MANIFEST_BYTES });
+    const claimed = header(res, 'docker-content-digest');
+    const digest = isDigest(ref) ? ref : claimed && isDigest(claimed) ? claimed : digestOf(res.body);
+    verifyDigest(digest, res.body, `manifest ${repo}:${ref} on ${this.opts.registry}`);
+    if (claimed && isDigest(ref) && claimed !== ref) throw new RegistryError(`manifest ${repo}@${ref} on ${this.opts.registry}: the registry says its digest is ${claimed}`, 'fatal');
+    return { mediaType: mediaTypeOf(header(res, 'content-type'), res.body), digest, bytes: res.body };
+  }
+
+  async headManifest(repo: string, ref: string): Promise<{ mediaType: string; digest: string; size: number } | undefined> {
+    const res = await this.call({ method: 'HEAD', path: `/v2/${repo}/manifests/${ref}`, headers: { accept: MANIFEST_TYPES.join(', ') }, scopes: this.pull(repo), action: 'read', repo, expect: [404] });
+    if (res.status === 404) return undefined;
+    const digest = header(res, 'docker-content-digest');
+    if (!digest || !isDigest(digest) || (isDigest(ref) && digest !== ref)) {
+      // a registry that does not say the digest on HEAD: read it and hash it
+      const m = await this.getManifest(repo, ref);
+      return { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
+    }
+    return { mediaType: mediaTypeOf(header(res, 'content-type'), Buffer.alloc(0)), digest, size: Number(header(res, 'content-length') ?? 0) };
+  }
+
+  /**
+   * A blob's bytes, digest verified. Meant for configs and JSON (up to 64 MiB); give `size` (from the
+   * descriptor) to read a larger blob such as a layer: the answer may then not exceed it, and the
+   * time-out grows with it.
+   */
+  async getBlob(repo: string, digest: string, size?: number): Promise<Buffer> {
+    const maxBodyBytes = size ?? MAX_BLOB_BYTES;
+    const res = await this.call({ method: 'GET', path: `/v2/${repo}/blobs/${digest}`, scopes: this.pull(repo), action: 'read', repo, expect: [], maxBodyBytes, expectedBytes: size });
+    verifyDigest(digest, res.body, `blob ${digest} of ${repo} on ${this.opts.registry}`);
+    return res.body;
+  }
+
+  async hasBlob(repo: string, digest: string, action: 'read' | 'push' = 'read', scopes: readonly string[] = this.pull(repo)): Promise<boolean> {
+    const res = await this.call({ method: 'HEAD', path: `/v2/${repo}/blobs/${digest}`, scopes, action, repo, expect: [404, ...REDIRECTS] });
+    return res.status !== 404;
+  }
+
+  /**
+   * Puts a blob up unless the repository has it: HEAD first, then a cross-repository mount from each
+   * candidate on this registry, else an upload that a cut connection resumes from the registry's offset.
+   */
+  async pushBlob(repo: string, blob: BlobRef, data: () => Buffer, mountFrom: string[] = []): Promise<'exists' | 'mounted' | 'uploaded'> {
+    const sources = [...new Set(mountFrom)].filter((s) => s !== repo);
+    const scopes = [repositoryScope(repo, ['pull', 'push']), ...sources.map((s) => repositoryScope(s, ['pull']))];
+    if (await this.hasBlob(repo, blob.digest, 'push', scopes)) {
+      this.stats.blobsExisting++;
+      return 'exists';
+    }
+    const state: UploadState = { chunked: false, sent: 0 };
+    for (const from of sources) {
+      const path = `/v2/${repo}/blobs/uploads/?mount=${encodeURIComponent(blob.digest)}&from=${encodeURIComponent(from)}`;
+      let res: HttpResponse;
+      try {
+        res = await this.call({ method: 'POST', path, scopes, action: 'push', repo, expect: [] });
+      } catch (e) {
+        // a source we may not read, or a registry without mounts: the upload below says what is really wrong
+        if (!(e instanceof RegistryError) || e.kind === 'transient') throw e;
+        this.opts.log?.(`${this.opts.registry}: no mount of ${blob.digest} from ${from} (${e.message}); uploading it`);
+        continue;
+      }
+      if (res.status === 201) {
+        this.stats.blobsMounted++;
+        return 'mounted';
+      }
+      // 202: the registry opened an upload session instead; the last one serves the upload
+      state.location = uploadLocation(res, `mount of ${blob.digest}`);
+      state.fresh = true;
+    }
+    const bytes = data();
+    if (bytes.length !== blob.size) throw new RegistryError(`blob ${blob.digest}: ${bytes.length} bytes given where ${blob.size} were announced`, 'fatal');
+    verifyDigest(blob.digest, bytes, `blob for ${repo}`);
+    const target = { transport: this.transport, repo, digest: blob.digest, data: bytes, scopes, chunkBytes: this.opts.chunkBytes ?? 8 * 1024 * 1024 };
+    if (!state.location) {
+      state.location = await this.retry(() => startUpload(target));
+      state.fresh = true;
+    }
+    await this.retry(() => uploadAttempt(target, state));
+    if (state.resumedAt !== undefined) {
+      this.stats.uploadsResumed++;
+      this.opts.log?.(`${this.opts.registry}: upload of ${blob.digest} resumed at byte ${state.resumedAt} of ${bytes.length}`);
+    }
+    this.stats.bytesUploaded += state.sent;
+    this.stats.blobsUploaded++;
+    return 'uploaded';
+  }
+
+  /** Puts a manifest under a digest or a tag; returns the digest the registry reports, checked against the bytes. */
+  async putManifest(repo: string, ref: string, mediaType: string, bytes: Buffer): Promise<string> {
+    const own = digestOf(bytes);
+    if (isDigest(ref)) verifyDigest(ref, bytes, `manifest for ${repo}@${ref}`);
+    const res = await this.call({
+      method: 'PUT',
+      path: `/v2/${repo}/manifests/${ref}`,
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      scopes: [repositoryScope(repo, ['pull', 'push'])],
+      action: 'push',
+      repo,
+      expect: [],
+    });
+    const reported = header(res, 'docker-content-digest') ?? own;
+    if (reported !== own) throw new RegistryError(`manifest ${repo}:${ref} on ${this.opts.registry}: the registry reports digest ${reported}, the bytes hash to ${own}`, 'fatal');
+    return reported;
+  }
+
+  /** Every tag of a repository ([] for a repository the registry does not know), following Link on the same origin only. */
+  async listTags(repo: string): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${repo}/tags/list?n=1000`;
+    for (let page = 0; path && page < 100; page++) {
+      const res = await this.call({ method: 'GET', path, scopes: this.pull(repo), action: 'read', repo, expect: [404] });
+      if (res.status === 404) return tags;
+      const body = JSON.parse(res.body.toString()) as { tags?: string[] | null };
+      tags.push(...(body.tags ?? []));
+      path = nextLink(header(res, 'link'), new URL(path, `${this.transport.origin}/`).toString());
+    }
+    return tags;
+  }
+}
+
+/** The manifest's media type: the Content-Type, else the document's own mediaType field. Pure. */
+export function mediaTypeOf(contentType: string | undefined, body: Buffer): string {
+  const type = contentType?.split(';')[0].trim();
+  if (type && type !== 'application/json' && type !== 'text/plain') return type;
+  try {
+    const doc = JSON.parse(body.toString()) as { mediaType?: unknown; manifests?: unknown };
+    if (typeof doc.mediaType === 'string') return doc.mediaType;
+    return doc.manifests ? MANIFEST_TYPES[0] : MANIFEST_TYPES[1];
+  } catch {
+    return type ?? MANIFEST_TYPES[1];
+  }
+}
