@@ -1,20 +1,54 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ContextFile } from '../builders/native/copy.js';
-import { globRegExp, isIgnored, parseIgnore } from './ignore.js';
+import { ignoreFileFor, judge, mayReinclude, NO_RULES, parseIgnore, type IgnoreRules, type IgnoreVerdict } from './ignore.js';
+import { globMatcher, hasWildcards } from './pattern.js';
+
+/** The build context as BuildKit receives it: the folder, and the ignore rules it applies to it. */
+export interface BuildContext {
+  dir: string;
+  ignore: IgnoreRules;
+}
+
+const isFile = (file: string): boolean => existsSync(file) && statSync(file).isFile();
+
+function inside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
 
 /**
- * The context files the COPY sources can reach, minus what .dockerignore leaves out (files the Dockerfile
- * cannot see): glob segments are matched one folder level at a time, and only what matches is walked in full,
- * so a big target/ or .git is not read.
+ * The context of a build of `dockerfile` (its path): BuildKit's ignore file for it, parsed. Throws, naming the file
+ * and line, on a pattern BuildKit refuses; and on an ignore file that is a link out of the repository's folders
+ * (its lines would be quoted in errors).
  */
-export function listContext(context: string, sources: readonly string[]): ContextFile[] {
-  const ignoreFile = path.join(context, '.dockerignore');
-  const patterns = existsSync(ignoreFile) ? parseIgnore(readFileSync(ignoreFile, 'utf8')) : [];
+export function openContext(dir: string, dockerfile: string): BuildContext {
+  const file = ignoreFileFor(dir, dockerfile, isFile);
+  if (!file) return { dir, ignore: NO_RULES };
+  const shown = inside(dir, file) ? path.relative(dir, file) : file;
+  const real = realpathSync(file);
+  if (![dir, path.dirname(dockerfile)].some((d) => inside(realpathSync(d), real))) {
+    throw new Error(`${shown} is a link to ${real}, outside the context and the Dockerfile's folder; make it a plain file`);
+  }
+  return { dir, ignore: parseIgnore(readFileSync(file, 'utf8'), shown) };
+}
+
+/**
+ * The context files the COPY sources can reach, as BuildKit sends them: what the ignore rules leave out is not
+ * there, except that an excluded folder holding a re-included (`!`) path is sent with that path. Wildcard
+ * segments are matched one folder level at a time, and an excluded folder nothing can re-include is not walked,
+ * so a big target/ or .git is not read. Sorted by path.
+ */
+export function listContext(ctx: BuildContext, sources: readonly string[]): ContextFile[] {
   const out = new Map<string, ContextFile>();
+  const verdicts = new Map<string, IgnoreVerdict>();
+  const verdict = (rel: string): IgnoreVerdict => {
+    let v = verdicts.get(rel);
+    if (!v) verdicts.set(rel, (v = judge(ctx.ignore, rel, rel.includes('/') ? verdict(path.posix.dirname(rel)) : undefined)));
+    return v;
+  };
   const stat = (rel: string): ContextFile | undefined => {
-    if (rel !== '' && isIgnored(patterns, rel)) return undefined;
-    const abs = path.join(context, rel);
+    const abs = path.join(ctx.dir, rel);
     let st;
     try {
       st = lstatSync(abs);
@@ -29,42 +63,59 @@ export function listContext(context: string, sources: readonly string[]): Contex
   };
   const names = (rel: string): string[] => {
     try {
-      return readdirSync(path.join(context, rel)).sort();
+      return readdirSync(path.join(ctx.dir, rel)).sort();
     } catch {
       return [];
     }
   };
-  const walk = (rel: string): void => {
-    const f = stat(rel);
-    if (!f || out.has(rel)) return;
-    if (rel !== '') out.set(rel, f);
-    if (f.type === 'dir') for (const n of names(rel)) walk(rel ? `${rel}/${n}` : n);
+  const join = (dir: string, name: string): string => (dir ? `${dir}/${name}` : name);
+  // a folder's entries, walked as fsutil does; true when anything at or below `rel` is sent
+  const walked = new Map<string, boolean>();
+  const walk = (rel: string, f: ContextFile): boolean => {
+    let sent = walked.get(rel);
+    if (sent !== undefined) return sent;
+    const excluded = verdict(rel).excluded;
+    sent = !excluded;
+    if (f.type === 'dir' && (!excluded || mayReinclude(ctx.ignore, rel))) {
+      for (const n of names(rel)) {
+        const child = stat(join(rel, n));
+        if (child && walk(child.path, child)) sent = true;
+      }
+    }
+    if (sent) out.set(rel, f);
+    walked.set(rel, sent);
+    return sent;
+  };
+  // the folders a source's segments lead through, then the walk of what its last segment names
+  const reach = (dir: string, segs: readonly string[]): boolean => {
+    const [seg, ...rest] = segs;
+    const candidates = hasWildcards(seg) ? names(dir).filter(globMatcher(seg)) : [seg];
+    let sent = false;
+    for (const n of candidates) {
+      const f = stat(join(dir, n));
+      if (!f) continue;
+      if (!rest.length) {
+        if (walk(f.path, f)) sent = true;
+        continue;
+      }
+      if (f.type !== 'dir' || (verdict(f.path).excluded && !mayReinclude(ctx.ignore, f.path))) continue;
+      if (reach(f.path, rest) || !verdict(f.path).excluded) {
+        out.set(f.path, f);
+        sent = true;
+      }
+    }
+    return sent;
   };
   for (const source of new Set(sources)) {
     const segs = path.posix.normalize('/' + source).slice(1).split('/').filter(Boolean);
-    let level = [''];
-    segs.forEach((seg, i) => {
-      const last = i === segs.length - 1;
-      const re = /[*?[]/.test(seg) ? globRegExp(seg) : undefined;
-      const next: string[] = [];
-      for (const dir of level) {
-        const candidates = re ? names(dir).filter((n) => re.test(n)) : [seg];
-        for (const n of candidates) {
-          const rel = dir ? `${dir}/${n}` : n;
-          const f = stat(rel);
-          if (!f) continue;
-          if (last) walk(rel);
-          else if (f.type === 'dir') {
-            out.set(rel, f);
-            next.push(rel);
-          }
-        }
+    if (segs.length) reach('', segs);
+    else
+      for (const n of names('')) {
+        const f = stat(n);
+        if (f) walk(n, f);
       }
-      level = next;
-    });
-    if (segs.length === 0) walk('');
   }
-  return [...out.values()];
+  return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** A context file's bytes; refuses a path that leaves the context. */

@@ -1,20 +1,27 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listContext, readContextFile } from '../../../src/dockerfile/context.js';
+import { listContext, openContext, readContextFile } from '../../../src/dockerfile/context.js';
+
+function tree(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-ctx-'));
+  for (const [f, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+    writeFileSync(path.join(dir, f), content);
+  }
+  return dir;
+}
+
+const list = (dir: string, sources: string[], dockerfile = 'Dockerfile'): string[] => listContext(openContext(dir, path.join(dir, dockerfile)), sources).map((f) => f.path);
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'ip-ctx-'));
-  for (const f of ['target/app.jar', 'target/classes/A.class', 'target/lib/x.jar', 'conf/a.yml', 'conf/skip.bak', '.git/HEAD', 'Dockerfile', 'x.jar']) {
-    mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
-    writeFileSync(path.join(dir, f), f);
-  }
-  writeFileSync(path.join(dir, '.dockerignore'), '**/*.bak\n.git\n');
+  const files = ['target/app.jar', 'target/classes/A.class', 'target/lib/x.jar', 'conf/a.yml', 'conf/skip.bak', '.git/HEAD', 'Dockerfile', 'x.jar'];
+  dir = tree({ ...Object.fromEntries(files.map((f) => [f, f])), '.dockerignore': '**/*.bak\n.git\n' });
 });
 
-describe('listContext walks only what the COPY sources reach, minus .dockerignore', () => {
+describe('listContext walks only what the COPY sources reach, minus what the ignore file leaves out', () => {
   it.each([
     [['target/app.jar'], ['target', 'target/app.jar']],
     [['target/*.jar'], ['target', 'target/app.jar']],
@@ -23,10 +30,10 @@ describe('listContext walks only what the COPY sources reach, minus .dockerignor
     [['./conf/'], ['conf', 'conf/a.yml']],
     [['target/*/x.jar'], ['target', 'target/classes', 'target/lib', 'target/lib/x.jar']],
     [['missing.jar'], []],
-  ])('%j', (sources, want) => expect(listContext(dir, sources).map((f) => f.path).sort()).toEqual(want));
+  ])('%j', (sources, want) => expect(list(dir, sources)).toEqual(want));
 
   it('sees the whole context for ".", without what is ignored', () => {
-    const all = listContext(dir, ['.']).map((f) => f.path);
+    const all = list(dir, ['.']);
     expect(all).toContain('target/classes/A.class');
     expect(all.filter((p) => p.startsWith('.git') || p.endsWith('.bak'))).toEqual([]);
   });
@@ -34,5 +41,38 @@ describe('listContext walks only what the COPY sources reach, minus .dockerignor
   it('refuses to read outside the context', () => {
     expect(() => readContextFile(dir, '../etc/passwd')).toThrow(/outside the build context/);
     expect(readContextFile(dir, 'x.jar').toString()).toBe('x.jar');
+  });
+});
+
+describe('the ignore file of the Dockerfile, and excluded folders with re-included paths', () => {
+  const files = { 'app/secret.env': 's', 'app/main.txt': 'm', 'app/keep/a.txt': 'a', 'app/keep/b.log': 'b', 'root.txt': 'r', 'docker/app.Dockerfile': 'FROM x', Dockerfile: 'FROM x' };
+
+  it('Dockerfile.dockerignore replaces .dockerignore', () => {
+    const d = tree({ ...files, 'Dockerfile.dockerignore': 'app/secret.env\n', '.dockerignore': 'root.txt\n' });
+    expect(list(d, ['.'])).toContain('root.txt');
+    expect(list(d, ['.'])).not.toContain('app/secret.env');
+    expect(openContext(d, path.join(d, 'Dockerfile')).ignore.file).toBe('Dockerfile.dockerignore');
+  });
+
+  it('a Dockerfile in a subfolder has its own file there, and the context root keeps .dockerignore for the others', () => {
+    const d = tree({ ...files, 'docker/app.Dockerfile.dockerignore': 'root.txt\n', '.dockerignore': 'app\n' });
+    expect(list(d, ['.'], 'docker/app.Dockerfile')).toEqual(expect.arrayContaining(['app/secret.env', 'app/main.txt']));
+    expect(list(d, ['.'], 'docker/app.Dockerfile')).not.toContain('root.txt');
+    expect(list(d, ['.'])).not.toContain('app/main.txt');
+  });
+
+  it('sends an excluded folder with what a "!" brings back, and nothing else of it', () => {
+    const d = tree({ ...files, '.dockerignore': 'app\n!app/keep/*.txt\n' });
+    expect(list(d, ['.'])).toEqual(['.dockerignore', 'Dockerfile', 'app', 'app/keep', 'app/keep/a.txt', 'docker', 'docker/app.Dockerfile', 'root.txt']);
+    expect(list(d, ['app/*/a.txt'])).toEqual(['app', 'app/keep', 'app/keep/a.txt']);
+    expect(list(d, ['app/main.txt'])).toEqual([]);
+  });
+
+  it('refuses a bad pattern, naming the file and line, and an ignore file that links out of the repository', () => {
+    const d = tree({ ...files, 'Dockerfile.dockerignore': 'ok\n[\n' });
+    expect(() => openContext(d, path.join(d, 'Dockerfile'))).toThrow(/Dockerfile.dockerignore line 2/);
+    const l = tree(files);
+    symlinkSync('/etc/hostname', path.join(l, '.dockerignore'));
+    expect(() => openContext(l, path.join(l, 'Dockerfile'))).toThrow(/outside the context/);
   });
 });

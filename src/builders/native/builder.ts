@@ -5,7 +5,7 @@ import type { PushResult } from '../buildkit/push.js';
 import { jarBuildArg } from '../buildkit/spec.js';
 import { assemble, layerBlob, layerTars, type AppLayer } from './assemble.js';
 import { parseBaseRef, readBase, type BaseImage } from './base.js';
-import { listContext, readContextFile } from '../../dockerfile/context.js';
+import { listContext, openContext, readContextFile } from '../../dockerfile/context.js';
 import { loadIntoEngine } from './load.js';
 import { planBuild, type BuildPlan } from './plan.js';
 import { blobsOfCurrentImage, pushImage } from './push.js';
@@ -72,7 +72,9 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
       const mtime = Math.floor(time.getTime() / 1000);
       let plan: BuildPlan;
       try {
-        plan = planBuild(df, listContext(inputs.context, sources), read, { layers: inputs.layers, mtime });
+        const context = openContext(inputs.context, inputs.file);
+        if (context.ignore.file) io.info(`The build context leaves out what ${context.ignore.file} lists, as BuildKit reads it for this Dockerfile.`);
+        plan = planBuild(df, listContext(context, sources), read, { layers: inputs.layers, mtime });
       } catch (e) {
         throw new StageError('image', `The image build failed: ${errorMessage(e)}. Check the Dockerfile given in \`file\` and the \`context\`.`);
       }

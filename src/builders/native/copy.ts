@@ -1,6 +1,6 @@
 import path from 'node:path/posix';
 import type { LayerEntry } from '../../oci/tar.js';
-import { globRegExp } from '../../dockerfile/ignore.js';
+import { globMatcher, hasWildcards } from '../../dockerfile/pattern.js';
 import type { LayerOp } from '../../dockerfile/reader.js';
 
 /** A file of the build context (after .dockerignore), path relative to the context with '/' separators. */
@@ -23,13 +23,13 @@ function cleanSource(s: string): string {
   return path.normalize('/' + s).slice(1).replace(/\/$/, '');
 }
 
-/** The context files a COPY source names: a path, or a glob whose `*` stays within one folder. Pure. */
+/** The context files a COPY source names: a path, or a glob (Go's filepath.Match: `*` stays within one folder). Pure. */
 export function matchSource(source: string, files: readonly ContextFile[]): ContextFile[] {
   const clean = cleanSource(source);
   if (clean === '') return [{ path: '', type: 'dir', mode: 0o755, size: 0 }];
-  if (!/[*?[]/.test(clean)) return files.filter((f) => f.path === clean);
-  const re = globRegExp(clean);
-  return files.filter((f) => re.test(f.path));
+  if (!hasWildcards(clean)) return files.filter((f) => f.path === clean);
+  const matches = globMatcher(clean);
+  return files.filter((f) => matches(f.path));
 }
 
 function ancestors(p: string): string[] {

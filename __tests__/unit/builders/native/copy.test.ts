@@ -1,7 +1,6 @@
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { copyEntries, mkdirEntries, type ContextFile, type DirOwners } from '../../../../src/builders/native/copy.js';
-import { isIgnored, parseIgnore } from '../../../../src/dockerfile/ignore.js';
 import { planBuild } from '../../../../src/builders/native/plan.js';
 import { readDockerfile } from '../../../../src/dockerfile/reader.js';
 import { classify, LIBRARY_MTIME, libraryDir, parseLayersIndex, parseManifest, splitBootJar, writeManifest } from '../../../../src/builders/native/springboot.js';
@@ -36,19 +35,6 @@ describe('COPY semantics', () => {
     [['nothing.jar'], '/x', /"nothing.jar" matches no file/],
     [['run.sh', 'conf/a.yml'], '/x', /must be a folder ending in \//],
   ])('refuses %j -> %s', (sources, dest, err) => expect(() => copy(sources, dest)).toThrow(err));
-});
-
-describe('.dockerignore', () => {
-  const patterns = parseIgnore('# comment\ntarget\n!target/*.jar\n**/*.md\n/secret\n');
-  it.each([
-    ['target/classes/A.class', true],
-    ['target/app.jar', false],
-    ['docs/x/readme.md', true],
-    ['readme.md', true],
-    ['secret', true],
-    ['src/secret', false],
-    ['pom.xml', false],
-  ])('%s ignored: %s', (p, want) => expect(isIgnored(patterns, p)).toBe(want));
 });
 
 /** A Spring Boot-shaped layered jar, built here with fflate. */
