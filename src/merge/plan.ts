@@ -2,7 +2,8 @@
  * The merge's pure core: from what each registry holds of each leg, the refusals (every one, before any write)
  * or the index to push. The index's bytes depend only on the legs and the annotations, never on their order.
  */
-import { isAttestation, jsonBytes, MEDIA, normalPlatformName, platformName, type Descriptor, type Index, type Platform } from '../oci/manifest.js';
+import { jsonBytes, normalPlatformName, platformName, type Descriptor, type Index, type Platform } from '../oci/manifest.js';
+import { isAttestation, MEDIA } from '../oci/media.js';
 import { digestOf } from '../oci/digest.js';
 import type { LegSource } from './source.js';
 

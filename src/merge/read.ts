@@ -1,7 +1,8 @@
 /** What a registry holds under a leg's digest: the manifest and the small config blob, never a layer. */
 import type { ImageConfig } from '../oci/config.js';
 import { RegistryError, type RegistryClient } from '../registry/client.js';
-import { isAttestation, isIndex, type Descriptor, type Index, type Manifest, type Platform } from '../oci/manifest.js';
+import type { Descriptor, Index, Manifest, Platform } from '../oci/manifest.js';
+import { isAttestation, isIndex } from '../oci/media.js';
 import type { LegFound } from './plan.js';
 import { REVISION } from './plan.js';
 

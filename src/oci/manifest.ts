@@ -1,14 +1,4 @@
-/** Media types of the two image formats a registry serves. */
-export const MEDIA = {
-  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  ociConfig: 'application/vnd.oci.image.config.v1+json',
-  ociLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
-  dockerLayer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-} as const;
+import { imageEntries, MEDIA } from './media.js';
 
 export interface Descriptor {
   mediaType: string;
@@ -49,10 +39,6 @@ export function flavorOf(mediaType: string): Flavor {
   return mediaType.startsWith('application/vnd.docker.') ? 'docker' : 'oci';
 }
 
-export function isIndex(mediaType: string): boolean {
-  return mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList;
-}
-
 /** Media type of a new layer in an image of this flavor. Pure. */
 export function layerMediaType(flavor: Flavor): string {
   return flavor === 'docker' ? MEDIA.dockerLayer : MEDIA.ociLayer;
@@ -77,11 +63,6 @@ export function childIndex(flavor: Flavor, entries: readonly { digest: string; s
   };
 }
 
-/** Attestation entries (BuildKit's provenance/SBOM manifests) are not platforms of the base. Pure. */
-export function isAttestation(d: Descriptor): boolean {
-  return d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' || (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown');
-}
-
 /** The platform as containerd normalises it: arm64/v8 and amd64/v1 are the default variants, so they are dropped. Pure. */
 export function normalPlatformName(p: Platform): string {
   const variant = (p.architecture === 'arm64' && p.variant === 'v8') || (p.architecture === 'amd64' && p.variant === 'v1') ? undefined : p.variant;
@@ -98,11 +79,11 @@ export function platformName(p: Platform): string {
  * os/arch (arm64 is arm64/v8 in some indexes). Throws, listing what the base has, when one is missing. Pure.
  */
 export function pickPlatforms(base: Index, wanted: readonly string[]): Descriptor[] {
-  const have = base.manifests.filter((d) => d.platform && !isAttestation(d));
+  const have = imageEntries(base.manifests);
   return wanted.map((w) => {
     const [os, arch, variant] = w.split('/');
-    const hit = have.find((d) => d.platform!.os === os && d.platform!.architecture === arch && (!variant || d.platform!.variant === variant));
-    if (!hit) throw new Error(`the base image has no ${w} platform; it has ${have.map((d) => platformName(d.platform!)).join(', ') || 'none'}`);
+    const hit = have.find((d) => d.platform.os === os && d.platform.architecture === arch && (!variant || d.platform.variant === variant));
+    if (!hit) throw new Error(`the base image has no ${w} platform; it has ${have.map((d) => platformName(d.platform)).join(', ') || 'none'}`);
     return hit;
   });
 }

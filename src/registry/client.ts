@@ -1,6 +1,7 @@
 import type { RetryPolicy } from '../retry/retry.js';
 import type { Credentials } from './auth.js';
 import { digestOf, isDigest, verifyDigest } from '../oci/digest.js';
+import { MANIFEST_TYPES, MEDIA } from '../oci/media.js';
 import { RegistryError } from './errors.js';
 import { nextLink, repositoryScope } from './headers.js';
 import { header, type HttpResponse } from './http.js';
@@ -39,12 +40,6 @@ export interface BlobRef {
   mediaType?: string;
 }
 
-export const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-];
 
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 const MAX_BLOB_BYTES = 64 * 1024 * 1024;
@@ -224,8 +219,8 @@ export function mediaTypeOf(contentType: string | undefined, body: Buffer): stri
   try {
     const doc = JSON.parse(body.toString()) as { mediaType?: unknown; manifests?: unknown };
     if (typeof doc.mediaType === 'string') return doc.mediaType;
-    return doc.manifests ? MANIFEST_TYPES[0] : MANIFEST_TYPES[1];
+    return doc.manifests ? MEDIA.ociIndex : MEDIA.ociManifest;
   } catch {
-    return type ?? MANIFEST_TYPES[1];
+    return type ?? MEDIA.ociManifest;
   }
 }

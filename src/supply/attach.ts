@@ -1,6 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import { attestationManifest, blob, isAttestation, OCI_INDEX, DOCKER_LIST, indexWithAttestations, type Attestation, type Descriptor, type Platform } from './attest.js';
-import { signatureLayer, signatureManifest, signatureTag, signPayload, simpleSigningPayload, SIMPLE_SIGNING } from './cosign.js';
+import type { Descriptor, Platform } from '../oci/manifest.js';
+import { imageEntries, isIndex, MEDIA } from '../oci/media.js';
+import { attestationManifest, blob, indexWithAttestations, type Attestation } from './attest.js';
+import { signatureLayer, signatureManifest, signatureTag, signPayload, simpleSigningPayload } from './cosign.js';
 import type { SupplyRegistry } from './registry.js';
 
 /** One pushed repository: where, which digest docker pushed, and the tags that point at it. */
@@ -36,8 +38,8 @@ async function imageManifests(client: SupplyRegistry, img: PushedImage): Promise
   const top = await client.getManifest(img.repository, img.digest);
   if (!top) throw new Error(`${img.name}@${img.digest} is not in the registry`);
   const parsed = JSON.parse(top.bytes.toString('utf8')) as Parsed;
-  if (top.mediaType === OCI_INDEX || top.mediaType === DOCKER_LIST || parsed.manifests) {
-    const images = (parsed.manifests ?? []).filter((d) => !isAttestation(d) && d.platform) as Attached['images'];
+  if (isIndex(top.mediaType) || parsed.manifests) {
+    const images = imageEntries(parsed.manifests ?? []);
     return { images, annotations: parsed.annotations };
   }
   if (!parsed.config) throw new Error(`${img.name}@${img.digest} has no config`);
@@ -81,7 +83,7 @@ export async function attach(
     const layer = signatureLayer(payload, signPayload(key, payload));
     // cosign keeps every signature of a digest in one manifest: add ours to what is there
     const old = await client.getManifest(img.repository, tag);
-    const kept = old ? ((JSON.parse(old.bytes.toString('utf8')) as { layers?: Descriptor[] }).layers ?? []).filter((l) => l.mediaType === SIMPLE_SIGNING) : [];
+    const kept = old ? ((JSON.parse(old.bytes.toString('utf8')) as { layers?: Descriptor[] }).layers ?? []).filter((l) => l.mediaType === MEDIA.cosignSimpleSigning) : [];
     const sig = signatureManifest([...kept, layer.descriptor]);
     await client.pushBlob(img.repository, layer);
     await client.pushBlob(img.repository, sig.config);

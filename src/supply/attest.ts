@@ -1,36 +1,12 @@
 import { digestOf } from '../oci/digest.js';
-
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-export const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json';
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-export const IN_TOTO = 'application/vnd.in-toto+json';
-const REF_TYPE = 'vnd.docker.reference.type';
-const REF_DIGEST = 'vnd.docker.reference.digest';
-
-export interface Platform {
-  architecture: string;
-  os: string;
-  variant?: string;
-}
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  annotations?: Record<string, string>;
-  platform?: Platform;
-}
+import type { Descriptor } from '../oci/manifest.js';
+import { ATTESTATION_MANIFEST, MEDIA, REFERENCE_DIGEST, REFERENCE_TYPE } from '../oci/media.js';
 
 /** Bytes to be pushed, with the descriptor that names them. */
-export { digestOf };
-
 export interface Blob {
   bytes: Buffer;
   descriptor: Descriptor;
 }
-
 
 export function blob(mediaType: string, bytes: Buffer, extra: Pick<Descriptor, 'annotations' | 'platform'> = {}): Blob {
   return { bytes, descriptor: { mediaType, digest: digestOf(bytes), size: bytes.length, ...extra } };
@@ -54,24 +30,19 @@ export interface AttestationManifest {
  * Its index entry points back at the image with vnd.docker.reference.{type,digest}. Pure.
  */
 export function attestationManifest(imageDigest: string, attestations: readonly Attestation[]): AttestationManifest {
-  const layers = attestations.map((a) => blob(IN_TOTO, Buffer.from(JSON.stringify(a.statement)), { annotations: { 'in-toto.io/predicate-type': a.predicateType } }));
+  const layers = attestations.map((a) => blob(MEDIA.inToto, Buffer.from(JSON.stringify(a.statement)), { annotations: { 'in-toto.io/predicate-type': a.predicateType } }));
   const config = blob(
-    OCI_CONFIG,
+    MEDIA.ociConfig,
     Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.descriptor.digest) } })),
   );
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: config.descriptor, layers: layers.map((l) => l.descriptor) }));
+  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: config.descriptor, layers: layers.map((l) => l.descriptor) }));
   return {
     blobs: [config, ...layers],
-    manifest: blob(OCI_MANIFEST, manifest, {
-      annotations: { [REF_DIGEST]: imageDigest, [REF_TYPE]: 'attestation-manifest' },
+    manifest: blob(MEDIA.ociManifest, manifest, {
+      annotations: { [REFERENCE_DIGEST]: imageDigest, [REFERENCE_TYPE]: ATTESTATION_MANIFEST },
       platform: { architecture: 'unknown', os: 'unknown' },
     }),
   };
-}
-
-/** True for an index entry that is an attestation, not an image. Pure. */
-export function isAttestation(d: Descriptor): boolean {
-  return d.annotations?.[REF_TYPE] === 'attestation-manifest';
 }
 
 /**
@@ -82,14 +53,9 @@ export function indexWithAttestations(images: readonly Descriptor[], attestation
   const manifests: Descriptor[] = [];
   for (const img of images) {
     manifests.push(img);
-    manifests.push(...attestations.filter((a) => a.annotations?.[REF_DIGEST] === img.digest));
+    manifests.push(...attestations.filter((a) => a.annotations?.[REFERENCE_DIGEST] === img.digest));
   }
-  const body: Record<string, unknown> = { schemaVersion: 2, mediaType: OCI_INDEX, manifests };
+  const body: Record<string, unknown> = { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests };
   if (annotations && Object.keys(annotations).length) body.annotations = annotations;
-  return blob(OCI_INDEX, Buffer.from(JSON.stringify(body)));
-}
-
-/** `linux/amd64/v8`-style name of a platform, as purls and subjects carry it. Pure. */
-export function platformName(p: Platform): string {
-  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+  return blob(MEDIA.ociIndex, Buffer.from(JSON.stringify(body)));
 }

@@ -1,9 +1,10 @@
 import { createPrivateKey, createPublicKey, scryptSync, sign, type KeyObject } from 'node:crypto';
 import nacl from 'tweetnacl';
 import { InputError } from '../errors.js';
-import { blob, OCI_CONFIG, OCI_MANIFEST, type Blob, type Descriptor } from './attest.js';
+import type { Descriptor } from '../oci/manifest.js';
+import { MEDIA } from '../oci/media.js';
+import { blob, type Blob } from './attest.js';
 
-export const SIMPLE_SIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 
 const PEM = /-----BEGIN (ENCRYPTED (?:SIGSTORE|COSIGN) PRIVATE KEY)-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END \1-----/;
@@ -76,7 +77,7 @@ export function signatureTag(digest: string): string {
 
 /** One signature layer: the payload blob, annotated with its signature. Pure. */
 export function signatureLayer(payload: Buffer, signature: string): Blob {
-  return blob(SIMPLE_SIGNING, payload, { annotations: { [SIGNATURE_ANNOTATION]: signature } });
+  return blob(MEDIA.cosignSimpleSigning, payload, { annotations: { [SIGNATURE_ANNOTATION]: signature } });
 }
 
 /**
@@ -93,9 +94,9 @@ export function signatureManifest(layers: readonly Descriptor[]): { config: Blob
   });
   const zero = '0001-01-01T00:00:00Z';
   const config = blob(
-    OCI_CONFIG,
+    MEDIA.ociConfig,
     Buffer.from(JSON.stringify({ architecture: '', created: zero, history: unique.map(() => ({ created: zero })), os: '', rootfs: { type: 'layers', diff_ids: unique.map((l) => l.digest) }, config: {} })),
   );
-  const manifest = blob(OCI_MANIFEST, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: config.descriptor, layers: unique })));
+  const manifest = blob(MEDIA.ociManifest, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.ociManifest, config: config.descriptor, layers: unique })));
   return { config, manifest };
 }

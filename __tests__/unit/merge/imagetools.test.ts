@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MEDIA } from '../../../src/oci/manifest.js';
+import { MEDIA } from '../../../src/oci/media.js';
 import { createArgs, dockerOnlyCredentials, inspectArgs, useImagetools } from '../../../src/merge/imagetools.js';
 import { readLeg, type LegReader } from '../../../src/merge/read.js';
 import { checkMergeSupply } from '../../../src/merge/refuse.js';

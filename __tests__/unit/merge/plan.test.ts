@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MEDIA, type Descriptor } from '../../../src/oci/manifest.js';
+import type { Descriptor } from '../../../src/oci/manifest.js';
+import { MEDIA } from '../../../src/oci/media.js';
 import { digestOf } from '../../../src/oci/digest.js';
 import { assembleIndex, indexAnnotations, indexMediaType, planMerge, samePlatform, type LegFound, type RegistryView } from '../../../src/merge/plan.js';
 import type { LegSource } from '../../../src/merge/source.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { childConfig, type ConfigChange, type ImageConfig, type Step } from '../../../src/oci/config.js';
-import { childIndex, childManifest, MEDIA, pickPlatforms, type Index, type Manifest } from '../../../src/oci/manifest.js';
+import { childIndex, childManifest, pickPlatforms, type Index, type Manifest } from '../../../src/oci/manifest.js';
+import { MEDIA } from '../../../src/oci/media.js';
 
 const base: ImageConfig = {
   architecture: 'amd64',

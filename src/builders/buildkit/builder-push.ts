@@ -2,6 +2,7 @@ import { errorMessage } from '../../errors.js';
 import { refsByRegistry, type RegistryResult } from './publish.js';
 import type { PushResult } from './push.js';
 import { manifestStats } from './stats.js';
+import { isAttestation } from '../../oci/media.js';
 import type { RegistryClient } from '../../registry/client.js';
 import { splitRef, type ImageName } from '../../oci/name.js';
 import type { ImageStats } from '../../report/summary.js';
@@ -22,7 +23,7 @@ interface ManifestJson {
 async function statsOf(c: RegistryClient, found: Found): Promise<ImageStats | undefined> {
   const top = JSON.parse(found.bytes.toString('utf8')) as ManifestJson;
   if (top.layers) return manifestStats(top);
-  const pick = top.manifests?.find((m) => m.platform?.os !== 'unknown' && m.platform?.architecture !== 'unknown');
+  const pick = top.manifests?.find((m) => !isAttestation(m));
   if (!pick) return undefined;
   const inner = await c.getManifest(found.image.repository, pick.digest);
   return manifestStats(JSON.parse(inner.bytes.toString('utf8')) as ManifestJson);

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ImageConfig } from '../../oci/config.js';
-import { isIndex, MEDIA, pickPlatforms, type Descriptor, type Index, type Manifest } from '../../oci/manifest.js';
+import { pickPlatforms, type Descriptor, type Index, type Manifest } from '../../oci/manifest.js';
+import { isIndex, isUncompressedLayer, MEDIA } from '../../oci/media.js';
 import { errorMessage } from '../../errors.js';
 import type { RegistryClient } from '../../registry/client.js';
 import { digestOf } from '../../oci/digest.js';
@@ -13,7 +14,7 @@ import type { ImageName } from '../../oci/name.js';
 import type { ImageStats } from '../../report/summary.js';
 import type { RegistryResult } from './publish.js';
 import type { PushResult } from './push.js';
-import { blobPath, configPlatform, isUncompressedLayer, layoutManifest, rewriteManifest } from './layout.js';
+import { blobPath, configPlatform, layoutManifest, rewriteManifest } from './layout.js';
 import { gzipFile } from './save.js';
 
 /** Where a compressed blob can be had: a repository that holds it. */

@@ -3,14 +3,9 @@
  * and, for the classic store (uncompressed layer tars), the manifest of the same image with gzip layers. Pure.
  */
 import type { ImageConfig } from '../../oci/config.js';
-import { isAttestation, isIndex, MEDIA, normalPlatformName, platformName, type Descriptor, type Index, type Manifest } from '../../oci/manifest.js';
+import { normalPlatformName, platformName, type Descriptor, type Index, type Manifest } from '../../oci/manifest.js';
+import { isAttestation, isIndex, MEDIA } from '../../oci/media.js';
 
-const UNCOMPRESSED = new Set(['application/vnd.oci.image.layer.v1.tar', 'application/vnd.docker.image.rootfs.diff.tar']);
-
-/** Whether a layer descriptor is a plain tar (the classic store's save), which registries should get gzipped. */
-export function isUncompressedLayer(d: Pick<Descriptor, 'mediaType'>): boolean {
-  return UNCOMPRESSED.has(d.mediaType);
-}
 
 export interface LayoutManifest {
   digest: string;

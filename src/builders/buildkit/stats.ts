@@ -1,4 +1,5 @@
 import { execute } from '../../exec.js';
+import { isAttestation } from '../../oci/media.js';
 import { splitRef } from '../../oci/name.js';
 import type { ImageStats } from '../../report/summary.js';
 
@@ -29,7 +30,7 @@ export async function pushedStats(ref: string, dockerEnv: Record<string, string>
   const top = await rawManifest(ref, dockerEnv, builder);
   if (!top) return undefined;
   if (top.layers) return manifestStats(top);
-  const pick = top.manifests?.find((m) => m.platform?.os !== 'unknown' && m.platform?.architecture !== 'unknown');
+  const pick = top.manifests?.find((m) => !isAttestation(m));
   const inner = pick ? await rawManifest(`${splitRef(ref).name}@${pick.digest}`, dockerEnv, builder) : undefined;
   return inner ? manifestStats(inner) : undefined;
 }

@@ -1,6 +1,7 @@
 import { childConfig, configBytes, type ImageConfig } from '../../oci/config.js';
 import { gzipFixed } from '../../oci/gzip.js';
-import { childIndex, childManifest, jsonBytes, MEDIA, type Flavor, type Manifest } from '../../oci/manifest.js';
+import { childIndex, childManifest, jsonBytes, type Flavor, type Manifest } from '../../oci/manifest.js';
+import { MEDIA } from '../../oci/media.js';
 import { sha256, writeTar, type LayerEntry } from '../../oci/tar.js';
 import type { BaseImage } from './base.js';
 import type { BuildPlan } from './plan.js';

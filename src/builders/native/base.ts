@@ -1,5 +1,6 @@
 import type { ImageConfig } from '../../oci/config.js';
-import { flavorOf, isAttestation, isIndex, pickPlatforms, platformName, type Flavor, type Index, type Manifest, type Platform } from '../../oci/manifest.js';
+import { flavorOf, pickPlatforms, platformName, type Flavor, type Index, type Manifest, type Platform } from '../../oci/manifest.js';
+import { imageEntries, isIndex } from '../../oci/media.js';
 import type { RegistryClient } from '../../registry/client.js';
 import { parseImageName } from '../../oci/name.js';
 
@@ -58,5 +59,5 @@ export async function readBase(client: RegistryClient, repository: string, refer
     const m = await client.getManifest(repository, d.digest);
     platforms.push(await one(m.bytes, d.platform));
   }
-  return { repository, flavor, platforms, multiPlatform: index.manifests.filter((d) => d.platform && !isAttestation(d)).length > 1 };
+  return { repository, flavor, platforms, multiPlatform: imageEntries(index.manifests).length > 1 };
 }

@@ -1,5 +1,5 @@
 import type { Descriptor, Index, Manifest } from '../../oci/manifest.js';
-import { isAttestation, isIndex } from '../../oci/manifest.js';
+import { isAttestation, isIndex } from '../../oci/media.js';
 import type { ImageConfig } from '../../oci/config.js';
 import type { RegistryClient } from '../../registry/client.js';
 import type { AssembledImage } from './assemble.js';
