@@ -1,7 +1,7 @@
 import { saveCaches } from './cache/caches.js';
 import { errorMessage } from './errors.js';
 import type { ActionIO } from './io.js';
-import { removeDockerConfig } from './engine/config.js';
+import { removeDockerConfig } from './engine/docker-config.js';
 import { logout } from './engine/login.js';
 import { removeDaemonChange } from './engine/insecure.js';
 import { restoreTrust } from './engine/trust.js';

@@ -4,7 +4,7 @@ import type { Inputs } from './inputs/inputs.js';
 import type { ActionIO } from './io.js';
 import type { JavaPlan } from './java/build.js';
 import { clientPool } from './registry/pool.js';
-import { userDockerConfigDir } from './engine/config.js';
+import type { DockerConfig } from './engine/docker-config.js';
 import type { RetryPolicy } from './retry/retry.js';
 
 /** What every stage of one run shares: worked out once, before the first side effect, then read-only. */
@@ -30,13 +30,15 @@ export interface Job {
   buildx?: BuildxBuilder;
   /** The run's one retry budget (the `retries` input), counted per registry in the job summary. */
   policy: RetryPolicy;
+  /** The runner's docker config (an earlier `docker login`), read once before the first side effect. */
+  dockerConfig: DockerConfig;
 }
 
 /**
  * The run's registry clients for in-process registry work (native builder, pushes by digest, tags, merge, supply):
  * the inputs' logins, CA and insecure flags, then the runner's docker config; the run's retry budget.
  */
-export function registryPool(job: Pick<Job, 'inputs' | 'env' | 'policy' | 'io'>, policy: RetryPolicy = job.policy): ReturnType<typeof clientPool> {
+export function registryPool(job: Pick<Job, 'inputs' | 'dockerConfig' | 'policy' | 'io'>, policy: RetryPolicy = job.policy): ReturnType<typeof clientPool> {
   const { inputs } = job;
-  return clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfigDir: userDockerConfigDir(job.env), policy, log: (m) => job.io.warning(m) });
+  return clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfig: job.dockerConfig, policy, log: (m) => job.io.warning(m) });
 }

@@ -21,7 +21,7 @@ import { metaInputs, resolveMetadata } from './stages/metadata.js';
 import { metadataJson } from './outputs.js';
 import { planText } from './plan.js';
 import { secretLookingArgs } from './inputs/registry-auth.js';
-import { userDockerConfigDir } from './engine/config.js';
+import { readDockerConfig, userDockerConfigDir } from './engine/docker-config.js';
 import { defaultPolicy } from './retry/policy.js';
 import type { RetryPolicy } from './retry/retry.js';
 import { openSession } from './engine/session.js';
@@ -129,7 +129,9 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   if (paths.file && !inputs.dryRun) checkNative(inputs, dockerfile);
   // a named builder must exist before anything happens; inspecting it starts nothing
   const buildx = inputs.buildxBuilder && !inputs.dryRun ? await inspectBuildxBuilder(inputs.buildxBuilder, {}) : undefined;
-  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx };
+  const dockerConfig = readDockerConfig(userDockerConfigDir(env));
+  if (dockerConfig.problem) io.warning(`The docker config ${dockerConfig.dir}/config.json is not used: ${dockerConfig.problem}. Registries not in the inputs are asked without credentials.`);
+  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig };
 }
 
 /** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */

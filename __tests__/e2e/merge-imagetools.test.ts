@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imagetools, useImagetools } from '../../src/merge/imagetools.ts';
+import { parseDockerConfig } from '../../src/engine/docker-config.ts';
 import { checkLegs, pushIndexWithDocker, type MergeIO, type MergeTarget } from '../../src/merge/registry.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { parseImageName } from '../../src/oci/name.ts';
@@ -34,7 +35,7 @@ function mergeIO(log: string[]): MergeIO {
   return {
     // no credentials: the registries answer 401, as they would to a client that cannot use an identity token
     client: (registry) => new RegistryClient({ registry, policy }),
-    fallback: (registry, e) => useImagetools(e, registry, [], { auths: { [registry]: { identitytoken: 'only docker uses this' } } }),
+    fallback: (registry, e) => useImagetools(e, registry, [], parseDockerConfig(JSON.stringify({ auths: { [registry]: { identitytoken: 'only docker uses this' } } }), dockerConfig)),
     tools: imagetools(dockerConfig, policy),
     log: (m) => log.push(m),
   };
@@ -78,7 +79,7 @@ describe('docker buildx imagetools, when the native client is refused', () => {
   });
 
   it('does not fall back when docker has nothing better: the 401 is the answer', async () => {
-    const io = { ...mergeIO([]), fallback: (registry: string, e: unknown) => useImagetools(e, registry, [], {}) };
+    const io = { ...mergeIO([]), fallback: (registry: string, e: unknown) => useImagetools(e, registry, [], parseDockerConfig('{}', dockerConfig)) };
     await expect(checkLegs([{ digest: amd.digest }], targets(repo), SHA, [], io)).rejects.toThrow(/Reading the legs on 127\.0\.0\.1:5000 failed: .*401.*Nothing was pushed\. Give credentials/);
   });
 });

@@ -1,7 +1,7 @@
 import { errorMessage, StageError } from '../errors.js';
 import type { PostState } from '../state.js';
 import type { RegistryLogin } from '../inputs/registry-auth.js';
-import { createDockerConfig } from './config.js';
+import { createDockerConfig } from './docker-config.js';
 import { login } from './login.js';
 import type { RetryPolicy } from '../retry/retry.js';
 import { trustCa } from './trust.js';

@@ -5,8 +5,6 @@
  * credential helper, which may answer with one). docker then speaks with the runner's own config; no
  * credential passes through argv or our environment. Every other failure stays a failure.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { execute } from '../exec.js';
 import type { ImageConfig } from '../oci/config.js';
 import { mediaTypeOf } from '../registry/client.js';
@@ -14,38 +12,18 @@ import { digestOf } from '../oci/digest.js';
 import { RegistryError } from '../registry/errors.js';
 import type { RegistryLogin } from '../inputs/registry-auth.js';
 import { dockerError } from '../engine/docker-error.js';
+import { dockerOnlyCredentials, type DockerConfig } from '../engine/docker-config.js';
 import { canonicalRegistry } from '../oci/name.js';
 import { withRetry, type RetryPolicy } from '../retry/retry.js';
 import type { LegReader } from './read.js';
 
 const TIMEOUT_MS = 5 * 60 * 1000;
 
-interface DockerConfigDoc {
-  auths?: Record<string, { identitytoken?: string; registrytoken?: string } | undefined>;
-  credHelpers?: Record<string, string>;
-  credsStore?: string;
-}
-
-/** Whether the runner's docker config has credentials for `registry` that only docker itself can use. Pure. */
-export function dockerOnlyCredentials(config: DockerConfigDoc, registry: string): boolean {
-  const entry = Object.entries(config.auths ?? {}).find(([k]) => canonicalRegistry(k.replace(/^https?:\/\//, '').replace(/\/v[12]\/?$/, '')) === registry)?.[1];
-  if (entry?.identitytoken || entry?.registrytoken) return true;
-  return Boolean(config.credHelpers?.[registry] ?? (entry && config.credsStore));
-}
-
 /** The narrow "native client cannot" test: refused (401/403), no login in the inputs, docker-only credentials at hand. Pure. */
-export function useImagetools(error: unknown, registry: string, logins: readonly RegistryLogin[], config: DockerConfigDoc): boolean {
+export function useImagetools(error: unknown, registry: string, logins: readonly RegistryLogin[], config: DockerConfig): boolean {
   if (!(error instanceof RegistryError) || error.kind !== 'auth') return false;
   if (logins.some((l) => canonicalRegistry(l.registry) === registry)) return false;
   return dockerOnlyCredentials(config, registry);
-}
-
-export function readDockerConfig(dir: string): DockerConfigDoc {
-  try {
-    return JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8')) as DockerConfigDoc;
-  } catch {
-    return {};
-  }
 }
 
 /** argv of `imagetools inspect`: the raw manifest, or (format) the image config as JSON. Pure. */

@@ -1,3 +1,4 @@
+import type { DockerConfig } from '../engine/docker-config.js';
 import type { RegistryLogin } from '../inputs/registry-auth.js';
 import { canonicalRegistry } from '../oci/name.js';
 import type { RetryPolicy } from '../retry/retry.js';
@@ -7,8 +8,8 @@ import { credentialsFor } from './credentials.js';
 export interface PoolOptions {
   logins: readonly RegistryLogin[];
   insecureRegistries: readonly string[];
-  /** The runner's docker config (an earlier `docker login`), read for registries the inputs do not name. */
-  dockerConfigDir?: string;
+  /** The runner's docker config (an earlier `docker login`), asked for registries the inputs do not name. */
+  dockerConfig?: DockerConfig;
   policy: RetryPolicy;
   log: (message: string) => void;
 }
@@ -25,7 +26,7 @@ export function clientPool(opts: PoolOptions): { client: (registry: string) => R
       const login = opts.logins.find((l) => canonicalRegistry(l.registry) === registry);
       c = new RegistryClient({
         registry,
-        credentials: credentialsFor(registry, opts.logins, opts.dockerConfigDir),
+        credentials: credentialsFor(registry, opts.logins, opts.dockerConfig),
         ca: login?.ca,
         insecure: opts.insecureRegistries.includes(registry),
         // retries are counted against the registry they were about

@@ -1,11 +1,10 @@
 /** The merge job (`merge-digests`): no build, the legs' images stitched into one index, pushed by digest, tags last. */
 import type { Published } from '../builders/builder.js';
 import { StageError } from '../errors.js';
-import { useImagetools, imagetools, readDockerConfig } from '../merge/imagetools.js';
+import { useImagetools, imagetools } from '../merge/imagetools.js';
 import { checkLegs, pushIndex, pushIndexWithDocker, type MergeIO, type MergeTarget } from '../merge/registry.js';
 import { resolveLegs } from '../merge/source.js';
 import { metadataJson } from '../outputs.js';
-import { userDockerConfigDir } from '../engine/config.js';
 import { splitRef } from '../oci/name.js';
 import type { RunRecord } from '../report/summary.js';
 import type { Meta } from '../tags/index.js';
@@ -21,7 +20,7 @@ export function mergeTargets(images: Job['inputs']['images'], tags: readonly str
 
 /** Runs the merge, sets the outputs and the job summary record; throws when a registry did not get every tag. */
 export async function mergeStage(job: Job, meta: Meta, push: boolean, record: RunRecord, stage: StageFn): Promise<void> {
-  const { io, inputs, env } = job;
+  const { io, inputs } = job;
   // the folder is read (and every file parsed) before any registry is asked
   const legs = resolveLegs(inputs.distribute.merge!);
   record.builder = 'merge';
@@ -32,12 +31,11 @@ export async function mergeStage(job: Job, meta: Meta, push: boolean, record: Ru
     io.setOutput('metadata', metadataJson({ meta, results: [], pushes: [], imageId: '', builder: 'merge', cacheHit: { dependencies: 'off', layers: 'off', jar: 'off' }, reproducible: false, timings: record.timings }));
     return;
   }
-  const dockerConfigDir = userDockerConfigDir(env);
   const pool = registryPool(job);
   const mio: MergeIO = {
     client: pool.client,
-    fallback: (registry, e) => useImagetools(e, registry, inputs.logins, readDockerConfig(dockerConfigDir)),
-    tools: imagetools(dockerConfigDir, job.policy),
+    fallback: (registry, e) => useImagetools(e, registry, inputs.logins, job.dockerConfig),
+    tools: imagetools(job.dockerConfig.dir, job.policy),
     log: (m) => io.info(m),
   };
   const targets = mergeTargets(inputs.images, meta.tags);

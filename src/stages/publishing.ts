@@ -5,7 +5,6 @@ import { InputError } from '../errors.js';
 import { clientPool } from '../registry/pool.js';
 import { refusedPushAccess } from '../registry/probe.js';
 import { checkPushAccess } from '../registry/anonymous.js';
-import { userDockerConfigDir } from '../engine/config.js';
 import { parseTagRules, type Meta } from '../tags/index.js';
 import type { Job } from '../job.js';
 
@@ -21,13 +20,13 @@ export interface Publishing {
  * a registry that asks for credentials nobody gave fails here rather than after the build.
  */
 export async function decidePublishing(job: Job, meta: Meta, facts: EventFacts): Promise<Publishing> {
-  const { io, inputs, ctx, env } = job;
+  const { io, inputs, ctx } = job;
   const { fork, pr } = facts;
   const rules = parseTagRules(tagRules(inputs.tags, inputs.prSha, ctx.eventName)).map((r) => r.source);
   const decided = decidePush({ push: inputs.push && !fork && !pr?.closed && !job.untrusted, auto: inputs.pushAuto }, meta.tags, ctx.ref, rules);
   const push = decided.push;
   if (decided.notice) io.notice(decided.notice);
-  if (push) await checkPushAccess([...new Set(inputs.images.map((i) => i.registry))], inputs.logins.map((l) => l.registry), inputs.insecureRegistries, userDockerConfigDir(env));
+  if (push) await checkPushAccess([...new Set(inputs.images.map((i) => i.registry))], inputs.logins.map((l) => l.registry), inputs.insecureRegistries, job.dockerConfig);
   if (push) await checkCredentials(job);
   if (fork) io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
   if (pr?.closed && inputs.push) io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,8 @@ import { checkNetwork, checkTarget } from '../../../src/inputs/preflight.js';
 import { decidePush } from '../../../src/inputs/push.js';
 import { checkArtifactInContext, checkInWorkspace, globBase } from '../../../src/inputs/workspace.js';
 import { stageNames } from '../../../src/dockerfile/facts.js';
-import { configRegistries, registriesWithoutLogin } from '../../../src/registry/anonymous.js';
+import { parseDockerConfig } from '../../../src/engine/docker-config.js';
+import { registriesWithoutLogin } from '../../../src/registry/anonymous.js';
 import { ignoredAttributes } from '../../../src/tags/attrs.js';
 import { parseTagRules } from '../../../src/tags/index.js';
 import { parseInputs } from '../../../src/inputs/inputs.js';
@@ -124,16 +125,17 @@ describe('warnings for what is dropped', () => {
 });
 
 describe('registries without a login', () => {
+  const config = (json: string) => parseDockerConfig(json, '/cfg');
   it('reads what a Docker config holds', () => {
-    expect(configRegistries('{"auths":{"https://index.docker.io/v1/":{},"127.0.0.1:5000":{}},"credHelpers":{"GHCR.io":"gh"}}')).toEqual({ all: false, registries: ['docker.io', '127.0.0.1:5000', 'ghcr.io'] });
-    expect(configRegistries('{"credsStore":"desktop"}')).toEqual({ all: true, registries: [] });
-    expect(configRegistries('not json')).toEqual({ all: false, registries: [] });
+    const wanted = ['docker.io', '127.0.0.1:5000', 'ghcr.io', 'quay.io'];
+    expect(registriesWithoutLogin(wanted, [], config('{"auths":{"https://index.docker.io/v1/":{},"127.0.0.1:5000":{}},"credHelpers":{"GHCR.io":"gh"}}'))).toEqual(['quay.io']);
+    expect(registriesWithoutLogin(wanted, [], config('{"credsStore":"desktop"}'))).toEqual([]);
+    expect(registriesWithoutLogin(wanted, [], config('not json'))).toEqual(wanted);
   });
   it('with the job’s own logins, only those count', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-dcfg-'));
-    writeFileSync(path.join(dir, 'config.json'), '{"auths":{"b.io":{}}}');
-    expect(registriesWithoutLogin(['a.io', 'b.io', 'a.io'], ['a.io'], dir)).toEqual(['b.io']);
-    expect(registriesWithoutLogin(['a.io', 'b.io'], [], dir)).toEqual(['a.io']);
-    expect(registriesWithoutLogin(['a.io'], [], path.join(dir, 'none'))).toEqual(['a.io']);
+    const cfg = config('{"auths":{"b.io":{}}}');
+    expect(registriesWithoutLogin(['a.io', 'b.io', 'a.io'], ['a.io'], cfg)).toEqual(['b.io']);
+    expect(registriesWithoutLogin(['a.io', 'b.io'], [], cfg)).toEqual(['a.io']);
+    expect(registriesWithoutLogin(['a.io'], [], config('{}'))).toEqual(['a.io']);
   });
 });

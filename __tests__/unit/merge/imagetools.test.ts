@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MEDIA } from '../../../src/oci/media.js';
-import { createArgs, dockerOnlyCredentials, inspectArgs, useImagetools } from '../../../src/merge/imagetools.js';
+import { parseDockerConfig } from '../../../src/engine/docker-config.js';
+import { createArgs, inspectArgs, useImagetools } from '../../../src/merge/imagetools.js';
 import { readLeg, type LegReader } from '../../../src/merge/read.js';
 import { checkMergeSupply } from '../../../src/merge/refuse.js';
 import { RegistryError } from '../../../src/registry/errors.js';
@@ -23,13 +24,7 @@ describe('the imagetools fallback is taken only when the native client cannot', 
     ['a missing manifest', new RegistryError('HTTP 404 MANIFEST_UNKNOWN', 'fatal', 404), [], identity, false],
     ['an error that is no registry answer', new Error('boom'), [], identity, false],
   ])('%s: %s', (_, error, logins, config, want) => {
-    expect(useImagetools(error, 'ghcr.io', logins, config)).toBe(want);
-  });
-
-  it('docker-only credentials: identitytoken, registrytoken, or a helper', () => {
-    expect(dockerOnlyCredentials({ auths: { 'ghcr.io': { registrytoken: 't' } } }, 'ghcr.io')).toBe(true);
-    expect(dockerOnlyCredentials({ auths: { 'ghcr.io': {} }, credsStore: 'desktop' }, 'ghcr.io')).toBe(true);
-    expect(dockerOnlyCredentials({ credsStore: 'desktop' }, 'ghcr.io')).toBe(false);
+    expect(useImagetools(error, 'ghcr.io', logins, parseDockerConfig(JSON.stringify(config), '/cfg'))).toBe(want);
   });
 });
 

@@ -2,39 +2,18 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { authEntryFor, credentialsFor, fromAuthEntry, helperServer } from '../../../src/registry/credentials.js';
+import { readDockerConfig } from '../../../src/engine/docker-config.js';
+import { credentialsFor, helperServer } from '../../../src/registry/credentials.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-function configDir(config: unknown): string {
+function configDir(config: unknown): ReturnType<typeof readDockerConfig> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'oci-dockercfg-'));
   writeFileSync(path.join(dir, 'config.json'), typeof config === 'string' ? config : JSON.stringify(config));
-  return dir;
+  return readDockerConfig(dir);
 }
 
-describe('docker config auths', () => {
-  it.each([
-    [{ auth: b64('user:pa:ss') }, { username: 'user', password: 'pa:ss' }],
-    [{ username: 'u', password: 'p' }, { username: 'u', password: 'p' }],
-    [{ auth: b64('user:') }, undefined],
-    [{ auth: b64('nocolon') }, undefined],
-    [{ auth: '' }, undefined],
-    [{}, undefined],
-    [undefined, undefined],
-  ])('%j', (entry, want) => expect(fromAuthEntry(entry)).toEqual(want));
-
-  it.each([
-    ['https://index.docker.io/v1/', 'docker.io'],
-    ['index.docker.io', 'docker.io'],
-    ['registry-1.docker.io', 'docker.io'],
-    ['https://ghcr.io', 'ghcr.io'],
-    ['127.0.0.1:5000', '127.0.0.1:5000'],
-    ['http://127.0.0.1:5000/v2/', '127.0.0.1:5000'],
-  ])('the key %s is %s', (key, registry) => {
-    expect(authEntryFor({ auths: { [key]: { auth: b64('a:b') } } }, registry)).toEqual({ username: 'a', password: 'b' });
-    expect(authEntryFor({ auths: { [key]: { auth: b64('a:b') } } }, 'other.test')).toBeUndefined();
-  });
-
+describe('helper server names', () => {
   it('names Hub as the helpers know it', () => {
     expect(helperServer('docker.io')).toBe('https://index.docker.io/v1/');
     expect(helperServer('ghcr.io')).toBe('ghcr.io');
@@ -53,7 +32,8 @@ describe('credentialsFor', () => {
   });
 
   it('is anonymous when the config is missing or not JSON', () => {
-    expect(credentialsFor('ghcr.io', [], path.join(os.tmpdir(), 'no-such-docker-config-dir'))).toBeUndefined();
+    expect(credentialsFor('ghcr.io', [], readDockerConfig(path.join(os.tmpdir(), 'no-such-docker-config-dir')))).toBeUndefined();
+    expect(credentialsFor('ghcr.io', [])).toBeUndefined();
     expect(credentialsFor('ghcr.io', [], configDir('{ not json'))).toBeUndefined();
     expect(credentialsFor('ghcr.io', [], configDir('[]'))).toBeUndefined();
   });

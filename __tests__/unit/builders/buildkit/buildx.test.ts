@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { builderEngineEnv, builderOutput, describeBuilder, parseBuildxInspect, pushesFromBuilder, type BuildxBuilder } from '../../../../src/builders/buildkit/buildx.js';
 import { buildxArgs, type BuildSpec } from '../../../../src/builders/buildkit/args.js';
 import { buildCacheArgs, effectiveCacheMode, pickLayerExport, type CacheModeInput } from '../../../../src/cache/layers.js';
-import { createDockerConfig } from '../../../../src/engine/config.js';
+import { createDockerConfig } from '../../../../src/engine/docker-config.js';
 import { parseImageName } from '../../../../src/oci/name.js';
 import { ROOT } from '../../../support/runner.ts';
 
