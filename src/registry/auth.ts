@@ -1,4 +1,5 @@
-import { classifyStatus, describeAnswer, RegistryError } from './errors.js';
+import { classifyStatus } from '../retry/classify.js';
+import { describeAnswer, RegistryError } from './errors.js';
 import { errorDetails, mergeScopes, parseChallenges, pickChallenge, realmAllowed } from './headers.js';
 import { header, type HttpResponse } from './http.js';
 

@@ -134,14 +134,6 @@ export function resumeOffset(header: string | undefined): number | undefined {
   return last <= 0 ? 0 : last + 1;
 }
 
-/** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), capped. Pure. */
-export function retryAfter(header: string | undefined, now: number, capMs = 60 * 1000): number | undefined {
-  if (!header) return undefined;
-  const seconds = /^\s*(\d+)\s*$/.exec(header);
-  const ms = seconds ? Number(seconds[1]) * 1000 : Date.parse(header) - now;
-  return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), capMs) : undefined;
-}
-
 export interface RegistryErrorDetail {
   code: string;
   message: string;

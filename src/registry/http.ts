@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import { certificateProblem, classifyNetwork, notTls, RegistryError } from './errors.js';
+import { classifyNetwork } from '../retry/classify.js';
+import { certificateProblem, notTls, RegistryError } from './errors.js';
 
 /**
  * One HTTP exchange over node:http/https rather than fetch: Node's fetch takes a CA per request only through

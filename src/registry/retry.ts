@@ -1,25 +1,26 @@
-import { backoffMs, type RetryPolicy } from '../retry/retry.js';
+import { retry, type RetryPolicy } from '../retry/retry.js';
 import { RegistryError } from './errors.js';
 
 /**
- * Runs `op` again on transient failures only, within the policy's count and total time: the same budget
- * as the docker path (backoff with jitter, Retry-After honoured). A failure of kind auth or fatal, or any
- * error that is not a RegistryError, ends the sequence at once.
+ * A registry call through the one retry loop: a RegistryError's kind says whether it is tried again (transient
+ * only), its Retry-After is honoured. Any other error ends the sequence at once, as does an auth or fatal failure;
+ * a transient one that outlasts the policy says how many attempts were made.
  */
 export async function retrying<T>(op: (attempt: number) => Promise<T>, policy: RetryPolicy, onRetry: (message: string) => void): Promise<T> {
-  const start = Date.now();
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await op(attempt);
-    } catch (e) {
-      if (!(e instanceof RegistryError) || e.kind !== 'transient') throw e;
-      const wait = Math.max(e.retryAfterMs ?? 0, backoffMs(attempt, policy.random));
-      if (attempt >= policy.retries || Date.now() - start + wait > policy.totalMs) {
-        throw new RegistryError(`${e.message} (gave up after ${attempt + 1} attempt(s))`, e.kind, e.status, e.codes);
+  const res = await retry<T>(
+    async (attempt) => {
+      try {
+        return { ok: true, value: await op(attempt) };
+      } catch (e) {
+        if (!(e instanceof RegistryError)) throw e;
+        return { ok: false, error: e, failure: { kind: e.kind, reason: e.message, retryAfterMs: e.retryAfterMs } };
       }
-      onRetry(`${e.message}; retry ${attempt + 1} of ${policy.retries} in ${(wait / 1000).toFixed(1)} s`);
-      policy.onRetry(attempt + 1, e.message, wait, policy.scope);
-      await policy.sleep(wait);
-    }
-  }
+    },
+    policy,
+    (f, attempt, wait) => onRetry(`${f.reason}; retry ${attempt} of ${policy.retries} in ${(wait / 1000).toFixed(1)} s`),
+  );
+  if (res.ok) return res.value;
+  const e = res.error as RegistryError;
+  if (e.kind !== 'transient') throw e;
+  throw new RegistryError(`${e.message} (gave up after ${res.attempts} attempt(s))`, e.kind, e.status, e.codes);
 }

@@ -1,7 +1,8 @@
 import { apiHost } from './catalog.js';
 import { Authenticator, type Credentials } from './auth.js';
-import { classifyStatus, describeAnswer, notTls, RegistryError } from './errors.js';
-import { errorDetails, isLoopbackHost, retryAfter } from './headers.js';
+import { classifyStatus, retryAfter } from '../retry/classify.js';
+import { describeAnswer, notTls, RegistryError } from './errors.js';
+import { errorDetails, isLoopbackHost } from './headers.js';
 import { createAgents, header, NetworkError, send, type Agents, type HttpRequest, type HttpResponse } from './http.js';
 
 export interface TransportOptions {

@@ -1,55 +1,10 @@
 import { dockerError } from '../engine/docker-error.js';
-
-export type FailureKind = 'auth' | 'transient' | 'fatal';
-
-/** Refusals: trying again with the same credentials cannot help, and must not hammer the registry. */
-const AUTH = [/\b401\b/, /\b403\b/, /unauthori[sz]ed/i, /denied/i, /incorrect username or password/i, /authentication required/i, /forbidden/i, /no basic auth credentials/i, /name unknown/i];
-/** Answers about the content or the name: the same request gets the same answer. */
-const FATAL = [/manifest (invalid|unknown|blob unknown)/i, /digest (invalid|did not match|mismatch)/i, /did not match (the )?(expected|uploaded) (digest|content)/i, /blob unknown/i, /size invalid/i, /x509|certificate/i];
-const TRANSIENT = [
-  /\b5\d\d\b/,
-  /\b429\b/,
-  /too many requests/i,
-  /toomanyrequests/i,
-  /connection (reset|refused)/i,
-  /use of closed network connection/i,
-  /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT/,
-  /i\/o timeout/i,
-  /timed? ?out/i,
-  /TLS handshake timeout/i,
-  /\bEOF\b/,
-  /service unavailable|bad gateway|internal server error|gateway time-?out/i,
-  /broken pipe/i,
-  /socket hang up|other side closed|fetch failed|\bterminated\b/i,
-  /server misbehaving|temporary failure in name resolution/i,
-];
-
-/** Decides from one error message whether trying again can help. Refusals win, then content errors. Pure. */
-export function classifyMessage(message: string): FailureKind {
-  if (AUTH.some((re) => re.test(message))) return 'auth';
-  if (FATAL.some((re) => re.test(message))) return 'fatal';
-  if (TRANSIENT.some((re) => re.test(message))) return 'transient';
-  return 'fatal';
-}
-
-/**
- * Decides from a tool's output whether trying again can help: from its error line (docker's own words), never
- * from a progress line such as `Mounted from acme/app`. Auth failures never are transient. Pure.
- */
-export function classifyFailure(output: string): FailureKind {
-  return classifyMessage(dockerError(output) ?? output);
-}
+import { classifyFailure, retryAfterInOutput, type FailureKind } from './classify.js';
 
 /** Exponential backoff with full jitter, capped; `random` is injected for tests. */
 export function backoffMs(attempt: number, random: () => number, baseMs = 2000, capMs = 15000): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
-}
-
-/** Seconds from a Retry-After header value, when the output carries one. */
-export function retryAfterMs(output: string): number | undefined {
-  const m = /retry-after:?\s*(\d+)/i.exec(output);
-  return m ? Number(m[1]) * 1000 : undefined;
 }
 
 export interface RetryPolicy {
@@ -64,24 +19,46 @@ export interface RetryPolicy {
   scope?: string;
 }
 
+/** Why one attempt failed, as the loop reads it: whether another try can help, in words, and any wait asked for. */
+export interface Failure {
+  kind: FailureKind;
+  reason: string;
+  retryAfterMs?: number;
+}
+
+/** One attempt's outcome: a value, or a failure (with the value or error the caller wants back if it is the last). */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure; value?: T; error?: unknown };
+
+/**
+ * The one retry loop. Runs `op` again only on a transient failure, never on auth or fatal ones, within the policy's
+ * count and total time, waiting the backoff or the Retry-After asked for, whichever is longer. Returns the last
+ * outcome and how many attempts it took; what `op` throws ends the loop at once.
+ */
+export async function retry<T>(op: (attempt: number) => Promise<Outcome<T>>, policy: RetryPolicy, onRetry?: (failure: Failure, attempt: number, waitMs: number) => void): Promise<Outcome<T> & { attempts: number }> {
+  const start = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    const out = await op(attempt);
+    if (out.ok) return { ...out, attempts: attempt + 1 };
+    const wait = Math.max(out.failure.retryAfterMs ?? 0, backoffMs(attempt, policy.random));
+    if (out.failure.kind !== 'transient' || attempt >= policy.retries || Date.now() - start + wait > policy.totalMs) return { ...out, attempts: attempt + 1 };
+    onRetry?.(out.failure, attempt + 1, wait);
+    policy.onRetry(attempt + 1, out.failure.reason, wait, policy.scope);
+    await policy.sleep(wait);
+  }
+}
+
+/** One run of a tool: whether it succeeded, and its output (the failure is classified from it). */
 export interface Attempt {
   ok: boolean;
   output: string;
 }
 
-/** Runs `op` until it succeeds, fails for good, or the policy's bounds are reached. Returns the last attempt. */
+/** `retry` for a tool (docker push, login, buildx): the failure is classified from its error line. Returns the last attempt. */
 export async function withRetry(op: () => Promise<Attempt>, policy: RetryPolicy): Promise<Attempt & { kind?: FailureKind; attempts: number }> {
-  const start = Date.now();
-  for (let attempt = 0; ; attempt++) {
-    const res = await op();
-    if (res.ok) return { ...res, attempts: attempt + 1 };
-    const kind = classifyFailure(res.output);
-    const wait = Math.max(retryAfterMs(res.output) ?? 0, backoffMs(attempt, policy.random));
-    if (kind !== 'transient' || attempt >= policy.retries || Date.now() - start + wait > policy.totalMs) {
-      return { ...res, kind, attempts: attempt + 1 };
-    }
-    const reason = dockerError(res.output) ?? 'transient failure';
-    policy.onRetry(attempt + 1, reason, wait, policy.scope);
-    await policy.sleep(wait);
-  }
+  const res = await retry<Attempt>(async () => {
+    const a = await op();
+    if (a.ok) return { ok: true, value: a };
+    return { ok: false, value: a, failure: { kind: classifyFailure(a.output), reason: dockerError(a.output) ?? 'transient failure', retryAfterMs: retryAfterInOutput(a.output) } };
+  }, policy);
+  return res.ok ? { ...res.value, attempts: res.attempts } : { ...res.value!, kind: res.failure.kind, attempts: res.attempts };
 }

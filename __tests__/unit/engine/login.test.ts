@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalRegistry, isValidTag, parseImageName } from '../../../src/oci/name.js';
 import { loginArgs, logoutArgs } from '../../../src/engine/login.js';
-import { backoffMs, classifyFailure, retryAfterMs, withRetry, type RetryPolicy } from '../../../src/retry/retry.js';
+import { classifyFailure, retryAfterInOutput } from '../../../src/retry/classify.js';
+import { backoffMs, withRetry, type RetryPolicy } from '../../../src/retry/retry.js';
 import { loadState, saveState } from '../../../src/state.js';
 
 describe('canonicalRegistry', () => {
@@ -82,8 +83,8 @@ describe('retry policy', () => {
   });
 
   it('reads Retry-After', () => {
-    expect(retryAfterMs('429 Too Many Requests\nRetry-After: 7')).toBe(7000);
-    expect(retryAfterMs('nothing')).toBeUndefined();
+    expect(retryAfterInOutput('429 Too Many Requests\nRetry-After: 7')).toBe(7000);
+    expect(retryAfterInOutput('nothing')).toBeUndefined();
   });
 
   const policy = (retries: number, log: string[]): RetryPolicy => ({

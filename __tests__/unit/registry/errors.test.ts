@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { certificateProblem, classifyNetwork, classifyStatus, describeAnswer, notTls } from '../../../src/registry/errors.js';
+import { certificateProblem, describeAnswer, notTls } from '../../../src/registry/errors.js';
+import { classifyNetwork, classifyStatus } from '../../../src/retry/classify.js';
 import { digestOf, isDigest, verifyDigest } from '../../../src/oci/digest.js';
 import { mediaTypeOf } from '../../../src/registry/client.js';
 import { withDigest } from '../../../src/registry/upload.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { errorDetails, isLoopbackHost, mergeScopes, nextLink, parseChallenges, pickChallenge, realmAllowed, repositoryScope, resumeOffset, retryAfter } from '../../../src/registry/headers.js';
+import { errorDetails, isLoopbackHost, mergeScopes, nextLink, parseChallenges, pickChallenge, realmAllowed, repositoryScope, resumeOffset } from '../../../src/registry/headers.js';
+import { retryAfter } from '../../../src/retry/classify.js';
 
 describe('parseChallenges', () => {
   it.each([

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RegistryError, type OciFailureKind } from '../../../src/registry/errors.js';
+import { RegistryError } from '../../../src/registry/errors.js';
+import type { FailureKind } from '../../../src/retry/classify.js';
 import { retrying } from '../../../src/registry/retry.js';
 import type { RetryPolicy } from '../../../src/retry/retry.js';
 
@@ -10,7 +11,7 @@ function policy(retries: number, totalMs = 60_000): RetryPolicy & { waits: numbe
 }
 
 /** An operation that fails with each kind in turn, then succeeds. */
-function script(kinds: (OciFailureKind | 'ok' | Error)[], retryAfterMs?: number) {
+function script(kinds: (FailureKind | 'ok' | Error)[], retryAfterMs?: number) {
   const calls: number[] = [];
   const op = async (attempt: number): Promise<string> => {
     calls.push(attempt);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, withRetry, type RetryPolicy } from '../../../src/retry/retry.js';
+import { classifyFailure } from '../../../src/retry/classify.js';
+import { withRetry, type RetryPolicy } from '../../../src/retry/retry.js';
 import { countRetry, newRecord, summaryMarkdown } from '../../../src/report/summary.js';
 
 // docker push/pull/login output as push.ts joins it (stderr, then stdout), the error line among progress lines

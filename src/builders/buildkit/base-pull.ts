@@ -1,4 +1,4 @@
-import { classifyMessage } from '../../retry/retry.js';
+import { classifyMessage } from '../../retry/classify.js';
 
 /** BuildKit's summary of a failed step, between dashes: ` > [internal] load metadata for X:`, ` > [2/3] RUN …:`. */
 const FAILED_VERTEX = /^\s*> \[([^\]]*)\] (.*?):?\s*$/gm;

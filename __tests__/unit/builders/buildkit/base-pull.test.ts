@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { basePullFailure, registryOf } from '../../../../src/builders/buildkit/base-pull.js';
-import { fetchFailure, transientStatus } from '../../../../src/retry/fetch.js';
+import { fetchFailure } from '../../../../src/retry/fetch.js';
+import { classifyStatus } from '../../../../src/retry/classify.js';
 
 const head = '#0 building with "default" instance using docker driver\n\n#1 [internal] load build definition from Dockerfile\n#1 DONE 0.0s\n\n';
 const metadataFailed = (error: string) =>
@@ -51,9 +52,10 @@ describe('fetch failures as the retry table reads them', () => {
     [502, true],
     [503, true],
     [429, true],
+    [408, true],
     [401, false],
     [403, false],
     [404, false],
     [200, false],
-  ])('HTTP %i transient: %s', (status, want) => expect(transientStatus(status)).toBe(want));
+  ])('HTTP %i transient: %s', (status, want) => expect(classifyStatus(status) === 'transient').toBe(want));
 });
