@@ -1,7 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { branchEvent } from '../support/events.ts';
-import { contextWorkspace, lastLayers, readImage, type Listed } from '../support/native.ts';
-import { runAction } from '../support/runner.ts';
+import { buildWith, contextWorkspace, lastLayers, readImage, type Listed } from '../support/native.ts';
 import { services, uniqueRepo, type Services } from '../support/services.ts';
 
 let s: Services;
@@ -73,26 +71,10 @@ describe.each(CASES)('native context = BuildKit context: %s', (_, c) => {
     const ws = contextWorkspace({ ...c.files, [c.file ?? 'Dockerfile']: COPY_ALL });
     const base = await readImage(s, ...(/^[^/]+\/(.+):([^:]+)$/.exec(s.baseImage)!.slice(1) as [string, string]));
     for (const builder of ['docker', 'native']) {
-      const run = await runAction({
-        workspace: ws.dir,
-        event: branchEvent(ws.sha, 'main'),
-        inputs: {
-          'java-tool': 'none',
-          images: `${s.registry}/${repo}-${builder}`,
-          tags: 'type=raw,value=t',
-          'build-args': `BASE=${s.baseImage}`,
-          ...(c.file ? { file: c.file } : {}),
-          registry: s.registry,
-          username: s.user,
-          password: s.password,
-          builder,
-          layers: 'single',
-          cache: 'false',
-        },
-      });
+      const { run, image: pushed } = await buildWith(s, ws, repo, builder, c.file ? { file: c.file } : {});
       logs[builder] = run.main.log;
       expect(run.main.code, run.main.log).toBe(0);
-      const image = await readImage(s, `${repo}-${builder}`, run.outputs.digest);
+      const image = pushed!;
       const added = image.manifest.layers.length - base.manifest.layers.length;
       expect(added, `${builder} adds one layer`).toBe(1);
       files[builder] = (await lastLayers(s, `${repo}-${builder}`, image, added)).flat();

@@ -1,7 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { branchEvent } from '../support/events.ts';
-import { contextWorkspace, lastLayers, readImage, type FixtureFile, type RegistryImage } from '../support/native.ts';
-import { runAction } from '../support/runner.ts';
+import { buildWith, contextWorkspace, lastLayers, readImage, type FixtureFile, type RegistryImage } from '../support/native.ts';
 import { services, uniqueRepo, type Services } from '../support/services.ts';
 
 let s: Services;
@@ -63,26 +61,10 @@ describe.each(CASES)('native = BuildKit: %s', (_, dockerfile, files) => {
   beforeAll(async () => {
     const ws = contextWorkspace({ ...files, Dockerfile: dockerfile });
     for (const builder of ['docker', 'native']) {
-      const run = await runAction({
-        workspace: ws.dir,
-        event: branchEvent(ws.sha, 'main'),
-        inputs: {
-          'java-tool': 'none',
-          artifact: files['target/demo-1.0.jar'] ? 'target/demo-1.0.jar' : '',
-          images: `${s.registry}/${repo}-${builder}`,
-          tags: 'type=raw,value=t',
-          'build-args': `BASE=${s.baseImage}`,
-          registry: s.registry,
-          username: s.user,
-          password: s.password,
-          builder,
-          layers: 'single',
-          cache: 'false',
-        },
-      });
+      const { run, image } = await buildWith(s, ws, repo, builder, { artifact: files['target/demo-1.0.jar'] ? 'target/demo-1.0.jar' : '' });
       logs[builder] = run.main.log;
       expect(run.main.code, run.main.log).toBe(0);
-      images[builder] = await readImage(s, `${repo}-${builder}`, run.outputs.digest);
+      images[builder] = image!;
     }
   });
 

@@ -4,6 +4,8 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { branchEvent } from './events.ts';
+import { runAction, type ActionRun } from './runner.ts';
 import type { Services } from './services.ts';
 
 const ACCEPT = [
@@ -123,4 +125,29 @@ export function privateDocker(s: Services): (args: string[]) => string {
     execFileSync('docker', args, { encoding: 'utf8', input, timeout: 5 * 60 * 1000, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, DOCKER_CONFIG: config } });
   run(['login', s.registry, '-u', s.user, '--password-stdin'], s.password);
   return (args) => run(args);
+}
+
+/**
+ * One run of the action on a context workspace with `builder`, pushing `<repo>-<builder>:t` in one layer without
+ * caches (`extra` adds or overrides inputs); the run, and the image it pushed, read back by digest.
+ */
+export async function buildWith(s: Services, ws: { dir: string; sha: string }, repo: string, builder: string, extra: Record<string, string> = {}): Promise<{ run: ActionRun; image?: RegistryImage }> {
+  const run = await runAction({
+    workspace: ws.dir,
+    event: branchEvent(ws.sha, 'main'),
+    inputs: {
+      'java-tool': 'none',
+      images: `${s.registry}/${repo}-${builder}`,
+      tags: 'type=raw,value=t',
+      'build-args': `BASE=${s.baseImage}`,
+      registry: s.registry,
+      username: s.user,
+      password: s.password,
+      builder,
+      layers: 'single',
+      cache: 'false',
+      ...extra,
+    },
+  });
+  return { run, image: run.main.code === 0 ? await readImage(s, `${repo}-${builder}`, run.outputs.digest) : undefined };
 }
