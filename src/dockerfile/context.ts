@@ -33,6 +33,101 @@ export function openContext(dir: string, dockerfile: string): BuildContext {
   return { dir, ignore: parseIgnore(readFileSync(file, 'utf8'), shown) };
 }
 
+/** One file or folder of the context as lstat sees it; undefined when absent or neither file, folder nor link. */
+function statEntry(dir: string, rel: string): ContextFile | undefined {
+  const abs = path.join(dir, rel);
+  let st;
+  try {
+    st = lstatSync(abs);
+  } catch {
+    return undefined;
+  }
+  const mode = st.mode & 0o7777;
+  if (st.isSymbolicLink()) return { path: rel, type: 'symlink', mode: 0o777, size: 0, linkname: readlinkSync(abs) };
+  if (st.isFile()) return { path: rel, type: 'file', mode, size: st.size };
+  if (st.isDirectory()) return { path: rel, type: 'dir', mode, size: 0 };
+  return undefined;
+}
+
+function entryNames(dir: string, rel: string): string[] {
+  try {
+    return readdirSync(path.join(dir, rel)).sort();
+  } catch {
+    return [];
+  }
+}
+
+const join = (dir: string, name: string): string => (dir ? `${dir}/${name}` : name);
+
+/** One listing: the verdicts of the folders on the way down, what was walked, and what is sent (`add`, the one place). */
+class Listing {
+  readonly sent = new Map<string, ContextFile>();
+  private readonly verdicts = new Map<string, IgnoreVerdict>();
+  private readonly walked = new Map<string, boolean>();
+
+  constructor(private readonly ctx: BuildContext) {}
+
+  excluded(rel: string): boolean {
+    return this.verdict(rel).excluded;
+  }
+
+  private verdict(rel: string): IgnoreVerdict {
+    let v = this.verdicts.get(rel);
+    if (!v) this.verdicts.set(rel, (v = judge(this.ctx.ignore, rel, rel.includes('/') ? this.verdict(path.posix.dirname(rel)) : undefined)));
+    return v;
+  }
+
+  /** Whether an excluded folder may hold something sent after all, so that it must be walked. */
+  private enterable(f: ContextFile): boolean {
+    return f.type === 'dir' && (!this.excluded(f.path) || mayReinclude(this.ctx.ignore, f.path));
+  }
+
+  add(f: ContextFile): void {
+    this.sent.set(f.path, f);
+  }
+
+  stat(rel: string): ContextFile | undefined {
+    return statEntry(this.ctx.dir, rel);
+  }
+
+  names(rel: string): string[] {
+    return entryNames(this.ctx.dir, rel);
+  }
+
+  /** `f` and what it holds, as fsutil walks it; true when anything at or below it is sent. */
+  walk(f: ContextFile): boolean {
+    let sent = this.walked.get(f.path);
+    if (sent !== undefined) return sent;
+    sent = !this.excluded(f.path);
+    if (this.enterable(f)) {
+      for (const n of this.names(f.path)) {
+        const child = this.stat(join(f.path, n));
+        if (child && this.walk(child)) sent = true;
+      }
+    }
+    if (sent) this.add(f);
+    this.walked.set(f.path, sent);
+    return sent;
+  }
+
+  /** The folders a source's segments lead through (sent if anything below is), then the walk of what the last names. */
+  reach(dir: string, segs: readonly string[]): boolean {
+    const [seg, ...rest] = segs;
+    const candidates = hasWildcards(seg) ? this.names(dir).filter(globMatcher(seg)) : [seg];
+    let sent = false;
+    for (const n of candidates) {
+      const f = this.stat(join(dir, n));
+      const through = rest.length > 0;
+      if (!f || (through && !this.enterable(f))) continue;
+      const below = through ? this.reach(f.path, rest) || !this.excluded(f.path) : this.walk(f);
+      if (!below) continue;
+      if (through) this.add(f);
+      sent = true;
+    }
+    return sent;
+  }
+}
+
 /**
  * The context files the COPY sources can reach, as BuildKit sends them: what the ignore rules leave out is not
  * there, except that an excluded folder holding a re-included (`!`) path is sent with that path. Wildcard
@@ -40,82 +135,17 @@ export function openContext(dir: string, dockerfile: string): BuildContext {
  * so a big target/ or .git is not read. Sorted by path.
  */
 export function listContext(ctx: BuildContext, sources: readonly string[]): ContextFile[] {
-  const out = new Map<string, ContextFile>();
-  const verdicts = new Map<string, IgnoreVerdict>();
-  const verdict = (rel: string): IgnoreVerdict => {
-    let v = verdicts.get(rel);
-    if (!v) verdicts.set(rel, (v = judge(ctx.ignore, rel, rel.includes('/') ? verdict(path.posix.dirname(rel)) : undefined)));
-    return v;
-  };
-  const stat = (rel: string): ContextFile | undefined => {
-    const abs = path.join(ctx.dir, rel);
-    let st;
-    try {
-      st = lstatSync(abs);
-    } catch {
-      return undefined;
-    }
-    const mode = st.mode & 0o7777;
-    if (st.isSymbolicLink()) return { path: rel, type: 'symlink', mode: 0o777, size: 0, linkname: readlinkSync(abs) };
-    if (st.isFile()) return { path: rel, type: 'file', mode, size: st.size };
-    if (st.isDirectory()) return { path: rel, type: 'dir', mode, size: 0 };
-    return undefined;
-  };
-  const names = (rel: string): string[] => {
-    try {
-      return readdirSync(path.join(ctx.dir, rel)).sort();
-    } catch {
-      return [];
-    }
-  };
-  const join = (dir: string, name: string): string => (dir ? `${dir}/${name}` : name);
-  // a folder's entries, walked as fsutil does; true when anything at or below `rel` is sent
-  const walked = new Map<string, boolean>();
-  const walk = (rel: string, f: ContextFile): boolean => {
-    let sent = walked.get(rel);
-    if (sent !== undefined) return sent;
-    const excluded = verdict(rel).excluded;
-    sent = !excluded;
-    if (f.type === 'dir' && (!excluded || mayReinclude(ctx.ignore, rel))) {
-      for (const n of names(rel)) {
-        const child = stat(join(rel, n));
-        if (child && walk(child.path, child)) sent = true;
-      }
-    }
-    if (sent) out.set(rel, f);
-    walked.set(rel, sent);
-    return sent;
-  };
-  // the folders a source's segments lead through, then the walk of what its last segment names
-  const reach = (dir: string, segs: readonly string[]): boolean => {
-    const [seg, ...rest] = segs;
-    const candidates = hasWildcards(seg) ? names(dir).filter(globMatcher(seg)) : [seg];
-    let sent = false;
-    for (const n of candidates) {
-      const f = stat(join(dir, n));
-      if (!f) continue;
-      if (!rest.length) {
-        if (walk(f.path, f)) sent = true;
-        continue;
-      }
-      if (f.type !== 'dir' || (verdict(f.path).excluded && !mayReinclude(ctx.ignore, f.path))) continue;
-      if (reach(f.path, rest) || !verdict(f.path).excluded) {
-        out.set(f.path, f);
-        sent = true;
-      }
-    }
-    return sent;
-  };
+  const listing = new Listing(ctx);
   for (const source of new Set(sources)) {
     const segs = path.posix.normalize('/' + source).slice(1).split('/').filter(Boolean);
-    if (segs.length) reach('', segs);
+    if (segs.length) listing.reach('', segs);
     else
-      for (const n of names('')) {
-        const f = stat(n);
-        if (f) walk(n, f);
+      for (const n of listing.names('')) {
+        const f = listing.stat(n);
+        if (f) listing.walk(f);
       }
   }
-  return [...out.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return [...listing.sent.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** A context file's bytes; refuses a path that leaves the context. */
