@@ -99247,33 +99247,6 @@ async function saveCaches(state, log) {
     ]);
 }
 
-;// CONCATENATED MODULE: ./src/engine/config.ts
-
-
-
-/**
- * A Docker client config directory for this job only, under RUNNER_TEMP, so credentials never land in
- * the user's ~/.docker. The user's CLI plugins, buildx builders and docker contexts stay visible through symlinks.
- */
-function createDockerConfig(runnerTemp, userConfigDir) {
-    mkdirSync(runnerTemp, { recursive: true });
-    const dir = mkdtempSync(path.join(runnerTemp, 'image-publish-docker-'));
-    writeFileSync(path.join(dir, 'config.json'), '{}\n', { mode: 0o600 });
-    // contexts too: a buildx builder of the docker driver is a docker context
-    for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
-        const from = path.join(userConfigDir, sub);
-        if (existsSync(from))
-            symlinkSync(from, path.join(dir, sub));
-    }
-    return dir;
-}
-function userDockerConfigDir(env) {
-    return env.DOCKER_CONFIG || path.join(os.homedir(), '.docker');
-}
-function removeDockerConfig(dir) {
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-}
-
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/oci/name.ts
@@ -99354,6 +99327,115 @@ function splitRef(ref) {
     return m ? { name: m[1], tag: m[2] } : { name: bare, tag: '' };
 }
 
+;// CONCATENATED MODULE: ./src/engine/docker-config.ts
+/**
+ * The Docker client config: the runner's (`$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`), read and
+ * parsed once per run, with the questions the run asks of it; and the job's own config folder, written for the
+ * logins of this run so they never land in the user's.
+ */
+
+
+
+
+/** Where the runner's docker config lives: DOCKER_CONFIG, else ~/.docker. */
+function userDockerConfigDir(env) {
+    return env.DOCKER_CONFIG || path.join(os.homedir(), '.docker');
+}
+/** The registry an `auths` or `credHelpers` key names, as docker's ConvertToHostname reads it. Pure. */
+function configKeyRegistry(key) {
+    return canonicalRegistry(key.trim().replace(/^https?:\/\//i, '').split('/')[0]);
+}
+const docker_config_text = (v) => (typeof v === 'string' && v !== '' ? v : undefined);
+const record = (v) => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
+/** One `auths` entry: base64 `auth` (user:password, the password may hold ':'), or the username/password fields. Pure. */
+function parseAuth(entry) {
+    const e = record(entry);
+    const out = { identityToken: docker_config_text(e.identitytoken), registryToken: docker_config_text(e.registrytoken) };
+    const plain = docker_config_text(e.auth) ? Buffer.from(e.auth, 'base64').toString('utf8') : '';
+    const colon = plain.indexOf(':');
+    if (colon > 0 && colon < plain.length - 1)
+        [out.username, out.password] = [plain.slice(0, colon), plain.slice(colon + 1)];
+    else if (docker_config_text(e.username) && docker_config_text(e.password))
+        [out.username, out.password] = [e.username, e.password];
+    return out;
+}
+/** config.json's text as a DockerConfig; anything unreadable is an empty config that says why. Pure. */
+function parseDockerConfig(json, dir) {
+    const empty = (problem) => ({ dir, auths: new Map(), credHelpers: new Map(), problem });
+    let doc;
+    try {
+        doc = JSON.parse(json);
+    }
+    catch (e) {
+        return empty(`it is not JSON (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+        return empty('it is not a JSON object');
+    const d = record(doc);
+    const auths = new Map();
+    for (const [key, entry] of Object.entries(record(d.auths))) {
+        const registry = configKeyRegistry(key);
+        auths.set(registry, [...(auths.get(registry) ?? []), parseAuth(entry)]);
+    }
+    const credHelpers = new Map();
+    for (const [key, helper] of Object.entries(record(d.credHelpers))) {
+        if (docker_config_text(helper))
+            credHelpers.set(configKeyRegistry(key), helper);
+    }
+    return { dir, auths, credHelpers, credsStore: docker_config_text(d.credsStore) };
+}
+/** The docker config in `dir`: a missing file is an empty config (nobody logged in), an unreadable one says why. */
+function readDockerConfig(dir) {
+    const file = path.join(dir, 'config.json');
+    if (!existsSync(file))
+        return parseDockerConfig('{}', dir);
+    try {
+        return parseDockerConfig(readFileSync(file, 'utf8'), dir);
+    }
+    catch (e) {
+        return { ...parseDockerConfig('{}', dir), problem: `it cannot be read (${e instanceof Error ? e.message : String(e)})` };
+    }
+}
+/** Basic credentials the `auths` entries hold for the registry (the first spelling that has them). Pure. */
+function basicAuth(config, registry) {
+    const hit = config.auths.get(registry)?.find((a) => a.username && a.password);
+    return hit ? { username: hit.username, password: hit.password } : undefined;
+}
+/** The credential helper for the registry: its `credHelpers` entry (docker asks only that one). Pure. */
+function helperFor(config, registry) {
+    return config.credHelpers.get(registry);
+}
+/** Whether a login may cover the registry: an `auths` entry, a helper for it, or a store that may hold any. Pure. */
+function holdsCredentials(config, registry) {
+    return Boolean(config.credsStore) || config.auths.has(registry) || config.credHelpers.has(registry);
+}
+/** Credentials for the registry that only docker itself can use: a token, a helper, or an entry kept in the store. Pure. */
+function dockerOnlyCredentials(config, registry) {
+    const entries = config.auths.get(registry) ?? [];
+    if (entries.some((a) => a.identityToken || a.registryToken))
+        return true;
+    return config.credHelpers.has(registry) || (entries.length > 0 && Boolean(config.credsStore));
+}
+/**
+ * A Docker client config directory for this job only, under RUNNER_TEMP, so credentials never land in
+ * the user's ~/.docker. The user's CLI plugins, buildx builders and docker contexts stay visible through symlinks.
+ */
+function createDockerConfig(runnerTemp, userConfigDir) {
+    mkdirSync(runnerTemp, { recursive: true });
+    const dir = mkdtempSync(path.join(runnerTemp, 'image-publish-docker-'));
+    writeFileSync(path.join(dir, 'config.json'), '{}\n', { mode: 0o600 });
+    // contexts too: a buildx builder of the docker driver is a docker context
+    for (const sub of ['cli-plugins', 'buildx', 'contexts']) {
+        const from = path.join(userConfigDir, sub);
+        if (existsSync(from))
+            symlinkSync(from, path.join(dir, sub));
+    }
+    return dir;
+}
+function removeDockerConfig(dir) {
+    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
+}
+
 ;// CONCATENATED MODULE: ./src/oci/host.ts
 
 
@@ -99379,6 +99461,135 @@ function parseRegistry(raw, input, warn = () => undefined) {
     if (slash >= 0)
         warn(`Input '${input}': "${given}" has a path; a login holds for the whole registry, so ${canonicalRegistry(host)} is used and "${bare.slice(slash)}" is ignored.`);
     return canonicalRegistry(host);
+}
+
+;// CONCATENATED MODULE: ./src/retry/classify.ts
+/**
+ * Whether trying again can help, decided in one place for every caller: a registry's answer (status and error
+ * codes), a network error code, or a tool's error line. `auth` (401/403, denied) is never retried, `fatal` cannot
+ * change by asking again, `transient` may. Pure.
+ */
+
+const AUTH_CODES = new Set(['UNAUTHORIZED', 'DENIED']);
+const FATAL_CODES = new Set(['NAME_UNKNOWN', 'NAME_INVALID', 'MANIFEST_INVALID', 'MANIFEST_UNKNOWN', 'MANIFEST_BLOB_UNKNOWN', 'DIGEST_INVALID', 'BLOB_UNKNOWN', 'SIZE_INVALID', 'TAG_INVALID', 'UNSUPPORTED']);
+/** An HTTP answer (with a registry's JSON error codes, if any): 429, 408 and 5xx can change; 401/403/denied never. Pure. */
+function classifyStatus(status, codes = []) {
+    if (status === 401 || status === 403 || codes.some((c) => AUTH_CODES.has(c)))
+        return 'auth';
+    if (codes.some((c) => FATAL_CODES.has(c)))
+        return 'fatal';
+    if (status === 429 || status === 408 || status >= 500)
+        return 'transient';
+    return 'fatal';
+}
+const TRANSIENT_NETWORK = new Set([
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENETDOWN',
+    'EAI_AGAIN',
+    'ERR_STREAM_PREMATURE_CLOSE',
+    'STALL',
+    'TIMEOUT',
+    'TLS_HANDSHAKE_TIMEOUT',
+    'EOF',
+]);
+/** A network error code (Node's, or STALL/TIMEOUT/EOF of our own watchdogs). Pure. */
+function classifyNetwork(code) {
+    return TRANSIENT_NETWORK.has(code) ? 'transient' : 'fatal';
+}
+/** Refusals: trying again with the same credentials cannot help, and must not hammer the registry. */
+const AUTH = (/* unused pure expression or super */ null && ([/\b401\b/, /\b403\b/, /unauthori[sz]ed/i, /denied/i, /incorrect username or password/i, /authentication required/i, /forbidden/i, /no basic auth credentials/i, /name unknown/i]));
+/** Answers about the content or the name: the same request gets the same answer. */
+const FATAL = (/* unused pure expression or super */ null && ([/manifest (invalid|unknown|blob unknown)/i, /digest (invalid|did not match|mismatch)/i, /did not match (the )?(expected|uploaded) (digest|content)/i, /blob unknown/i, /size invalid/i, /x509|certificate/i]));
+const TRANSIENT = (/* unused pure expression or super */ null && ([
+    /\b5\d\d\b/,
+    /\b429\b/,
+    /too many requests/i,
+    /toomanyrequests/i,
+    /connection (reset|refused)/i,
+    /use of closed network connection/i,
+    /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT/,
+    /i\/o timeout/i,
+    /timed? ?out/i,
+    /TLS handshake timeout/i,
+    /\bEOF\b/,
+    /service unavailable|bad gateway|internal server error|gateway time-?out/i,
+    /broken pipe/i,
+    /socket hang up|other side closed|fetch failed|\bterminated\b/i,
+    /server misbehaving|temporary failure in name resolution/i,
+]));
+/** One error message in words (a tool's, or a fetch's): refusals win, then content errors. Pure. */
+function classifyMessage(message) {
+    if (AUTH.some((re) => re.test(message)))
+        return 'auth';
+    if (FATAL.some((re) => re.test(message)))
+        return 'fatal';
+    if (TRANSIENT.some((re) => re.test(message)))
+        return 'transient';
+    return 'fatal';
+}
+/**
+ * A tool's output, from its error line (docker's own words), never from a progress line such as
+ * `Mounted from acme/app`. Pure.
+ */
+function classify_classifyFailure(output) {
+    return classifyMessage(dockerError(output) ?? output);
+}
+/** Milliseconds a `Retry-After` header asks for (seconds or an HTTP date), capped. Pure. */
+function retryAfter(header, now, capMs = 60 * 1000) {
+    if (!header)
+        return undefined;
+    const seconds = /^\s*(\d+)\s*$/.exec(header);
+    const ms = seconds ? Number(seconds[1]) * 1000 : Date.parse(header) - now;
+    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), capMs) : undefined;
+}
+/** A `Retry-After: N` a tool printed in its output, in milliseconds. Pure. */
+function classify_retryAfterInOutput(output) {
+    const m = /retry-after:?\s*(\d+)/i.exec(output);
+    return m ? Number(m[1]) * 1000 : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/retry/retry.ts
+
+
+/** Exponential backoff with full jitter, capped; `random` is injected for tests. */
+function backoffMs(attempt, random, baseMs = 2000, capMs = 15000) {
+    const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
+    return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+/**
+ * The one retry loop. Runs `op` again only on a transient failure, never on auth or fatal ones, within the policy's
+ * count and total time, waiting the backoff or the Retry-After asked for, whichever is longer. Returns the last
+ * outcome and how many attempts it took; what `op` throws ends the loop at once.
+ */
+async function retry_retry(op, policy, onRetry) {
+    const start = Date.now();
+    for (let attempt = 0;; attempt++) {
+        const out = await op(attempt);
+        if (out.ok)
+            return { ...out, attempts: attempt + 1 };
+        const wait = Math.max(out.failure.retryAfterMs ?? 0, backoffMs(attempt, policy.random));
+        if (out.failure.kind !== 'transient' || attempt >= policy.retries || Date.now() - start + wait > policy.totalMs)
+            return { ...out, attempts: attempt + 1 };
+        onRetry?.(out.failure, attempt + 1, wait);
+        policy.onRetry(attempt + 1, out.failure.reason, wait, policy.scope);
+        await policy.sleep(wait);
+    }
+}
+/** `retry` for a tool (docker push, login, buildx): the failure is classified from its error line. Returns the last attempt. */
+async function retry_withRetry(op, policy) {
+    const res = await retry_retry(async () => {
+        const a = await op();
+        if (a.ok)
+            return { ok: true, value: a };
+        return { ok: false, value: a, failure: { kind: classifyFailure(a.output), reason: dockerError(a.output) ?? 'transient failure', retryAfterMs: retryAfterInOutput(a.output) } };
+    }, policy);
+    return res.ok ? { ...res.value, attempts: res.attempts } : { ...res.value, kind: res.failure.kind, attempts: res.attempts };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/login.ts
