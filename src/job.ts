@@ -6,6 +6,7 @@ import type { JavaPlan } from './java/build.js';
 import { clientPool } from './registry/pool.js';
 import type { DockerConfig } from './engine/docker-config.js';
 import type { RetryPolicy } from './retry/retry.js';
+import type { SigstoreEndpoints } from './supply/sigstore/trust.js';
 
 /** What every stage of one run shares: worked out once, before the first side effect, then read-only. */
 export interface Job {
@@ -32,6 +33,8 @@ export interface Job {
   policy: RetryPolicy;
   /** The runner's docker config (an earlier `docker login`), read once before the first side effect. */
   dockerConfig: DockerConfig;
+  /** sign: keyless: the CA and log to use, and what their answers are checked against. */
+  sigstore?: SigstoreEndpoints;
 }
 
 /**

@@ -37,6 +37,7 @@ import type { Job } from './job.js';
 import { restoreCaches } from './stages/restore.js';
 import { saveState, type PostState } from './state.js';
 import { secretLines, wantsSupply } from './supply/options.js';
+import { resolveSigstore } from './supply/sigstore/trust.js';
 import { ignoredAttributes } from './tags/attrs.js';
 import { labelledSha, parseFlavor, parseTagRules, type Meta } from './tags/index.js';
 
@@ -80,6 +81,8 @@ function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, fo
   // mask first, line by line: a parse error below may quote an input
   for (const piece of secretInputPieces((n) => io.getInput(n))) io.setSecret(piece);
   for (const line of secretLines((n) => io.getInput(n))) io.setSecret(line);
+  // the runner's OIDC request token: whoever holds it can ask for the job's identity
+  if (env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) io.setSecret(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
   const inputs = parseInputs((n) => io.getInput(n), ctx.workspace, { actor: ctx.actor, fork, env });
   for (const value of [...inputs.logins.map((l) => l.password), ...inputs.secrets.map((s) => s.value ?? '')]) for (const piece of maskPieces(value)) io.setSecret(piece);
   for (const w of [...inputs.warnings, ...ignoredAttributes(parseTagRules(inputs.tags))]) io.warning(w);
@@ -131,7 +134,9 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const buildx = inputs.buildxBuilder && !inputs.dryRun ? await inspectBuildxBuilder(inputs.buildxBuilder, {}) : undefined;
   const dockerConfig = readDockerConfig(userDockerConfigDir(env));
   if (dockerConfig.problem) io.warning(`The docker config ${dockerConfig.dir}/config.json is not used: ${dockerConfig.problem}. Registries not in the inputs are asked without credentials.`);
-  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig };
+  // a private Sigstore's trusted root or signing config is read (and checked) before anything is built
+  const sigstore = inputs.supply.sign === 'keyless' && !inputs.dryRun ? await resolveSigstore(inputs.supply.sigstore, ctx.workspace, policy) : undefined;
+  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig, sigstore };
 }
 
 /** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */

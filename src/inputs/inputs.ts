@@ -197,7 +197,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     prComment: parseBoolean('pr-comment', read('pr-comment'), false),
     allowUntrustedCheckout: parseBoolean('allow-untrusted-checkout', read('allow-untrusted-checkout'), false),
     warnings,
-    supply: parseSupply(read),
+    supply: parseSupply(read, { env: facts.env, pushes: push && !facts.fork && !dryRun }),
     ...parseBuilder(read('builder')),
     distribute: parseDistribute(read, workspace, { platforms, push, pushAuto, labels }),
     layers: oneOf('layers', read('layers'), ['auto', 'single'] as const, 'auto'),

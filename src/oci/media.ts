@@ -15,6 +15,12 @@ export const MEDIA = {
   inToto: 'application/vnd.in-toto+json',
   /** cosign's signed payload: a layer of a signature manifest. */
   cosignSimpleSigning: 'application/vnd.dev.cosign.simplesigning.v1+json',
+  /** A DSSE envelope: a layer of cosign 2's `.att` manifest. */
+  dsseEnvelope: 'application/vnd.dsse.envelope.v1+json',
+  /** A Sigstore bundle v0.3: the artifact type and layer of cosign v3's referrers. */
+  sigstoreBundle: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+  /** The empty descriptor's type: an OCI 1.1 artifact's config. */
+  ociEmpty: 'application/vnd.oci.empty.v1+json',
 } as const;
 
 /** What a registry is asked for when a manifest is read: either index type, either manifest type. */

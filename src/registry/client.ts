@@ -197,6 +197,12 @@ export class RegistryClient {
     return reported;
   }
 
+  /** `GET /v2/<repo>/referrers/<digest>` as answered (404 included): the caller decides what the registry serves. */
+  async referrers(repo: string, digest: string): Promise<{ status: number; mediaType?: string; body: Buffer }> {
+    const res = await this.call({ method: 'GET', path: `/v2/${repo}/referrers/${digest}`, headers: { accept: MANIFEST_TYPES[0] }, scopes: this.pull(repo), action: 'read', repo, expect: [400, 404, 405, 406], maxBodyBytes: MAX_MANIFEST_BYTES });
+    return { status: res.status, mediaType: header(res, 'content-type')?.split(';')[0].trim(), body: res.body };
+  }
+
   /** Every tag of a repository ([] for a repository the registry does not know), following Link on the same origin only. */
   async listTags(repo: string): Promise<string[]> {
     const tags: string[] = [];

@@ -7,8 +7,10 @@ import type { PushResult } from '../builders/buildkit/push.js';
 import { secretLookingArgs } from '../inputs/registry-auth.js';
 import { DOCKER_HUB, parseImageName, splitRef } from '../oci/name.js';
 import type { Attestation } from '../supply/attest.js';
-import { platformName } from '../oci/manifest.js';
+import { platformName, type Platform } from '../oci/manifest.js';
 import { attach, type PushedImage } from '../supply/attach.js';
+import { keylessSigner, keySigner, type Signer } from '../supply/signer.js';
+import { SignOnce } from '../supply/store.js';
 import { finalBaseRef, runtimeFacts, type BaseImage } from '../supply/base.js';
 import { readJar } from '../supply/jar.js';
 import { slsaPredicate, SLSA_PREDICATE, statement, type BuildFacts, type Subject } from '../supply/provenance.js';
@@ -22,6 +24,8 @@ export interface SupplyReport {
   sbom?: { packages: number };
   provenance?: { subject: Subject[] };
   signatures: string[];
+  /** Signed attestations (`.att` tags, bundle referrers) and referrer attestations. */
+  attestations?: string[];
 }
 
 type Registries = (registry: string) => SupplyRegistry;
@@ -51,6 +55,15 @@ async function baseImage(job: Job, client: Registries): Promise<BaseImage | unde
   }
 }
 
+/** The run's signer: the opened key, or keyless against the endpoints worked out before the build; none without `sign`. */
+function supplySigner(job: Job): Signer | undefined {
+  const { supply } = job.inputs;
+  if (supply.sign === 'key' && supply.key) return keySigner(supply.key);
+  if (supply.sign !== 'keyless') return undefined;
+  if (!job.sigstore) throw new Error('keyless signing has no Sigstore endpoints (worked out before the build)');
+  return keylessSigner({ env: job.env, endpoints: job.sigstore, policy: job.policy, mask: (v) => job.io.setSecret(v), log: (m) => job.io.info(m) });
+}
+
 /** The inputs as provenance records them: what shaped the build, never a secret (secret ids only, secret-looking build-args hidden). */
 export function provenanceInputs(job: Job): Record<string, unknown> {
   const { inputs, ctx } = job;
@@ -73,6 +86,8 @@ export function provenanceInputs(job: Job): Record<string, unknown> {
     sbom: inputs.supply.sbom,
     provenance: inputs.supply.provenance,
     sign: inputs.supply.sign,
+    'signature-format': inputs.supply.sign !== 'none' ? inputs.supply.signatureFormat : undefined,
+    attestations: inputs.supply.attestations,
   };
 }
 
@@ -147,32 +162,31 @@ async function attachEverywhere(
   // every registry gets the same documents, named after the first image, so the index has one digest everywhere
   const images = pushedImages(published.pushes);
   const primary = images[0]?.name ?? '';
+  const statements = (image: { digest: string; platform?: Platform }): Attestation[] => {
+    const platform = image.platform ? `?platform=${encodeURIComponent(platformName(image.platform))}` : '';
+    const subject = [{ name: `pkg:docker/${primary}@${images[0]?.tags[0] ?? image.digest}${platform}`, digest: { sha256: image.digest.replace(/^sha256:/, '') } }];
+    const list: Attestation[] = [];
+    if (opts.sbom) {
+      const doc = spdxDocument({ image: primary, jar: contents, base, created, tool: `Tool: image-publish${actionRef ? `-${actionRef}` : ''}`, namespaceBase: `${ctx.serverUrl.replace(/\/$/, '')}/${actionRepository || 'image-publish'}/spdx` });
+      report.sbom = { packages: doc.packages.length };
+      list.push({ predicateType: SPDX_PREDICATE, statement: statement(subject, SPDX_PREDICATE, doc) });
+    }
+    if (opts.provenance) {
+      const known = report.provenance?.subject ?? [];
+      report.provenance = { subject: [...known, ...subject.filter((x) => !known.some((k) => k.name === x.name && k.digest.sha256 === x.digest.sha256))] };
+      list.push({ predicateType: SLSA_PREDICATE, statement: statement(subject, SLSA_PREDICATE, slsaPredicate(facts)) });
+    }
+    return list;
+  };
+  const signer = supplySigner(job);
+  const once = signer ? new SignOnce(signer) : undefined;
   for (const img of images) {
     const registry = parseImageName(img.name, 'images').registry;
     try {
-      const done = await attach(
-        client(registry),
-        img,
-        (image) => {
-          const subject = [{ name: `pkg:docker/${primary}@${images[0]?.tags[0] ?? image.digest}?platform=${encodeURIComponent(platformName(image.platform))}`, digest: { sha256: image.digest.replace(/^sha256:/, '') } }];
-          const list: Attestation[] = [];
-          if (opts.sbom) {
-            const doc = spdxDocument({ image: primary, jar: contents, base, created, tool: `Tool: image-publish${actionRef ? `-${actionRef}` : ''}`, namespaceBase: `${ctx.serverUrl.replace(/\/$/, '')}/${actionRepository || 'image-publish'}/spdx` });
-            report.sbom = { packages: doc.packages.length };
-            list.push({ predicateType: SPDX_PREDICATE, statement: statement(subject, SPDX_PREDICATE, doc) });
-          }
-          if (opts.provenance) {
-            const known = report.provenance?.subject ?? [];
-            report.provenance = { subject: [...known, ...subject.filter((x) => !known.some((k) => k.name === x.name && k.digest.sha256 === x.digest.sha256))] };
-            list.push({ predicateType: SLSA_PREDICATE, statement: statement(subject, SLSA_PREDICATE, slsaPredicate(facts)) });
-          }
-          return list;
-        },
-        opts.key,
-        (m) => io.info(m),
-      );
+      const done = await attach(client(registry), img, { statements: opts.sbom || opts.provenance ? statements : undefined, once, signatureFormat: opts.signatureFormat, placement: opts.attestations, log: (m) => io.info(m) });
       digestByName.set(img.name, done.digest);
       if (done.signature) report.signatures.push(done.signature);
+      if (done.attestations.length) report.attestations = [...(report.attestations ?? []), ...done.attestations];
     } catch (e) {
       throw new StageError('supply', `Attaching the SBOM, provenance or signature to ${img.name} failed: ${errorMessage(e)}. Tags not yet moved still point at ${img.digest}.`);
     }

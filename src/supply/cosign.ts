@@ -75,13 +75,23 @@ export function signatureTag(digest: string): string {
   return `${digest.replace(':', '-')}.sig`;
 }
 
-/** One signature layer: the payload blob, annotated with its signature. Pure. */
-export function signatureLayer(payload: Buffer, signature: string): Blob {
-  return blob(MEDIA.cosignSimpleSigning, payload, { annotations: { [SIGNATURE_ANNOTATION]: signature } });
+/** `sha256-<hex>.att`: the tag cosign 2 keeps a digest's signed attestations at. Pure. */
+export function attestationTag(digest: string): string {
+  return `${digest.replace(':', '-')}.att`;
+}
+
+/** One signature layer: the payload blob, annotated with its signature (and, keyless, certificate, chain, Rekor bundle). Pure. */
+export function signatureLayer(payload: Buffer, signature: string, keyless: Record<string, string> = {}): Blob {
+  return blob(MEDIA.cosignSimpleSigning, payload, { annotations: { [SIGNATURE_ANNOTATION]: signature, ...keyless } });
+}
+
+/** One `.att` layer as cosign 2 writes it: the DSSE envelope, its predicate type, an empty signature annotation. Pure. */
+export function attestationLayer(envelopeJson: string, predicateType: string, keyless: Record<string, string> = {}): Blob {
+  return blob(MEDIA.dsseEnvelope, Buffer.from(envelopeJson), { annotations: { [SIGNATURE_ANNOTATION]: '', predicateType, ...keyless } });
 }
 
 /**
- * The manifest cosign keeps at the .sig tag: an OCI image whose layers are signed payloads. `existing` are
+ * The manifest cosign keeps at the .sig (and .att) tag: an OCI image whose layers are signed payloads. `existing` are
  * the layers already there (other keys, earlier runs); a layer with the same payload and signature is kept once. Pure.
  */
 export function signatureManifest(layers: readonly Descriptor[]): { config: Blob; manifest: Blob } {

@@ -15,6 +15,10 @@ export class SupplyRegistry {
     }
   }
 
+  referrers(repo: string, digest: string): Promise<{ status: number; mediaType?: string; body: Buffer }> {
+    return this.client.referrers(repo, digest);
+  }
+
   getBlob(repo: string, digest: string): Promise<Buffer> {
     return this.client.getBlob(repo, digest);
   }
