@@ -149,11 +149,18 @@ describe('cosign keys and signatures', () => {
 
 describe('supply inputs', () => {
   const reader = (v: Record<string, string>) => (n: string) => v[n] ?? '';
+  const plain = { signatureFormat: 'auto', attestations: 'auto', sigstore: { trustedRoot: '', signingConfig: '' } };
   it.each([
-    [{}, { sbom: false, provenance: false, sign: 'none' }],
-    [{ sbom: 'true', provenance: 'true' }, { sbom: true, provenance: true, sign: 'none' }],
-    [{ provenance: 'mode=max' }, { sbom: false, provenance: false, sign: 'none' }],
-  ])('%j', (v, want) => expect(parseSupply(reader(v))).toEqual(want));
+    [{}, { sbom: false, provenance: false, sign: 'none', ...plain }],
+    [{ sbom: 'true', provenance: 'true' }, { sbom: true, provenance: true, sign: 'none', ...plain }],
+    [{ provenance: 'mode=max' }, { sbom: false, provenance: false, sign: 'none', ...plain }],
+    [{ sign: 'keyless', 'signature-format': 'tag', attestations: 'referrers', 'sigstore-trusted-root': 'root.json' }, { sbom: false, provenance: false, sign: 'keyless', signatureFormat: 'tag', attestations: 'referrers', sigstore: { trustedRoot: 'root.json', signingConfig: '' } }],
+  ])('%j', (v, want) => expect(parseSupply(reader(v), { env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://runner/token' } })).toEqual(want));
+
+  it('keyless without id-token: write fails naming the permission, unless the run pushes nothing', () => {
+    expect(() => parseSupply(reader({ sign: 'keyless' }), { env: {} })).toThrow("Input 'sign': keyless needs the job's OIDC token, and ACTIONS_ID_TOKEN_REQUEST_URL is not set: give the job `permissions: id-token: write`");
+    expect(parseSupply(reader({ sign: 'keyless' }), { env: {}, pushes: false }).sign).toBe('keyless');
+  });
 
   it('opens the key when sign is key', () => {
     const o = parseSupply(reader({ sign: 'key', 'signing-key': KEY, 'signing-password': PASSWORD }));
@@ -163,10 +170,14 @@ describe('supply inputs', () => {
   });
 
   it.each([
-    [{ sign: 'keyless' }, "Input 'sign': \"keyless\" is not one of none, key."],
+    [{ sign: 'cosign' }, "Input 'sign': \"cosign\" is not one of none, key, keyless."],
+    [{ sign: 'keyless', 'signing-key': KEY }, "Input 'signing-key': is set, but `sign: keyless` signs with a short-lived certificate and no key"],
+    [{ 'sigstore-trusted-root': 'r.json' }, "Input 'sigstore-trusted-root': only applies to `sign: keyless`"],
+    [{ attestations: 'inline' }, "Input 'attestations': \"inline\" is not one of auto, index, referrers."],
+    [{ sign: 'key', 'signature-format': 'bundle' }, "Input 'signature-format': \"bundle\" is not one of auto, referrers, tag."],
     [{ sign: 'key' }, "Input 'signing-key': is empty"],
     [{ sbom: 'yes' }, "Input 'sbom'"],
-  ])('refuses %j', (v, message) => expect(() => parseSupply(reader(v))).toThrow(message));
+  ])('refuses %j', (v, message) => expect(() => parseSupply(reader(v), { env: { ACTIONS_ID_TOKEN_REQUEST_URL: 'http://runner/token' } })).toThrow(message));
 
   it('masks every line of the key and the password', () => {
     const lines = secretLines(reader({ 'signing-key': KEY, 'signing-password': ` ${PASSWORD} ` }));
