@@ -1,23 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tagEvent } from '../support/events.ts';
-import { ROOT, runAction, type ActionRun } from '../support/runner.ts';
-import { registryDigest, registryTags, services, SPRING_BOOT, uniqueRepo, warmedMavenRepository, workspace, type Services } from '../support/services.ts';
+import { ROOT, type ActionRun } from '../support/runner.ts';
+import { registryDigest, registryTags, services, uniqueRepo, warmedMavenRepository, type Services } from '../support/services.ts';
+import { publishRelease, springBootJar } from '../support/supply.ts';
 
 let s: Services;
 let jar: string;
 let keys: { dir: string; key: string; pub: string; password: string };
 let dockerConfig: string;
-
-/** The Spring Boot fixture's jar, built once by Maven from the machine's warmed copy of what it needs from Central. */
-function springBootJar(): string {
-  const ws = workspace(SPRING_BOOT, { warmMavenRepository: true });
-  execFileSync('mvn', ['--batch-mode', '--quiet', '-DskipTests', 'package'], { cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: 'ignore', timeout: 10 * 60 * 1000 });
-  return path.join(ws.dir, 'target/hello-service-1.0.0.jar');
-}
 
 /** A fresh key pair from Debian's cosign, as a user makes one. */
 function cosignKeys(): typeof keys {
@@ -37,25 +30,8 @@ beforeAll(() => {
 }, 15 * 60 * 1000);
 
 /** A workspace of the Spring Boot fixture with its jar already built, published with `java-tool: none`. */
-async function publish(repo: string, extra: Record<string, string>): Promise<ActionRun> {
-  const ws = workspace(SPRING_BOOT);
-  mkdirSync(path.join(ws.dir, 'target'), { recursive: true });
-  cpSync(jar, path.join(ws.dir, 'target/hello-service-1.0.0.jar'));
-  return runAction({
-    workspace: ws.dir,
-    event: tagEvent(ws.sha, 'v1.0.0'),
-    env: { ...ws.env, GITHUB_ACTION_REPOSITORY: 'acme/image-publish', GITHUB_ACTION_REF: 'v1', GITHUB_WORKFLOW_REF: 'acme/hello-service/.github/workflows/release.yml@refs/tags/v1.0.0' },
-    inputs: {
-      images: `${s.registry}/${repo}`,
-      tags: 'type=semver,pattern={{version}}',
-      registry: s.registry,
-      username: s.user,
-      password: s.password,
-      'java-tool': 'none',
-      artifact: 'target/hello-service-1.0.0.jar',
-      ...extra,
-    },
-  });
+function publish(repo: string, extra: Record<string, string>): Promise<ActionRun> {
+  return publishRelease(s, jar, repo, extra);
 }
 
 function tool(cmd: string, args: string[], env: Record<string, string> = {}): { code: number; out: string } {

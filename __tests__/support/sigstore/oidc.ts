@@ -32,13 +32,14 @@ export function githubClaims(o: { repository: string; ref: string; workflow: str
 /**
  * The runner's token endpoint and an OIDC issuer behind it, on 127.0.0.1: GET /token?audience=… with the request
  * token as bearer gives `{value: <JWT>}` (ES256, GitHub's claims, `iss` as configured); the discovery document and
- * JWKS are served for the CA. Counts the tokens it gave out.
+ * JWKS are served for the CA. Keeps the tokens it gave out.
  */
 export class OidcIssuer {
   readonly requestToken = `req-${randomBytes(16).toString('hex')}`;
   private readonly key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   private server?: http.Server;
-  issued = 0;
+  /** Every ID token given out (to check none leaks). */
+  readonly tokens: string[] = [];
   url = '';
 
   constructor(
@@ -83,7 +84,8 @@ export class OidcIssuer {
     if (url.pathname === '/.well-known/jwks') return json(200, { keys: [{ ...this.key.publicKey.export({ format: 'jwk' }), kid: 'test', alg: 'ES256', use: 'sig' }] });
     if (url.pathname !== '/token') return json(404, { message: 'not found' });
     if (req.headers.authorization !== `Bearer ${this.requestToken}`) return json(401, { message: 'Bad credentials' });
-    this.issued++;
-    json(200, { count: 1, value: this.jwt(url.searchParams.get('audience') ?? '') });
+    const token = this.jwt(url.searchParams.get('audience') ?? '');
+    this.tokens.push(token);
+    json(200, { count: 1, value: token });
   }
 }
