@@ -106,7 +106,7 @@ describe('sign: keyless on the Debian registry, which does not serve the referre
   it('another identity fails: the workflow at refs/heads/main did not sign this', async () => {
     const r = await cosign(['verify', ...who(IDENTITY.replace('refs/tags/v1.0.0', 'refs/heads/main')), ...offline, ref]);
     expect(r.code).not.toBe(0);
-    expect(r.out).toMatch(/none of the expected identities matched|no matching signatures/i);
+    expect(r.out).toMatch(/none of the expected identities matched/i);
   });
 
   it('a tampered Rekor bundle fails', async () => {
@@ -162,6 +162,7 @@ describe('sign: keyless on a registry that serves the referrers API (a FAKE: a r
   it('another identity fails on the bundles too', async () => {
     const r = await cosign(['verify-attestation', ...bundles(), '--type', 'spdxjson', ...who(`https://github.com/acme/other/.github/workflows/release.yml@refs/tags/v1.0.0`), ...offline, ref]);
     expect(r.code).not.toBe(0);
+    expect(r.out).toMatch(/no matching CertificateIdentity found/);
   });
 });
 

@@ -116,12 +116,18 @@ describe('sbom, provenance and a signature on a release', () => {
     expect(r.out).toContain(run.outputs.digest);
   });
 
+  it.each(['spdxjson', 'slsaprovenance1'])('Debian cosign verifies the %s attestation signed with the key (the .att tag)', (type) => {
+    const r = tool('cosign', ['verify-attestation', '--key', keys.pub, '--insecure-ignore-tlog', '--type', type, '--allow-insecure-registry', '--allow-http-registry', `${s.registry}/${repo}:1.0.0`]);
+    expect(r.code, r.out).toBe(0);
+  });
+
   it('lists the package count, the provenance subject and the signature in metadata and the summary', () => {
-    const meta = JSON.parse(run.outputs.metadata) as { digest: string; supply: { sbom: { packages: number }; provenance: { subject: { name: string }[] }; signatures: string[] } };
+    const meta = JSON.parse(run.outputs.metadata) as { digest: string; supply: { sbom: { packages: number }; provenance: { subject: { name: string }[] }; signatures: string[]; attestations: string[] } };
     expect(meta.digest).toBe(run.outputs.digest);
     expect(meta.supply.sbom.packages).toBeGreaterThan(20);
     expect(meta.supply.provenance.subject[0].name).toContain(`${s.registry}/${repo}@1.0.0`);
     expect(meta.supply.signatures).toEqual([`${s.registry}/${repo}:${run.outputs.digest.replace(':', '-')}.sig`]);
+    expect(meta.supply.attestations).toEqual([`${s.registry}/${repo}:${run.outputs.digest.replace(':', '-')}.att`]);
     const summary = readFileSync(run.summaryFile, 'utf8');
     expect(summary).toContain(`${meta.supply.sbom.packages} packages`);
     expect(summary).toContain(meta.supply.signatures[0]);

@@ -65,6 +65,7 @@ function supplyLines(s: SupplyReport): string[] {
   if (s.sbom) out.push(`**SBOM:** SPDX 2.3, ${s.sbom.packages} packages`);
   if (s.provenance) out.push(`**Provenance:** SLSA v1 for ${s.provenance.subject.map((x) => `\`${x.name}\` (\`sha256:${x.digest.sha256}\`)`).join(', ')}`);
   for (const sig of s.signatures) out.push(`**Signature:** \`${sig}\``);
+  for (const att of s.attestations ?? []) out.push(`**Attestation:** \`${att}\``);
   return out.length ? [out.join('<br>'), ''] : [];
 }
 

@@ -23,6 +23,13 @@ function path(m: number, leaves: Buffer[], from = 0, to = leaves.length): Buffer
   return m < k ? [...path(m, leaves, from, from + k), root(leaves, from + k, to)] : [...path(m - k, leaves, from + k, to), root(leaves, from, from + k)];
 }
 
+/** The fields of the two proposals this log takes (hashedrekord, dsse v0.0.1); a missing one fails the parse. */
+interface Proposal {
+  data?: { hash?: { algorithm: string; value: string } };
+  signature?: { content: string; publicKey: { content: string } };
+  proposedContent?: { envelope: string; verifiers: string[] };
+}
+
 interface Stored {
   uuid: string;
   body: Buffer;
@@ -62,17 +69,19 @@ export class RekorLog {
     return [...this.entries.values()].map((e) => (JSON.parse(e.body.toString()) as { kind: string }).kind);
   }
 
-  private canonical(p: { kind?: string; apiVersion?: string; spec?: Record<string, any> }): Buffer {
-    const spec = p.spec ?? {};
+  private canonical(p: { kind?: string; apiVersion?: string; spec?: Proposal }): Buffer {
+    const spec: Proposal = p.spec ?? {};
     if (p.kind === 'hashedrekord' && p.apiVersion === '0.0.1') {
-      new X509Certificate(Buffer.from(spec.signature.publicKey.content, 'base64'));
-      if (!/^[0-9a-f]{64}$/.test(spec.data?.hash?.value ?? '')) throw new Error('data.hash.value is not a sha256');
-      return Buffer.from(canonicalJson({ apiVersion: '0.0.1', kind: 'hashedrekord', spec: { data: { hash: spec.data.hash }, signature: { content: spec.signature.content, publicKey: { content: spec.signature.publicKey.content } } } }));
+      const { data, signature } = spec;
+      if (!signature || !data?.hash || !/^[0-9a-f]{64}$/.test(data.hash.value)) throw new Error('a hashedrekord needs spec.signature and a sha256 in spec.data.hash');
+      new X509Certificate(Buffer.from(signature.publicKey.content, 'base64'));
+      return Buffer.from(canonicalJson({ apiVersion: '0.0.1', kind: 'hashedrekord', spec: { data: { hash: data.hash }, signature: { content: signature.content, publicKey: { content: signature.publicKey.content } } } }));
     }
     if (p.kind === 'dsse' && p.apiVersion === '0.0.1') {
-      const text: string = spec.proposedContent.envelope;
+      if (!spec.proposedContent) throw new Error('a dsse entry needs spec.proposedContent');
+      const text = spec.proposedContent.envelope;
       const env = JSON.parse(text) as { payloadType: string; payload: string; signatures: { sig: string }[] };
-      const verifier: string = spec.proposedContent.verifiers[0];
+      const verifier = spec.proposedContent.verifiers[0];
       const cert = new X509Certificate(Buffer.from(verifier, 'base64'));
       const payload = Buffer.from(env.payload, 'base64');
       if (!verify('sha256', pae(env.payloadType, payload), cert.publicKey, Buffer.from(env.signatures[0].sig, 'base64'))) throw new Error('the envelope signature does not verify with the verifier');

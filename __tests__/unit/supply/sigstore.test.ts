@@ -137,7 +137,7 @@ describe('referrers', () => {
   it('writes an OCI 1.1 artifact manifest about its subject, and lists it once in the fallback index', () => {
     const layer = blob(BUNDLE_V03, Buffer.from('{}'));
     const { manifest, referrer } = referrerManifest({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: DIGEST, size: 10 }, BUNDLE_V03, layer, bundleAnnotations('https://spdx.dev/Document', new Date('2026-01-02T03:04:05.678Z')));
-    const doc = JSON.parse(manifest.bytes.toString()) as Record<string, any>;
+    const doc = JSON.parse(manifest.bytes.toString()) as Record<string, unknown>;
     expect(doc.artifactType).toBe(BUNDLE_V03);
     expect(doc.config).toEqual({ mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2 });
     expect(doc.subject).toEqual({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: DIGEST, size: 10 });
