@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, verify, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalServer } from './server.ts';
 import { certificate, ext, name, tbsCertificate, utf8, type Extension } from './der.ts';
 
 const spkiOf = (k: KeyObject): Buffer => (k.type === 'public' ? k : createPublicKey(k)).export({ format: 'der', type: 'spki' });
@@ -41,17 +41,16 @@ export function workflowExtensions(issuer: string, c: Record<string, string>, se
  * over `sub` by the key to certify), then issues a 10-minute leaf: SAN URI = the job's workflow, code signing, the
  * workflow extensions.
  */
-export class FulcioCa {
+export class FulcioCa extends LocalServer {
   readonly rootKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   readonly intermediateKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   readonly rootPem: string;
   readonly intermediatePem: string;
   readonly notBefore = new Date(Date.now() - 24 * 3600 * 1000);
-  private server?: http.Server;
   issued = 0;
-  url = '';
 
   constructor(private readonly issuers: Record<string, string>) {
+    super();
     const rootName = name({ o: 'image-publish tests', cn: 'test-fulcio-root' });
     const interName = name({ o: 'image-publish tests', cn: 'test-fulcio-intermediate' });
     const notAfter = new Date(Date.now() + 365 * 24 * 3600 * 1000);
@@ -67,16 +66,6 @@ export class FulcioCa {
     );
   }
 
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
 
   /** Checks an ID token as Fulcio does; returns its claims. */
   private async claims(token: string): Promise<Record<string, string>> {
@@ -92,16 +81,11 @@ export class FulcioCa {
     return claims;
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const json = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => LocalServer.json(res, status, body, headers);
     if (req.method !== 'POST' || req.url !== '/api/v2/signingCert') return json(404, { message: 'not found' });
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
     try {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { credentials: { oidcIdentityToken: string }; publicKeyRequest: { publicKey: { content: string }; proofOfPossession: string } };
+      const body = JSON.parse((await LocalServer.body(req)).toString()) as { credentials: { oidcIdentityToken: string }; publicKeyRequest: { publicKey: { content: string }; proofOfPossession: string } };
       const claims = await this.claims(body.credentials.oidcIdentityToken);
       const key = createPublicKey(body.publicKeyRequest.publicKey.content);
       if (!verify('sha256', Buffer.from(claims.sub), key, Buffer.from(body.publicKeyRequest.proofOfPossession, 'base64'))) return json(400, { code: 3, message: 'The signature supplied in the request could not be verified' });

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalServer } from './server.ts';
 
 /** GitHub's claims for a job of `repository` on `ref`, running `workflow` (path in the repository). */
 export function githubClaims(o: { repository: string; ref: string; workflow: string; sha: string; event?: string }): Record<string, string> {
@@ -34,28 +34,17 @@ export function githubClaims(o: { repository: string; ref: string; workflow: str
  * token as bearer gives `{value: <JWT>}` (ES256, GitHub's claims, `iss` as configured); the discovery document and
  * JWKS are served for the CA. Keeps the tokens it gave out.
  */
-export class OidcIssuer {
+export class OidcIssuer extends LocalServer {
   readonly requestToken = `req-${randomBytes(16).toString('hex')}`;
   private readonly key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  private server?: http.Server;
   /** Every ID token given out (to check none leaks). */
   readonly tokens: string[] = [];
-  url = '';
 
   constructor(
     readonly issuer: string,
     public claims: Record<string, string>,
-  ) {}
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
+  ) {
+    super();
   }
 
   /** What the runner sets for a job with `id-token: write`. */
@@ -74,12 +63,9 @@ export class OidcIssuer {
     return `${head}.${sign('sha256', Buffer.from(head), { key: this.key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const url = new URL(req.url ?? '/', this.url);
-    const json = (status: number, body: unknown): void => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => LocalServer.json(res, status, body, headers);
     if (url.pathname === '/.well-known/openid-configuration') return json(200, { issuer: this.issuer, jwks_uri: this.jwksUrl });
     if (url.pathname === '/.well-known/jwks') return json(200, { keys: [{ ...this.key.publicKey.export({ format: 'jwk' }), kid: 'test', alg: 'ES256', use: 'sig' }] });
     if (url.pathname !== '/token') return json(404, { message: 'not found' });

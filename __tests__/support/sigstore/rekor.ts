@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, sign, verify, X509Certificate } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalServer } from './server.ts';
 import { canonicalJson } from '../../../src/supply/sigstore/canonical.ts';
 import { pae } from '../../../src/supply/sigstore/dsse.ts';
 import { leafHash, nodeHash } from '../../../src/supply/sigstore/merkle.ts';
@@ -44,25 +44,13 @@ interface Stored {
  * checkpoint signed as a note. Node cannot check an ECDSA signature over a given digest, so a hashedrekord's signature
  * is taken as given here (cosign checks it against the payload). Index 0 is a fixed first leaf: bundles take 0 for "none".
  */
-export class RekorLog {
+export class RekorLog extends LocalServer {
   readonly key = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   readonly publicDer = this.key.publicKey.export({ format: 'der', type: 'spki' });
   readonly logId = sha256(this.publicDer);
   private readonly leaves: Buffer[] = [leafHash(Buffer.from('image-publish test log'))];
   private readonly entries = new Map<string, Stored>();
-  private server?: http.Server;
-  url = '';
 
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  close(): Promise<void> {
-    return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
 
   /** Entries logged so far, by kind. */
   get kinds(): string[] {
@@ -114,22 +102,17 @@ export class RekorLog {
     };
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(body));
-    };
+  protected async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const json = (status: number, body: unknown, headers: Record<string, string> = {}): void => LocalServer.json(res, status, body, headers);
     const get = /^\/api\/v1\/log\/entries\/([0-9a-f]+)$/.exec(req.url ?? '');
     if (req.method === 'GET' && get) {
       const e = this.entries.get(get[1]);
       return e ? json(200, this.answer(e)) : json(404, { code: 404, message: 'not found' });
     }
     if (req.method !== 'POST' || req.url !== '/api/v1/log/entries') return json(404, { code: 404, message: 'not found' });
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
     let body: Buffer;
     try {
-      body = this.canonical(JSON.parse(Buffer.concat(chunks).toString()) as Record<string, never>);
+      body = this.canonical(JSON.parse((await LocalServer.body(req)).toString()) as Record<string, never>);
     } catch (e) {
       return json(400, { code: 400, message: (e as Error).message });
     }
