@@ -5,7 +5,10 @@ import { fallbackTag, referrerManifest, referrersServed, withReferrer } from '..
 import { blob } from '../../../src/supply/attest.js';
 import { bundleAnnotations, signStatement } from '../../../src/supply/store.js';
 import { canonicalJson } from '../../../src/supply/sigstore/canonical.js';
-import { BUNDLE_V03, keylessAnnotations, sigstoreBundle, tlogEntry } from '../../../src/supply/sigstore/bundle.js';
+import { keylessAnnotations, sigstoreBundle, tlogEntry } from '../../../src/supply/sigstore/bundle.js';
+import { MEDIA } from '../../../src/oci/media.js';
+
+const BUNDLE_V03 = MEDIA.sigstoreBundle;
 import { envelope, pae } from '../../../src/supply/sigstore/dsse.js';
 import { certificateChain, certificateRequest } from '../../../src/supply/sigstore/fulcio.js';
 import { leafHash, nodeHash, rootFromInclusionProof } from '../../../src/supply/sigstore/merkle.js';
