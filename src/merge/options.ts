@@ -39,7 +39,7 @@ function refuseSupplyOnLeg(read: Read): void {
   const on = (name: string): boolean => /^true$/i.test(read(name).trim());
   const name = on('sbom') ? 'sbom' : read('provenance').trim() === 'true' ? 'provenance' : (read('sign').trim() || 'none') !== 'none' ? 'sign' : undefined;
   if (!name) return;
-  const fix = name === 'sign' ? 'set `sign` (with signing-key and signing-password) on the merge job (merge-digests), which signs the index, and remove it from the legs' : `remove \`${name}\` from the legs: a build spread over runners gets no SBOM or provenance of ours yet (the merge job builds nothing to describe)`;
+  const fix = name === 'sign' ? 'set `sign` (key, with signing-key and signing-password, or keyless) on the merge job (merge-digests), which signs the index, and remove it from the legs' : `remove \`${name}\` from the legs: a build spread over runners gets no SBOM or provenance of ours yet (the merge job builds nothing to describe)`;
   throw new InputError(name, `a push-by-digest leg pushes one platform's manifest, untagged; ${fix}.`);
 }
 

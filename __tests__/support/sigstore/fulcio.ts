@@ -1,6 +1,7 @@
 import { createPublicKey, generateKeyPairSync, randomBytes, verify, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import { LocalServer } from './server.ts';
+import type { CtLog } from './ctlog.ts';
 import { certificate, ext, name, tbsCertificate, utf8, type Extension } from './der.ts';
 
 const spkiOf = (k: KeyObject): Buffer => (k.type === 'public' ? k : createPublicKey(k)).export({ format: 'der', type: 'spki' });
@@ -39,7 +40,7 @@ export function workflowExtensions(issuer: string, c: Record<string, string>, se
  * A Fulcio-compatible CA on 127.0.0.1: a root and an intermediate, and `POST /api/v2/signingCert`, which checks the
  * token (ES256 against the issuer's JWKS, audience `sigstore`, not expired), the proof of possession (a signature
  * over `sub` by the key to certify), then issues a 10-minute leaf: SAN URI = the job's workflow, code signing, the
- * workflow extensions.
+ * workflow extensions, and an SCT of the CT log embedded.
  */
 export class FulcioCa extends LocalServer {
   readonly rootKey = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
@@ -49,7 +50,10 @@ export class FulcioCa extends LocalServer {
   readonly notBefore = new Date(Date.now() - 24 * 3600 * 1000);
   issued = 0;
 
-  constructor(private readonly issuers: Record<string, string>) {
+  constructor(
+    private readonly issuers: Record<string, string>,
+    private readonly ct: CtLog,
+  ) {
     super();
     const rootName = name({ o: 'image-publish tests', cn: 'test-fulcio-root' });
     const interName = name({ o: 'image-publish tests', cn: 'test-fulcio-intermediate' });
@@ -90,19 +94,20 @@ export class FulcioCa extends LocalServer {
       const key = createPublicKey(body.publicKeyRequest.publicKey.content);
       if (!verify('sha256', Buffer.from(claims.sub), key, Buffer.from(body.publicKeyRequest.proofOfPossession, 'base64'))) return json(400, { code: 3, message: 'The signature supplied in the request could not be verified' });
       const spki = spkiOf(key);
+      const issuerSpki = spkiOf(this.intermediateKey.publicKey);
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-      const leaf = certificate(
-        tbsCertificate({
-          serial: BigInt(`0x${randomBytes(16).toString('hex')}`),
-          issuer: name({ o: 'image-publish tests', cn: 'test-fulcio-intermediate' }),
-          subject: Buffer.from([0x30, 0]),
-          notBefore: now,
-          notAfter: new Date(now.getTime() + 10 * 60 * 1000),
-          spki,
-          extensions: [ext.keyUsage(false), ext.codeSigning(), ext.subjectKeyId(spki), ext.authorityKeyId(spkiOf(this.intermediateKey.publicKey)), ext.sanUri(`https://github.com/${claims.job_workflow_ref}`), ...workflowExtensions(claims.iss, claims)],
-        }),
-        this.intermediateKey.privateKey,
-      );
+      const spec = {
+        serial: BigInt(`0x${randomBytes(16).toString('hex')}`),
+        issuer: name({ o: 'image-publish tests', cn: 'test-fulcio-intermediate' }),
+        subject: Buffer.from([0x30, 0]),
+        notBefore: now,
+        notAfter: new Date(now.getTime() + 10 * 60 * 1000),
+        spki,
+        extensions: [ext.keyUsage(false), ext.codeSigning(), ext.subjectKeyId(spki), ext.authorityKeyId(issuerSpki), ext.sanUri(`https://github.com/${claims.job_workflow_ref}`), ...workflowExtensions(claims.iss, claims)],
+      };
+      // as Fulcio does: the CT log signs the certificate without its SCT list, which is then embedded, last
+      const sct = this.ct.sctExtension(tbsCertificate(spec), issuerSpki, now);
+      const leaf = certificate(tbsCertificate({ ...spec, extensions: [...spec.extensions, sct] }), this.intermediateKey.privateKey);
       new X509Certificate(leaf); // a certificate Node cannot parse is a bug here, not the client's
       this.issued++;
       json(201, { signedCertificateEmbeddedSct: { chain: { certificates: [leaf, this.intermediatePem, this.rootPem] } } });
