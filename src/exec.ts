@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { commandRelay, type Relay } from './sandbox/relay.js';
 
 /** Variables every child may see, by exact name: what tools need to run, never what the runner gave the action alone. */
 const PASSED = new Set([
@@ -34,8 +35,18 @@ export interface ExecOptions {
   input?: string;
   /** Hard limit: the process group gets SIGTERM, then SIGKILL 5 s later. */
   timeoutMs: number;
-  /** Echo the command line and its output to the log as they come (build tools); quiet commands keep it captured only. */
+  /**
+   * Echo the command line and its output to the log as they come (build tools), with workflow commands stopped
+   * (see sandbox/relay.ts); quiet commands keep it captured only.
+   */
   stream?: boolean;
+  /** The command line the log shows, when `file args` is a wrapper around it (the sandbox). */
+  display?: string;
+  /**
+   * When the process exits, SIGKILL what is left of its process group, and stop waiting for output from
+   * descendants that left the group but hold its pipes (after PIPE_GRACE_MS).
+   */
+  reap?: boolean;
   /** Lines kept from the end of the combined output, for error messages. */
   tailLines?: number;
 }
@@ -51,13 +62,16 @@ export interface ExecResult {
 }
 
 const MAX_CAPTURE = 4 * 1024 * 1024;
+/** How long output may still arrive after the process exited, from descendants that hold its pipes. */
+const PIPE_GRACE_MS = 2000;
 
 /** The one way this action runs a process: an argv array (no shell), bounded in time, output captured. */
 export function execute(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult> {
   const started = Date.now();
   const keep = opts.tailLines ?? 40;
   // argv never holds a secret (those travel on stdin or in the environment), so it may be shown
-  if (opts.stream) process.stdout.write(`[command]${[file, ...args].join(' ')}\n`);
+  if (opts.stream) process.stdout.write(`[command]${opts.display ?? [file, ...args].join(' ')}\n`);
+  const relay: Relay | undefined = opts.stream ? commandRelay((t) => process.stdout.write(t)) : undefined;
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: opts.cwd,
@@ -74,7 +88,7 @@ export function execute(file: string, args: readonly string[], opts: ExecOptions
       const text = chunk.toString('utf8');
       if (isErr) stderr = (stderr + text).slice(-MAX_CAPTURE);
       else stdout = (stdout + text).slice(-MAX_CAPTURE);
-      if (opts.stream) process.stdout.write(text);
+      relay?.write(text);
       const lines = (partial + text).split(/\r?\n/);
       partial = lines.pop() ?? '';
       tail.push(...lines);
@@ -90,6 +104,15 @@ export function execute(file: string, args: readonly string[], opts: ExecOptions
       }
     };
     let hardKill: NodeJS.Timeout | undefined;
+    let pipeGrace: NodeJS.Timeout | undefined;
+    child.on('exit', () => {
+      if (!opts.reap) return;
+      kill('SIGKILL');
+      pipeGrace = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, PIPE_GRACE_MS);
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       kill('SIGTERM');
@@ -98,11 +121,14 @@ export function execute(file: string, args: readonly string[], opts: ExecOptions
     child.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       clearTimeout(hardKill);
+      relay?.end();
       reject(err.code === 'ENOENT' ? new Error(`'${file}' was not found on PATH`) : err);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       clearTimeout(hardKill);
+      clearTimeout(pipeGrace);
+      relay?.end();
       if (partial) tail.push(partial);
       if (tail.length > keep) tail.splice(0, tail.length - keep);
       resolve({

@@ -7,6 +7,7 @@ import { clientPool } from './registry/pool.js';
 import type { DockerConfig } from './engine/docker-config.js';
 import type { RetryPolicy } from './retry/retry.js';
 import type { SigstoreEndpoints } from './supply/sigstore/trust.js';
+import type { Wall } from './sandbox/run.js';
 
 /** What every stage of one run shares: worked out once, before the first side effect, then read-only. */
 export interface Job {
@@ -29,6 +30,8 @@ export interface Job {
   untrusted?: string;
   /** The buildx builder `builder: <name>` names, as inspected before the first side effect. */
   buildx?: BuildxBuilder;
+  /** The sandbox repository code (the Java build, its version probe) runs in. */
+  wall: Wall;
   /** The run's one retry budget (the `retries` input), counted per registry in the job summary. */
   policy: RetryPolicy;
   /** The runner's docker config (an earlier `docker login`), read once before the first side effect. */

@@ -15,6 +15,7 @@ import type { CacheModeInput } from '../cache/layers.js';
 import { parseSupply, type SupplyOptions } from '../supply/options.js';
 import { parseDistribute, type DistributeOptions } from '../merge/options.js';
 import { parseBuilder } from './builder.js';
+import { ISOLATION_MODES, type IsolationMode } from '../sandbox/decide.js';
 
 export type JavaTool = 'auto' | 'maven' | 'gradle' | 'none';
 const JAVA_TOOLS: readonly JavaTool[] = ['auto', 'maven', 'gradle', 'none'];
@@ -65,6 +66,8 @@ export interface Inputs {
   prComment: boolean;
   /** pull_request_target with a checkout other than the base commit may still log in, push and use caches. */
   allowUntrustedCheckout: boolean;
+  /** Whether repository code runs in the sandbox: auto (where the machine allows), required, off. */
+  buildIsolation: IsolationMode;
   /** What parsing dropped or changed, for the caller to show. */
   warnings: string[];
   /** SBOM, SLSA provenance and signature attached after the push. */
@@ -196,6 +199,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     provenance: parseProvenance(read('provenance')),
     prComment: parseBoolean('pr-comment', read('pr-comment'), false),
     allowUntrustedCheckout: parseBoolean('allow-untrusted-checkout', read('allow-untrusted-checkout'), false),
+    buildIsolation: oneOf('build-isolation', read('build-isolation'), ISOLATION_MODES, 'auto'),
     warnings,
     supply: parseSupply(read, { env: facts.env, pushes: push && !facts.fork && !dryRun }),
     ...parseBuilder(read('builder')),

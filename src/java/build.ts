@@ -4,7 +4,7 @@ import * as glob from '@actions/glob';
 import { StageError } from '../errors.js';
 import { toAnnotations } from '../report/locate.js';
 import { javaProblems } from '../report/problems.js';
-import { execute } from '../exec.js';
+import { runRepoCode, survivorsMessage, type Wall } from '../sandbox/run.js';
 import type { Inputs } from '../inputs/inputs.js';
 import { chooseArtifact } from './artifact.js';
 import { javaCommand, mavenOpts, type JavaCommand } from './command.js';
@@ -56,12 +56,17 @@ async function globFiles(dir: string, patterns: readonly string[]): Promise<stri
   return globber.glob();
 }
 
-/** Runs the package step and returns the runnable jar (absolute), or undefined when there is none to build. */
-export async function buildJava(inputs: Inputs, plan: JavaPlan, workspace: string): Promise<string | undefined> {
+/**
+ * Runs the package step behind the wall and returns the runnable jar (absolute), or undefined when there is none
+ * to build. When it returns, no process of the build is left.
+ */
+export async function buildJava(inputs: Inputs, plan: JavaPlan, workspace: string, wall: Wall, warn: (m: string) => void): Promise<string | undefined> {
   const wd = inputs.workingDirectory;
   if (plan.command) {
     const { file, args, env, cwd } = plan.command;
-    const res = await execute(file, args, { cwd: cwd ?? wd, env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
+    const res = await runRepoCode(wall, file, args, { cwd: cwd ?? wd, env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
+    const survivors = survivorsMessage(res);
+    if (survivors) warn(survivors);
     if (res.code !== 0) {
       const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
       const annotations = await toAnnotations(javaProblems(`${res.stdout}\n${res.stderr}`), cwd ?? wd, workspace, `${plan.project?.tool} build`);

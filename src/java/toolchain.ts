@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { execute } from '../exec.js';
+import { runRepoCode, type Wall } from '../sandbox/run.js';
 import type { JavaCommand } from './command.js';
 import type { JavaProject } from './detect.js';
 
@@ -28,8 +29,9 @@ export function toolVersionLine(output: string): string | undefined {
   return plain.split(/\r?\n/).find((l) => /^(Apache Maven|Maven|Gradle) \d/.test(l.trim()))?.trim();
 }
 
-async function versionOutput(file: string, args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<string> {
-  const r = await execute(file, args, { ...opts, timeoutMs: VERSION_TIMEOUT_MS });
+async function versionOutput(file: string, args: string[], opts: { cwd: string; env?: Record<string, string> }, wall?: Wall): Promise<string> {
+  // `mvn --version` reads the project's .mvn/jvm.config and extensions, Gradle its gradle.properties: repository code
+  const r = wall ? await runRepoCode(wall, file, args, { ...opts, timeoutMs: VERSION_TIMEOUT_MS }) : await execute(file, args, { ...opts, timeoutMs: VERSION_TIMEOUT_MS });
   if (r.code !== 0) throw new Error(r.timedOut ? `${file} ${args.join(' ')} took longer than ${VERSION_TIMEOUT_MS / 1000} s` : `${file} ${args.join(' ')} exited with code ${r.code}`);
   return `${r.stdout}\n${r.stderr}`.trim();
 }
@@ -46,21 +48,21 @@ async function javaVersion(env: NodeJS.ProcessEnv, cwd: string): Promise<string>
 }
 
 /** The build tool's version: the wrapper's distributionUrl, else the first line of `mvn -v` / `gradle -v`. */
-async function toolVersion(project: JavaProject, command: JavaCommand, workingDirectory: string): Promise<string> {
+async function toolVersion(project: JavaProject, command: JavaCommand, workingDirectory: string, wall: Wall): Promise<string> {
   if (project.wrapper) {
     const file = path.join(workingDirectory, WRAPPER_PROPERTIES[project.tool]);
     const url = existsSync(file) ? distributionUrl(readFileSync(file, 'utf8')) : undefined;
     if (!url) throw new Error(`${WRAPPER_PROPERTIES[project.tool]} names no distributionUrl`);
     return `${project.tool} wrapper:${url}`;
   }
-  const out = await versionOutput(command.file, ['--version'], { cwd: workingDirectory, env: command.env });
+  const out = await versionOutput(command.file, ['--version'], { cwd: workingDirectory, env: command.env }, wall);
   return toolVersionLine(out) ?? out;
 }
 
 /** Never throws: `why` says which version could not be told. */
-export async function toolchain(project: JavaProject, command: JavaCommand, workingDirectory: string, env: NodeJS.ProcessEnv): Promise<Toolchain | { why: string }> {
+export async function toolchain(project: JavaProject, command: JavaCommand, workingDirectory: string, env: NodeJS.ProcessEnv, wall: Wall): Promise<Toolchain | { why: string }> {
   try {
-    const [java, tool] = await Promise.all([javaVersion(env, workingDirectory), toolVersion(project, command, workingDirectory)]);
+    const [java, tool] = await Promise.all([javaVersion(env, workingDirectory), toolVersion(project, command, workingDirectory, wall)]);
     return { java, tool };
   } catch (e) {
     return { why: `the JDK or ${project.tool} version could not be told (${errorMessage(e)})` };

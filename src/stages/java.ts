@@ -18,7 +18,7 @@ export async function javaStage(job: Job, cache: CacheState, reusedJar: string |
     io.info(`This commit's jar, built by the same command, came from the cache (the build is reproducible): the ${javaPlan.project?.tool} build is skipped.`);
   } else {
     if (job.reproducibleAt && javaPlan.project?.tool === 'gradle') writeGradleInitScript(job.gradleInitScript);
-    found = await buildJava(inputs, javaPlan, ctx.workspace);
+    found = await buildJava(inputs, javaPlan, ctx.workspace, job.wall, (m) => io.warning(m));
     if (found && cache.artifact && cache.write) {
       stageArtifact(found, inputs.workingDirectory, cache.artifact.path);
       cache.artifact.staged = true;

@@ -37,7 +37,7 @@ async function whatIsBuilt(job: Job): Promise<ArtifactInputs | { why: string }> 
   const { inputs, javaPlan, ctx, env } = job;
   const { project, command } = javaPlan;
   if (!project || !command) return { why: 'there is no build command' };
-  const [tree, tools] = await Promise.all([hashWorkTree(inputs.workingDirectory), toolchain(project, command, inputs.workingDirectory, env)]);
+  const [tree, tools] = await Promise.all([hashWorkTree(inputs.workingDirectory), toolchain(project, command, inputs.workingDirectory, env, job.wall)]);
   if ('why' in tree) return tree;
   if ('why' in tools) return tools;
   return { tree: tree.digest, command: [command.file, ...command.args], workingDirectory: path.relative(ctx.workspace, inputs.workingDirectory), ...tools };
