@@ -10,6 +10,8 @@ export interface Instruction {
 
 export interface Parsed {
   escape: string;
+  /** The `# syntax=` directive: the frontend image BuildKit runs to read this Dockerfile. */
+  syntax?: string;
   instructions: Instruction[];
 }
 
@@ -17,12 +19,14 @@ export interface Parsed {
 export function parseDockerfile(text: string): Parsed {
   const lines = text.split(/\r?\n/);
   let escape = '\\';
+  let syntax: string | undefined;
   let i = 0;
   // parser directives: only at the very top, before any other line
   for (; i < lines.length; i++) {
     const m = /^#\s*([a-zA-Z]+)\s*=\s*(\S+)\s*$/.exec(lines[i]);
     if (!m) break;
     if (m[1].toLowerCase() === 'escape') escape = m[2];
+    if (m[1].toLowerCase() === 'syntax') syntax = m[2];
   }
   const instructions: Instruction[] = [];
   while (i < lines.length) {
@@ -52,7 +56,7 @@ export function parseDockerfile(text: string): Parsed {
     }
     instructions.push({ keyword: m[1].toUpperCase(), flags, args: args.trim(), line: start + 1, text: joined.trim() });
   }
-  return { escape, instructions };
+  return { escape, syntax, instructions };
 }
 
 /** The value of --name=value among the flags, or undefined. Pure. */

@@ -30,7 +30,8 @@ export async function decidePublishing(job: Job, meta: Meta, facts: EventFacts):
   if (push) await checkCredentials(job);
   if (fork) io.notice(`This pull request comes from ${fork}, and GitHub gives such runs no secrets: the image is built but not pushed.`);
   if (pr?.closed && inputs.push) io.notice(`Pull request #${pr.number} is closed: nothing is pushed.`);
-  if (job.untrusted) io.warning(`pull_request_target: ${job.untrusted}. That code gets no login, no push and no cache; set \`allow-untrusted-checkout: true\` only if you trust it.`);
+  // checkUntrustedCode let this run on only because none of the checkout's code runs
+  if (job.untrusted) io.warning(`pull_request_target: ${job.untrusted}. None of its code runs here (no Java build, no RUN step), and it gets no login, no push and no cache; set \`allow-untrusted-checkout: true\` only if you trust it.`);
   const reasonNotPushed = !inputs.push ? 'push is false' : fork ? 'pull request from a fork' : pr?.closed ? 'pull request closed' : job.untrusted ? 'untrusted checkout' : !push ? 'no tag (push: auto)' : undefined;
   return { push, reasonNotPushed };
 }
