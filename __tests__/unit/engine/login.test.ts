@@ -3,7 +3,6 @@ import { canonicalRegistry, isValidTag, parseImageName } from '../../../src/oci/
 import { loginArgs, logoutArgs } from '../../../src/engine/login.js';
 import { classifyFailure, retryAfterInOutput } from '../../../src/retry/classify.js';
 import { backoffMs, withRetry, type RetryPolicy } from '../../../src/retry/retry.js';
-import { loadState, saveState } from '../../../src/state.js';
 
 describe('canonicalRegistry', () => {
   it.each([
@@ -122,17 +121,5 @@ describe('retry policy', () => {
     const p = { ...policy(10, []), totalMs: 0 };
     const res = await withRetry(async () => ({ ok: false, output: '502 Bad Gateway' }), p);
     expect(res.attempts).toBe(1);
-  });
-});
-
-describe('post state', () => {
-  it('round-trips and tolerates garbage', () => {
-    const store = new Map<string, string>();
-    const s = { save: (k: string, v: string) => store.set(k, v), get: (k: string) => store.get(k) ?? '' };
-    expect(loadState(s)).toEqual({ registries: [] });
-    saveState(s, { dockerConfig: '/tmp/x', registries: ['docker.io'] });
-    expect(loadState(s)).toEqual({ dockerConfig: '/tmp/x', registries: ['docker.io'], cache: undefined, succeeded: false });
-    store.set('image-publish', '{not json');
-    expect(loadState(s)).toEqual({ registries: [] });
   });
 });
