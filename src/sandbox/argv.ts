@@ -51,7 +51,7 @@ while [ "$#" -gt 0 ] && [ "$1" != --exec ]; do
     *)
       if [ -e "$1" ]; then
         case "$mode" in
-          --read-only) "$mnt" --rbind -- "$1" "$1" && "$mnt" -o remount,bind,ro -- "$1" ;;
+          --read-only) "$mnt" --rbind -o ro -- "$1" "$1" ;;
           --hide-dir) "$mnt" -t tmpfs -o ro,nosuid,nodev,noexec,size=4k,mode=0555 -- image-publish-hidden "$1" ;;
           --hide-file) "$mnt" --bind -- /dev/null "$1" ;;
         esac || { echo "image-publish sandbox: could not mount $mode $1" >&2; exit 125; }
