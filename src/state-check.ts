@@ -40,9 +40,16 @@ export function checkRegistry(v: unknown): Checked<string> {
   return typeof v === 'string' && isRegistryHost(v) ? ok(v) : no(`${quote(v)} is not a registry host`);
 }
 
-/** Paths actions/cache takes as globs: absolute, normal, no wildcard, so a path names itself and nothing more. */
+/**
+ * actions/cache takes paths as globs: what it adds must be plain (absolute, normal, no wildcard, not /), so a path
+ * names itself and nothing more; an exclusion (`!…`, as for Gradle's lock files) may use wildcards, since it only
+ * takes away.
+ */
 function cachePath(p: unknown): p is string {
-  return typeof p === 'string' && path.isAbsolute(p) && path.normalize(p) === p && p !== '/' && !/[*?[\]{}!\n]/.test(p);
+  if (typeof p !== 'string' || p.includes('\n')) return false;
+  const exclude = p.startsWith('!');
+  const bare = exclude ? p.slice(1) : p;
+  return path.isAbsolute(bare) && path.normalize(bare) === bare && bare !== '/' && (exclude || !/[*?[\]{}!]/.test(bare));
 }
 
 /** The cache entries post saves: keys with the action's prefix, RUNNER_TEMP folders of its own, plain paths. Pure. */
@@ -62,7 +69,7 @@ export function checkCache(v: unknown, facts: StateFacts): Checked<CacheState> {
   const lay = l as Record<string, unknown> | undefined;
   if (art && (art.path !== artifactDir(facts.runnerTemp) || typeof art.staged !== 'boolean')) return no(`artifact: ${quote(art.path)} is not ${artifactDir(facts.runnerTemp)}`);
   if (lay && (lay.path !== layerDirs(facts.runnerTemp).current || typeof lay.exported !== 'boolean')) return no(`layers: ${quote(lay.path)} is not ${layerDirs(facts.runnerTemp).current}`);
-  if (dep && !(Array.isArray(dep.paths) && dep.paths.length > 0 && dep.paths.every(cachePath))) return no(`dependencies: ${quote(dep.paths)} are not plain absolute paths`);
+  if (dep && !(Array.isArray(dep.paths) && dep.paths.length > 0 && dep.paths.every(cachePath) && dep.paths.some((p) => !p.startsWith('!')))) return no(`dependencies: ${quote(dep.paths)} are not plain absolute paths`);
   if (v.layerExport !== undefined && v.layerExport !== 'max' && v.layerExport !== 'inline') return no(`layerExport: ${quote(v.layerExport)}`);
   return ok(v as unknown as CacheState);
 }

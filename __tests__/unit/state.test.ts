@@ -89,7 +89,10 @@ describe('the caches post saves', () => {
   it.each([
     [dep(['/home/runner/.m2/repository']), true],
     [dep(['/home/runner/.gradle/caches/modules-2', '/home/runner/.gradle/wrapper/dists']), true],
+    [dep(['/home/runner/.gradle/caches', '/home/runner/.gradle/wrapper', '!/home/runner/.gradle/caches/**/*.lock', '!/home/runner/.gradle/caches/**/gc.properties']), true],
+    [dep(['!/home/runner/.gradle/caches/**/*.lock']), false],
     [dep(['/home/runner/**']), false],
+    [dep(['!relative/**']), false],
     [dep(['/']), false],
     [dep(['relative/path']), false],
     [dep(['/home/runner/.m2/../.ssh']), false],
