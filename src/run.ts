@@ -135,14 +135,15 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   if (paths.file && !inputs.dryRun) checkNative(inputs, dockerfile);
   const javaBuild = javaPlan.command ? [javaPlan.command.file, ...javaPlan.command.args].join(' ') : undefined;
   if (!inputs.dryRun && !inputs.distribute.merge) checkUntrustedCode(untrusted, { javaBuild, dockerfile });
-  const writable = javaPlan.project ? dependencyPaths(javaPlan.project.tool, javaPlan.command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, env) : [];
-  const wall = await prepareWall(io, ctx, env, inputs, javaBuild !== undefined && !inputs.dryRun && !inputs.distribute.merge, gradleInitScript, writable);
   // a named builder must exist before anything happens; inspecting it starts nothing
   const buildx = inputs.buildxBuilder && !inputs.dryRun ? await inspectBuildxBuilder(inputs.buildxBuilder, {}) : undefined;
   const dockerConfig = readDockerConfig(userDockerConfigDir(env));
   if (dockerConfig.problem) io.warning(`The docker config ${dockerConfig.dir}/config.json is not used: ${dockerConfig.problem}. Registries not in the inputs are asked without credentials.`);
   // a private Sigstore's trusted root or signing config is read (and checked) before anything is built
   const sigstore = inputs.supply.sign === 'keyless' && !inputs.dryRun ? await resolveSigstore(inputs.supply.sigstore, ctx.workspace, policy) : undefined;
+  const buildWrites = javaPlan.project ? dependencyPaths(javaPlan.project.tool, javaPlan.command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, env) : [];
+  const runsRepoCode = javaBuild !== undefined && !inputs.dryRun && !inputs.distribute.merge;
+  const wall = await prepareWall(io, { ctx, env, inputs, gradleInitScript, dockerConfigDir: dockerConfig.dir, buildWrites }, runsRepoCode);
   return { io, ctx, env, inputs, sha, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig, sigstore, wall };
 }
 

@@ -2,10 +2,22 @@ import os from 'node:os';
 import type { RunnerContext } from '../context.js';
 import type { Inputs } from '../inputs/inputs.js';
 import type { ActionIO } from '../io.js';
-import { userDockerConfigDir } from '../engine/docker-config.js';
 import { unwalledWarning, type Isolation } from './decide.js';
 import { probeIsolation } from './probe.js';
 import type { Wall } from './run.js';
+
+/** The run's facts the wall is made from, as prepare has worked them out. */
+export interface WallParts {
+  ctx: RunnerContext;
+  env: NodeJS.ProcessEnv;
+  inputs: Inputs;
+  /** The Gradle init script in RUNNER_TEMP: the build reads it. */
+  gradleInitScript: string;
+  /** The runner's Docker config folder (DOCKER_CONFIG or ~/.docker). */
+  dockerConfigDir: string;
+  /** Where the build tool downloads to (the Maven repository, Gradle's caches), wherever they are. */
+  buildWrites: string[];
+}
 
 /** One line for the log: what the wall holds. Pure. */
 export function describeWall(isolation: Isolation): string {
@@ -21,7 +33,8 @@ export function describeWall(isolation: Isolation): string {
  * Decides the wall before the first side effect (the probe starts only trial sandboxes): `required` throws
  * here when the machine cannot raise it, `auto` warns once, naming what the build could read.
  */
-export async function prepareWall(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, inputs: Inputs, runsRepoCode: boolean, gradleInitScript: string, buildWrites: string[]): Promise<Wall> {
+export async function prepareWall(io: ActionIO, parts: WallParts, runsRepoCode: boolean): Promise<Wall> {
+  const { ctx, env, inputs } = parts;
   const isolation: Isolation = runsRepoCode ? await probeIsolation(inputs.buildIsolation, env) : { mode: inputs.buildIsolation, why: 'nothing of the repository runs' };
   if (runsRepoCode) {
     if (isolation.mechanism) io.info(describeWall(isolation));
@@ -31,10 +44,10 @@ export async function prepareWall(io: ActionIO, ctx: RunnerContext, env: NodeJS.
   return {
     isolation,
     runnerTemp: ctx.runnerTemp,
-    writable: [ctx.workspace, inputs.workingDirectory, env.HOME || os.homedir(), ...buildWrites],
-    keep: [gradleInitScript],
+    writable: [ctx.workspace, inputs.workingDirectory, env.HOME || os.homedir(), ...parts.buildWrites],
+    keep: [parts.gradleInitScript],
     secretFiles: inputs.secrets.flatMap((s) => (s.file ? [s.file] : [])),
-    dockerConfigDir: userDockerConfigDir(env),
+    dockerConfigDir: parts.dockerConfigDir,
     env,
   };
 }
