@@ -41946,12 +41946,13 @@ function coreIO() {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_os_namespaceObject);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
@@ -45770,7 +45771,7 @@ function artifact_artifactKey(p, a) {
     return { key: `${KEY_PREFIX}-jar-${p.os}-${p.arch}-${h.digest('hex').slice(0, 40)}`, restoreKeys: [] };
 }
 function artifact_artifactDir(runnerTemp) {
-    return path.join(runnerTemp, 'image-publish-artifact');
+    return external_node_path_default().join(runnerTemp, 'image-publish-artifact');
 }
 /** After a build: a copy of the jar and where it belongs, for post to save. */
 function stageArtifact(jar, workingDirectory, dir) {
@@ -45826,7 +45827,42 @@ function errors_errorMessage(e) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: ./src/sandbox/relay.ts
+
+/** A fresh stop-commands token: 128 random bits, new for every relayed process, never derived from anything the build sees. */
+function stopToken() {
+    return (0,external_node_crypto_.randomBytes)(16).toString('hex');
+}
+/**
+ * Relays a process's output with the runner's workflow commands stopped (`::stop-commands::<token>` before,
+ * `::<token>::` after, GitHub's documented mechanism), so a build cannot set outputs, state, masks or errors by
+ * printing them. The resume line is always at the start of a line, whatever the process left unfinished. Pure
+ * but for `out`.
+ */
+function commandRelay(out, token = stopToken()) {
+    if (!/^[0-9a-f]{32,}$/.test(token))
+        throw new Error('a stop-commands token is 32 or more random hex digits');
+    let atLineStart = true;
+    let ended = false;
+    out(`::stop-commands::${token}\n`);
+    return {
+        write(text) {
+            if (ended || !text)
+                return;
+            out(text);
+            atLineStart = text.endsWith('\n');
+        },
+        end() {
+            if (ended)
+                return;
+            ended = true;
+            out(`${atLineStart ? '' : '\n'}::${token}::\n`);
+        },
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/exec.ts
+
 
 /** Variables every child may see, by exact name: what tools need to run, never what the runner gave the action alone. */
 const PASSED = new Set([
@@ -45855,13 +45891,16 @@ function childEnv(parent) {
     return out;
 }
 const MAX_CAPTURE = 4 * 1024 * 1024;
+/** How long output may still arrive after the process exited, from descendants that hold its pipes. */
+const PIPE_GRACE_MS = 2000;
 /** The one way this action runs a process: an argv array (no shell), bounded in time, output captured. */
 function exec_execute(file, args, opts) {
     const started = Date.now();
     const keep = opts.tailLines ?? 40;
     // argv never holds a secret (those travel on stdin or in the environment), so it may be shown
     if (opts.stream)
-        process.stdout.write(`[command]${[file, ...args].join(' ')}\n`);
+        process.stdout.write(`[command]${opts.display ?? [file, ...args].join(' ')}\n`);
+    const relay = opts.stream ? commandRelay((t) => process.stdout.write(t)) : undefined;
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
             cwd: opts.cwd,
@@ -45880,8 +45919,7 @@ function exec_execute(file, args, opts) {
                 stderr = (stderr + text).slice(-MAX_CAPTURE);
             else
                 stdout = (stdout + text).slice(-MAX_CAPTURE);
-            if (opts.stream)
-                process.stdout.write(text);
+            relay?.write(text);
             const lines = (partial + text).split(/\r?\n/);
             partial = lines.pop() ?? '';
             tail.push(...lines);
@@ -45900,6 +45938,16 @@ function exec_execute(file, args, opts) {
             }
         };
         let hardKill;
+        let pipeGrace;
+        child.on('exit', () => {
+            if (!opts.reap)
+                return;
+            kill('SIGKILL');
+            pipeGrace = setTimeout(() => {
+                child.stdout.destroy();
+                child.stderr.destroy();
+            }, PIPE_GRACE_MS);
+        });
         const timer = setTimeout(() => {
             timedOut = true;
             kill('SIGTERM');
@@ -45908,11 +45956,14 @@ function exec_execute(file, args, opts) {
         child.on('error', (err) => {
             clearTimeout(timer);
             clearTimeout(hardKill);
+            relay?.end();
             reject(err.code === 'ENOENT' ? new Error(`'${file}' was not found on PATH`) : err);
         });
         child.on('close', (code, signal) => {
             clearTimeout(timer);
             clearTimeout(hardKill);
+            clearTimeout(pipeGrace);
+            relay?.end();
             if (partial)
                 tail.push(partial);
             if (tail.length > keep)
@@ -46038,8 +46089,8 @@ function effectiveCacheMode(mode, pushesFromBuilder, hasImage) {
 }
 /** Where the BuildKit cache lives on the runner: restored into `current`, exported into `next`. Pure. */
 function layers_layerDirs(runnerTemp) {
-    const base = path.join(runnerTemp, 'image-publish-layers');
-    return { current: path.join(base, 'cache'), next: path.join(base, 'cache-next') };
+    const base = external_node_path_default().join(runnerTemp, 'image-publish-layers');
+    return { current: external_node_path_default().join(base, 'cache'), next: external_node_path_default().join(base, 'cache-next') };
 }
 /** The registry cache image of the first image: `<image>:buildcache`. Pure. */
 function registryCacheRef(imageName) {
@@ -99247,6 +99298,42 @@ async function saveCaches(state, log) {
     ]);
 }
 
+;// CONCATENATED MODULE: ./src/context.ts
+
+
+
+function readPayload(eventPath) {
+    if (!eventPath || !(0,external_node_fs_namespaceObject.existsSync)(eventPath))
+        return {};
+    try {
+        const parsed = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+        return parsed && typeof parsed === 'object' ? parsed : {};
+    }
+    catch {
+        return {};
+    }
+}
+function optionalInt(v) {
+    const n = v ? Number.parseInt(v, 10) : NaN;
+    return Number.isFinite(n) ? n : undefined;
+}
+function runnerContext(env = process.env) {
+    return {
+        eventName: env.GITHUB_EVENT_NAME ?? '',
+        ref: env.GITHUB_REF ?? '',
+        sha: env.GITHUB_SHA ?? '',
+        payload: readPayload(env.GITHUB_EVENT_PATH),
+        repository: env.GITHUB_REPOSITORY ?? '',
+        actor: env.GITHUB_ACTOR ?? '',
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        runnerTemp: env.RUNNER_TEMP || external_node_path_default().join(external_node_os_default().tmpdir(), 'image-publish'),
+        apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        runId: optionalInt(env.GITHUB_RUN_ID),
+        runNumber: optionalInt(env.GITHUB_RUN_NUMBER),
+    };
+}
+
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/oci/name.ts
@@ -99917,34 +100004,156 @@ async function removeDaemonChange(change, dockerEnv = {}) {
     await writeOrRemove(change.file, after, change.created && emptyConf(text) ? undefined : text);
 }
 
+;// CONCATENATED MODULE: ./src/state-check.ts
+
+
+
+
+
+const ok = (value) => ({ value });
+const no = (why) => ({ why });
+const state_check_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const HITS = ['exact', 'partial', 'miss', 'off', 'error'];
+const KEY = new RegExp(`^${keys_KEY_PREFIX}-[A-Za-z0-9._-]{1,400}$`);
+/** A CA file's text: at least one PEM certificate, no binary, bounded (post writes it back as root). */
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----/;
+const isPem = (t) => typeof t === 'string' && t.length < 1024 * 1024 && !t.includes('\0') && PEM_CERT.test(t);
+const quote = (v) => JSON.stringify(v)?.slice(0, 120) ?? String(v);
+/** The docker config main made: `$RUNNER_TEMP/image-publish-docker-XXXXXX`, nothing else (post deletes it). Pure. */
+function checkDockerConfig(v, facts) {
+    const own = typeof v === 'string' && external_node_path_default().isAbsolute(v) && external_node_path_default().normalize(v) === v && external_node_path_default().dirname(v) === external_node_path_default().resolve(facts.runnerTemp) && /^image-publish-docker-[A-Za-z0-9]{6}$/.test(external_node_path_default().basename(v));
+    return own ? ok(v) : no(`${quote(v)} is not a folder image-publish-docker-XXXXXX directly in RUNNER_TEMP (${facts.runnerTemp})`);
+}
+/** A registry to log out of: a host[:port]. Pure. */
+function checkRegistry(v) {
+    return typeof v === 'string' && name_isRegistryHost(v) ? ok(v) : no(`${quote(v)} is not a registry host`);
+}
+/**
+ * actions/cache takes paths as globs: what it adds must be plain (absolute, normal, no wildcard, not /), so a path
+ * names itself and nothing more; an exclusion (`!…`, as for Gradle's lock files) may use wildcards, since it only
+ * takes away.
+ */
+function cachePath(p) {
+    if (typeof p !== 'string' || p.includes('\n'))
+        return false;
+    const exclude = p.startsWith('!');
+    const bare = exclude ? p.slice(1) : p;
+    return external_node_path_default().isAbsolute(bare) && external_node_path_default().normalize(bare) === bare && bare !== '/' && (exclude || !/[*?[\]{}!]/.test(bare));
+}
+/** The cache entries post saves: keys with the action's prefix, RUNNER_TEMP folders of its own, plain paths. Pure. */
+function checkCache(v, facts) {
+    if (!state_check_isObject(v) || typeof v.write !== 'boolean')
+        return no('not a cache state');
+    const entry = (e, name) => {
+        if (e === undefined)
+            return undefined;
+        if (!state_check_isObject(e) || typeof e.key !== 'string' || !KEY.test(e.key) || !HITS.includes(e.hit))
+            return `${name}: not a cache entry with a key of ${keys_KEY_PREFIX}-…`;
+        return e;
+    };
+    const a = entry(v.artifact, 'artifact');
+    const d = entry(v.dependencies, 'dependencies');
+    const l = entry(v.layers, 'layers');
+    for (const e of [a, d, l])
+        if (typeof e === 'string')
+            return no(e);
+    const art = a;
+    const dep = d;
+    const lay = l;
+    if (art && (art.path !== artifact_artifactDir(facts.runnerTemp) || typeof art.staged !== 'boolean'))
+        return no(`artifact: ${quote(art.path)} is not ${artifact_artifactDir(facts.runnerTemp)}`);
+    if (lay && (lay.path !== layers_layerDirs(facts.runnerTemp).current || typeof lay.exported !== 'boolean'))
+        return no(`layers: ${quote(lay.path)} is not ${layers_layerDirs(facts.runnerTemp).current}`);
+    if (dep && !(Array.isArray(dep.paths) && dep.paths.length > 0 && dep.paths.every(cachePath) && dep.paths.some((p) => !p.startsWith('!'))))
+        return no(`dependencies: ${quote(dep.paths)} are not plain absolute paths`);
+    if (v.layerExport !== undefined && v.layerExport !== 'max' && v.layerExport !== 'inline')
+        return no(`layerExport: ${quote(v.layerExport)}`);
+    return ok(v);
+}
+/** A CA file main wrote: `<certs.d>/<host[:port]>/ca.crt`, holding (and to hold again) PEM certificates. Pure. */
+function checkTrust(v, facts) {
+    if (!state_check_isObject(v) || typeof v.file !== 'string')
+        return no('not a CA file change');
+    const host = external_node_path_default().basename(external_node_path_default().dirname(v.file));
+    const certs = external_node_path_default().resolve(facts.certsDir);
+    if (!name_isRegistryHost(host) || v.file !== external_node_path_default().join(certs, host, 'ca.crt'))
+        return no(`${quote(v.file)} is not ${certs}/<registry>/ca.crt`);
+    for (const k of ['previous', 'written']) {
+        if (v[k] !== undefined && !isPem(v[k]))
+            return no(`${v.file}: its ${k} content is not a PEM certificate`);
+    }
+    if (v.createdDir !== undefined && typeof v.createdDir !== 'boolean')
+        return no(`${v.file}: createdDir is not true or false`);
+    return ok({ file: v.file, previous: v.previous, written: v.written, createdDir: v.createdDir });
+}
+/** The insecure registries main added to the daemon.json the engine reads now, and nothing else. Pure. */
+function checkDaemon(v, facts) {
+    if (!state_check_isObject(v) || typeof v.file !== 'string' || !Array.isArray(v.added))
+        return no('not a daemon.json change');
+    if (!facts.daemonFile)
+        return no(`${quote(v.file)}: the engine's daemon.json could not be found to check it against`);
+    if (v.file !== facts.daemonFile)
+        return no(`${quote(v.file)} is not the engine's daemon.json (${facts.daemonFile})`);
+    const bad = v.added.filter((r) => !(typeof r === 'string' && name_isRegistryHost(r)));
+    if (bad.length)
+        return no(`${quote(bad[0])} is not a registry host`);
+    return ok({ file: v.file, added: v.added, created: v.created === true });
+}
+
 ;// CONCATENATED MODULE: ./src/state.ts
-const KEY = 'image-publish';
+
+const state_KEY = 'image-publish';
+const FIELDS = new Set(['dockerConfig', 'registries', 'cache', 'trust', 'daemonConfig', 'succeeded']);
 function state_saveState(store, state) {
-    store.save(KEY, JSON.stringify(state));
+    store.save(state_KEY, JSON.stringify(state));
 }
-function isCacheState(v) {
-    return typeof v === 'object' && v !== null && typeof v.write === 'boolean';
-}
-function loadState(store) {
-    const raw = store.get(KEY);
+/**
+ * Post's state, parsed strictly and checked against what main can have written (see state-check.ts): a part that
+ * fails is left out and named in `refused`, for a warning. State is data someone else may have written, never
+ * instructions.
+ */
+function readState(store, facts) {
+    const raw = store.get(state_KEY);
     if (!raw)
-        return { registries: [] };
+        return { state: { registries: [] }, refused: [] };
+    let parsed;
     try {
-        const parsed = JSON.parse(raw);
-        return {
-            dockerConfig: typeof parsed.dockerConfig === 'string' ? parsed.dockerConfig : undefined,
-            registries: Array.isArray(parsed.registries) ? parsed.registries.filter((r) => typeof r === 'string') : [],
-            cache: isCacheState(parsed.cache) ? parsed.cache : undefined,
-            daemonConfig: typeof parsed.daemonConfig?.file === 'string' && Array.isArray(parsed.daemonConfig.added)
-                ? { file: parsed.daemonConfig.file, added: parsed.daemonConfig.added.filter((r) => typeof r === 'string'), created: parsed.daemonConfig.created === true }
-                : undefined,
-            trust: Array.isArray(parsed.trust) ? parsed.trust.filter((t) => typeof t?.file === 'string') : undefined,
-            succeeded: parsed.succeeded === true,
-        };
+        parsed = JSON.parse(raw);
     }
     catch {
-        return { registries: [] };
+        return { state: { registries: [] }, refused: ['the state is not JSON'] };
     }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+        return { state: { registries: [] }, refused: ['the state is not a JSON object'] };
+    const p = parsed;
+    const refused = Object.keys(p).filter((k) => !FIELDS.has(k)).map((k) => `unknown field ${JSON.stringify(k).slice(0, 60)}`);
+    const take = (name, value, check) => {
+        if (value === undefined)
+            return undefined;
+        const r = check(value);
+        if ('why' in r) {
+            refused.push(`${name}: ${r.why}`);
+            return undefined;
+        }
+        return r.value;
+    };
+    const list = (name, v) => {
+        if (v === undefined)
+            return [];
+        if (Array.isArray(v))
+            return v;
+        refused.push(`${name}: not a list`);
+        return [];
+    };
+    const state = {
+        dockerConfig: take('dockerConfig', p.dockerConfig, (v) => checkDockerConfig(v, facts)),
+        registries: list('registries', p.registries).flatMap((r) => take('registries', r, checkRegistry) ?? []),
+        cache: take('cache', p.cache, (v) => checkCache(v, facts)),
+        trust: p.trust === undefined ? undefined : list('trust', p.trust).flatMap((t) => take('trust', t, (v) => checkTrust(v, facts)) ?? []),
+        daemonConfig: take('daemonConfig', p.daemonConfig, (v) => checkDaemon(v, facts)),
+        succeeded: take('succeeded', p.succeeded, (v) => (typeof v === 'boolean' ? { value: v } : { why: 'not true or false' })) ?? false,
+    };
+    return { state, refused };
 }
 
 ;// CONCATENATED MODULE: ./src/cleanup.ts
@@ -99955,9 +100164,33 @@ function loadState(store) {
 
 
 
+
+
+/** The daemon.json the engine reads now, found afresh (never taken from the state); undefined when no engine is found. */
+function currentDaemonFile() {
+    try {
+        return engineDaemon({}).configFile;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A real folder, not a link to one elsewhere: what main's mkdtemp made. */
+function isOwnFolder(dir) {
+    try {
+        const st = (0,external_node_fs_namespaceObject.lstatSync)(dir);
+        return st.isDirectory() && !st.isSymbolicLink() && (typeof process.getuid !== 'function' || st.uid === process.getuid());
+    }
+    catch {
+        return false;
+    }
+}
 /** The post step: save caches after a good run, then log out and delete the job's Docker config, whatever main did. */
-async function runPost(io) {
-    const state = loadState(io.state);
+async function runPost(io, env = process.env) {
+    const { runnerTemp } = runnerContext(env);
+    const { state, refused } = readState(io.state, { runnerTemp, certsDir: ENGINE_CERTS_DIR, daemonFile: currentDaemonFile() });
+    for (const r of refused)
+        io.warning(`Post refused part of the state main handed over, and does nothing with it: ${r}.`);
     if (state.cache) {
         const cache = state.cache;
         await io.group('Save caches', async () => {
@@ -99967,33 +100200,39 @@ async function runPost(io) {
                 await saveCaches(cache, io);
         });
     }
-    const daemon = state.daemonConfig;
-    if (state.trust?.length || daemon?.added.length) {
-        await io.group('Restore the engine trust', async () => {
-            for (const c of state.trust ?? []) {
-                try {
-                    const done = await restoreTrust(c);
-                    io.info(done === 'left' ? `${c.file} was changed by someone else since: left as it is.` : `${done === 'removed' ? 'Removed' : 'Restored'} ${c.file}.`);
-                }
-                catch (e) {
-                    io.warning(`Could not restore ${c.file}: ${errors_errorMessage(e)}`);
-                }
-            }
-            if (!daemon?.added.length)
-                return;
+    if (state.trust?.length || state.daemonConfig?.added.length)
+        await restoreEngine(io, state.trust ?? [], state.daemonConfig);
+    if (state.dockerConfig)
+        await logOut(io, state, state.dockerConfig);
+}
+async function restoreEngine(io, trust, daemon) {
+    await io.group('Restore the engine trust', async () => {
+        for (const c of trust) {
             try {
-                await removeDaemonChange(daemon);
-                io.info(`Took ${daemon.added.join(', ')} out of ${daemon.file}'s insecure-registries.`);
+                const done = await restoreTrust(c);
+                io.info(done === 'left' ? `${c.file} was changed by someone else since: left as it is.` : `${done === 'removed' ? 'Removed' : 'Restored'} ${c.file}.`);
             }
             catch (e) {
-                io.warning(`Could not take ${daemon.added.join(', ')} out of ${daemon.file}: ${errors_errorMessage(e)}`);
+                io.warning(`Could not restore ${c.file}: ${errors_errorMessage(e)}`);
             }
-        });
-    }
-    if (!state.dockerConfig)
-        return;
-    const dir = state.dockerConfig;
+        }
+        if (!daemon?.added.length)
+            return;
+        try {
+            await removeDaemonChange(daemon);
+            io.info(`Took ${daemon.added.join(', ')} out of ${daemon.file}'s insecure-registries.`);
+        }
+        catch (e) {
+            io.warning(`Could not take ${daemon.added.join(', ')} out of ${daemon.file}: ${errors_errorMessage(e)}`);
+        }
+    });
+}
+async function logOut(io, state, dir) {
     await io.group('Log out and clean up', async () => {
+        if (!isOwnFolder(dir)) {
+            io.warning(`Post refused to use or delete ${dir}: it is not a folder of this user's (a link, or gone).`);
+            return;
+        }
         for (const registry of state.registries) {
             io.info((await logout(registry, { DOCKER_CONFIG: dir })) ? `Logged out of ${registry}.` : `Logout of ${registry} failed; the config is deleted anyway.`);
         }
