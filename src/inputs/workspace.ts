@@ -1,6 +1,6 @@
-import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { isInside } from '../untrusted/paths.js';
 
 /** The fixed folder a glob starts from: its path up to the first segment with a wildcard. Pure. */
 export function globBase(pattern: string): string {
@@ -11,21 +11,6 @@ export function globBase(pattern: string): string {
     fixed.push(s);
   }
   return fixed.slice(0, -1).join('/') || (pattern.startsWith('/') ? '/' : '.');
-}
-
-/** `p` itself when it exists with its links resolved (a link may point anywhere), else as written. */
-function real(p: string): string {
-  try {
-    return existsSync(p) ? realpathSync(p) : p;
-  } catch {
-    return p;
-  }
-}
-
-/** True when `p` lies in `dir` or is `dir`, after following links. */
-export function isInside(dir: string, p: string): boolean {
-  const rel = path.relative(real(dir), real(p));
-  return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
 }
 
 export interface PathInputs {
