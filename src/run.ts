@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { maskPieces } from './inputs/secrets.js';
 import { secretInputPieces } from './inputs/mask.js';
@@ -15,6 +14,7 @@ import { builderEngineEnv, describeBuilder, inspectBuildxBuilder } from './build
 import { createBuilder } from './builders/index.js';
 import { hasBuildx } from './builders/buildkit/build.js';
 import { declaredArgs } from './dockerfile/facts.js';
+import { readDockerfileText } from './dockerfile/file.js';
 import { localStats, pushedStats } from './builders/buildkit/stats.js';
 import { checkPaths, parseInputs, pathsExist, type Inputs } from './inputs/inputs.js';
 import type { ActionIO } from './io.js';
@@ -128,7 +128,7 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
   const paths = pathsExist(inputs);
   const javaPlan = paths.workingDirectory ? planJava(inputs, env, reproducibleAt ? { commitDate: reproducibleAt, gradleInitScript } : undefined) : {};
-  const dockerfile = paths.file ? readFileSync(inputs.file, 'utf8') : '';
+  const dockerfile = paths.file ? readDockerfileText(inputs, ctx.workspace) : '';
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
   const untrusted = inputs.allowUntrustedCheckout ? undefined : facts.untrustedCheckout;
   checkBeforeBuild(io, inputs, dockerfile, path.relative(ctx.workspace, inputs.file), wantsJar);

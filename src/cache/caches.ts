@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as glob from '@actions/glob';
+import { errorMessage } from '../errors.js';
+import { readBuildFileIfAny, readBytes } from '../java/files.js';
+import { LIMITS } from '../untrusted/limits.js';
 import type { BuildTool } from '../java/detect.js';
 import { dependencyKey, layerKey, type HitKind, type Platform } from './keys.js';
 import { buildFilePatterns, gradleCachePaths, gradleUserHome, mavenRepository } from './paths.js';
@@ -24,20 +26,27 @@ export function platform(): Platform {
   return { os: process.platform, arch: process.arch };
 }
 
-function readOr(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
+function readOr(file: string, root: string): string {
+  return readBuildFileIfAny(file, root, LIMITS.settingsFileBytes) ?? '';
 }
 
-/** sha256 over the build files' paths and contents, so the key changes exactly when dependencies may. */
+/**
+ * sha256 over the build files' paths and contents, so the key changes exactly when dependencies may. Each is read as
+ * data (a regular file inside `dir`, LIMITS.buildFileBytes each and LIMITS.buildFilesTotalBytes in all); a link
+ * to /dev/zero or out of the tree fails the run, naming it, as the build tool would read it too.
+ */
 export async function hashBuildFiles(dir: string, tool: BuildTool): Promise<string> {
-  const globber = await glob.create(buildFilePatterns(tool).map((p) => path.join(dir, p)).join('\n'), { matchDirectories: false });
+  const globber = await glob.create(buildFilePatterns(tool).map((p) => path.join(dir, p)).join('\n'), { matchDirectories: false, followSymbolicLinks: false });
   const files = (await globber.glob()).filter((f) => !f.split(path.sep).includes('node_modules')).sort();
   const h = createHash('sha256');
-  for (const f of files) h.update(path.relative(dir, f)).update('\0').update(readFileSync(f)).update('\0');
+  let left: number = LIMITS.buildFilesTotalBytes;
+  for (const f of files) {
+    const name = path.relative(dir, f);
+    const cap = Math.min(LIMITS.buildFileBytes, left);
+    const bytes = readBytes(f, { root: dir, name, cap });
+    left -= bytes.length;
+    h.update(name).update('\0').update(bytes).update('\0');
+  }
   return h.digest('hex').slice(0, 32);
 }
 
@@ -48,8 +57,8 @@ export function dependencyPaths(tool: BuildTool, workingDirectory: string, javaA
     return [
       mavenRepository({
         javaArgs,
-        mavenConfig: readOr(path.join(workingDirectory, '.mvn', 'maven.config')),
-        jvmConfig: readOr(path.join(workingDirectory, '.mvn', 'jvm.config')),
+        mavenConfig: readOr(path.join(workingDirectory, '.mvn', 'maven.config'), workingDirectory),
+        jvmConfig: readOr(path.join(workingDirectory, '.mvn', 'jvm.config'), workingDirectory),
         mavenOpts: env.MAVEN_OPTS ?? '',
         accountHome,
       }),
@@ -75,7 +84,12 @@ export async function restoreArtifact(
   const dir = artifactDir(runnerTemp);
   const key = artifactKey(platform(), inputs);
   const { hit } = await restore('jar', [dir], key, log);
-  const jar = hit === 'exact' ? unstageArtifact(dir, workingDirectory) : undefined;
+  let jar: string | undefined;
+  try {
+    jar = hit === 'exact' ? unstageArtifact(dir, workingDirectory) : undefined;
+  } catch (e) {
+    log.warning(`The jar cache entry ${key.key} is not used, and the jar is built: ${errorMessage(e)}.`);
+  }
   return { state: { key: key.key, path: dir, hit: jar ? hit : hit === 'exact' ? 'error' : hit, staged: false }, jar };
 }
 

@@ -20,14 +20,6 @@ export interface WorktreeFile {
   id?: string;
 }
 
-/** Beyond these, hashing the tree is not cheap any more: no jar cache, with a notice. */
-export const TREE_LIMITS = {
-  /** Index entries plus changed files. */
-  files: 50_000,
-  /** Bytes of modified and untracked files read to hash them (tracked files cost nothing: the index has their ids). */
-  changedBytes: 100 * 1024 * 1024,
-};
-
 /** Splits git's `-z` output. */
 export function splitNul(out: string): string[] {
   return out.split('\0').filter((s) => s !== '');

@@ -1,8 +1,12 @@
-import { lstatSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { lstatSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
 import { execute } from '../exec.js';
-import { gitBlobId, parseIndex, splitNul, treeDigest, TREE_LIMITS, type WorktreeFile } from './source.js';
+import { readRegular } from '../untrusted/file.js';
+import { bytesText, LIMITS } from '../untrusted/limits.js';
+import { gitBlobId, parseIndex, splitNul, treeDigest, type WorktreeFile } from './source.js';
+
+const TREE_LIMITS = LIMITS.tree;
 
 const GIT_TIMEOUT_MS = 30 * 1000;
 
@@ -23,12 +27,15 @@ function statOrGone(file: string): Stats | undefined {
   }
 }
 
-/** A changed file as it is on disk, hashed the way git would; a directory (a nested repository) cannot be. */
-function onDisk(file: string, rel: string, st: Stats | undefined): WorktreeFile {
+/**
+ * A changed file as it is on disk, hashed the way git would: a link by its target's name (never followed), a regular
+ * file by its bytes (at most `cap`); a directory (a nested repository), FIFO or device cannot be.
+ */
+function onDisk(file: string, rel: string, st: Stats | undefined, top: string, cap: number): WorktreeFile {
   if (!st) return { path: rel };
   if (st.isSymbolicLink()) return { path: rel, mode: '120000', id: gitBlobId(readlinkSync(file)) };
   if (!st.isFile()) throw new Error(`${rel} is not a regular file (a nested repository?)`);
-  return { path: rel, mode: st.mode & 0o111 ? '100755' : '100644', id: gitBlobId(readFileSync(file)) };
+  return { path: rel, mode: st.mode & 0o111 ? '100755' : '100644', id: gitBlobId(readRegular(file, { root: top, cap, name: rel })) };
 }
 
 /**
@@ -48,9 +55,10 @@ export async function hashWorkTree(dir: string): Promise<TreeHash> {
     for (const rel of changedPaths) {
       const file = path.join(top, rel);
       const st = statOrGone(file);
-      bytes += st?.isFile() ? st.size : 0;
-      if (bytes > TREE_LIMITS.changedBytes) return { why: `the modified and untracked files hold more than ${TREE_LIMITS.changedBytes / 1024 / 1024} MB` };
-      changed.push(onDisk(file, rel, st));
+      const size = st?.isFile() ? st.size : 0;
+      if (bytes + size > TREE_LIMITS.changedBytes) return { why: `the modified and untracked files hold more than ${bytesText(TREE_LIMITS.changedBytes)}` };
+      changed.push(onDisk(file, rel, st, top, TREE_LIMITS.changedBytes - bytes));
+      bytes += size;
     }
     return { digest: treeDigest(index, changed), files };
   } catch (e) {

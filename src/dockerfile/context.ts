@@ -1,6 +1,9 @@
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { ContextFile } from '../builders/native/copy.js';
+import { readRegular, RefusedFileError } from '../untrusted/file.js';
+import { LIMITS } from '../untrusted/limits.js';
+import { realPath } from '../untrusted/paths.js';
 import { ignoreFileFor, judge, mayReinclude, NO_RULES, parseIgnore, type IgnoreRules, type IgnoreVerdict } from './ignore.js';
 import { globMatcher, hasWildcards } from './pattern.js';
 
@@ -10,7 +13,28 @@ export interface BuildContext {
   ignore: IgnoreRules;
 }
 
-const isFile = (file: string): boolean => existsSync(file) && statSync(file).isFile();
+/** Something is there (a FIFO or a dangling link too: refused below, never taken for "no ignore file"). */
+const present = (file: string): boolean => {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The ignore file's text: a regular file of at most LIMITS.ignoreFileBytes. A FIFO, a device or a file of
+ * gigabytes is refused, naming it: the ignore file decides what the image may hold, so it is never skipped.
+ */
+function readIgnoreText(file: string, shown: string): string {
+  try {
+    return readRegular(file, { cap: LIMITS.ignoreFileBytes, name: shown }).toString('utf8');
+  } catch (e) {
+    if (!(e instanceof RefusedFileError)) throw e;
+    throw new Error(`${e.message}; the ignore file decides what the image may hold, so make ${shown} a regular file`);
+  }
+}
 
 function inside(dir: string, file: string): boolean {
   const rel = path.relative(dir, file);
@@ -23,14 +47,15 @@ function inside(dir: string, file: string): boolean {
  * (its lines would be quoted in errors).
  */
 export function openContext(dir: string, dockerfile: string): BuildContext {
-  const file = ignoreFileFor(dir, dockerfile, isFile);
+  const file = ignoreFileFor(dir, dockerfile, present);
   if (!file) return { dir, ignore: NO_RULES };
   const shown = inside(dir, file) ? path.relative(dir, file) : file;
-  const real = realpathSync(file);
+  const real = realPath(file);
+  if (real === undefined) throw new Error(`${shown} is a link that leads nowhere; make it a plain file`);
   if (![dir, path.dirname(dockerfile)].some((d) => inside(realpathSync(d), real))) {
     throw new Error(`${shown} is a link to ${real}, outside the context and the Dockerfile's folder; make it a plain file`);
   }
-  return { dir, ignore: parseIgnore(readFileSync(file, 'utf8'), shown) };
+  return { dir, ignore: parseIgnore(readIgnoreText(file, shown), shown) };
 }
 
 /** One file or folder of the context as lstat sees it; undefined when absent or neither file, folder nor link. */
@@ -148,9 +173,9 @@ export function listContext(ctx: BuildContext, sources: readonly string[]): Cont
   return [...listing.sent.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** A context file's bytes; refuses a path that leaves the context. */
+/** A context file's bytes: a regular file inside the context (links resolved), at most LIMITS.contextFileBytes. */
 export function readContextFile(context: string, rel: string): Buffer {
   const abs = path.resolve(context, rel);
   if (path.relative(context, abs).startsWith('..')) throw new Error(`${rel} lies outside the build context`);
-  return readFileSync(abs);
+  return readRegular(abs, { cap: LIMITS.contextFileBytes, root: context, name: rel });
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readBuildFileIfAny } from './files.js';
 import path from 'node:path';
 
 /** A Maven module built from its reactor: Maven runs in `root` with `--projects module --also-make`. */
@@ -47,7 +47,6 @@ export function findReactor(dir: string, top: string, readPom: (dir: string) => 
 /** findReactor over the file system. */
 export function reactorOnDisk(dir: string, top: string): Reactor | undefined {
   return findReactor(dir, top, (d) => {
-    const file = path.join(d, 'pom.xml');
-    return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    return readBuildFileIfAny(path.join(d, 'pom.xml'), top);
   });
 }

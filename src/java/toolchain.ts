@@ -5,6 +5,8 @@ import { execute } from '../exec.js';
 import { runRepoCode, type Wall } from '../sandbox/run.js';
 import type { JavaCommand } from './command.js';
 import type { JavaProject } from './detect.js';
+import { readBuildFileIfAny } from './files.js';
+import { LIMITS } from '../untrusted/limits.js';
 
 const VERSION_TIMEOUT_MS = 30 * 1000;
 
@@ -50,8 +52,8 @@ async function javaVersion(env: NodeJS.ProcessEnv, cwd: string): Promise<string>
 /** The build tool's version: the wrapper's distributionUrl, else the first line of `mvn -v` / `gradle -v`. */
 async function toolVersion(project: JavaProject, command: JavaCommand, workingDirectory: string, wall: Wall): Promise<string> {
   if (project.wrapper) {
-    const file = path.join(workingDirectory, WRAPPER_PROPERTIES[project.tool]);
-    const url = existsSync(file) ? distributionUrl(readFileSync(file, 'utf8')) : undefined;
+    const text = readBuildFileIfAny(path.join(workingDirectory, WRAPPER_PROPERTIES[project.tool]), workingDirectory, LIMITS.settingsFileBytes);
+    const url = text === undefined ? undefined : distributionUrl(text);
     if (!url) throw new Error(`${WRAPPER_PROPERTIES[project.tool]} names no distributionUrl`);
     return `${project.tool} wrapper:${url}`;
   }

@@ -1,8 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { listContext, openContext, readContextFile } from '../../../src/dockerfile/context.js';
+import { LIMITS } from '../../../src/untrusted/limits.js';
 
 function tree(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-ctx-'));
@@ -74,5 +76,42 @@ describe('the ignore file of the Dockerfile, and excluded folders with re-includ
     const l = tree(files);
     symlinkSync('/etc/hostname', path.join(l, '.dockerignore'));
     expect(() => openContext(l, path.join(l, 'Dockerfile'))).toThrow(/outside the context/);
+  });
+});
+
+describe('the context is data: special files are never read', () => {
+  let ctx: string;
+  beforeAll(() => {
+    ctx = tree({ 'app/a.txt': 'a', Dockerfile: 'FROM a\n' });
+    execFileSync('mkfifo', [path.join(ctx, 'app/pipe')]);
+    symlinkSync('/dev/zero', path.join(ctx, 'app/zero'));
+    symlinkSync('/etc/passwd', path.join(ctx, 'app/passwd'));
+  });
+
+  it('lists a FIFO not at all, and links as links (never followed)', () => {
+    const listed = listContext(openContext(ctx, path.join(ctx, 'Dockerfile')), ['app']);
+    expect(listed.map((f) => [f.path, f.type])).toEqual([
+      ['app', 'dir'],
+      ['app/a.txt', 'file'],
+      ['app/passwd', 'symlink'],
+      ['app/zero', 'symlink'],
+    ]);
+  });
+
+  it.each([
+    ['app/pipe', /app\/pipe is a FIFO/],
+    ['app/zero', /app\/zero \(a link to \/dev\/zero\) lies outside/],
+    ['app/passwd', /app\/passwd \(a link to \/etc\/passwd\) lies outside/],
+  ])('readContextFile refuses %s', (rel, message) => expect(() => readContextFile(ctx, rel)).toThrow(message));
+
+  it.each([
+    ['a link to /dev/zero', (f: string) => symlinkSync('/dev/zero', f), /\.dockerignore is a link to \/dev\/zero, outside the context/],
+    ['a link that leads nowhere', (f: string) => symlinkSync('/nonexistent/x', f), /\.dockerignore is a link that leads nowhere/],
+    ['a FIFO (never taken for no ignore file)', (f: string) => execFileSync('mkfifo', [f]), /\.dockerignore is a FIFO: only regular files are read; the ignore file decides/],
+    ['over 1 MiB', (f: string) => writeFileSync(f, Buffer.alloc(LIMITS.ignoreFileBytes + 1, 0x61)), /\.dockerignore is larger than the 1 MiB .*make \.dockerignore a regular file/],
+  ])('refuses a .dockerignore that is %s', (_what, make, message) => {
+    const c = tree({ Dockerfile: 'FROM a\n' });
+    make(path.join(c, '.dockerignore'));
+    expect(() => openContext(c, path.join(c, 'Dockerfile'))).toThrow(message);
   });
 });
