@@ -1,6 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, copyFileSync, lstatSync, mkdirSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { checkRegular, readOptional } from '../untrusted/file.js';
+import { LIMITS } from '../untrusted/limits.js';
+import { pathInside } from '../untrusted/paths.js';
 import { KEY_PREFIX, type CacheKey, type Platform } from './keys.js';
 
 /** What the jar is made of: the source tree's content, the command that builds it, where, and with which tools. */
@@ -34,23 +37,48 @@ interface Manifest {
   jar: string;
 }
 
-/** After a build: a copy of the jar and where it belongs, for post to save. */
+/**
+ * After a build: a copy of the jar and where it belongs, for post to save. Only a regular file inside the working
+ * directory is kept (javaStage has checked the jar already; a path outside could never be put back).
+ */
 export function stageArtifact(jar: string, workingDirectory: string, dir: string): void {
+  const rel = path.relative(workingDirectory, jar);
+  pathInside(workingDirectory, rel, 'the jar');
+  checkRegular(jar, { root: workingDirectory, name: rel });
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   copyFileSync(jar, path.join(dir, 'artifact.jar'));
-  const manifest: Manifest = { jar: path.relative(workingDirectory, jar) };
+  const manifest: Manifest = { jar: rel };
   writeFileSync(path.join(dir, 'artifact.json'), JSON.stringify(manifest));
 }
 
-/** After a restore: put the jar back where the build tool would have left it; returns its path. */
+/**
+ * After a restore: put the jar back where the build tool would have left it; returns its path, or undefined when
+ * the cache holds no jar. What a cache holds is data: the path it names must stay inside the working directory
+ * (no `..`, no link on the way out), the jar must be a regular file, and nothing but a regular file is replaced.
+ * Throws, saying why, otherwise.
+ */
 export function unstageArtifact(dir: string, workingDirectory: string): string | undefined {
-  const file = path.join(dir, 'artifact.json');
-  if (!existsSync(file)) return undefined;
-  const { jar } = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-  if (typeof jar !== 'string' || jar.startsWith('..') || path.isAbsolute(jar)) return undefined;
-  const target = path.join(workingDirectory, jar);
+  const note = readOptional(path.join(dir, 'artifact.json'), { cap: LIMITS.cacheNoteBytes, root: dir, name: 'the cached artifact.json' });
+  if (!note) return undefined;
+  const { jar } = JSON.parse(note.toString('utf8')) as Partial<Manifest>;
+  if (typeof jar !== 'string' || jar === '') throw new Error('the cached artifact.json names no jar');
+  const target = pathInside(workingDirectory, jar, 'the cached jar path');
+  const source = path.join(dir, 'artifact.jar');
+  checkRegular(source, { root: dir, name: 'the cached artifact.jar' });
+  const there = lstatOrGone(target);
+  if (there && !there.isFile()) throw new Error(`the cached jar path "${jar}" is taken by something that is not a regular file`);
   mkdirSync(path.dirname(target), { recursive: true });
-  copyFileSync(path.join(dir, 'artifact.jar'), target);
+  // a fresh file, never a write through whatever link or hard link stood there
+  rmSync(target, { force: true });
+  copyFileSync(source, target, constants.COPYFILE_EXCL);
   return target;
+}
+
+function lstatOrGone(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
 }

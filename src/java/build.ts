@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as glob from '@actions/glob';
 import { StageError } from '../errors.js';
@@ -6,7 +6,8 @@ import { toAnnotations } from '../report/locate.js';
 import { javaProblems } from '../report/problems.js';
 import { runRepoCode, survivorsMessage, type Wall } from '../sandbox/run.js';
 import type { Inputs } from '../inputs/inputs.js';
-import { chooseArtifact } from './artifact.js';
+import { readBuildFile } from './files.js';
+import { artifactRoot, checkArtifact, chooseArtifact } from './artifact.js';
 import { javaCommand, mavenOpts, type JavaCommand } from './command.js';
 import { detectProject, type JavaProject } from './detect.js';
 import { choosesProjects, reactorOnDisk } from './reactor.js';
@@ -41,7 +42,7 @@ export function planJava(inputs: Inputs, jobEnv: NodeJS.ProcessEnv, reproducible
   const dir = reactor?.root ?? wd;
   const project: JavaProject = reactor ? { tool: 'maven', wrapper: existsSync(path.join(dir, 'mvnw')) ? 'mvnw' : undefined } : found;
   const wrapperExec = project.wrapper ? isExecutable(path.join(dir, project.wrapper)) : false;
-  const pom = (d: string): string => readFileSync(path.join(d, 'pom.xml'), 'utf8');
+  const pom = (d: string): string => readBuildFile(path.join(d, 'pom.xml'), dir);
   const repro = !reproducible
     ? []
     : project.tool === 'maven'
@@ -52,7 +53,8 @@ export function planJava(inputs: Inputs, jobEnv: NodeJS.ProcessEnv, reproducible
 }
 
 async function globFiles(dir: string, patterns: readonly string[]): Promise<string[]> {
-  const globber = await glob.create(patterns.map((p) => path.resolve(dir, p)).join('\n'), { matchDirectories: false });
+  // no walk through links: a link the build left may lead anywhere (checkArtifact refuses one that leaves the tree)
+  const globber = await glob.create(patterns.map((p) => path.resolve(dir, p)).join('\n'), { matchDirectories: false, followSymbolicLinks: false });
   return globber.glob();
 }
 
@@ -73,9 +75,10 @@ export async function buildJava(inputs: Inputs, plan: JavaPlan, workspace: strin
       throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
     }
   }
+  const root = artifactRoot({ ...inputs, workspace });
   if (inputs.artifact) {
-    return chooseArtifact(await globFiles(wd, [inputs.artifact]), true, path.relative(process.cwd(), wd) || '.');
+    return checkArtifact(chooseArtifact(await globFiles(wd, [inputs.artifact]), true, path.relative(process.cwd(), wd) || '.'), root, workspace);
   }
   if (!plan.command) return undefined;
-  return chooseArtifact(await globFiles(wd, plan.command.jarPatterns), false, plan.command.jarPatterns.join(', '));
+  return checkArtifact(chooseArtifact(await globFiles(wd, plan.command.jarPatterns), false, plan.command.jarPatterns.join(', ')), root, workspace);
 }
