@@ -57,13 +57,18 @@ function padded(data: Uint8Array): Buffer[] {
 const FLAGS = { file: '0', dir: '5', symlink: '2' } as const;
 
 /** The name as it goes in the header: directories end with '/'. */
-function tarName(e: LayerEntry): string {
+function tarName(e: Pick<LayerEntry, 'type' | 'path'>): string {
   return e.type === 'dir' ? `${e.path}/` : e.path;
 }
 
 function entryBlocks(e: LayerEntry): Buffer[] {
-  const name = tarName(e);
   const size = e.type === 'file' ? (e.data?.length ?? 0) : 0;
+  return [...headerBlocks(e, size), ...(size ? padded(e.data!) : [])];
+}
+
+/** The blocks before an entry's data (a PAX header when ustar cannot hold a field), for `size` bytes of data. Pure. */
+export function headerBlocks(e: Omit<LayerEntry, 'data'>, size: number): Buffer[] {
+  const name = tarName(e);
   const pax: string[] = [];
   // PAX only when the ustar fields cannot hold the value, so a plain layer stays plain ustar
   if (Buffer.byteLength(name) > 100 || /[^\x20-\x7e]/.test(name)) pax.push(paxRecord('path', name));
@@ -78,9 +83,16 @@ function entryBlocks(e: LayerEntry): Buffer[] {
   }
   const shortName = Buffer.byteLength(name) > 100 ? Buffer.from(name).subarray(0, 100).toString('latin1') : name;
   out.push(header(shortName, size, e, FLAGS[e.type]));
-  if (size) out.push(...padded(e.data!));
   return out;
 }
+
+/** The zeros that round `size` bytes of data up to whole blocks. Pure. */
+export function blockPadding(size: number): Buffer {
+  return Buffer.alloc((BLOCK - (size % BLOCK)) % BLOCK);
+}
+
+/** The two zero blocks that end a tar. */
+export const TAR_END = Buffer.alloc(BLOCK * 2);
 
 /** Entries in the order a layer holds them: by path, byte-wise, so that the bytes depend only on the entries. Pure. */
 export function sortEntries(entries: readonly LayerEntry[]): LayerEntry[] {

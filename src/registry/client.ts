@@ -2,6 +2,8 @@ import type { RetryPolicy } from '../retry/retry.js';
 import type { Credentials } from './auth.js';
 import { digestOf, isDigest, verifyDigest } from '../oci/digest.js';
 import { MANIFEST_TYPES, MEDIA } from '../oci/media.js';
+import { bytesText, LIMITS } from '../untrusted/limits.js';
+import { BlobSink, checkData, sized, type BlobData } from './blob.js';
 import { RegistryError } from './errors.js';
 import { nextLink, repositoryScope } from './headers.js';
 import { header, type HttpResponse } from './http.js';
@@ -10,6 +12,7 @@ import { REDIRECTS, Transport, type Exchange } from './transport.js';
 import { startUpload, uploadAttempt, uploadLocation, type UploadState } from './upload.js';
 
 export type { Credentials } from './auth.js';
+export type { BlobData } from './blob.js';
 export { RegistryError } from './errors.js';
 
 export interface ClientOptions {
@@ -39,10 +42,6 @@ export interface BlobRef {
   size: number;
   mediaType?: string;
 }
-
-
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-const MAX_BLOB_BYTES = 64 * 1024 * 1024;
 
 export interface ClientStats {
   bytesUploaded: number;
@@ -92,7 +91,7 @@ export class RegistryClient {
   }
 
   async getManifest(repo: string, ref: string): Promise<{ mediaType: string; digest: string; bytes: Buffer }> {
-    const res = await this.call({ method: 'GET', path: `/v2/${repo}/manifests/${ref}`, headers: { accept: MANIFEST_TYPES.join(', ') }, scopes: this.pull(repo), action: 'read', repo, expect: [], maxBodyBytes: MAX_MANIFEST_BYTES });
+    const res = await this.call({ method: 'GET', path: `/v2/${repo}/manifests/${ref}`, headers: { accept: MANIFEST_TYPES.join(', ') }, scopes: this.pull(repo), action: 'read', repo, expect: [], maxBodyBytes: LIMITS.manifestBytes });
     const claimed = header(res, 'docker-content-digest');
     const digest = isDigest(ref) ? ref : claimed && isDigest(claimed) ? claimed : digestOf(res.body);
     verifyDigest(digest, res.body, `manifest ${repo}:${ref} on ${this.opts.registry}`);
@@ -113,15 +112,36 @@ export class RegistryClient {
   }
 
   /**
-   * A blob's bytes, digest verified. Meant for configs and JSON (up to 64 MiB); give `size` (from the
-   * descriptor) to read a larger blob such as a layer: the answer may then not exceed it, and the
-   * time-out grows with it.
+   * A small blob's bytes in memory (a config, an attestation: JSON), digest verified; at most LIMITS.jsonBlobBytes,
+   * or `size` (the descriptor's) when given, which the answer must then match. Layers go to disk: downloadBlob.
    */
   async getBlob(repo: string, digest: string, size?: number): Promise<Buffer> {
-    const maxBodyBytes = size ?? MAX_BLOB_BYTES;
+    const what = `blob ${digest} of ${repo} on ${this.opts.registry}`;
+    if (size !== undefined && size > LIMITS.jsonBlobBytes) {
+      throw new RegistryError(`${what}: its descriptor declares ${size} bytes, more than the ${bytesText(LIMITS.jsonBlobBytes)} this action holds in memory for a config`, 'fatal');
+    }
+    const maxBodyBytes = size ?? LIMITS.jsonBlobBytes;
     const res = await this.call({ method: 'GET', path: `/v2/${repo}/blobs/${digest}`, scopes: this.pull(repo), action: 'read', repo, expect: [], maxBodyBytes, expectedBytes: size });
-    verifyDigest(digest, res.body, `blob ${digest} of ${repo} on ${this.opts.registry}`);
+    if (size !== undefined && res.body.length !== size) throw new RegistryError(`${what}: the registry sent ${res.body.length} bytes where the descriptor declares ${size}`, 'fatal');
+    verifyDigest(digest, res.body, what);
     return res.body;
+  }
+
+  /**
+   * A blob (a layer) streamed into `file` while it is hashed: never held in memory, stopped at the first byte past
+   * the declared size, and refused when it is short or hashes to another digest. Each attempt starts the file anew.
+   */
+  async downloadBlob(repo: string, blob: { digest: string; size: number }, file: string): Promise<void> {
+    const what = `blob ${blob.digest} of ${repo} on ${this.opts.registry}`;
+    await this.retry(async () => {
+      const sink = new BlobSink(file, blob, what);
+      try {
+        await this.transport.request({ method: 'GET', path: `/v2/${repo}/blobs/${blob.digest}`, scopes: this.pull(repo), action: 'read', repo, expect: [], maxBodyBytes: blob.size, expectedBytes: blob.size, sink: sink.write });
+        sink.finish();
+      } finally {
+        sink.close();
+      }
+    });
   }
 
   async hasBlob(repo: string, digest: string, action: 'read' | 'push' = 'read', scopes: readonly string[] = this.pull(repo)): Promise<boolean> {
@@ -133,7 +153,7 @@ export class RegistryClient {
    * Puts a blob up unless the repository has it: HEAD first, then a cross-repository mount from each
    * candidate on this registry, else an upload that a cut connection resumes from the registry's offset.
    */
-  async pushBlob(repo: string, blob: BlobRef, data: () => Buffer, mountFrom: string[] = []): Promise<'exists' | 'mounted' | 'uploaded'> {
+  async pushBlob(repo: string, blob: BlobRef, data: () => BlobData, mountFrom: string[] = []): Promise<'exists' | 'mounted' | 'uploaded'> {
     const sources = [...new Set(mountFrom)].filter((s) => s !== repo);
     const scopes = [repositoryScope(repo, ['pull', 'push']), ...sources.map((s) => repositoryScope(s, ['pull']))];
     if (await this.hasBlob(repo, blob.digest, 'push', scopes)) {
@@ -160,9 +180,8 @@ export class RegistryClient {
       state.location = uploadLocation(res, `mount of ${blob.digest}`);
       state.fresh = true;
     }
-    const bytes = data();
-    if (bytes.length !== blob.size) throw new RegistryError(`blob ${blob.digest}: ${bytes.length} bytes given where ${blob.size} were announced`, 'fatal');
-    verifyDigest(blob.digest, bytes, `blob for ${repo}`);
+    const bytes = sized(data());
+    await checkData(bytes, blob, `blob ${blob.digest} for ${repo}`);
     const target = { transport: this.transport, repo, digest: blob.digest, data: bytes, scopes, chunkBytes: this.opts.chunkBytes ?? 8 * 1024 * 1024 };
     if (!state.location) {
       state.location = await this.retry(() => startUpload(target));
@@ -171,7 +190,7 @@ export class RegistryClient {
     await this.retry(() => uploadAttempt(target, state));
     if (state.resumedAt !== undefined) {
       this.stats.uploadsResumed++;
-      this.opts.log?.(`${this.opts.registry}: upload of ${blob.digest} resumed at byte ${state.resumedAt} of ${bytes.length}`);
+      this.opts.log?.(`${this.opts.registry}: upload of ${blob.digest} resumed at byte ${state.resumedAt} of ${blob.size}`);
     }
     this.stats.bytesUploaded += state.sent;
     this.stats.blobsUploaded++;
@@ -199,7 +218,7 @@ export class RegistryClient {
 
   /** `GET /v2/<repo>/referrers/<digest>` as answered (404 included): the caller decides what the registry serves. */
   async referrers(repo: string, digest: string): Promise<{ status: number; mediaType?: string; body: Buffer }> {
-    const res = await this.call({ method: 'GET', path: `/v2/${repo}/referrers/${digest}`, headers: { accept: MANIFEST_TYPES[0] }, scopes: this.pull(repo), action: 'read', repo, expect: [400, 404, 405, 406], maxBodyBytes: MAX_MANIFEST_BYTES });
+    const res = await this.call({ method: 'GET', path: `/v2/${repo}/referrers/${digest}`, headers: { accept: MANIFEST_TYPES[0] }, scopes: this.pull(repo), action: 'read', repo, expect: [400, 404, 405, 406], maxBodyBytes: LIMITS.manifestBytes });
     return { status: res.status, mediaType: header(res, 'content-type')?.split(';')[0].trim(), body: res.body };
   }
 

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -9,17 +10,34 @@ import { certificateProblem, notTls, RegistryError } from './errors.js';
  * an undici Agent (`dispatcher`), and undici is not a dependency the bundle may import. node:https takes
  * `ca` per agent, reports the socket's own error codes, and lets a watchdog see a stall in either direction.
  */
+/** Bytes `start` to `end` (exclusive) of a file, sent as a request body without reading them into memory. */
+export interface FileRange {
+  file: string;
+  start: number;
+  end: number;
+}
+
+export type RequestBody = Buffer | FileRange;
+
+/** How many bytes a body sends. Pure. */
+export function bodyLength(body: RequestBody | undefined): number {
+  if (!body) return 0;
+  return Buffer.isBuffer(body) ? body.length : body.end - body.start;
+}
+
 export interface HttpRequest {
   method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: URL;
   headers: Record<string, string>;
-  body?: Buffer;
+  body?: RequestBody;
   /** The whole exchange must end within this time. */
   timeoutMs: number;
   /** No byte in either direction for this long aborts the exchange. */
   stallMs: number;
-  /** Larger answers are refused (a registry's JSON is small). */
+  /** Larger answers are refused (a registry's JSON is small): the exchange stops at the first byte past it. */
   maxBodyBytes: number;
+  /** Takes a 2xx answer's body chunk by chunk instead of holding it (a layer to disk); a throw stops the exchange. */
+  sink?: (chunk: Buffer) => void;
 }
 
 export interface HttpResponse {
@@ -80,14 +98,16 @@ export function send(req: HttpRequest, agents: Agents): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
     const isHttps = req.url.protocol === 'https:';
     const headers: Record<string, string> = { 'user-agent': 'image-publish', ...req.headers };
-    if (req.body) headers['content-length'] = String(req.body.length);
+    if (req.body) headers['content-length'] = String(bodyLength(req.body));
     else if (req.method === 'PUT' || req.method === 'POST' || req.method === 'PATCH') headers['content-length'] = '0';
     let settled = false;
+    let upload: ReturnType<typeof createReadStream> | undefined;
     const fail = (e: unknown): void => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
       reject(networkError(req, e));
+      upload?.destroy();
       r.destroy();
     };
     const options = { method: req.method, headers, agent: isHttps ? agents.https : agents.http };
@@ -98,10 +118,19 @@ export function send(req: HttpRequest, agents: Agents): Promise<HttpResponse> {
     r.on('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
+      const status = res.statusCode ?? 0;
+      const sink = status >= 200 && status < 300 ? req.sink : undefined;
       res.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > req.maxBodyBytes) fail(new RegistryError(`${describe(req)}: the answer is larger than ${req.maxBodyBytes} bytes`, 'fatal'));
-        else chunks.push(c);
+        if (settled) return;
+        try {
+          // a sink checks its own size first, and says what it expected
+          sink?.(c);
+        } catch (e) {
+          return fail(e);
+        }
+        if (size > req.maxBodyBytes) return fail(new RegistryError(`${describe(req)}: the answer is larger than ${req.maxBodyBytes} bytes`, 'fatal'));
+        if (!sink) chunks.push(c);
       });
       res.on('error', fail);
       res.on('aborted', () => fail(new NetworkError(`${describe(req)}: the answer was cut`, 'EOF')));
@@ -110,10 +139,16 @@ export function send(req: HttpRequest, agents: Agents): Promise<HttpResponse> {
         if (!res.complete) return fail(new NetworkError(`${describe(req)}: the answer was cut`, 'EOF'));
         settled = true;
         clearTimeout(deadline);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) });
+        resolve({ status, headers: res.headers, body: Buffer.concat(chunks) });
       });
     });
-    r.end(req.body);
+    const body = req.body;
+    if (body === undefined || Buffer.isBuffer(body) || body.end === body.start) r.end(Buffer.isBuffer(body) ? body : undefined);
+    else {
+      upload = createReadStream(body.file, { start: body.start, end: body.end - 1 });
+      upload.on('error', fail);
+      upload.pipe(r);
+    }
   });
 }
 

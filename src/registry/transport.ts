@@ -3,7 +3,7 @@ import { Authenticator, type Credentials } from './auth.js';
 import { classifyStatus, retryAfter } from '../retry/classify.js';
 import { describeAnswer, notTls, RegistryError } from './errors.js';
 import { errorDetails, isLoopbackHost } from './headers.js';
-import { createAgents, header, NetworkError, send, type Agents, type HttpRequest, type HttpResponse } from './http.js';
+import { bodyLength, createAgents, header, NetworkError, send, type Agents, type HttpRequest, type HttpResponse, type RequestBody } from './http.js';
 
 export interface TransportOptions {
   registry: string;
@@ -21,7 +21,7 @@ export interface Exchange {
   /** A path on the registry (`/v2/…`) or an absolute URL it gave (an upload Location). */
   path: string;
   headers?: Record<string, string>;
-  body?: Buffer;
+  body?: RequestBody;
   /** Token scopes this request needs. */
   scopes: readonly string[];
   /** What the user would be doing: named in an auth failure. */
@@ -32,6 +32,8 @@ export interface Exchange {
   maxBodyBytes?: number;
   /** The size of the answer when known: the time-out grows with it as it does with a body sent. */
   expectedBytes?: number;
+  /** Takes the 2xx answer's body instead of holding it (see HttpRequest.sink). */
+  sink?: HttpRequest['sink'];
 }
 
 export const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -73,8 +75,8 @@ export class Transport {
     }
   }
 
-  private raw(r: Pick<HttpRequest, 'method' | 'url' | 'headers' | 'body'>, maxBodyBytes: number, expectedBytes = 0, stallMs = this.opts.stallMs): Promise<HttpResponse> {
-    const bytes = (r.body?.length ?? 0) + expectedBytes;
+  private raw(r: Pick<HttpRequest, 'method' | 'url' | 'headers' | 'body' | 'sink'>, maxBodyBytes: number, expectedBytes = 0, stallMs = this.opts.stallMs): Promise<HttpResponse> {
+    const bytes = bodyLength(r.body) + expectedBytes;
     const timeoutMs = this.opts.requestMs + Math.round((bytes / this.opts.minBytesPerSecond) * 1000);
     return send({ ...r, timeoutMs, stallMs, maxBodyBytes }, r.url.host === this.host ? this.agents : this.elsewhere);
   }
@@ -85,7 +87,7 @@ export class Transport {
     try {
       // a plain-HTTP server may wait for a line that a TLS hello never sends: the probe gets a short watchdog
       const stallMs = probing ? Math.min(this.opts.stallMs, PROBE_STALL_MS) : undefined;
-      const res = await this.raw({ method: x.method, url, headers, body: x.body }, x.maxBodyBytes ?? 4 * 1024 * 1024, x.expectedBytes, stallMs);
+      const res = await this.raw({ method: x.method, url, headers, body: x.body, sink: x.sink }, x.maxBodyBytes ?? 4 * 1024 * 1024, x.expectedBytes, stallMs);
       if (url.host === this.host) this.scheme ??= url.protocol as 'https:' | 'http:';
       return res;
     } catch (e) {
@@ -117,7 +119,7 @@ export class Transport {
       if (!location) break;
       url = new URL(location, url);
       // credentials never follow a redirect to another origin
-      res = await this.raw({ method: x.method, url, headers: withAuth(), body: undefined }, x.maxBodyBytes ?? 4 * 1024 * 1024, x.expectedBytes);
+      res = await this.raw({ method: x.method, url, headers: withAuth(), body: undefined, sink: x.sink }, x.maxBodyBytes ?? 4 * 1024 * 1024, x.expectedBytes);
     }
     if ((res.status >= 200 && res.status < 300) || x.expect.includes(res.status)) return res;
     throw this.failure(x, res);

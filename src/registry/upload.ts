@@ -1,6 +1,7 @@
+import { dataLength, dataPart, type SizedData } from './blob.js';
 import { RegistryError } from './errors.js';
 import { resumeOffset } from './headers.js';
-import { header, type HttpResponse } from './http.js';
+import { header, type HttpResponse, type RequestBody } from './http.js';
 import type { Transport } from './transport.js';
 
 /** Where an upload stands between attempts: its session URL, and whether the registry wants chunks. */
@@ -19,7 +20,7 @@ export interface UploadTarget {
   transport: Transport;
   repo: string;
   digest: string;
-  data: Buffer;
+  data: SizedData;
   scopes: readonly string[];
   chunkBytes: number;
 }
@@ -50,14 +51,14 @@ async function uploadStatus(t: UploadTarget, location: string): Promise<{ locati
 }
 
 async function patchFrom(t: UploadTarget, state: UploadState, offset: number): Promise<void> {
-  const size = t.data.length;
+  const size = dataLength(t.data);
   while (offset < size) {
     const end = Math.min(offset + t.chunkBytes, size);
     const res = await t.transport.request({
       method: 'PATCH',
       path: state.location!,
       headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${end - 1}` },
-      body: t.data.subarray(offset, end),
+      body: dataPart(t.data, offset, end),
       scopes: t.scopes,
       action: 'push',
       repo: t.repo,
@@ -74,7 +75,7 @@ async function patchFrom(t: UploadTarget, state: UploadState, offset: number): P
   }
 }
 
-async function finish(t: UploadTarget, state: UploadState, body: Buffer | undefined): Promise<HttpResponse> {
+async function finish(t: UploadTarget, state: UploadState, body: RequestBody | undefined): Promise<HttpResponse> {
   return t.transport.request({
     method: 'PUT',
     path: withDigest(state.location!, t.digest),
@@ -105,9 +106,9 @@ export async function uploadAttempt(t: UploadTarget, state: UploadState): Promis
   state.location ??= await startUpload(t);
   state.fresh = false;
   if (!state.chunked && offset === 0) {
-    const res = await finish(t, state, t.data);
+    const res = await finish(t, state, dataPart(t.data, 0, dataLength(t.data)));
     if (res.status !== 413) {
-      state.sent += t.data.length;
+      state.sent += dataLength(t.data);
       return checkAnswer(t, res);
     }
     state.chunked = true;

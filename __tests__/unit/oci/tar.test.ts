@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { gzipFixed } from '../../../src/oci/gzip.js';
@@ -82,12 +85,18 @@ describe('gzipFixed', () => {
 });
 
 describe('dockerArchive (load: true)', () => {
-  it('names the config and the layers, in order, with the tags', async () => {
-    const { dockerArchive } = await import('../../../src/builders/native/load.js');
-    const tar = dockerArchive({ digest: 'sha256:c0', data: Buffer.from('{}') }, [{ digest: 'sha256:b1', data: Buffer.from('x') }, { digest: 'sha256:a2', data: Buffer.from('y') }], ['r/app:v1']);
+  it('names the config and the layers, in order, with the tags; a layer on disk is copied in, not read whole', async () => {
+    const { dockerArchive, writeArchive } = await import('../../../src/builders/native/load.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-load-'));
+    writeFileSync(path.join(dir, 'b1'), 'x');
+    const members = dockerArchive({ digest: 'sha256:c0', data: Buffer.from('{}') }, [{ digest: 'sha256:b1', source: { file: path.join(dir, 'b1'), size: 1 } }, { digest: 'sha256:a2', source: Buffer.from('y') }], ['r/app:v1']);
+    writeArchive(path.join(dir, 'out.tar'), members);
+    const tar = readFileSync(path.join(dir, 'out.tar'));
     const names = listing(tar).map((e) => e.name);
     expect(names).toEqual(['blobs/sha256/a2', 'blobs/sha256/b1', 'blobs/sha256/c0', 'manifest.json']);
+    expect(tar.subarray(512 * 3, 512 * 3 + 1).toString()).toBe('x');
     const body = tar.subarray(512 * 7, 512 * 7 + listing(tar)[3].size).toString();
     expect(JSON.parse(body)).toEqual([{ Config: 'blobs/sha256/c0', RepoTags: ['r/app:v1'], Layers: ['blobs/sha256/b1', 'blobs/sha256/a2'] }]);
+    expect(tar.length).toBe(512 * 10);
   });
 });

@@ -9,6 +9,7 @@ import { pickPlatforms, type Descriptor, type Index, type Manifest } from '../..
 import { isIndex, isUncompressedLayer, MEDIA } from '../../oci/media.js';
 import { errorMessage } from '../../errors.js';
 import type { RegistryClient } from '../../registry/client.js';
+import { copyBlob } from '../../registry/copy.js';
 import { digestOf } from '../../oci/digest.js';
 import type { ImageName } from '../../oci/name.js';
 import type { ImageStats } from '../../report/summary.js';
@@ -109,28 +110,30 @@ export async function prepareSaved(layout: string, work: string, client: Client,
 
 class NeedsCopy extends Error {}
 
-/** One layer into `repo`: there already, mounted from a repository of the same registry, uploaded, or copied over. */
-async function pushLayer(client: Client, registry: string, repo: string, layer: Layer, mountFrom: string[]): Promise<void> {
+/**
+ * One layer into `repo`: there already, mounted from a repository of the same registry, uploaded from its file, or
+ * copied over through a file in `work`.
+ */
+async function pushLayer(client: Client, registry: string, repo: string, layer: Layer, mountFrom: string[], work: string): Promise<void> {
   const c = client(registry);
   const d = { digest: layer.descriptor.digest, size: layer.descriptor.size };
   const from = layer.from?.registry === registry ? [layer.from.repository] : [];
   try {
     await c.pushBlob(repo, d, () => {
       if (!layer.file) throw new NeedsCopy();
-      return readFileSync(layer.file);
+      return { file: layer.file };
     }, [...from, ...mountFrom]);
     return;
   } catch (e) {
     if (!(e instanceof NeedsCopy)) throw e;
   }
-  const data = await client(layer.from!.registry).getBlob(layer.from!.repository, d.digest, d.size);
-  await c.pushBlob(repo, d, () => data);
+  await copyBlob({ client: client(layer.from!.registry), repository: layer.from!.repository }, { client: c, repository: repo }, d, work);
 }
 
 /** The blobs, then the manifest by its digest (no tag), then a check that the registry serves that digest. */
-async function pushOne(client: Client, img: ImageName, image: SavedImage, mountFrom: string[]): Promise<void> {
+async function pushOne(client: Client, img: ImageName, image: SavedImage, mountFrom: string[], work: string): Promise<void> {
   const c = client(img.registry);
-  for (const layer of image.layers) await pushLayer(client, img.registry, img.repository, layer, mountFrom);
+  for (const layer of image.layers) await pushLayer(client, img.registry, img.repository, layer, mountFrom, work);
   await c.pushBlob(img.repository, image.config.descriptor, () => image.config.bytes);
   const got = await c.putManifest(img.repository, image.digest, image.mediaType, image.bytes);
   const served = await c.headManifest(img.repository, image.digest);
@@ -144,7 +147,14 @@ async function pushOne(client: Client, img: ImageName, image: SavedImage, mountF
  * (the caller fails the step, naming it). Layers are mounted, when they can be, from `mountable` repositories
  * and from the images already pushed on the same registry. `pushes` hold `<image>@<digest>`, one per image.
  */
-export async function pushSavedByDigest(image: SavedImage, images: readonly ImageName[], client: Client, mountable: readonly BlobSource[], log: (m: string) => void): Promise<{ pushes: PushResult[]; results: RegistryResult[]; stats: ImageStats }> {
+export async function pushSavedByDigest(
+  image: SavedImage,
+  images: readonly ImageName[],
+  client: Client,
+  mountable: readonly BlobSource[],
+  log: (m: string) => void,
+  work: string,
+): Promise<{ pushes: PushResult[]; results: RegistryResult[]; stats: ImageStats }> {
   const pushes: PushResult[] = [];
   const results: RegistryResult[] = [];
   for (const registry of new Set(images.map((i) => i.registry))) {
@@ -156,7 +166,7 @@ export async function pushSavedByDigest(image: SavedImage, images: readonly Imag
     let error: string | undefined;
     for (const img of images.filter((i) => i.registry === registry)) {
       try {
-        await pushOne(client, img, image, mountFrom);
+        await pushOne(client, img, image, mountFrom, work);
         mountFrom.unshift(img.repository);
         const ref = `${img.name}@${image.digest}`;
         done.push(ref);

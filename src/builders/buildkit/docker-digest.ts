@@ -51,7 +51,7 @@ export async function publishSavedByDigest(job: Job, own: OwnImage, meta: Meta, 
       throw new StageError('push', `The saved image cannot be pushed by digest: ${errorMessage(e)}.`);
     });
     log(`Pushing ${image.config.platform} by digest ${image.digest} (no tag) to ${inputs.images.map((i) => i.name).join(', ')}.`);
-    const published = await pushSavedByDigest(image, inputs.images, client, sources, log);
+    const published = await pushSavedByDigest(image, inputs.images, client, sources, log, folder.dir);
     const rm = await execute('docker', ['image', 'rm', '--', own.localName], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch((e: unknown) => ({ code: 1, stderr: errorMessage(e) }));
     if (rm.code !== 0) io.warning(`The run's local name ${own.localName} could not be removed from the engine: ${rm.stderr.trim()}`);
     return published;

@@ -114,7 +114,7 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
           const reused = blobs.filter((b) => !b.data).length;
           const image = assemble(p.base, p.plan, blobs, p.layers.map((l) => l.diffId), p.labels, p.created, inputs.platforms.length > 1);
           const sameRegistry = registry === p.baseRef.registry;
-          const digest = await pushImage(c, img.repository, image, tags, { client: client(p.baseRef.registry), repository: p.baseRef.repository, sameRegistry });
+          const digest = await pushImage(c, img.repository, image, tags, { client: client(p.baseRef.registry), repository: p.baseRef.repository, sameRegistry, tempDir: job.ctx.runnerTemp });
           const uploaded = c.stats.bytesUploaded - before;
           const pushed = leg ? inputs.images.filter((i) => i.registry === registry).map((i) => `${i.name}@${digest}`) : refs;
           io.info(`Pushed ${leg ? `${pushed.join(', ')} (no tag)` : `${refs.join(', ')}@${digest}`}: ${uploaded} bytes uploaded${reused ? `, ${reused} layer(s) reused from the tag's current image` : ''}.`);

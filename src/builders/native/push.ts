@@ -2,6 +2,7 @@ import type { Descriptor, Index, Manifest } from '../../oci/manifest.js';
 import { isAttestation, isIndex } from '../../oci/media.js';
 import type { ImageConfig } from '../../oci/config.js';
 import type { RegistryClient } from '../../registry/client.js';
+import { copyBlob } from '../../registry/copy.js';
 import type { AssembledImage } from './assemble.js';
 
 /**
@@ -36,6 +37,8 @@ export interface BaseSource {
   repository: string;
   /** The base lives on the target's registry: its layers can be mounted. */
   sameRegistry: boolean;
+  /** Where a layer copied from another registry waits on disk (RUNNER_TEMP). */
+  tempDir: string;
 }
 
 class NeedsCopy extends Error {}
@@ -52,8 +55,7 @@ async function baseLayer(client: RegistryClient, repo: string, d: Descriptor, ba
       if (!(e instanceof NeedsCopy)) throw e;
     }
   } else if (await client.hasBlob(repo, d.digest)) return;
-  const data = await base.client.getBlob(base.repository, d.digest, d.size);
-  await client.pushBlob(repo, d, () => data);
+  await copyBlob(base, { client, repository: repo }, d, base.tempDir);
 }
 
 /**
