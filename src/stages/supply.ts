@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage, StageError } from '../errors.js';
 import type { RegistryResult } from '../builders/buildkit/publish.js';
@@ -13,6 +12,9 @@ import { keylessSigner, keySigner, type Signer } from '../supply/signer.js';
 import { SignOnce } from '../supply/store.js';
 import { finalBaseRef, runtimeFacts, type BaseImage } from '../supply/base.js';
 import { readJar } from '../supply/jar.js';
+import { readRegular } from '../untrusted/file.js';
+import { bytesText, LIMITS } from '../untrusted/limits.js';
+import { ZipError } from '../untrusted/zip.js';
 import { slsaPredicate, SLSA_PREDICATE, statement, type BuildFacts, type Subject } from '../supply/provenance.js';
 import { SupplyRegistry } from '../supply/registry.js';
 import type { RetryPolicy } from '../retry/retry.js';
@@ -124,6 +126,16 @@ export async function supplyStage(
   }
 }
 
+/** What the jar is made of, for the SBOM; a jar past a zip cap fails the stage, naming it. */
+function jarContents(bytes: Buffer, rel: string): ReturnType<typeof readJar> {
+  try {
+    return readJar(bytes, rel);
+  } catch (e) {
+    if (!(e instanceof ZipError)) throw e;
+    throw new StageError('supply', `The jar ${rel} cannot be read for the SBOM: ${e.message}. This action inflates at most ${bytesText(LIMITS.zip.totalBytes)} from a jar, ${LIMITS.zip.entries} entries per archive, and ${LIMITS.zip.ratio}:1 per entry past ${bytesText(LIMITS.zip.ratioGraceBytes)}.`);
+  }
+}
+
 async function attachEverywhere(
   job: Job,
   jar: string | undefined,
@@ -133,8 +145,8 @@ async function attachEverywhere(
 ): Promise<{ pushes: PushResult[]; results: RegistryResult[]; supply: SupplyReport }> {
   const { io, inputs, ctx, env } = job;
   const opts = inputs.supply;
-  const jarBytes = jar ? readFileSync(jar) : undefined;
-  const contents = opts.sbom && jarBytes && jar ? readJar(jarBytes, jar) : undefined;
+  const jarBytes = jar ? readRegular(jar, { cap: LIMITS.contextFileBytes, name: path.relative(ctx.workspace, jar) }) : undefined;
+  const contents = opts.sbom && jarBytes && jar ? jarContents(jarBytes, path.relative(ctx.workspace, jar)) : undefined;
   if (opts.sbom && !jar) io.warning('No jar was built or given, so the SBOM lists the base image only.');
   const base = opts.sbom || opts.provenance ? await baseImage(job, client) : undefined;
   const created = job.commitDate ?? (opts.provenance ? startedOn : new Date(0));

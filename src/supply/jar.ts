@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { strFromU8, unzipSync } from 'fflate';
+import { strFromU8 } from 'fflate';
+import { readZip, zipBudget } from '../untrusted/zip.js';
 
 /** A Maven artifact found in the jar. */
 export interface Library {
@@ -128,12 +129,15 @@ function orderLibraries(libs: Library[]): Library[] {
 
 /**
  * Reads what a jar is made of: Spring Boot's BOOT-INF/lib (with classpath.idx), a shaded jar's pom.properties,
- * and the CycloneDX SBOM under META-INF/sbom/. `fileName` names the app when the jar carries no coordinates. Pure.
+ * and the CycloneDX SBOM under META-INF/sbom/. `fileName` names the app when the jar carries no coordinates. Throws
+ * ZipError when the jar (or one nested in it) passes a cap of src/untrusted/limits.ts. Pure.
  */
 export function readJar(bytes: Uint8Array, fileName: string): JarContents {
   const wanted = (name: string): boolean =>
     isPom(name) || name === 'META-INF/MANIFEST.MF' || name === 'BOOT-INF/classpath.idx' || /^META-INF\/sbom\/[^/]+\.cdx\.json$/.test(name) || /^(BOOT-INF|WEB-INF)\/lib(-provided)?\/[^/]+\.jar$/.test(name);
-  const files = unzipSync(bytes, { filter: (f) => wanted(f.name) });
+  // one budget for the jar and every jar nested in it: a bomb inside a library costs no more than one outside
+  const budget = zipBudget();
+  const files = readZip(bytes, wanted, budget);
   const names = Object.keys(files).sort();
   const manifest = files['META-INF/MANIFEST.MF'] ? manifestAttributes(strFromU8(files['META-INF/MANIFEST.MF'])) : {};
   const nested = names.filter((n) => n.endsWith('.jar'));
@@ -160,7 +164,7 @@ export function readJar(bytes: Uint8Array, fileName: string): JarContents {
     layout = 'spring-boot';
     const idx = files['BOOT-INF/classpath.idx'] ? new Set(classPathIndex(strFromU8(files['BOOT-INF/classpath.idx']))) : undefined;
     libraries = nested.flatMap((n) => {
-      const inner = unzipSync(files[n], { filter: (f) => isPom(f.name) });
+      const inner = readZip(files[n], isPom, budget);
       const sha = sha256(files[n]);
       const found = Object.keys(inner)
         .sort()

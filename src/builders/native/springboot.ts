@@ -1,4 +1,5 @@
-import { strToU8, strFromU8, unzipSync, zipSync, type Zippable } from 'fflate';
+import { strToU8, strFromU8, zipSync, type Zippable } from 'fflate';
+import { readZip, ZipError } from '../../untrusted/zip.js';
 import path from 'node:path/posix';
 import type { PlannedEntry } from './copy.js';
 
@@ -88,13 +89,15 @@ export function libraryDir(jarPath: string): string {
 /**
  * Splits a Spring Boot layered jar as `java -Djarmode=tools -jar app.jar extract --layers` does: every library to
  * lib/ in its layer, and a thin jar in place of the fat one, whose Class-Path names them, so `java -jar` still
- * works. Undefined when the jar has no layers index. Pure.
+ * works. Undefined when the jar has no layers index; throws ZipError when it passes a cap of src/untrusted/limits.ts. Pure.
  */
 export function splitBootJar(jar: Uint8Array, target: JarTarget): BootLayer[] | undefined {
   let files: Record<string, Uint8Array>;
   try {
-    files = unzipSync(jar, { filter: (f) => f.name === 'META-INF/MANIFEST.MF' || f.name.startsWith('BOOT-INF/') || f.name.startsWith('META-INF/') });
-  } catch {
+    files = readZip(jar, (name) => name.startsWith('BOOT-INF/') || name.startsWith('META-INF/'));
+  } catch (e) {
+    // a jar past a cap is refused, not split; a damaged one is copied as it is, as before
+    if (e instanceof ZipError && e.cap) throw new ZipError(`${target.path}: ${e.message}; set \`layers: single\` to copy it as one layer without opening it`, true);
     return undefined;
   }
   const mf = files['META-INF/MANIFEST.MF'];
