@@ -6,6 +6,7 @@ import { checkArtifactInContext } from './inputs/workspace.js';
 import { checkUntrustedCode } from './inputs/untrusted.js';
 import { prepareWall } from './sandbox/wall.js';
 import { dependencyPaths } from './cache/caches.js';
+import { checkContext } from './inputs/context-credentials.js';
 import { runnerContext, type RunnerContext } from './context.js';
 import { errorMessage, InputError, StageError } from './errors.js';
 import { commitDate, eventFacts, type EventFacts } from './github.js';
@@ -111,6 +112,8 @@ function checkBeforeBuild(io: ActionIO, inputs: Inputs, dockerfile: string, file
   try {
     if (dockerfile) checkTarget(inputs.target, dockerfile, fileRel);
     if (wantsJar) checkArtifactInContext(inputs);
+    // the merge job builds nothing from the context
+    if (dockerfile && !inputs.distribute.merge) checkContext(inputs, dockerfile, wantsJar, (m) => io.warning(m));
   } catch (e) {
     if (!inputs.dryRun) throw e;
     io.warning(`${errorMessage(e)} (a real run would stop here)`);

@@ -54,6 +54,8 @@ export interface Inputs {
   /** push: auto: push when there are tags, else build only. */
   pushAuto: boolean;
   allowOutsideWorkspace: boolean;
+  /** A COPY that would put a credential file (.git/config with a token, .npmrc…) into the image only warns. */
+  allowCredentialsInContext: boolean;
   dryRun: boolean;
   githubToken: string;
   cache: boolean;
@@ -190,6 +192,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     push,
     pushAuto,
     allowOutsideWorkspace: parseBoolean('allow-outside-workspace', read('allow-outside-workspace'), false),
+    allowCredentialsInContext: parseBoolean('allow-credentials-in-context', read('allow-credentials-in-context'), false),
     dryRun,
     githubToken: read('github-token').trim(),
     cache: parseBoolean('cache', read('cache'), true),
