@@ -336,7 +336,15 @@ describe('faults on the way', () => {
     }
   });
 
-  it('a cut upload resumes from the Range the registry reports, where the registry keeps what it got', async () => {
+  /** The blob's bytes as pushBlob takes them: in memory, or a file read from disk range by range. */
+  const source = (from: 'memory' | 'file', data: Buffer): (() => Buffer | { file: string }) => {
+    if (from === 'memory') return () => data;
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ip-blobfile-')), 'blob');
+    writeFileSync(file, data);
+    return () => ({ file });
+  };
+
+  it.each(['memory', 'file'] as const)('a cut upload resumes from the Range the registry reports, where the registry keeps what it got (from %s)', async (from) => {
     const fake = new FakeUploadRegistry();
     await fake.start();
     const relay = new CuttingRelay({ host: '127.0.0.1', port: fake.port }, 1024 * 1024);
@@ -345,7 +353,7 @@ describe('faults on the way', () => {
       const log: string[] = [];
       const c = client({ registry: `127.0.0.1:${relayPort}`, chunkBytes: 1024 * 1024 }, log);
       const layer = blob(3 * 1024 * 1024 + 5);
-      expect(await c.pushBlob('team/app', layer.ref, () => layer.data)).toBe('uploaded');
+      expect(await c.pushBlob('team/app', layer.ref, source(from, layer.data))).toBe('uploaded');
       expect(relay.cut).toBe(1);
       const offset = fake.reported.find((n) => n > 0);
       expect(offset).toBeGreaterThan(0);
@@ -359,13 +367,13 @@ describe('faults on the way', () => {
     }
   });
 
-  it('a registry that refuses one large PUT (413) gets the blob in chunks', async () => {
+  it.each(['memory', 'file'] as const)('a registry that refuses one large PUT (413) gets the blob in chunks (from %s)', async (from) => {
     const fake = new FakeUploadRegistry(1024 * 1024);
     await fake.start();
     try {
       const c = client({ registry: fake.address, chunkBytes: 1024 * 1024 });
       const layer = blob(2 * 1024 * 1024 + 9);
-      expect(await c.pushBlob('team/app', layer.ref, () => layer.data)).toBe('uploaded');
+      expect(await c.pushBlob('team/app', layer.ref, source(from, layer.data))).toBe('uploaded');
       expect(fake.refused413).toBe(1);
       expect(fake.patches).toEqual(['0-1048575', '1048576-2097151', `2097152-${layer.data.length - 1}`]);
       expect(sha(fake.blobs.get(layer.ref.digest)!)).toBe(layer.ref.digest);
