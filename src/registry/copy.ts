@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { BlobRef, RegistryClient } from './client.js';
 
@@ -12,6 +12,7 @@ export interface BlobPlace {
  * (RUNNER_TEMP): downloaded with its size and digest checked, then uploaded from disk, never held in memory.
  */
 export async function copyBlob(from: BlobPlace, to: BlobPlace, blob: BlobRef, tempDir: string): Promise<void> {
+  mkdirSync(tempDir, { recursive: true });
   const dir = mkdtempSync(path.join(tempDir, 'image-publish-blob-'));
   try {
     const file = path.join(dir, 'blob');

@@ -42,11 +42,14 @@ function locate(file: string, rule: ReadRule): { real: string; name: string } {
 
 /**
  * The bytes of a regular file of at most `cap` bytes, inside `root` when given. A FIFO, socket or device is never
- * read (a FIFO blocks, /dev/zero never ends): it is opened without blocking and without following a last link, and
- * refused on what fstat says. Throws RefusedFileError naming the file; a missing file throws ENOENT as fs does.
+ * opened (a FIFO blocks, /dev/zero never ends); the file is opened without blocking and without following a last
+ * link, and fstat must agree. Throws RefusedFileError naming the file; a missing file throws ENOENT as fs does.
  */
 export function readRegular(file: string, rule: ReadRule): Buffer {
   const { real, name } = locate(file, rule);
+  // a device is not even opened (opening some has effects of its own); fstat below catches a swap in between
+  const before = lstatSync(real);
+  if (!before.isFile()) throw new RefusedFileError(`${name} is ${kind(before)}: only regular files are read`);
   const fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);

@@ -94,6 +94,7 @@ function entries(b: Buffer, cap: number): Entry[] {
     const nameLen = b.readUInt16LE(at + 28);
     const extraLen = b.readUInt16LE(at + 30);
     const commentLen = b.readUInt16LE(at + 32);
+    if (at + 46 + nameLen + extraLen + commentLen > b.length) throw new ZipError('its central directory is damaged');
     const e: Entry = {
       flags: b.readUInt16LE(at + 8),
       method: b.readUInt16LE(at + 10),

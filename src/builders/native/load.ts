@@ -1,4 +1,4 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { execute } from '../../exec.js';
 import { blockPadding, headerBlocks, TAR_END } from '../../oci/tar.js';
@@ -69,6 +69,7 @@ export async function loadIntoEngine(
 ): Promise<string> {
   const engine = await execute('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 30 * 1000 }).catch(() => undefined);
   if (engine?.code !== 0) return 'load: true, but no Docker engine answers here: the image is only in the registries.';
+  mkdirSync(dir, { recursive: true });
   const work = mkdtempSync(path.join(dir, 'image-publish-load-'));
   try {
     const baseLayers = [];
