@@ -1,5 +1,6 @@
 import path from 'node:path/posix';
 import { matchSource, type ContextFile } from '../builders/native/copy.js';
+import { parseDockerConfig } from '../engine/docker-config.js';
 import type { ContextSource } from './sources.js';
 
 /**
@@ -61,15 +62,10 @@ export function gitIncludes(configFile: string, text: string): string[] {
   return out;
 }
 
-/** A Docker config's `auths` entry with a credential in it. Pure. */
+/** A Docker config's `auths` entry with a credential in it, as the one docker-config reader parses it. Pure. */
 export function dockerConfigSecret(text: string): string | undefined {
-  try {
-    const auths = (JSON.parse(text) as { auths?: Record<string, Record<string, unknown>> }).auths ?? {};
-    const with_ = Object.entries(auths).find(([, a]) => ['auth', 'identitytoken', 'password', 'registrytoken'].some((k) => typeof a?.[k] === 'string' && a[k] !== ''));
-    return with_ ? `a login for ${with_[0]}` : undefined;
-  } catch {
-    return undefined;
-  }
+  const found = [...parseDockerConfig(text, '').auths].find(([, auths]) => auths.some((a) => a.password || a.identityToken || a.registryToken));
+  return found ? `a login for ${found[0]}` : undefined;
 }
 
 /** `_authToken`, `_auth` or `_password` with a value of its own (not `${NODE_AUTH_TOKEN}`). Pure. */

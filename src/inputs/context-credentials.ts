@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { InputError } from '../errors.js';
-import { listContext, readIgnoreFile } from '../dockerfile/context.js';
+import { errorMessage, InputError } from '../errors.js';
+import { listContext, openContext, type BuildContext } from '../dockerfile/context.js';
 import { candidateKind, credentialCandidates, findCredentials, gitIncludes, type Finding } from '../dockerfile/credentials.js';
 import { contextSources } from '../dockerfile/sources.js';
 import { readRegular } from '../untrusted/file.js';
@@ -21,32 +21,33 @@ function readCandidate(context: string, rel: string): string | undefined {
  * builder runs: the sources from the Dockerfile (every stage, build args expanded; JAR_FILE, the jar, comes later),
  * the context as the native builder lists it, and only the candidate files read, each at most a small size.
  */
-export function contextCredentials(context: string, dockerfile: string, buildArgs: ReadonlyMap<string, string>, later: readonly string[]): Finding[] {
+export function contextCredentials(context: BuildContext, dockerfile: string, buildArgs: ReadonlyMap<string, string>, later: readonly string[]): Finding[] {
   const sources = contextSources(dockerfile, buildArgs, later);
   if (!sources.length) return [];
   const files = listContext(context, sources.map((s) => s.source));
   const texts = new Map<string, string | undefined>();
   for (const c of credentialCandidates(sources, files)) {
-    const text = readCandidate(context, c);
+    const text = readCandidate(context.dir, c);
     texts.set(c, text);
     if (candidateKind(c) !== 'git' || text === undefined) continue;
-    for (const inc of gitIncludes(c, text)) if (files.some((f) => f.path === inc && f.type === 'file')) texts.set(inc, readCandidate(context, inc));
+    for (const inc of gitIncludes(c, text)) if (files.some((f) => f.path === inc && f.type === 'file')) texts.set(inc, readCandidate(context.dir, inc));
   }
   return findCredentials(sources, files, texts);
 }
 
 /**
  * Before any side effect: the ignore file must be one this action and buildx can read (a regular file of at most
- * LIMITS.ignoreFileBytes), and no COPY/ADD may put a credential into the image unless allow-credentials-in-context
- * says so (then each is a warning).
+ * LIMITS.ignoreFileBytes, with patterns BuildKit takes), and no COPY/ADD may put a credential into the image unless
+ * allow-credentials-in-context says so (then each is a warning).
  */
-export function checkContext(inputs: Pick<Inputs, 'context' | 'buildArgs' | 'allowCredentialsInContext'>, dockerfile: string, wantsJar: boolean, warn: (m: string) => void): void {
+export function checkContext(inputs: Pick<Inputs, 'context' | 'file' | 'buildArgs' | 'allowCredentialsInContext'>, dockerfile: string, wantsJar: boolean, warn: (m: string) => void): void {
+  let context: BuildContext;
   try {
-    readIgnoreFile(inputs.context);
+    context = openContext(inputs.context, inputs.file);
   } catch (e) {
-    throw new InputError('context', (e as Error).message);
+    throw new InputError('context', errorMessage(e));
   }
-  const findings = contextCredentials(inputs.context, dockerfile, new Map(inputs.buildArgs), wantsJar ? ['JAR_FILE'] : []);
+  const findings = contextCredentials(context, dockerfile, new Map(inputs.buildArgs), wantsJar ? ['JAR_FILE'] : []);
   const say = (f: Finding): string => `${f.by.instruction} (Dockerfile line ${f.by.line}) would put ${f.file} of the build context into the image, and it holds ${f.holds}; ${f.fix}`;
   if (!findings.length) return;
   if (inputs.allowCredentialsInContext) {

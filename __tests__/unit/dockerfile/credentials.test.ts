@@ -31,7 +31,8 @@ describe('what counts as a credential', () => {
     ['[http] extraHeader', gitConfigSecret, '[http]\n  extraHeader = Authorization: Bearer x\n', /extraheader/],
     ['a remote URL with a token in it', gitConfigSecret, '[remote "origin"]\n url = https://x-access-token:ghs_abc@github.com/a/b\n', /password/],
     ['a clean .git/config', gitConfigSecret, '[core]\n bare = false\n[remote "origin"]\n url = https://github.com/a/b\n', undefined],
-    ['a Docker config with an auth', dockerConfigSecret, '{"auths":{"ghcr.io":{"auth":"dTpw"}}}', /ghcr.io/],
+    ['a Docker config with an auth', dockerConfigSecret, '{"auths":{"ghcr.io":{"auth":"dTpw"}}}', /a login for ghcr.io/],
+    ['a Docker config with an identity token', dockerConfigSecret, '{"auths":{"https://index.docker.io/v1/":{"identitytoken":"x"}}}', /a login for docker.io/],
     ['a Docker config with a credential helper only', dockerConfigSecret, '{"auths":{"ghcr.io":{}},"credsStore":"desktop"}', undefined],
     ['an .npmrc with a token', npmrcSecret, '//registry.npmjs.org/:_authToken=npm_abc\n', /_authToken/],
     ["setup-node's .npmrc (a placeholder)", npmrcSecret, '//registry.npmjs.org/:_authToken=${NODE_AUTH_TOKEN}\n', undefined],
@@ -56,7 +57,7 @@ const secrets = new Map<string, string | undefined>([
   ['.git/modules/lib/config', CHECKOUT],
   ['.npmrc', '_authToken=abc'],
   ['ci/settings.xml', '<password>p</password>'],
-  ['.docker/config.json', '{"auths":{"r":{"auth":"x"}}}'],
+  ['.docker/config.json', '{"auths":{"r.example":{"auth":"dTpw"}}}'],
 ]);
 const at = (source: string) => ({ source, line: 3, instruction: `COPY ${source} /app/` });
 

@@ -18,7 +18,7 @@ function context(files: Record<string, string>): string {
 
 function check(ctx: string, dockerfile: string, allow = false): string[] {
   const warnings: string[] = [];
-  checkContext({ context: ctx, buildArgs: [], allowCredentialsInContext: allow }, dockerfile, true, (m) => warnings.push(m));
+  checkContext({ context: ctx, file: path.join(ctx, 'Dockerfile'), buildArgs: [], allowCredentialsInContext: allow }, dockerfile, true, (m) => warnings.push(m));
   return warnings;
 }
 
@@ -49,6 +49,6 @@ describe('checkContext', () => {
   it('refuses a .dockerignore that is a link to /dev/zero before listing anything', () => {
     const ctx = context({ 'app.txt': 'x' });
     symlinkSync('/dev/zero', path.join(ctx, '.dockerignore'));
-    expect(() => check(ctx, 'FROM a\n')).toThrow(/^Input 'context': \.dockerignore \(a link to \/dev\/zero\) lies outside/);
+    expect(() => check(ctx, 'FROM a\n')).toThrow(/^Input 'context': \.dockerignore is a link to \/dev\/zero, outside the context/);
   });
 });
