@@ -8,9 +8,8 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { branchEvent } from '../support/events.ts';
-import { contextWorkspace, lastLayers, readImage } from '../support/native.ts';
-import { runAction, type ActionRun } from '../support/runner.ts';
+import { buildWith, contextWorkspace, lastLayers, type RegistryImage } from '../support/native.ts';
+import type { ActionRun } from '../support/runner.ts';
 import { registryTags, services, uniqueRepo, type Services } from '../support/services.ts';
 
 let s: Services;
@@ -34,61 +33,54 @@ function checkout(extra: Record<string, string> = {}): { dir: string; sha: strin
   return ws;
 }
 
-async function publish(builder: 'docker' | 'native', ws: { dir: string; sha: string }, repo: string, more: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction({
-    workspace: ws.dir,
-    event: branchEvent(ws.sha, 'main'),
-    inputs: { 'java-tool': 'none', images: `${s.registry}/${repo}`, tags: 'type=raw,value=v1', 'build-args': `BASE=${s.baseImage}`, registry: s.registry, username: s.user, password: s.password, cache: 'false', builder, ...more },
-  });
-}
-
-/** Paths of the image's last layer (the COPY). */
-async function copied(repo: string): Promise<string[]> {
-  const image = await readImage(s, repo, 'v1');
-  return (await lastLayers(s, repo, image, 1))[0].map((e) => e.path);
+/** The image's last layer (the COPY), by path. */
+async function copied(repo: string, image: RegistryImage | undefined): Promise<string[]> {
+  return image ? (await lastLayers(s, repo, image, 1))[0].map((e) => e.path) : [];
 }
 
 describe.each(['docker', 'native'] as const)('builder: %s, COPY . /app/ of a checkout that persisted its token', (builder) => {
-  const repos = { refused: uniqueRepo(`creds-${builder}-refused`), ignored: uniqueRepo(`creds-${builder}-ignored`), allowed: uniqueRepo(`creds-${builder}-allowed`), npm: uniqueRepo(`creds-${builder}-npm`) };
-  const runs: Record<keyof typeof repos, ActionRun | undefined> = { refused: undefined, ignored: undefined, allowed: undefined, npm: undefined };
+  const base = { refused: uniqueRepo('creds-refused'), ignored: uniqueRepo('creds-ignored'), allowed: uniqueRepo('creds-allowed'), npm: uniqueRepo('creds-npm') };
+  // buildWith pushes <repo>-<builder>:t
+  const repo = (k: keyof typeof base): string => `${base[k]}-${builder}`;
+  const runs: Partial<Record<keyof typeof base, { run: ActionRun; image?: RegistryImage }>> = {};
   beforeAll(async () => {
-    runs.refused = await publish(builder, checkout(), repos.refused);
-    runs.ignored = await publish(builder, checkout({ '.dockerignore': '.git\n' }), repos.ignored);
-    runs.allowed = await publish(builder, checkout(), repos.allowed, { 'allow-credentials-in-context': 'true' });
-    runs.npm = await publish(builder, checkout({ '.dockerignore': '.git\n', '.npmrc': `//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n` }), repos.npm);
+    runs.refused = await buildWith(s, checkout(), base.refused, builder);
+    runs.ignored = await buildWith(s, checkout({ '.dockerignore': '.git\n' }), base.ignored, builder);
+    runs.allowed = await buildWith(s, checkout(), base.allowed, builder, { 'allow-credentials-in-context': 'true' });
+    runs.npm = await buildWith(s, checkout({ '.dockerignore': '.git\n', '.npmrc': `//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n` }), base.npm, builder);
   });
 
   it('fails before building or pushing anything, naming .git/config and the fix, and quoting no token', async () => {
-    const run = runs.refused!;
+    const { run } = runs.refused!;
     expect(run.main.code).not.toBe(0);
     expect(run.main.log).toMatch(/::error::Input 'context': COPY \. \/app\/ \(Dockerfile line 4\) would put \.git\/config of the build context into the image, and it holds an http extraheader \(the token actions\/checkout persists\); add a `\.git` line to \.dockerignore, or set `persist-credentials: false` on actions\/checkout\. Or set `allow-credentials-in-context: true`/);
     expect(run.main.log).not.toContain('::group::Build the image');
     expect(run.main.log).not.toContain('::group::Log in');
     expect(run.everything).not.toContain(TOKEN);
-    expect(await registryTags(s, repos.refused)).toEqual([]);
+    expect(await registryTags(s, repo('refused'))).toEqual([]);
   });
 
   it('with a `.git` line in .dockerignore it builds, and the image holds no .git', async () => {
-    const run = runs.ignored!;
+    const { run, image } = runs.ignored!;
     expect(run.main.code, run.main.log).toBe(0);
     expect(run.outputs.pushed).toBe('true');
-    const paths = await copied(repos.ignored);
+    const paths = await copied(repo('ignored'), image);
     expect(paths).toContain('app/site/index.html');
     expect(paths.filter((p) => p.includes('.git'))).toEqual([]);
   });
 
   it('with allow-credentials-in-context: true it builds with a warning, and the image does hold .git/config', async () => {
-    const run = runs.allowed!;
+    const { run, image } = runs.allowed!;
     expect(run.main.code, run.main.log).toBe(0);
     expect(run.main.log).toMatch(/::warning::COPY \. \/app\/ \(Dockerfile line 4\) would put \.git\/config .* allow-credentials-in-context is true, so the build goes on/);
-    expect(await copied(repos.allowed)).toContain('app/.git/config');
+    expect(await copied(repo('allowed'), image)).toContain('app/.git/config');
   });
 
   it('an .npmrc with a token is refused the same way, naming it and its .dockerignore line', async () => {
-    const run = runs.npm!;
+    const { run } = runs.npm!;
     expect(run.main.code).not.toBe(0);
     expect(run.main.log).toMatch(/::error::Input 'context': COPY \. \/app\/ \(Dockerfile line 4\) would put \.npmrc of the build context into the image, and it holds an _authToken; add a `\.npmrc` line to \.dockerignore/);
     expect(run.everything).not.toContain(NPM_TOKEN);
-    expect(await registryTags(s, repos.npm)).toEqual([]);
+    expect(await registryTags(s, repo('npm'))).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheService, type CacheService } from '../support/cache-service.ts';
 import { branchEvent, tagEvent } from '../support/events.ts';
-import { contextWorkspace } from '../support/native.ts';
+import { buildWith, contextWorkspace } from '../support/native.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
 import { registryTags, services, SHADED, uniqueRepo, workspace, type Services } from '../support/services.ts';
 
@@ -20,23 +20,19 @@ beforeAll(() => {
 const site = { Dockerfile: 'ARG BASE\nFROM ${BASE}\nCOPY site/ /www/\n', 'site/index.html': '<h1>hello</h1>\n' };
 
 describe.each(['docker', 'native'] as const)('builder: %s, .dockerignore -> /dev/zero', (builder) => {
-  const repo = uniqueRepo(`zero-ignore-${builder}`);
+  const repo = uniqueRepo('zero-ignore');
   let run: ActionRun;
   beforeAll(async () => {
     const ws = contextWorkspace(site);
     symlinkSync('/dev/zero', path.join(ws.dir, '.dockerignore'));
-    run = await runAction({
-      workspace: ws.dir,
-      event: branchEvent(ws.sha, 'main'),
-      inputs: { 'java-tool': 'none', images: `${s.registry}/${repo}`, tags: 'type=raw,value=v1', 'build-args': `BASE=${s.baseImage}`, registry: s.registry, username: s.user, password: s.password, cache: 'false', builder },
-    });
+    ({ run } = await buildWith(s, ws, repo, builder));
   });
 
   it('fails before building, naming the link and what it points at', async () => {
     expect(run.main.code).not.toBe(0);
     expect(run.main.log).toMatch(/::error::Input 'context': \.dockerignore is a link to \/dev\/zero, outside the context and the Dockerfile's folder; make it a plain file/);
     expect(run.main.log).not.toContain('::group::Build the image');
-    expect(await registryTags(s, repo)).toEqual([]);
+    expect(await registryTags(s, `${repo}-${builder}`)).toEqual([]);
   });
 });
 
