@@ -45665,6 +45665,280 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
+;// CONCATENATED MODULE: ./src/errors.ts
+/** An input the user gave is wrong: the message names the input and says how to fix it. */
+class errors_InputError extends Error {
+    input;
+    constructor(input, message) {
+        super(`Input '${input}': ${message}`);
+        this.input = input;
+        this.name = 'InputError';
+    }
+}
+/**
+ * A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary,
+ * and `annotations` the places in the user's files it points at.
+ */
+class errors_StageError extends Error {
+    stage;
+    tail;
+    annotations;
+    constructor(stage, message, tail = [], annotations = []) {
+        super(message);
+        this.stage = stage;
+        this.tail = tail;
+        this.annotations = annotations;
+        this.name = 'StageError';
+    }
+}
+function errors_errorMessage(e) {
+    return e instanceof Error ? e.message : String(e);
+}
+
+;// CONCATENATED MODULE: ./src/untrusted/limits.ts
+/**
+ * How much of what the repository, its build and the registries hand us is read. Each of these is data a pull request
+ * or a registry controls, so each read stops at a cap instead of taking what it is given; the README's "Limits"
+ * section lists them. One table, so a cap is changed in one place.
+ */
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+const limits_LIMITS = {
+    /** The Dockerfile (`file`). */
+    dockerfileBytes: 1 * MiB,
+    /** .dockerignore (or the Dockerfile's own ignore file). */
+    ignoreFileBytes: 1 * MiB,
+    /** Each build file hashed for the dependency cache key or read to plan the build (pom.xml, build.gradle…). */
+    buildFileBytes: 4 * MiB,
+    /** All the build files of one dependency cache key together. */
+    buildFilesTotalBytes: 32 * MiB,
+    /** Small settings the build tool reads too (.mvn/maven.config, a wrapper's properties). */
+    settingsFileBytes: 64 * KiB,
+    /** The work tree hashed for the jar cache key: beyond these, no jar cache (with a notice), not a slow key. */
+    tree: {
+        /** Index entries plus changed files. */
+        files: 50_000,
+        /** Bytes of modified and untracked files read to hash them (tracked files cost nothing: the index has their ids). */
+        changedBytes: 100 * MiB,
+    },
+    /** A file of the build context read to look for a credential (.git/config, .npmrc…). */
+    credentialFileBytes: 1 * MiB,
+    /** The jar cache's own note of where the jar belongs. */
+    cacheNoteBytes: 64 * KiB,
+    /** A file of the build context put into a native layer, and the jar read for the SBOM. */
+    contextFileBytes: 1 * GiB,
+    /** A manifest or an index from a registry. */
+    manifestBytes: 4 * MiB,
+    /** A config or other JSON blob, held in memory (layers are streamed to disk instead). */
+    jsonBlobBytes: 4 * MiB,
+    zip: {
+        /** Entries of one archive (a nested jar counts on its own). */
+        entries: 100_000,
+        /** Bytes inflated from one jar and the jars nested in it, together. */
+        totalBytes: 1 * GiB,
+        /** Uncompressed to compressed, per entry beyond the grace and over the whole archive. */
+        ratio: 100,
+        /** Below this an entry may compress as well as it likes (a file of zeros is no bomb at this size). */
+        ratioGraceBytes: 1 * MiB,
+    },
+};
+/** A byte count the way the limits are written: 1 MiB, 64 KiB, 1 GiB. Pure. */
+function limits_bytesText(n) {
+    if (n >= GiB && n % GiB === 0)
+        return `${n / GiB} GiB`;
+    if (n >= MiB && n % MiB === 0)
+        return `${n / MiB} MiB`;
+    if (n >= KiB && n % KiB === 0)
+        return `${n / KiB} KiB`;
+    return `${n} bytes`;
+}
+
+;// CONCATENATED MODULE: ./src/untrusted/paths.ts
+
+
+function paths_exists(p) {
+    try {
+        lstatSync(p);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Where `p` really is, links resolved: the path itself when it exists, else its deepest existing folder's real path
+ * with the rest joined on. Undefined when a link on the way points at nothing: where it would lead is not known.
+ */
+function paths_realPath(p) {
+    const tail = [];
+    for (let head = path.resolve(p);; head = path.dirname(head)) {
+        try {
+            return path.join(realpathSync(head), ...tail);
+        }
+        catch {
+            // a dangling link is there but leads nowhere; a missing name is simply not made yet
+            if (paths_exists(head))
+                return undefined;
+        }
+        if (path.dirname(head) === head)
+            return path.resolve(p);
+        tail.unshift(path.basename(head));
+    }
+}
+/** True when `p` lies in `dir` or is `dir`, after following links (a dangling link lies nowhere). */
+function paths_isInside(dir, p) {
+    const [d, q] = [paths_realPath(dir), paths_realPath(p)];
+    if (d === undefined || q === undefined)
+        return false;
+    const rel = path.relative(d, q);
+    return rel === '' || (!rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel));
+}
+/**
+ * `rel`, a path that a build, a cache or a manifest wrote down, as an absolute path under `root`; throws, naming it,
+ * when it is absolute, climbs out with `..`, or leaves `root` through a link on the way.
+ */
+function paths_pathInside(root, rel, what) {
+    if (path.isAbsolute(rel))
+        throw new Error(`${what} "${rel}" is an absolute path, not one inside ${root}`);
+    const target = path.resolve(root, rel);
+    if (!paths_isInside(root, target))
+        throw new Error(`${what} "${rel}" leads outside ${root}${path.normalize(rel).startsWith('..') ? '' : ' (through a link)'}`);
+    return target;
+}
+
+;// CONCATENATED MODULE: ./src/untrusted/file.ts
+
+
+
+
+/** A file this action will not read: not a regular file, a link out of where it must lie, or too large. */
+class file_RefusedFileError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'RefusedFileError';
+    }
+}
+/** What a non-regular file is, for a message. Pure. */
+function kind(st) {
+    if (st.isFIFO())
+        return 'a FIFO';
+    if (st.isSocket())
+        return 'a socket';
+    if (st.isCharacterDevice())
+        return 'a character device';
+    if (st.isBlockDevice())
+        return 'a block device';
+    if (st.isDirectory())
+        return 'a directory';
+    return 'not a regular file';
+}
+/** Where `file` leads and how to name it; throws when the link leads nowhere or out of `root`. */
+function locate(file, rule) {
+    const real = realPath(file);
+    const link = real !== undefined && real !== path.resolve(file) ? ` (a link to ${real})` : '';
+    const name = `${rule.name ?? file}${link}`;
+    if (real === undefined)
+        throw new file_RefusedFileError(`${rule.name ?? file} is a link that leads nowhere`);
+    if (rule.root !== undefined && !isInside(rule.root, real))
+        throw new file_RefusedFileError(`${name} lies outside ${rule.root}`);
+    return { real, name };
+}
+/**
+ * The bytes of a regular file of at most `cap` bytes, inside `root` when given. A FIFO, socket or device is never
+ * opened (a FIFO blocks, /dev/zero never ends); the file is opened without blocking and without following a last
+ * link, and fstat must agree. Throws RefusedFileError naming the file; a missing file throws ENOENT as fs does.
+ */
+function file_readRegular(file, rule) {
+    const { real, name } = locate(file, rule);
+    // a device is not even opened (opening some has effects of its own); fstat below catches a swap in between
+    const before = lstatSync(real);
+    if (!before.isFile())
+        throw new file_RefusedFileError(`${name} is ${kind(before)}: only regular files are read`);
+    const fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+        const st = fstatSync(fd);
+        if (!st.isFile())
+            throw new file_RefusedFileError(`${name} is ${kind(st)}: only regular files are read`);
+        const tooLarge = () => new file_RefusedFileError(`${name} is larger than the ${bytesText(rule.cap)} this action reads from such a file`);
+        if (st.size > rule.cap)
+            throw tooLarge();
+        const chunks = [];
+        let total = 0;
+        // up to cap + 1: a file that grows while it is read is refused too
+        for (let n = -1; n !== 0 && total <= rule.cap; total += n) {
+            const chunk = Buffer.allocUnsafe(Math.min(64 * 1024, rule.cap + 1 - total));
+            n = readSync(fd, chunk, 0, chunk.length, null);
+            chunks.push(chunk.subarray(0, n));
+        }
+        if (total > rule.cap)
+            throw tooLarge();
+        return Buffer.concat(chunks, total);
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+/** readRegular, or undefined when nothing at all is at `file` (a dangling link is something, and refused). */
+function file_readOptional(file, rule) {
+    try {
+        lstatSync(file);
+    }
+    catch {
+        return undefined;
+    }
+    return file_readRegular(file, rule);
+}
+/**
+ * Throws unless `file` is a regular file (links followed) inside `root`, without reading it: for files handed on
+ * (a jar the build left, a cached jar) rather than read here.
+ */
+function file_checkRegular(file, rule) {
+    const { real, name } = locate(file, { cap: 0, ...rule });
+    const st = lstatSync(real);
+    if (!st.isFile())
+        throw new file_RefusedFileError(`${name} is ${kind(st)}: only regular files are taken`);
+    if (rule.cap !== undefined && st.size > rule.cap)
+        throw new file_RefusedFileError(`${name} is larger than the ${bytesText(rule.cap)} this action takes`);
+}
+
+;// CONCATENATED MODULE: ./src/java/files.ts
+
+
+
+
+/**
+ * The project's build files (pom.xml, build.gradle, .mvn/maven.config, a wrapper's properties) are the repository's:
+ * read as data, a regular file inside `root` of at most `cap` bytes, never through a link to a device or out of
+ * the tree. A refusal names the file and the fix, blamed on working-directory.
+ */
+function asInputError(e, cap) {
+    if (!(e instanceof RefusedFileError))
+        return e;
+    return new InputError('working-directory', `${e.message}; this action reads build files as data: make each a regular file of at most ${bytesText(cap)} inside the project, not a link out of it.`);
+}
+function readBuildFile(file, root, cap = LIMITS.buildFileBytes) {
+    return files_readBytes(file, { root, cap, name: path.relative(root, file) || file }).toString('utf8');
+}
+/** readBuildFile, or undefined when there is no such file. */
+function files_readBuildFileIfAny(file, root, cap = LIMITS.buildFileBytes) {
+    try {
+        return readOptional(file, { root, cap, name: path.relative(root, file) || file })?.toString('utf8');
+    }
+    catch (e) {
+        throw asInputError(e, cap);
+    }
+}
+/** A build file's bytes, as a cache key hashes them. */
+function files_readBytes(file, rule) {
+    try {
+        return readRegular(file, rule);
+    }
+    catch (e) {
+        throw asInputError(e, rule.cap);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cache/keys.ts
 
 const keys_KEY_PREFIX = 'image-publish';
@@ -45759,6 +46033,9 @@ function paths_buildFilePatterns(tool) {
 
 
 
+
+
+
 /**
  * The jar of one source tree, built by one command with one JDK and build tool: a reproducible build makes the
  * same jar again, so the same content takes it from the cache and skips the build tool. Keyed by content, never by
@@ -45773,56 +46050,52 @@ function artifact_artifactKey(p, a) {
 function artifact_artifactDir(runnerTemp) {
     return external_node_path_default().join(runnerTemp, 'image-publish-artifact');
 }
-/** After a build: a copy of the jar and where it belongs, for post to save. */
+/**
+ * After a build: a copy of the jar and where it belongs, for post to save. Only a regular file inside the working
+ * directory is kept (javaStage has checked the jar already; a path outside could never be put back).
+ */
 function stageArtifact(jar, workingDirectory, dir) {
+    const rel = path.relative(workingDirectory, jar);
+    pathInside(workingDirectory, rel, 'the jar');
+    checkRegular(jar, { root: workingDirectory, name: rel });
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     copyFileSync(jar, path.join(dir, 'artifact.jar'));
-    const manifest = { jar: path.relative(workingDirectory, jar) };
+    const manifest = { jar: rel };
     writeFileSync(path.join(dir, 'artifact.json'), JSON.stringify(manifest));
 }
-/** After a restore: put the jar back where the build tool would have left it; returns its path. */
+/**
+ * After a restore: put the jar back where the build tool would have left it; returns its path, or undefined when
+ * the cache holds no jar. What a cache holds is data: the path it names must stay inside the working directory
+ * (no `..`, no link on the way out), the jar must be a regular file, and nothing but a regular file is replaced.
+ * Throws, saying why, otherwise.
+ */
 function artifact_unstageArtifact(dir, workingDirectory) {
-    const file = path.join(dir, 'artifact.json');
-    if (!existsSync(file))
+    const note = readOptional(path.join(dir, 'artifact.json'), { cap: LIMITS.cacheNoteBytes, root: dir, name: 'the cached artifact.json' });
+    if (!note)
         return undefined;
-    const { jar } = JSON.parse(readFileSync(file, 'utf8'));
-    if (typeof jar !== 'string' || jar.startsWith('..') || path.isAbsolute(jar))
-        return undefined;
-    const target = path.join(workingDirectory, jar);
+    const { jar } = JSON.parse(note.toString('utf8'));
+    if (typeof jar !== 'string' || jar === '')
+        throw new Error('the cached artifact.json names no jar');
+    const target = pathInside(workingDirectory, jar, 'the cached jar path');
+    const source = path.join(dir, 'artifact.jar');
+    checkRegular(source, { root: dir, name: 'the cached artifact.jar' });
+    const there = lstatOrGone(target);
+    if (there && !there.isFile())
+        throw new Error(`the cached jar path "${jar}" is taken by something that is not a regular file`);
     mkdirSync(path.dirname(target), { recursive: true });
-    copyFileSync(path.join(dir, 'artifact.jar'), target);
+    // a fresh file, never a write through whatever link or hard link stood there
+    rmSync(target, { force: true });
+    copyFileSync(source, target, constants.COPYFILE_EXCL);
     return target;
 }
-
-;// CONCATENATED MODULE: ./src/errors.ts
-/** An input the user gave is wrong: the message names the input and says how to fix it. */
-class errors_InputError extends Error {
-    input;
-    constructor(input, message) {
-        super(`Input '${input}': ${message}`);
-        this.input = input;
-        this.name = 'InputError';
+function lstatOrGone(p) {
+    try {
+        return lstatSync(p);
     }
-}
-/**
- * A pipeline stage failed; `tail` holds the last lines of the tool's output, for the log and summary,
- * and `annotations` the places in the user's files it points at.
- */
-class errors_StageError extends Error {
-    stage;
-    tail;
-    annotations;
-    constructor(stage, message, tail = [], annotations = []) {
-        super(message);
-        this.stage = stage;
-        this.tail = tail;
-        this.annotations = annotations;
-        this.name = 'StageError';
+    catch {
+        return undefined;
     }
-}
-function errors_errorMessage(e) {
-    return e instanceof Error ? e.message : String(e);
 }
 
 ;// CONCATENATED MODULE: external "node:child_process"
@@ -99220,24 +99493,31 @@ async function save(what, paths, key, log) {
 
 
 
+
+
 function caches_platform() {
     return { os: process.platform, arch: process.arch };
 }
-function readOr(file) {
-    try {
-        return readFileSync(file, 'utf8');
-    }
-    catch {
-        return '';
-    }
+function readOr(file, root) {
+    return readBuildFileIfAny(file, root, LIMITS.settingsFileBytes) ?? '';
 }
-/** sha256 over the build files' paths and contents, so the key changes exactly when dependencies may. */
+/**
+ * sha256 over the build files' paths and contents, so the key changes exactly when dependencies may. Each is read as
+ * data (a regular file inside `dir`, LIMITS.buildFileBytes each and LIMITS.buildFilesTotalBytes in all); a link
+ * to /dev/zero or out of the tree fails the run, naming it, as the build tool would read it too.
+ */
 async function hashBuildFiles(dir, tool) {
-    const globber = await glob.create(buildFilePatterns(tool).map((p) => path.join(dir, p)).join('\n'), { matchDirectories: false });
+    const globber = await glob.create(buildFilePatterns(tool).map((p) => path.join(dir, p)).join('\n'), { matchDirectories: false, followSymbolicLinks: false });
     const files = (await globber.glob()).filter((f) => !f.split(path.sep).includes('node_modules')).sort();
     const h = createHash('sha256');
-    for (const f of files)
-        h.update(path.relative(dir, f)).update('\0').update(readFileSync(f)).update('\0');
+    let left = LIMITS.buildFilesTotalBytes;
+    for (const f of files) {
+        const name = path.relative(dir, f);
+        const cap = Math.min(LIMITS.buildFileBytes, left);
+        const bytes = readBytes(f, { root: dir, name, cap });
+        left -= bytes.length;
+        h.update(name).update('\0').update(bytes).update('\0');
+    }
     return h.digest('hex').slice(0, 32);
 }
 /** The directories the build tool downloads into, as the tool itself would resolve them. */
@@ -99247,8 +99527,8 @@ function dependencyPaths(tool, workingDirectory, javaArgs, env) {
         return [
             mavenRepository({
                 javaArgs,
-                mavenConfig: readOr(path.join(workingDirectory, '.mvn', 'maven.config')),
-                jvmConfig: readOr(path.join(workingDirectory, '.mvn', 'jvm.config')),
+                mavenConfig: readOr(path.join(workingDirectory, '.mvn', 'maven.config'), workingDirectory),
+                jvmConfig: readOr(path.join(workingDirectory, '.mvn', 'jvm.config'), workingDirectory),
                 mavenOpts: env.MAVEN_OPTS ?? '',
                 accountHome,
             }),
@@ -99267,7 +99547,13 @@ async function restoreArtifact(inputs, workingDirectory, runnerTemp, log) {
     const dir = artifactDir(runnerTemp);
     const key = artifactKey(caches_platform(), inputs);
     const { hit } = await restore('jar', [dir], key, log);
-    const jar = hit === 'exact' ? unstageArtifact(dir, workingDirectory) : undefined;
+    let jar;
+    try {
+        jar = hit === 'exact' ? unstageArtifact(dir, workingDirectory) : undefined;
+    }
+    catch (e) {
+        log.warning(`The jar cache entry ${key.key} is not used, and the jar is built: ${errorMessage(e)}.`);
+    }
     return { state: { key: key.key, path: dir, hit: jar ? hit : hit === 'exact' ? 'error' : hit, staged: false }, jar };
 }
 async function restoreLayers(images, dockerfile, sha, runnerTemp, log) {
