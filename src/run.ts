@@ -150,12 +150,17 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   return { io, ctx, env, inputs, sha, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig, sigstore, wall };
 }
 
+/** What makes the image: the real builders unless the caller passes others (the in-process test tier does). */
+export interface RunDeps {
+  createBuilder: typeof createBuilder;
+}
+
 /** The whole main step, stage by stage, then the job summary, also when a stage failed. Throws; the entry point reports. */
-export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env, now: Date = new Date()): Promise<void> {
+export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env, now: Date = new Date(), deps: RunDeps = { createBuilder }): Promise<void> {
   const record = newRecord();
   const failure: { stage?: string } = {};
   try {
-    await pipeline(io, env, now, record, stageRunner(io, record.timings, failure));
+    await pipeline(io, env, now, record, stageRunner(io, record.timings, failure), deps);
   } catch (e) {
     record.failure = { stage: failure.stage ?? 'inputs', message: errorMessage(e), tail: e instanceof StageError ? e.tail : [] };
     throw e;
@@ -164,7 +169,7 @@ export async function runMain(io: ActionIO, env: NodeJS.ProcessEnv = process.env
   }
 }
 
-async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record: RunRecord, stage: Stage): Promise<void> {
+async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record: RunRecord, stage: Stage, deps: RunDeps): Promise<void> {
   const ctx = runnerContext(env);
   const facts = await eventFacts(ctx);
   const { fork, pr } = facts;
@@ -217,7 +222,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
       ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
       : {}),
   };
-  const builder = createBuilder(choice.kind, job, { cache, useBuildx, push, dockerEnv, policy });
+  const builder = deps.createBuilder(choice.kind, job, { cache, useBuildx, push, dockerEnv, policy });
   const built = await stage('image', 'Build the image', async () => builder.build(meta, jar));
   io.setOutput('image-id', built.imageId);
   record.builder = built.builder;
