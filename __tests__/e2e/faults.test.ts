@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { startCacheService, type CacheService } from '../support/cache-service.ts';
-import { cleanPushDigest, loggedInConfig, pushRandomBase, randomLayerWorkspace } from '../support/fault-images.ts';
-import { FakeGitHubApi } from '../support/github-api.ts';
+import { cleanPushDigest, pushRandomBase, randomLayerWorkspace } from '../support/fault-images.ts';
 import { HttpFaultRelay, TcpFaultRelay, type HttpFault, type TcpFault } from '../support/faults.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
 import { docker, registryDigest, registryManifest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
@@ -137,67 +134,6 @@ describe('503 then 401 in the middle of the retries', () => {
     expect(run.main.log).not.toMatch(/Retry \d+ in [\d.]+ s: [^\n]*401/);
     // the job summary counts the retries against the registry that caused them
     expect(readFileSync(run.summaryFile, 'utf8')).toContain(`**Retries after network faults:** ${relay.address} ${retries.length}`);
-  });
-});
-
-describe('the GitHub API and the tag lister through faults (a dry run: nothing is built)', () => {
-  const sha = '5ca1ab1e0123456789abcdef0123456789abcdef';
-  const api = new FakeGitHubApi((req) =>
-    req.path === `/repos/acme/hello-service/commits/${sha}`
-      ? { status: 200, body: { sha, commit: { committer: { date: '2026-09-15T21:30:00Z' } } } }
-      : req.path === '/repos/acme/hello-service'
-        ? { status: 401, body: { message: 'Bad credentials' } }
-        : undefined,
-  );
-  const repo = uniqueRepo('faults-tags');
-  let apiRelay: TcpFaultRelay;
-  let registryRelay: HttpFaultRelay;
-  let run: ActionRun;
-  beforeAll(async () => {
-    const apiUrl = new URL(await api.start());
-    apiRelay = new TcpFaultRelay({ host: '127.0.0.1', port: Number(apiUrl.port) }, { kind: 'reset', count: 2 });
-    registryRelay = new HttpFaultRelay(upstream(), { status: 503, forMs: 2500, retryAfterS: 1, armOn: /tags\/list/ });
-    await Promise.all([apiRelay.start(), registryRelay.start()]);
-    // a published 1.9.0 that only a tag list read through the faults can reveal
-    const cfg = loggedInConfig(s);
-    const authfile = ['--authfile', path.join(cfg, 'config.json')];
-    execFileSync('skopeo', ['copy', '-q', ...authfile, '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${s.baseImage}`, `docker://${s.registry}/${repo}:1.9.0`], { stdio: 'ignore', timeout: 120_000 });
-    const ws2 = workspace('__tests__/fixtures/maven-shaded');
-    run = await runAction({
-      workspace: ws2.dir,
-      event: { name: 'push', ref: 'refs/tags/v1.2.0', sha, payload: { repository: { name: 'hello-service', full_name: 'acme/hello-service' } } },
-      env: { ...ws2.env, GITHUB_API_URL: `http://${apiRelay.address}`, GITHUB_REPOSITORY: 'acme/hello-service' },
-      inputs: {
-        images: `${registryRelay.address}/${repo}`,
-        'registry-auth': authEntry(registryRelay.address),
-        tags: 'type=semver,pattern={{version}}',
-        flavor: 'latest=highest',
-        'github-token': 'ghs_fault_token',
-        'dry-run': 'true',
-      },
-    });
-  });
-  afterAll(async () => {
-    await Promise.all([api.stop(), apiRelay?.stop(), registryRelay?.stop()]);
-  });
-
-  it('retries the API calls that were reset, and takes the commit time from the REST API', () => {
-    expect(apiRelay.injected).toBe(2);
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(run.main.log).toMatch(/::warning::Retry 1 in [\d.]+ s: GitHub API: fetch failed: (ECONNRESET|UND_ERR_SOCKET|other side closed)/);
-    expect(run.main.log).toContain(`Commit time of ${sha}: 2026-09-15T21:30:00.000Z (from the REST API)`);
-  });
-
-  it('never retries the 401 of the API', () => {
-    expect(api.requests.filter((r) => r.path === '/repos/acme/hello-service')).toHaveLength(1);
-    expect(run.everything).not.toContain('ghs_fault_token');
-  });
-
-  it('reads the published tags through the 503s: 1.2.0 is not the highest, so it gets no latest', () => {
-    expect(registryRelay.injected).toBeGreaterThan(0);
-    expect(run.main.log).toMatch(new RegExp(`::warning::Retry 1 in [\\d.]+ s: ${registryRelay.address.replace(/\./g, '\\.')}: `));
-    expect(run.main.log).not.toContain('Could not read the published tags');
-    expect(run.outputs['tag-names'].split('\n')).toEqual(['1.2.0']);
   });
 });
 

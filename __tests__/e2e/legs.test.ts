@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -216,38 +216,3 @@ describe('the docker leg on this engine', () => {
   });
 });
 
-describe('refused before anything runs', () => {
-  it.each<[string, Record<string, string>, RegExp]>([
-    ['sbom on a leg', { sbom: 'true' }, /Input 'sbom': a push-by-digest leg .*merge job/],
-    ['provenance: true on a leg', { provenance: 'true' }, /Input 'provenance': a push-by-digest leg .*merge job/],
-  ])('%s', async (_, extra, msg) => {
-    const repo = uniqueRepo('leg-refused');
-    const ws = contextWorkspace(site);
-    const run = await runAction({
-      workspace: ws.dir,
-      event: branchEvent(ws.sha, 'main'),
-      inputs: { 'java-tool': 'none', builder: 'native', 'push-by-digest': 'true', images: `${s.registry}/${repo}`, 'build-args': `BASE=${s.baseImage}`, 'registry-auth': authEntry(s.registry), ...extra },
-    });
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toMatch(msg);
-    expect(run.main.log).not.toContain('Build the image');
-    expect(existsSync(path.join(run.runnerTemp, 'image-publish-digests'))).toBe(false);
-  });
-
-  it('a native leg on a multi-arch base without platforms fails before pushing', async () => {
-    const repo = uniqueRepo('leg-noplatform');
-    const ws = contextWorkspace(site);
-    const multi = process.env.BASE_IMAGE_MULTI ?? `${s.baseImage}-multi`;
-    const run = await runAction({
-      workspace: ws.dir,
-      event: branchEvent(ws.sha, 'main'),
-      inputs: { 'java-tool': 'none', builder: 'native', 'push-by-digest': 'true', images: `${s.registry}/${repo}`, 'build-args': `BASE=${multi}`, 'registry-auth': authEntry(s.registry), cache: 'false' },
-    });
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toMatch(/Input 'platforms': push-by-digest pushes one platform per leg.*set `platforms` to the leg's platform/);
-    expect(run.outputs.pushed).toBe('false');
-    expect(run.outputs.digest ?? '').toBe('');
-    const res = await fetch(`http://${s.registry}/v2/${repo}/tags/list`, { headers: { authorization: `Basic ${Buffer.from(`${s.user}:${s.password}`).toString('base64')}` }, signal: AbortSignal.timeout(10000) });
-    expect(res.status, 'the repository was never created').toBe(404);
-  });
-});

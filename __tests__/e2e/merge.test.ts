@@ -21,7 +21,6 @@ beforeAll(() => {
 });
 
 const SHA = createHash('sha1').update(`merge-${Date.now()}`).digest('hex');
-const OTHER_SHA = createHash('sha1').update(`other-${Date.now()}`).digest('hex');
 
 /** A push to main at SHA whose payload knows the commit time, so the index annotations are the same on every run. */
 function event(): GitEvent {
@@ -80,11 +79,6 @@ function expectIndexOf(raw: string, legs: LegImage[]): IndexDoc {
   return doc;
 }
 
-async function noTagAnywhere(repo: string, tags: string[]): Promise<void> {
-  expect(tags.length).toBeGreaterThan(0);
-  for (const r of registries) for (const t of tags) expect(await registryDigest(s, repo, t, r), `${r}/${repo}:${t}`).toBeUndefined();
-}
-
 describe('merge by lines, then by a folder of digest files', () => {
   const repoLines = uniqueRepo('merge-lines');
   const repoFolder = uniqueRepo('merge-folder');
@@ -137,53 +131,3 @@ describe('merge by lines, then by a folder of digest files', () => {
   });
 });
 
-describe('refused merges push no tag on either registry', () => {
-  it('a digest missing from one registry', async () => {
-    const repo = uniqueRepo('merge-missing');
-    const amd = await pushLeg(s, registries, repo, 'linux/amd64', SHA);
-    const arm = await pushLeg(s, [s.registry], repo, 'linux/arm64', SHA);
-    const run = await merge(repo, `${amd.digest}\n${arm.digest}`);
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toContain(`${arm.digest} is missing from ${s.v6HttpRegistry}/${repo} on ${s.v6HttpRegistry}`);
-    expect(run.main.log).toContain('same `images`');
-    await noTagAnywhere(repo, ['v1', `sha-${SHA.slice(0, 7)}`]);
-  });
-
-  it('legs of two commits', async () => {
-    const repo = uniqueRepo('merge-commits');
-    const amd = await pushLeg(s, registries, repo, 'linux/amd64', SHA);
-    const arm = await pushLeg(s, registries, repo, 'linux/arm64', OTHER_SHA);
-    const run = await merge(repo, `${amd.digest}\n${arm.digest}`);
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toContain(`${arm.digest} (linux/arm64) was built from commit ${OTHER_SHA}, but this run is at ${SHA}`);
-    await noTagAnywhere(repo, ['v1', `sha-${SHA.slice(0, 7)}`]);
-  });
-
-  it('two digests of one platform', async () => {
-    const repo = uniqueRepo('merge-twice');
-    const oci = await pushLeg(s, registries, repo, 'linux/amd64', SHA, 'oci');
-    const docker = await pushLeg(s, registries, repo, 'linux/amd64', SHA, 'docker');
-    const run = await merge(repo, `${oci.digest}\n${docker.digest}`);
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toContain(`${oci.digest} and ${docker.digest} both claim linux/amd64`);
-    await noTagAnywhere(repo, ['v1', `sha-${SHA.slice(0, 7)}`]);
-  });
-
-  it('sbom with merge-digests: refused by name before anything is read or pushed', async () => {
-    const repo = uniqueRepo('merge-sbom');
-    const amd = await pushLeg(s, registries, repo, 'linux/amd64', SHA);
-    const run = await merge(repo, amd.digest, undefined, { sbom: 'true' });
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toContain("Input 'sbom': is not supported together with merge-digests");
-    await noTagAnywhere(repo, ['v1', `sha-${SHA.slice(0, 7)}`]);
-  });
-
-  it('an empty folder of digest files: refused, saying how to download them', async () => {
-    const ws = mkdtempSync(path.join(os.tmpdir(), 'ip-merge-ws-'));
-    mkdirSync(path.join(ws, 'digests'));
-    const run = await merge(uniqueRepo('merge-empty'), 'digests', ws);
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toContain("Input 'merge-digests': the folder");
-    expect(run.main.log).toContain('merge-multiple: true');
-  });
-});

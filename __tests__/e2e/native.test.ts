@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { branchEvent } from '../support/events.ts';
 import { contextWorkspace, privateDocker, readImage } from '../support/native.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { registryDigest, registryTags, services, uniqueRepo, type Services } from '../support/services.ts';
+import { registryDigest, services, uniqueRepo, type Services } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -125,50 +125,6 @@ describe('linux/amd64 and linux/arm64 from the base index', () => {
     expect(run.outputs.digest).toBe(await registryDigest(s, repo, 'v1'));
   });
 
-  it('names the platforms the base has when one is missing', async () => {
-    const ws = contextWorkspace(site);
-    const multi = process.env.BASE_IMAGE_MULTI ?? `${s.baseImage}-multi`;
-    const r = await runAction({ workspace: ws.dir, event: branchEvent(ws.sha, 'main'), inputs: inputs(uniqueRepo('native-s390x'), { builder: 'native', platforms: 'linux/s390x', 'build-args': `BASE=${multi}` }) });
-    expect(r.main.code).not.toBe(0);
-    expect(r.main.log).toContain('the base image has no linux/s390x platform; it has linux/amd64, linux/arm64/v8');
-  });
-});
-
-describe('refusals, before anything is pushed', () => {
-  it('builder: native with RUN: a clear error naming the line, nothing pushed', async () => {
-    const repo = uniqueRepo('native-refuse');
-    const ws = contextWorkspace({ Dockerfile: 'ARG BASE\nFROM ${BASE}\nCOPY a /a\nRUN chmod 600 /a\n', a: 'x' });
-    const r = await runAction({ workspace: ws.dir, event: branchEvent(ws.sha, 'main'), inputs: inputs(repo, { builder: 'native' }) });
-    expect(r.main.code).not.toBe(0);
-    expect(r.main.log).toContain("Input 'builder': native cannot build this: line 4: RUN chmod 600 /a (RUN needs BuildKit). Use builder: docker");
-    expect(await registryTags(s, repo)).toEqual([]);
-  });
-
-  it('a base that needs credentials not given: "cannot read the base image"', async () => {
-    const repo = uniqueRepo('native-nocred');
-    const ws = contextWorkspace(site);
-    const emptyConfig = mkdtempSync(path.join(os.tmpdir(), 'ip-dockercfg-'));
-    // credentials for the registry pushed to (plain HTTP on ::1), none for the base's registry
-    const r = await runAction({
-      workspace: ws.dir,
-      event: branchEvent(ws.sha, 'main'),
-      env: { DOCKER_CONFIG: emptyConfig },
-      inputs: {
-        'java-tool': 'none',
-        images: `${s.v6HttpRegistry}/${repo}`,
-        registry: s.v6HttpRegistry,
-        username: s.user,
-        password: s.password,
-        tags: 'type=raw,value=v1',
-        'build-args': `BASE=${s.baseImage}`,
-        builder: 'native',
-        cache: 'false',
-      },
-    });
-    expect(r.main.code).not.toBe(0);
-    expect(r.main.log).toContain(`The native builder cannot read the base image ${s.baseImage}`);
-    expect(r.main.log).toContain(`give credentials for ${s.registry} in \`registry-auth\``);
-  });
 });
 
 describe('three registries at once: HTTP with auth, TLS with the CA given only in the input, plain HTTP on ::1', () => {

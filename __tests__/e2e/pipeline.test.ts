@@ -1,7 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGetWithin } from '../support/containers.ts';
 import { tagEvent } from '../support/events.ts';
@@ -110,66 +108,7 @@ describe('push: false', () => {
   });
 });
 
-describe('java-tool: none with a prebuilt jar', () => {
-  it('takes the jar the artifact glob picks and runs no build tool', async () => {
-    const ws = workspace('__tests__/fixtures/maven-shaded');
-    execFileSync('mvn', ['-B', '-q', '-DskipTests', 'package'], { cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: 'ignore', timeout: 5 * 60 * 1000 });
-    const run = await runAction({
-      workspace: ws.dir,
-      event: tagEvent(ws.sha, 'v1.0.0'),
-      env: ws.env,
-      inputs: { images: `${s.registry}/${uniqueRepo('prebuilt')}`, registry: s.registry, username: s.user, password: s.password, push: 'false', 'java-tool': 'none', artifact: 'target/hello-*.jar' },
-    });
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(run.outputs.artifact).toBe('target/hello-service-1.0.0.jar');
-    expect(run.main.log).not.toContain('[INFO] BUILD SUCCESS');
-    expect(run.main.log).toMatch(/\[command\]docker buildx build .*--build-arg JAR_FILE=target\/hello-service-1\.0\.0\.jar/);
-  });
-});
-
-describe('a wrong password', () => {
-  const repo = uniqueRepo('badpw');
-  let run: ActionRun;
-  beforeAll(async () => {
-    const ws = workspace('__tests__/fixtures/maven-shaded');
-    run = await runAction({
-      workspace: ws.dir,
-      event: tagEvent(ws.sha, 'v1.0.0'),
-      env: ws.env,
-      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: 'definitely-wrong-pw-4711' },
-    });
-  });
-
-  it('fails before the Java build and any login, says the credentials were rejected, does not retry and pushes nothing', async () => {
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toMatch(/Input 'password': the registry rejected the credentials/);
-    expect(run.main.log).not.toMatch(/Retry \d/);
-    // asked in-process, with nothing written: the build tool never runs with a wrong password to find
-    expect(run.main.log).not.toContain('::group::Java build');
-    expect(run.main.log).not.toContain('::group::Log in to the registries');
-    expect(run.main.log).not.toContain('::group::Build the image');
-    expect(run.everything).not.toContain('definitely-wrong-pw-4711');
-    expect(await registryTags(s, repo)).toEqual([]);
-    expect(run.post.code).toBe(0);
-    expect(dockerConfigsLeft(run)).toEqual([]);
-  });
-});
-
 describe('clear failures', () => {
-  it('names the `file` input when the Dockerfile is missing, before logging in', async () => {
-    const ws = workspace('__tests__/fixtures/maven-shaded');
-    unlinkSync(path.join(ws.dir, 'Dockerfile'));
-    const run = await runAction({
-      workspace: ws.dir,
-      event: tagEvent(ws.sha, 'v1.0.0'),
-      env: ws.env,
-      inputs: { images: `${s.registry}/${uniqueRepo('nofile')}`, registry: s.registry, username: s.user, password: s.password },
-    });
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toContain("::error::Input 'file': no Dockerfile at \"Dockerfile\"");
-    expect(run.main.log).not.toContain('::group::Log in');
-  });
-
   it('shows the compiler error when the code does not compile, and pushes nothing', async () => {
     const ws = workspace('__tests__/fixtures/maven-broken');
     const repo = uniqueRepo('broken');
@@ -187,44 +126,3 @@ describe('clear failures', () => {
   });
 });
 
-describe('dry-run', () => {
-  it('prints the plan and sets the tag outputs with no docker, java, git or network', async () => {
-    const ws = workspace('__tests__/fixtures/maven-shaded');
-    const run = await runAction({
-      workspace: ws.dir,
-      event: tagEvent(ws.sha, 'v3.1.4'),
-      env: { ...ws.env, PATH: '/nonexistent' },
-      inputs: {
-        images: 'acme/hello',
-        tags: 'type=semver,pattern={{version}}\ntype=semver,pattern={{major}}',
-        username: 'octo',
-        password: 'dry-run-secret-123',
-        secrets: 'token=build-secret-456',
-        'dry-run': 'true',
-      },
-    });
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(run.outputs['tag-names'].split('\n')).toEqual(['3.1.4', '3', 'latest']);
-    expect(run.outputs.version).toBe('3.1.4');
-    expect(run.main.log).toContain('mvn --batch-mode --no-transfer-progress -DskipTests package');
-    expect(run.main.log).toContain('Expected jar: target/*.jar');
-    expect(run.main.log).toContain('--build-arg JAR_FILE=<the jar, relative to the context>');
-    expect(run.main.log).toContain('--secret id=token,env=IMAGE_PUBLISH_SECRET_0');
-    expect(run.main.log).toContain('docker push acme/hello:3.1.4');
-    expect(run.everything).not.toContain('dry-run-secret-123');
-    expect(run.everything).not.toContain('build-secret-456');
-  });
-
-  it('shows bare tags in an empty workspace with no image, as metadata-action does', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-empty-'));
-    const run = await runAction({
-      workspace: dir,
-      event: tagEvent('0123456789abcdef0123456789abcdef01234567', 'v1.2.3'),
-      env: { PATH: '/nonexistent' },
-      inputs: { tags: 'type=semver,pattern={{version}}\ntype=sha', 'dry-run': 'true' },
-    });
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(run.outputs.tags.split('\n')).toEqual(['1.2.3', 'sha-0123456', 'latest']);
-    expect(run.main.log).toContain("::warning::Input 'file': no Dockerfile");
-  });
-});

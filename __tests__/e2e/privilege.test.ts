@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
@@ -138,77 +136,6 @@ describe('pull_request_target with a checkout of the pull request head', () => {
     expect(run.main.code, run.main.log).toBe(0);
     expect(run.main.log).toContain(`Logged in to ${s.registry}`);
     expect(await registryTags(s, repo)).toEqual(['pr-9']);
-  });
-});
-
-interface Seen {
-  url: string;
-  authorization?: string;
-}
-
-function fakeServer(host: string, handle: (req: http.IncomingMessage, res: http.ServerResponse, port: number) => void): Promise<{ port: number; seen: Seen[]; close: () => void }> {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
-    handle(req, res, (server.address() as AddressInfo).port);
-  });
-  return new Promise((resolve) => server.listen(0, host, () => resolve({ port: (server.address() as AddressInfo).port, seen, close: () => server.close() })));
-}
-
-describe('the tag lister (latest=highest) keeps credentials at the registry', () => {
-  const password = 'fake-registry-password-31f7';
-  const basic = `Basic ${Buffer.from(`octo:${password}`).toString('base64')}`;
-  let other: Awaited<ReturnType<typeof fakeServer>>;
-  let realm: Awaited<ReturnType<typeof fakeServer>>;
-  let registry: Awaited<ReturnType<typeof fakeServer>>;
-  beforeAll(async () => {
-    // answers anything with a Basic challenge, to collect whatever credentials come its way
-    const lure = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-      if (req.headers.authorization) res.writeHead(200, { 'content-type': 'application/json' }).end('{"tags":["9.9.9"],"token":"t"}');
-      else res.writeHead(401, { 'www-authenticate': 'Basic realm="other"' }).end();
-    };
-    other = await fakeServer('127.0.0.1', lure);
-    realm = await fakeServer('::1', lure);
-    registry = await fakeServer('127.0.0.1', (req, res) => {
-      if (req.headers.authorization !== basic && req.url?.includes('/link/')) {
-        res.writeHead(401, { 'www-authenticate': 'Basic realm="registry"' }).end();
-      } else if (req.url?.includes('/link/')) {
-        res.writeHead(200, { 'content-type': 'application/json', link: `<http://127.0.0.1:${other.port}/v2/acme/link/tags/list?last=1.0.0>; rel="next"` }).end('{"tags":["1.0.0"]}');
-      } else {
-        // registry.image-publish.test is ::1 in /etc/hosts, but by name it is another host, and this is plain HTTP
-        res.writeHead(401, { 'www-authenticate': `Bearer realm="http://registry.image-publish.test:${realm.port}/token",service="fake"` }).end();
-      }
-    });
-  });
-  afterAll(() => {
-    for (const srv of [other, realm, registry]) srv?.close();
-  });
-
-  const lookUp = async (repo: string): Promise<ActionRun> => {
-    const ws = workspace(SHADED);
-    return runAction({
-      workspace: ws.dir,
-      event: tagEvent(ws.sha, 'v2.0.0'),
-      env: ws.env,
-      inputs: { images: `127.0.0.1:${registry.port}/acme/${repo}`, registry: `127.0.0.1:${registry.port}`, username: 'octo', password, flavor: 'latest=highest', tags: 'type=semver,pattern={{version}}', 'dry-run': 'true' },
-    });
-  };
-
-  it('does not follow a Link to another origin', async () => {
-    const run = await lookUp('link');
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(registry.seen.some((r) => r.url.includes('/link/') && r.authorization === basic)).toBe(true);
-    expect(other.seen).toEqual([]);
-    expect(run.main.log).toMatch(/Link header points to another origin \(http:\/\/127\.0\.0\.1:\d+\); it is not followed/);
-    expect(run.everything).not.toContain(password);
-  });
-
-  it('does not answer a plain-HTTP token realm on another host', async () => {
-    const run = await lookUp('realm');
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(registry.seen.some((r) => r.url.includes('/realm/'))).toBe(true);
-    expect(realm.seen).toEqual([]);
-    expect(run.main.log).toContain('credentials are not sent there');
   });
 });
 

@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, type ActionRun } from '../support/runner.ts';
-import { registryDigest, registryTags, services, uniqueRepo, warmedMavenRepository, type Services } from '../support/services.ts';
+import type { ActionRun } from '../support/runner.ts';
+import { registryDigest, services, uniqueRepo, warmedMavenRepository, type Services } from '../support/services.ts';
 import { publishRelease, springBootJar } from '../support/supply.ts';
 
 let s: Services;
@@ -202,30 +202,5 @@ describe('sbom: true twice on the same commit', () => {
     expect(await registryDigest(s, repo, '1.0.0')).toBe(first.outputs.digest);
     // the tag serves the index with the SBOM, not the bare image docker pushed
     expect(inspect<{ SPDX: { packages: unknown[] } }>(`${s.registry}/${repo}:1.0.0`, 'SBOM').SPDX.packages.length).toBeGreaterThan(20);
-  });
-});
-
-describe('bad signing input fails before anything is pushed', () => {
-  it('a wrong password: names signing-password, builds and pushes nothing, quotes no secret', async () => {
-    const repo = uniqueRepo('badkeypw');
-    const wrong = `wrong-${keys.password}`;
-    const run = await publish(repo, { sign: 'key', 'signing-key': keys.key, 'signing-password': wrong });
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toContain("Input 'signing-password': does not open `signing-key`");
-    expect(run.main.log).not.toContain('::group::Build the image');
-    expect(await registryTags(s, repo)).toEqual([]);
-    expect(run.everything).not.toContain(wrong);
-    expect(run.everything).not.toContain(keys.password);
-  });
-
-  it('a key that is not a cosign key: says what was expected', async () => {
-    const repo = uniqueRepo('notakey');
-    const pem = readFileSync(path.join(ROOT, '__tests__/fixtures/test-ca.pem'), 'utf8');
-    const run = await publish(repo, { sign: 'key', 'signing-key': pem, 'signing-password': 'whatever-pw-123' });
-    expect(run.main.code).not.toBe(0);
-    expect(run.main.log).toContain("Input 'signing-key': is not a cosign private key; expected the cosign.key that `cosign generate-key-pair` writes");
-    expect(await registryTags(s, repo)).toEqual([]);
-    expect(run.everything).not.toContain('whatever-pw-123');
-    expect(existsSync(path.join(keys.dir, 'cosign.key'))).toBe(true);
   });
 });

@@ -15,7 +15,7 @@ export interface LegImage {
 const policy = { retries: 2, totalMs: 60_000, random: Math.random, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), onRetry: () => undefined };
 
 /** A client for a test registry (credentials on each; plain HTTP on the loopback ones). */
-export function testClient(s: Services, registry: string): RegistryClient {
+export function testClient(s: Pick<Services, 'user' | 'password'>, registry: string): RegistryClient {
   return new RegistryClient({ registry, credentials: { username: s.user, password: s.password }, policy });
 }
 
@@ -23,7 +23,7 @@ export function testClient(s: Services, registry: string): RegistryClient {
  * Pushes an image of `platform` (os/arch[/variant]) labelled with `revision` to `repo` on each registry, by
  * digest only; `flavor` docker gives docker v2 media types. Same inputs, same digest on every registry.
  */
-export async function pushLeg(s: Services, registries: readonly string[], repo: string, platform: string, revision: string, flavor: 'oci' | 'docker' = 'oci'): Promise<LegImage> {
+export async function pushLeg(s: Pick<Services, 'user' | 'password'>, registries: readonly string[], repo: string, platform: string, revision: string, flavor: 'oci' | 'docker' = 'oci'): Promise<LegImage> {
   const [os, architecture, variant] = platform.split('/');
   const tar = Buffer.alloc(1024);
   Buffer.from(`${platform} ${revision}`).copy(tar, 0);

@@ -24,6 +24,8 @@ export interface SeenRequest {
   path: string;
   /** The user the request authenticated as, if any. */
   user?: string;
+  /** Whether it carried an Authorization header at all (right or wrong). */
+  authorization: boolean;
 }
 
 interface Stored {
@@ -152,7 +154,7 @@ export class MemoryRegistry {
     const url = new URL(req.url ?? '/', `http://${this.host}`);
     const method = req.method ?? 'GET';
     const user = this.authenticate(req);
-    this.requests.push({ method, path: `${url.pathname}${url.search}`, user: user || undefined });
+    this.requests.push({ method, path: `${url.pathname}${url.search}`, user: user || undefined, authorization: req.headers.authorization !== undefined });
     const send = (status: number, headers: http.OutgoingHttpHeaders = {}, data?: Buffer): void => {
       res.writeHead(status, { 'docker-distribution-api-version': 'registry/2.0', 'content-length': String(data?.length ?? 0), ...headers });
       res.end(method === 'HEAD' ? undefined : data);
