@@ -8,7 +8,7 @@ import { contextWorkspace } from '../support/native.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
 import { docker, registryDigest, registryTags, services, uniqueRepo, type Services } from '../support/services.ts';
 
-// Runs on whichever engine DOCKER_HOST names (.ci/test runs the suite on the containerd and the classic store).
+// Runs on whichever engine DOCKER_HOST names.
 // A docker-container, remote, kubernetes or cloud builder cannot be started on this closed network (no BuildKit image
 // to pull): their argv is covered by __tests__/unit/buildx.test.ts. Here: a second builder of the docker driver.
 

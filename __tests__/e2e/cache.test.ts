@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheService, type CacheService } from '../support/cache-service.ts';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { classicStore, docker, registryDigest, registryManifest, registryTags, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { classicStore, docker, PREBUILT, prebuiltWorkspace, registryDigest, registryManifest, registryTags, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 /** Whether BuildKit's plain log marks the step that starts with `title` as CACHED. */
 function stepCached(log: string, title: string): boolean {
@@ -171,12 +171,12 @@ describe('a cache service that answers 500 to everything', () => {
   beforeAll(async () => {
     const s = services();
     svc = await startCacheService({ mode: 'fail500' });
-    const ws = workspace('__tests__/fixtures/maven-shaded');
+    const ws = prebuiltWorkspace();
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.0.0'),
       env: { ...ws.env, ...svc.env },
-      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password },
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, ...PREBUILT },
     });
   });
   afterAll(async () => {
@@ -193,11 +193,12 @@ describe('a cache service that answers 500 to everything', () => {
   });
 });
 
-describe('cache-mode: registry', () => {
+// image store: <image>:buildcache on the containerd store; on the classic one the cache goes inline and comes back from the tags
+describe('cache-mode: registry', { tags: ['image-store'] }, () => {
   it('keeps the layer cache as <image>:buildcache and uses it on the next run', async () => {
     const s = services();
     const repo = uniqueRepo('regcache');
-    const ws = workspace('__tests__/fixtures/maven-shaded');
+    const ws = prebuiltWorkspace();
     appendFileSync(path.join(ws.dir, 'Dockerfile'), 'RUN echo "built" > /build-info.txt\n');
     commitAll(ws, 'a RUN step');
     const publish = (tag: string) =>
@@ -205,7 +206,7 @@ describe('cache-mode: registry', () => {
         workspace: ws.dir,
         event: tagEvent(ws.sha, tag),
         env: ws.env,
-        inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, network: 'host', 'cache-mode': 'registry' },
+        inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, network: 'host', 'cache-mode': 'registry', ...PREBUILT },
       });
     const first = await publish('v1.0.0');
     expect(first.main.code, first.main.log).toBe(0);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { answerOf } from '../support/containers.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { registryDigest, registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { PREBUILT, prebuiltWorkspace, registryDigest, registryTags, services, uniqueRepo, type Services, type Workspace } from '../support/services.ts';
 
 /**
  * Issue 12 end to end: one leg per platform (push-by-digest), on the docker builder and on the native builder, then
@@ -44,7 +44,7 @@ async function leg(platform: string, builder: 'docker' | 'native'): Promise<Acti
     workspace: ws.dir,
     event: tagEvent(ws.sha, 'v1.2.3'),
     env: ws.env,
-    inputs: { ...common(), builder, platforms: platform, 'push-by-digest': 'true', 'build-args': `BASE_IMAGE=${s.baseImage}-multi` },
+    inputs: { ...common(), ...PREBUILT, builder, platforms: platform, 'push-by-digest': 'true', 'build-args': `BASE_IMAGE=${s.baseImage}-multi` },
   });
 }
 
@@ -77,7 +77,7 @@ function skopeoRaw(registry: string, ref: string): { mediaType: string; manifest
 const legs: Record<string, ActionRun> = {};
 beforeAll(async () => {
   s = services();
-  ws = workspace(SHADED);
+  ws = prebuiltWorkspace();
   legs.amd64 = await leg('linux/amd64', 'docker');
   legs.arm64Native = await leg('linux/arm64', 'native');
   legs.arm64Docker = await leg('linux/arm64', 'docker');

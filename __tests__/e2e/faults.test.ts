@@ -109,7 +109,8 @@ describe('an upload cut twice (the issue: it was classified from a progress line
   });
 });
 
-describe('503 then 401 in the middle of the retries', () => {
+// image store: docker push words its errors per store; a 401 must stay final and the 503s transient on both
+describe('503 then 401 in the middle of the retries', { tags: ['image-store'] }, () => {
   const repo = uniqueRepo('faults-unauth');
   let relay: HttpFaultRelay;
   let run: ActionRun;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheService, type CacheService } from '../support/cache-service.ts';
 import { branchEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { classicStore, docker, registryManifest, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { classicStore, docker, PREBUILT, prebuiltWorkspace, registryManifest, services, uniqueRepo, type Services, type Workspace } from '../support/services.ts';
 
 /** The BuildKit step ids of every RUN step in a plain-progress log, with whether each was CACHED. */
 function runSteps(log: string): { title: string; cached: boolean }[] {
@@ -20,16 +20,17 @@ function runSteps(log: string): { title: string; cached: boolean }[] {
 }
 
 /** A fresh runner of the same repository: no images of this repository, no build cache, an empty RUNNER_TEMP. */
-function wipeRunner(s: Services, repo: string, ws: Workspace, runnerTemp: string): void {
+function wipeRunner(s: Services, repo: string, runnerTemp: string): void {
   const refs = docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']).split('\n').filter((r) => r.startsWith(`${s.registry}/${repo}:`));
   if (refs.length) docker(['image', 'rm', '-f', ...refs]);
   docker(['builder', 'prune', '-af']);
   rmSync(runnerTemp, { recursive: true, force: true });
-  rmSync(path.join(ws.dir, 'target'), { recursive: true, force: true });
+  // the jar in the workspace stays: it is the job's input here (a prebuilt artifact), not what this test is about
 }
 
-// Runs on whichever engine DOCKER_HOST names: .ci/test runs the suite on the containerd store and on the classic store.
-describe('a rerun of an unchanged commit on a fresh runner: every RUN step is CACHED, on this image store', () => {
+// Runs on whichever engine DOCKER_HOST names: .ci/test runs it on the containerd store and, tagged, on the classic store.
+// image store: the docker builder keeps every layer (mode=max) on the containerd store and can only inline on the classic one
+describe('a rerun of an unchanged commit on a fresh runner: every RUN step is CACHED, on this image store', { tags: ['image-store'] }, () => {
   const repo = uniqueRepo('stores');
   let s: Services;
   let svc: CacheService;
@@ -45,14 +46,14 @@ describe('a rerun of an unchanged commit on a fresh runner: every RUN step is CA
       event: branchEvent(ws.sha, 'main'),
       env: { ...ws.env, ...svc.env },
       runnerTemp,
-      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, network: 'host' },
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, network: 'host', ...PREBUILT },
     });
 
   beforeAll(async () => {
     s = services();
     classic = classicStore();
     svc = await startCacheService();
-    ws = workspace(SHADED);
+    ws = prebuiltWorkspace();
     // RUN steps before and after the jar, as a real Dockerfile has them (packages first, then the app);
     // the repository name makes them new to this engine's build cache
     const dockerfile = path.join(ws.dir, 'Dockerfile');
@@ -63,7 +64,7 @@ describe('a rerun of an unchanged commit on a fresh runner: every RUN step is CA
     ws.sha = git('rev-parse', 'HEAD');
     runnerTemp = path.join(mkdtempSync(path.join(os.tmpdir(), 'ip-runner-')), '_temp');
     first = await publish();
-    wipeRunner(s, repo, ws, runnerTemp);
+    wipeRunner(s, repo, runnerTemp);
     again = await publish();
   });
   afterAll(async () => {
@@ -85,6 +86,8 @@ describe('a rerun of an unchanged commit on a fresh runner: every RUN step is CA
       expect(keys.some((k) => k.startsWith('image-publish-layers-'))).toBe(true);
     }
     expect(first.main.log).not.toContain('The layer cache is skipped');
+    // the output says the same: no layer cache of its own on the classic store
+    expect(JSON.parse(first.outputs['cache-hit']).layers).toBe(classic ? 'off' : 'miss');
   });
 
   it('the rerun builds nothing: both RUN steps are CACHED', () => {
@@ -98,6 +101,7 @@ describe('a rerun of an unchanged commit on a fresh runner: every RUN step is CA
     // and the first run really ran them: the cache is what makes the difference
     expect(runSteps(first.main.log).every((st) => !st.cached)).toBe(true);
     if (classic) expect(again.main.log).toContain(`importing cache manifest from ${s.registry}/${repo}:main`);
+    expect(JSON.parse(again.outputs['cache-hit']).layers).toBe(classic ? 'off' : 'exact');
   });
 
   it('the rerun pushes the same layers', async () => {

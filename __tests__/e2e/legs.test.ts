@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { branchEvent } from '../support/events.ts';
 import { contextWorkspace, privateDocker } from '../support/native.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { classicStore, docker, services, SHADED, uniqueRepo, workspace, type Services } from '../support/services.ts';
+import { classicStore, docker, PREBUILT, prebuiltWorkspace, services, uniqueRepo, type Services } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -105,12 +105,13 @@ const legs: Leg[] = [
     file: 'linux-amd64',
     registries: () => [s.registry, s.tlsRegistry],
     run: async () => {
-      const ws = workspace(SHADED);
+      const ws = prebuiltWorkspace();
       const run = await runAction({
         workspace: ws.dir,
         event: branchEvent(ws.sha, 'main'),
         env: ws.env,
         inputs: {
+          ...PREBUILT,
           builder: 'docker',
           platforms: 'linux/amd64',
           'push-by-digest': 'true',
@@ -166,19 +167,20 @@ describe.each(legs)('a push-by-digest leg: $name', (leg) => {
   });
 });
 
-describe('the docker leg on this engine', () => {
+// image store: docker save gives the containerd store's own compressed blobs, or the classic store's plain tars that we gzip
+describe('the docker leg on this engine', { tags: ['image-store'] }, () => {
   let run: ActionRun;
   const repo = uniqueRepo('leg-engine');
   let pulled = '';
   let container = '';
   let tool: (args: string[]) => string = () => '';
   beforeAll(async () => {
-    const ws = workspace(SHADED);
+    const ws = prebuiltWorkspace();
     run = await runAction({
       workspace: ws.dir,
       event: branchEvent(ws.sha, 'main'),
       env: ws.env,
-      inputs: { builder: 'docker', 'push-by-digest': 'true', images: `${s.registry}/${repo}`, tags: 'type=raw,value=v1', 'registry-auth': authEntry(s.registry) },
+      inputs: { ...PREBUILT, builder: 'docker', 'push-by-digest': 'true', images: `${s.registry}/${repo}`, tags: 'type=raw,value=v1', 'registry-auth': authEntry(s.registry) },
     });
   }, 10 * 60 * 1000);
   afterAll(() => {

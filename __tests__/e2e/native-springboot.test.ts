@@ -6,16 +6,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { branchEvent } from '../support/events.ts';
 import { lastLayers, privateDocker, readImage } from '../support/native.ts';
 import { ROOT, runAction, type ActionRun } from '../support/runner.ts';
-import { services, uniqueRepo, type Services } from '../support/services.ts';
+import { services, uniqueRepo, warmedMavenRepository, type Services } from '../support/services.ts';
 
 let s: Services;
 
-/** The Spring Boot example in a fresh git repository, its jar built with Maven from Central into a shared local repository. */
+/**
+ * The Spring Boot example in a fresh git repository, its jar built by Maven into a local repository that starts as a copy of
+ * the machine's warmed one (this is not a test of Maven Central or of caches).
+ */
 function springWorkspace(): { dir: string; repoLocal: string; build: (date: string) => string } {
   const top = mkdtempSync(path.join(os.tmpdir(), 'ip-boot-'));
   const dir = path.join(top, 'repo');
   cpSync(path.join(ROOT, 'example'), dir, { recursive: true });
   const repoLocal = path.join(top, 'm2');
+  cpSync(warmedMavenRepository(), repoLocal, { recursive: true });
   const git = (date: string, ...a: string[]): string =>
     execFileSync('git', a, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } }).trim();
   git('2026-11-01T12:00:00Z', 'init', '-q', '-b', 'main');

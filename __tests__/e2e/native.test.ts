@@ -164,7 +164,8 @@ describe('three registries at once: HTTP with auth, TLS with the CA given only i
   });
 });
 
-describe('load: true also loads the native image into the local engine', () => {
+// image store: docker load of the native image's archive, into either store
+describe('load: true also loads the native image into the local engine', { tags: ['image-store'] }, () => {
   const repo = uniqueRepo('native-load');
   const ref = () => `${s.registry}/${repo}:v1`;
   let run: ActionRun;

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGetWithin } from '../support/containers.ts';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.js';
-import { docker, registryDigest, registryTags, services, SPRING_BOOT, uniqueRepo, workspace, type Services } from '../support/services.js';
+import { docker, PREBUILT, prebuiltWorkspace, registryDigest, registryTags, services, SHADED, uniqueRepo, workspace, type Services } from '../support/services.js';
 
 let s: Services;
 beforeAll(() => {
@@ -17,12 +17,12 @@ function dockerConfigsLeft(run: ActionRun): string[] {
   return readdirSync(run.runnerTemp).filter((f) => f.startsWith('image-publish-docker-'));
 }
 
-describe('Spring Boot app, tutorial Dockerfile, release tag v1.2.3', () => {
+// the Spring Boot example goes through the same steps, from Maven Central, in apps.test.ts
+describe('a Maven app, the tutorial Dockerfile, release tag v1.2.3', () => {
   const repo = uniqueRepo('maven');
   let run: ActionRun;
   beforeAll(async () => {
-    // not a test of caches: Maven starts from the machine's warmed copy of what the app needs from Central
-    const ws = workspace(SPRING_BOOT, { warmMavenRepository: true });
+    const ws = workspace(SHADED);
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.2.3'),
@@ -60,9 +60,9 @@ describe('Spring Boot app, tutorial Dockerfile, release tag v1.2.3', () => {
     docker(['pull', ref]);
     const port = await freePort();
     const name = `hello-${port}`;
-    const child = spawn('docker', ['run', '--rm', '--name', name, '--network', 'host', '-e', `SERVER_PORT=${port}`, ref], { stdio: 'ignore' });
+    const child = spawn('docker', ['run', '--rm', '--name', name, '--network', 'host', '-e', `PORT=${port}`, ref], { stdio: 'ignore' });
     try {
-      expect(await httpGetWithin(`http://127.0.0.1:${port}/hello`, 60000)).toBe('Hello from image-publish');
+      expect(await httpGetWithin(`http://127.0.0.1:${port}/hello`, 60000)).toBe('hello docker');
     } finally {
       execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore' });
       child.kill();
@@ -85,16 +85,17 @@ describe('Spring Boot app, tutorial Dockerfile, release tag v1.2.3', () => {
   });
 });
 
-describe('push: false', () => {
+// image store: the image ID is the manifest digest on the containerd store and the config digest on the classic one
+describe('push: false', { tags: ['image-store'] }, () => {
   const repo = uniqueRepo('nopush');
   let run: ActionRun;
   beforeAll(async () => {
-    const ws = workspace('__tests__/fixtures/maven-shaded');
+    const ws = prebuiltWorkspace();
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v2.0.0'),
       env: ws.env,
-      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, push: 'false' },
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, push: 'false', ...PREBUILT },
     });
   });
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAction, type GitEvent } from '../support/runner.ts';
-import { services, uniqueRepo, workspace, type Services } from '../support/services.ts';
+import { PREBUILT, prebuiltWorkspace, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -33,10 +33,10 @@ describe('annotations where the code is', () => {
   });
 
   it('a Dockerfile error is annotated on the Dockerfile line', async () => {
-    const ws = workspace('__tests__/fixtures/maven-shaded');
+    const ws = prebuiltWorkspace();
     const dockerfile = path.join(ws.dir, 'Dockerfile');
     writeFileSync(dockerfile, readFileSync(dockerfile, 'utf8') + 'COPY missing-file.txt /x\n');
-    const run = await runAction({ workspace: ws.dir, event: prEvent(ws.sha, ws.sha), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('annot')}`, registry: s.registry, username: s.user, password: s.password, push: 'false' } });
+    const run = await runAction({ workspace: ws.dir, event: prEvent(ws.sha, ws.sha), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('annot')}`, registry: s.registry, username: s.user, password: s.password, push: 'false', ...PREBUILT } });
     expect(run.main.code).not.toBe(0);
     expect(run.main.log).toMatch(/::error title=image build,file=Dockerfile,line=6::.*missing-file\.txt/);
   });

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun, type GitEvent } from '../support/runner.ts';
-import { daemonJsonPath, registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { daemonJsonPath, PREBUILT, prebuiltWorkspace, registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -131,8 +131,8 @@ describe('pull_request_target with a checkout of the pull request head', () => {
 
   it('pushes when the user opts in by name', async () => {
     const repo = uniqueRepo('prt-optin');
-    const ws = workspace(SHADED);
-    const run = await runAction({ workspace: ws.dir, event: event(ws.sha), env: ws.env, inputs: inputs(repo, { 'allow-untrusted-checkout': 'true' }) });
+    const ws = prebuiltWorkspace();
+    const run = await runAction({ workspace: ws.dir, event: event(ws.sha), env: ws.env, inputs: inputs(repo, { 'allow-untrusted-checkout': 'true', ...PREBUILT }) });
     expect(run.main.code, run.main.log).toBe(0);
     expect(run.main.log).toContain(`Logged in to ${s.registry}`);
     expect(await registryTags(s, repo)).toEqual(['pr-9']);
@@ -153,8 +153,8 @@ describe('two jobs on one engine interleave their insecure-registries changes', 
   let start: string;
   const listed = (): string[] => (JSON.parse(readFileSync(DAEMON_JSON, 'utf8')) as { 'insecure-registries'?: string[] })['insecure-registries'] ?? [];
   const job = (host: string, beforePost: () => Promise<void>): Promise<ActionRun> => {
-    const ws = workspace(SHADED);
-    return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('interleave')}`, registry: s.registry, username: s.user, password: s.password, push: 'false', cache: 'false', 'insecure-registries': host }, beforePost });
+    const ws = prebuiltWorkspace();
+    return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('interleave')}`, registry: s.registry, username: s.user, password: s.password, push: 'false', cache: 'false', 'insecure-registries': host, ...PREBUILT }, beforePost });
   };
 
   it('A main, B main, A post, B post: A leaves B its entry, and both leave daemon.json as it was', async () => {
@@ -212,17 +212,13 @@ async function labelsAt(repo: string, digest: string): Promise<Record<string, st
   return (config.config as { Labels?: Record<string, string> }).Labels ?? {};
 }
 
-describe('four jobs on one engine push the same tags of one repository', () => {
+// image store: a push proves to be this run's image by its ID on the containerd store, by RepoDigests on the classic one
+describe('four jobs on one engine push the same tags of one repository', { tags: ['image-store'] }, () => {
   it("each job's digest output is its own image", async () => {
     const repo = uniqueRepo('race');
-    // one jar for all, built beforehand: the four jobs then reach the engine at the same moment
-    const first = workspace(SHADED);
-    execFileSync('mvn', ['-B', '-q', '-DskipTests', 'package'], { cwd: first.dir, env: { ...process.env, ...first.env }, stdio: 'ignore', timeout: 5 * 60 * 1000 });
-    const jar = readdirSync(path.join(first.dir, 'target')).find((f) => /^hello-.*\.jar$/.test(f))!;
+    // one jar for all, built beforehand (shadedJar): the four jobs then reach the engine at the same moment
     const jobs = [1, 2, 3, 4].map((n) => {
-      const ws = workspace(SHADED);
-      mkdirSync(path.join(ws.dir, 'target'));
-      copyFileSync(path.join(first.dir, 'target', jar), path.join(ws.dir, 'target', jar));
+      const ws = prebuiltWorkspace();
       writeFileSync(path.join(ws.dir, 'job.txt'), `job ${n}\n`);
       const git = (...a: string[]): string => execFileSync('git', ['-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', ...a], { cwd: ws.dir, encoding: 'utf8' }).trim();
       git('add', 'job.txt');

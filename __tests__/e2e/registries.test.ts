@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlakyRelay } from '../support/relay.ts';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { daemonJsonPath, docker, registryDigest, services, uniqueRepo, workspace, type Services } from '../support/services.ts';
+import { daemonJsonPath, docker, PREBUILT, prebuiltWorkspace, registryDigest, services, uniqueRepo, type Services } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -22,14 +22,15 @@ function expectNoSecret(run: ActionRun, ...secrets: string[]): void {
   for (const secret of secrets) expect(run.everything).not.toContain(secret);
 }
 
-describe('two registries at once, one behind a CA given only through `ca`', () => {
+// image store: docker push goes through containerd's resolver or the classic distribution pusher, each reading certs.d itself
+describe('two registries at once, one behind a CA given only through `ca`', { tags: ['image-store'] }, () => {
   const repo = uniqueRepo('multi');
   let run: ActionRun;
   let certDir: string;
   beforeAll(async () => {
     certDir = `/etc/docker/certs.d/${s.tlsRegistry}`;
     expect(existsSync(certDir), 'the engine must not trust the test CA beforehand').toBe(false);
-    const ws = workspace('__tests__/fixtures/maven-shaded');
+    const ws = prebuiltWorkspace();
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.4.0'),
@@ -38,6 +39,7 @@ describe('two registries at once, one behind a CA given only through `ca`', () =
         images: `${s.registry}/${repo}\n${s.tlsRegistry}/${repo}`,
         tags: 'type=semver,pattern={{version}}',
         'registry-auth': authEntry(s.registry, s.password) + authEntry(s.tlsRegistry, s.password, readFileSync(s.caFile, 'utf8')),
+        ...PREBUILT,
       },
     });
   });
@@ -69,12 +71,12 @@ describe('a registry that answers 503 for 8 seconds', () => {
   let host: string;
   beforeAll(async () => {
     host = `127.0.0.1:${await relay.start()}`;
-    const ws = workspace('__tests__/fixtures/maven-shaded');
+    const ws = prebuiltWorkspace();
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.0.0'),
       env: ws.env,
-      inputs: { images: `${host}/${repo}`, 'registry-auth': authEntry(s.registry, s.password) + authEntry(host, s.password) },
+      inputs: { images: `${host}/${repo}`, 'registry-auth': authEntry(s.registry, s.password) + authEntry(host, s.password), ...PREBUILT },
     });
   });
   afterAll(() => relay.stop());
@@ -88,13 +90,14 @@ describe('a registry that answers 503 for 8 seconds', () => {
   });
 });
 
-describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
+// image store: each store's pusher decides plain HTTP from insecure-registries in its own way
+describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', { tags: ['image-store'] }, () => {
   const repo = uniqueRepo('insecure');
   let run: ActionRun;
   let daemonJsonBefore: string;
   beforeAll(async () => {
     daemonJsonBefore = readFileSync(daemonJsonPath(), 'utf8');
-    const ws = workspace('__tests__/fixtures/maven-shaded');
+    const ws = prebuiltWorkspace();
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.0.0'),
@@ -103,6 +106,7 @@ describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
         images: `${s.v6HttpRegistry}/${repo}`,
         'registry-auth': authEntry(s.registry, s.password) + authEntry(s.v6HttpRegistry, s.password),
         'insecure-registries': s.v6HttpRegistry,
+        ...PREBUILT,
       },
     });
   });
@@ -117,12 +121,12 @@ describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
   });
 
   it('without the opt-in the engine refuses plain HTTP', async () => {
-    const ws = workspace('__tests__/fixtures/maven-shaded');
+    const ws = prebuiltWorkspace();
     const refused = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.0.1'),
       env: ws.env,
-      inputs: { images: `${s.v6HttpRegistry}/${repo}`, 'registry-auth': authEntry(s.registry, s.password) + authEntry(s.v6HttpRegistry, s.password), retries: '0' },
+      inputs: { images: `${s.v6HttpRegistry}/${repo}`, 'registry-auth': authEntry(s.registry, s.password) + authEntry(s.v6HttpRegistry, s.password), retries: '0', ...PREBUILT },
     });
     expect(refused.main.code).not.toBe(0);
     expect(refused.main.log).toMatch(/HTTP response to HTTPS client/);
@@ -131,7 +135,7 @@ describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', () => {
 
 describe('secrets hygiene in the image', () => {
   it('a BuildKit secret reaches RUN but not the history, the config, argv or the logs', async () => {
-    const ws = workspace('__tests__/fixtures/maven-shaded');
+    const ws = prebuiltWorkspace();
     // the RUN line may only hold a hash of the value: RUN lines are part of the history
     const md5 = createHash('md5').update('s3cr3t-build-value-77').digest('hex');
     appendFileSync(path.join(ws.dir, 'Dockerfile'), `RUN --mount=type=secret,id=npmtoken test "$(md5sum < /run/secrets/npmtoken | cut -c1-32)" = "${md5}"\n`);
@@ -148,6 +152,7 @@ describe('secrets hygiene in the image', () => {
         network: 'host',
         secrets: 'npmtoken=s3cr3t-build-value-77',
         'build-args': 'NPM_TOKEN_NAME=npmtoken',
+        ...PREBUILT,
       },
     });
     expect(run.main.code, run.main.log).toBe(0);

@@ -66,7 +66,8 @@ function pomVersions(): Map<string, string> {
   ]);
 }
 
-describe('sbom, provenance and a signature on a release', () => {
+// image store: the attestations wrap what docker push sent: BuildKit's OCI index (containerd) or a Docker v2 manifest (classic)
+describe('sbom, provenance and a signature on a release', { tags: ['image-store'] }, () => {
   const repo = uniqueRepo('supply');
   let run: ActionRun;
   beforeAll(async () => {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { docker, services, SHADED, uniqueRepo, workspace, type Services } from '../support/services.ts';
+import { docker, PREBUILT, prebuiltWorkspace, services, uniqueRepo, type Services } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -22,7 +22,7 @@ describe('secrets of several lines', () => {
   const sha = (v: string): string => createHash('sha256').update(v).digest('hex');
   let run: ActionRun;
   beforeAll(async () => {
-    const ws = workspace(SHADED);
+    const ws = prebuiltWorkspace();
     const outside = mkdtempSync(path.join(os.tmpdir(), 'ip-secret-file-'));
     writeFileSync(path.join(outside, 'settings.xml'), SETTINGS);
     // the RUN line holds only file names: RUN lines are part of the history
@@ -40,6 +40,7 @@ describe('secrets of several lines', () => {
         ...login(),
         push: 'false',
         network: 'host',
+        ...PREBUILT,
         secrets: `pem<<EOF\n${PEM}\nEOF\nenvsec=env:MY_ENV_SECRET\nm2=file:${path.join(outside, 'settings.xml')}`,
       },
     });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -170,6 +171,49 @@ export function warmedMavenRepository(): string {
   renameSync(fresh, repo);
   rmSync(work, { recursive: true, force: true });
   return repo;
+}
+
+/** Every file of a fixture, path and bytes, hashed: the name of what Maven builds from it. */
+function fixtureHash(source: string): string {
+  const root = path.join(ROOT, source);
+  const hash = createHash('sha256');
+  for (const rel of (readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[]).sort()) {
+    const file = path.join(root, rel);
+    if (statSync(file).isFile()) hash.update(`${rel}\0`).update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/**
+ * The shaded fixture's jar, built by Maven (offline, from Debian's repository) once per machine and fixture content,
+ * and kept in the OS temp directory: for tests that are not about the Java build, which then run no build tool.
+ */
+export function shadedJar(): string {
+  const dir = path.join(os.tmpdir(), `image-publish-jar-shaded-${fixtureHash(SHADED)}`);
+  const jar = path.join(dir, 'hello-service-1.0.0.jar');
+  if (existsSync(jar)) return jar;
+  const ws = workspace(SHADED);
+  execFileSync('mvn', ['-B', '-q', '-DskipTests', 'package'], { cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: 'ignore', timeout: 5 * 60 * 1000 });
+  const fresh = mkdtempSync(path.join(os.tmpdir(), 'ip-jar-'));
+  cpSync(path.join(ws.dir, 'target/hello-service-1.0.0.jar'), path.join(fresh, 'hello-service-1.0.0.jar'));
+  // a concurrent first build may have put it in place meanwhile: either copy is the same build
+  try {
+    renameSync(fresh, dir);
+  } catch {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+  return jar;
+}
+
+/** The inputs that take a workspace's prebuilt jar as it is: no build tool runs. */
+export const PREBUILT: Record<string, string> = { 'java-tool': 'none', artifact: 'target/hello-service-1.0.0.jar' };
+
+/** A workspace of the shaded fixture with its jar already built (see shadedJar); publish it with PREBUILT. */
+export function prebuiltWorkspace(opts: WorkspaceOptions = {}): Workspace {
+  const ws = workspace(SHADED, opts);
+  mkdirSync(path.join(ws.dir, 'target'), { recursive: true });
+  cpSync(shadedJar(), path.join(ws.dir, 'target/hello-service-1.0.0.jar'));
+  return ws;
 }
 
 /** A name no earlier run has used, so tests never see each other's images. */
