@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// End-to-end tests share one Docker engine and registry: run them one file at a time.
+// End-to-end tests share one Docker engine and its settings: run them one file at a time (the no-engine files beside them).
 export default defineConfig({
   test: {
     include: ['__tests__/e2e/**/*.test.ts'],
@@ -8,6 +8,11 @@ export default defineConfig({
     testTimeout: 10 * 60 * 1000,
     hookTimeout: 5 * 60 * 1000,
     tags: [
+      {
+        // a file-level `// @module-tag no-engine`: .ci/test runs these files beside the others (`--tags-filter=no-engine`)
+        name: 'no-engine',
+        description: 'Uses registries, skopeo, imagetools or the cache service, and no engine state (no build, push, pull, daemon.json or certs.d)',
+      },
       {
         // .ci/test runs these once more on a classic-store dockerd (`--tags-filter=image-store`); list them with
         // `vitest list --config vitest.e2e.config.ts --tags-filter=image-store`
