@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tagEvent } from '../support/events.ts';
+import { prTargetEvent, tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun, type GitEvent } from '../support/runner.ts';
 import { daemonJsonPath, PREBUILT, prebuiltWorkspace, registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
@@ -82,16 +82,7 @@ describe('the build tool runs with no credential in reach', () => {
 
 describe('pull_request_target with a checkout of the pull request head', () => {
   const base = 'b'.repeat(40);
-  const event = (headSha: string): GitEvent => ({
-    name: 'pull_request_target',
-    ref: 'refs/heads/main',
-    sha: base,
-    payload: {
-      number: 9,
-      pull_request: { number: 9, head: { sha: headSha, repo: { full_name: 'stranger/hello-service' } }, base: { sha: base, repo: { full_name: 'acme/hello-service' } } },
-      repository: { name: 'hello-service', full_name: 'acme/hello-service' },
-    },
-  });
+  const event = (headSha: string): GitEvent => prTargetEvent(headSha, base);
   const inputs = (repo: string, extra: Record<string, string> = {}): Record<string, string> => ({
     images: `${s.registry}/${repo}`,
     tags: 'type=raw,value=pr-9',

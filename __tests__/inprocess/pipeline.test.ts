@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tagEvent } from '../support/events.ts';
+import { prTargetEvent, tagEvent } from '../support/events.ts';
 import type { GitEvent } from '../support/runner.ts';
 import { SHADED, workspace } from '../support/services.ts';
 import { fakeBuilders, type FakeBuilds } from './support/builder.ts';
@@ -116,16 +116,7 @@ describe('clear failures', () => {
 
 describe('pull_request_target with a checkout of the pull request head', () => {
   const base = 'b'.repeat(40);
-  const event = (headSha: string): GitEvent => ({
-    name: 'pull_request_target',
-    ref: 'refs/heads/main',
-    sha: base,
-    payload: {
-      number: 9,
-      pull_request: { number: 9, head: { sha: headSha, repo: { full_name: 'stranger/hello-service' } }, base: { sha: base, repo: { full_name: 'acme/hello-service' } } },
-      repository: { name: 'hello-service', full_name: 'acme/hello-service' },
-    },
-  });
+  const event = (headSha: string): GitEvent => prTargetEvent(headSha, base);
 
   it('gets no login, no push and no cache', async () => {
     const ws = appWorkspace();

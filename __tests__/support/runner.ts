@@ -64,6 +64,28 @@ function step(script: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: nu
   });
 }
 
+/** What the runner tells every step of a job about it (the command files and inputs aside). */
+export function jobEnv(event: GitEvent, workspace: string, runnerTemp: string): Record<string, string> {
+  return {
+    RUNNER_TEMP: runnerTemp,
+    RUNNER_OS: 'Linux',
+    RUNNER_ARCH: 'X64',
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_EVENT_NAME: event.name,
+    GITHUB_REF: event.ref,
+    GITHUB_SHA: event.sha,
+    GITHUB_REPOSITORY: 'acme/hello-service',
+    GITHUB_ACTOR: 'octocat',
+    GITHUB_RUN_ID: '1001',
+    GITHUB_RUN_NUMBER: '7',
+    // Nothing answers here: the action must fall back to the event payload.
+    GITHUB_API_URL: 'http://127.0.0.1:9',
+    GITHUB_SERVER_URL: 'https://github.com',
+  };
+}
+
 /** Runs dist/main then dist/post the way the runner does: INPUT_* env, command files, state handed over. */
 export async function runAction(opts: {
   inputs: Record<string, string>;
@@ -97,22 +119,7 @@ export async function runAction(opts: {
     // the engine under test (.ci/test runs the suite once per image store)
     ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
     ...files,
-    RUNNER_TEMP: runnerTemp,
-    RUNNER_OS: 'Linux',
-    RUNNER_ARCH: 'X64',
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_WORKSPACE: opts.workspace,
-    GITHUB_EVENT_NAME: opts.event.name,
-    GITHUB_REF: opts.event.ref,
-    GITHUB_SHA: opts.event.sha,
-    GITHUB_REPOSITORY: 'acme/hello-service',
-    GITHUB_ACTOR: 'octocat',
-    GITHUB_RUN_ID: '1001',
-    GITHUB_RUN_NUMBER: '7',
-    // Nothing answers here: the action must fall back to the event payload.
-    GITHUB_API_URL: 'http://127.0.0.1:9',
-    GITHUB_SERVER_URL: 'https://github.com',
+    ...jobEnv(opts.event, opts.workspace, runnerTemp),
     ...opts.env,
   };
   const timeout = opts.timeoutMs ?? 8 * 60 * 1000;

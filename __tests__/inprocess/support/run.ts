@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { runPost } from '../../../src/cleanup.ts';
 import { errorMessage } from '../../../src/errors.ts';
 import { runMain, type RunDeps } from '../../../src/run.ts';
-import { ROOT, type GitEvent } from '../../support/runner.ts';
+import { jobEnv, ROOT, type GitEvent } from '../../support/runner.ts';
 import { fakeBuilders } from './builder.ts';
 import { RecordingIO } from './io.ts';
 
@@ -53,28 +53,7 @@ function runnerEnv(opts: InProcessOptions, dir: string, runnerTemp: string): Nod
   writeFileSync(eventPath, JSON.stringify(opts.event.payload));
   const home = path.join(dir, 'home');
   mkdirSync(home, { recursive: true });
-  return {
-    PATH: process.env.PATH,
-    HOME: home,
-    RUNNER_TEMP: runnerTemp,
-    RUNNER_OS: 'Linux',
-    RUNNER_ARCH: 'X64',
-    GITHUB_ACTIONS: 'true',
-    CI: 'true',
-    GITHUB_WORKSPACE: opts.workspace,
-    GITHUB_EVENT_NAME: opts.event.name,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_REF: opts.event.ref,
-    GITHUB_SHA: opts.event.sha,
-    GITHUB_REPOSITORY: 'acme/hello-service',
-    GITHUB_ACTOR: 'octocat',
-    GITHUB_RUN_ID: '1001',
-    GITHUB_RUN_NUMBER: '7',
-    // nothing answers here: the action must fall back to the event payload
-    GITHUB_API_URL: 'http://127.0.0.1:9',
-    GITHUB_SERVER_URL: 'https://github.com',
-    ...opts.env,
-  };
+  return { PATH: process.env.PATH, HOME: home, ...jobEnv(opts.event, opts.workspace, runnerTemp), GITHUB_EVENT_PATH: eventPath, ...opts.env };
 }
 
 /** Runs the pipeline's main, then post with the state main saved, against in-process fakes only. */
