@@ -171,12 +171,13 @@ describe('a cache service that answers 500 to everything', () => {
   beforeAll(async () => {
     const s = services();
     svc = await startCacheService({ mode: 'fail500' });
-    const ws = prebuiltWorkspace();
+    // Maven, so that the dependency and jar caches are asked for too
+    const ws = workspace('__tests__/fixtures/maven-shaded');
     run = await runAction({
       workspace: ws.dir,
       event: tagEvent(ws.sha, 'v1.0.0'),
       env: { ...ws.env, ...svc.env },
-      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password, ...PREBUILT },
+      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password },
     });
   });
   afterAll(async () => {
