@@ -9,9 +9,11 @@ export default defineConfig({
     hookTimeout: 5 * 60 * 1000,
     tags: [
       {
-        // a file-level `// @module-tag no-engine`: .ci/test runs these files beside the others (`--tags-filter=no-engine`)
+        // a file-level `// @module-tag no-engine`: .ci/test runs these files beside the others (`--tags-filter=no-engine`).
+        // Such a file starts no action run either: a hostile build tested without isolation writes to every
+        // GITHUB_OUTPUT it finds on the machine.
         name: 'no-engine',
-        description: 'Uses registries, skopeo, imagetools or the cache service, and no engine state (no build, push, pull, daemon.json or certs.d)',
+        description: 'Uses registries, skopeo, imagetools or the cache service, no engine state (no build, push, pull, daemon.json or certs.d) and no action run',
       },
       {
         // .ci/test runs these once more on a classic-store dockerd (`--tags-filter=image-store`); list them with

@@ -1,4 +1,3 @@
-// @module-tag no-engine (no build, push, pull or daemon setting: runs beside the files that use the engine)
 /**
  * The merge job (`merge-digests`) run as the runner runs it, without a checkout: legs pushed by digest to two
  * registries, stitched into one index, checked with skopeo and docker buildx imagetools.
