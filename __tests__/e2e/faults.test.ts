@@ -5,7 +5,7 @@ import { startCacheService, type CacheService } from '../support/cache-service.t
 import { cleanPushDigest, pushRandomBase, randomLayerWorkspace } from '../support/fault-images.ts';
 import { HttpFaultRelay, TcpFaultRelay, type HttpFault, type TcpFault } from '../support/faults.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { docker, PREBUILT, prebuiltWorkspace, registryDigest, registryManifest, services, uniqueRepo, type Services, type Workspace } from '../support/services.ts';
+import { docker, registryDigest, registryManifest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 // The docker path (BuildKit, then `docker push`) through a fault relay in front of the test registry. The image has a
 // layer of random bytes that no registry has seen, so the push really uploads it through the relay.
@@ -150,8 +150,8 @@ describe('caches through a cutting relay in front of the cache service', () => {
     saveRelay = new TcpFaultRelay(service, { kind: 'cut', direction: 'up', afterBytes: 16 * 1024 });
     restoreRelay = new TcpFaultRelay(service, { kind: 'cut', direction: 'down', afterBytes: 16 * 1024 });
     await Promise.all([saveRelay.start(), restoreRelay.start()]);
-    // the layer cache is the payload here (the jar is prebuilt): what is cut is the transfer, whichever cache it carries
-    const w = prebuiltWorkspace();
+    // Maven: its dependency and jar caches are what goes through the relay
+    const w = workspace('__tests__/fixtures/maven-shaded');
     const through = async (relay: TcpFaultRelay): Promise<ActionRun> => {
       // the twirp calls and the signed blob URLs both go through the relay
       svc.setPublicBase(`http://${relay.address}/`);
@@ -159,7 +159,7 @@ describe('caches through a cutting relay in front of the cache service', () => {
         workspace: w.dir,
         event: tagEvent(w.sha, 'v1.0.0'),
         env: { ...w.env, ...svc.env, ACTIONS_RESULTS_URL: `http://${relay.address}/` },
-        inputs: { images: `${s.registry}/${uniqueRepo('faults-cache')}`, registry: s.registry, username: s.user, password: s.password, push: 'false', ...PREBUILT },
+        inputs: { images: `${s.registry}/${uniqueRepo('faults-cache')}`, registry: s.registry, username: s.user, password: s.password, push: 'false' },
       });
     };
     save = await through(saveRelay);
