@@ -118,6 +118,18 @@ describe('pull_request_target with a checkout of the pull request head', () => {
   const base = 'b'.repeat(40);
   const event = (headSha: string): GitEvent => prTargetEvent(headSha, base);
 
+  it('refuses a checkout whose build would run, before anything happens', async () => {
+    const ws = workspace(SHADED);
+    const calls: FakeBuilds = { kinds: [], jars: [] };
+    const before = reg.requests.length;
+    const run = await runInProcess({ workspace: ws.dir, event: event(ws.sha), inputs: { images: `${reg.host}/acme/prt-refused`, tags: 'type=raw,value=pr-9', ...login(reg) }, builders: fakeBuilders(calls) });
+    expect(run.error).toMatch(/^Input 'allow-untrusted-checkout': pull_request_target: the workspace holds/);
+    expect(run.error).toContain('the Java build (mvn --batch-mode');
+    expect(run.log).not.toContain('::group::Java build');
+    expect(calls.kinds).toEqual([]);
+    expect(reg.requests.slice(before).filter((r) => r.method !== 'GET' && r.method !== 'HEAD')).toEqual([]);
+  });
+
   it('gets no login, no push and no cache', async () => {
     const ws = appWorkspace();
     const run = await runInProcess({ workspace: ws.dir, event: event(ws.sha), inputs: pushInputs(reg, 'acme/prt', { tags: 'type=raw,value=pr-9', cache: 'true' }) });
