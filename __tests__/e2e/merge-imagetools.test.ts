@@ -1,4 +1,4 @@
-// @module-tag no-engine (no build, push, pull or daemon setting: runs beside the files that use the engine)
+// @module-tag no-engine (no build, push, pull, daemon setting or action run: runs beside the files that use the engine)
 /**
  * The merge's fallback through `docker buildx imagetools`, against the real registries: our client is refused
  * (no credentials: a real 401) where the docker config has credentials only docker uses, so docker reads the

@@ -1,4 +1,4 @@
-// @module-tag no-engine (no build, push, pull or daemon setting: runs beside the files that use the engine)
+// @module-tag no-engine (no build, push, pull, daemon setting or action run: runs beside the files that use the engine)
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
