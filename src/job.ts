@@ -1,3 +1,4 @@
+import type { Dockerfile } from './dockerfile/model.js';
 import type { BuildxBuilder } from './builders/buildkit/buildx.js';
 import type { RunnerContext } from './context.js';
 import type { Inputs } from './inputs/inputs.js';
@@ -16,7 +17,10 @@ export interface Job {
   env: NodeJS.ProcessEnv;
   inputs: Inputs;
   javaPlan: JavaPlan;
-  dockerfile: string;
+  /** The Dockerfile, parsed once (empty when there is none): every reader takes this model. */
+  dockerfile: Dockerfile;
+  /** The platform a build with empty `platforms` makes (the runner's, as BuildKit's default): os/arch[/variant]. */
+  runnerPlatform: string;
   /** The Dockerfile declares ARG JAR_FILE and build-args does not set it: the jar goes in as JAR_FILE. */
   wantsJar: boolean;
   /** The commit the tags and the revision label name (metadata-action's sha; the PR head with pr-sha: head). */

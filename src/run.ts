@@ -14,8 +14,9 @@ import { checkNative, chooseBuilder } from './builders/choose.js';
 import { builderEngineEnv, describeBuilder, inspectBuildxBuilder } from './builders/buildkit/buildx.js';
 import { createBuilder } from './builders/index.js';
 import { hasBuildx } from './builders/buildkit/build.js';
-import { declaredArgs } from './dockerfile/facts.js';
-import { readDockerfileText } from './dockerfile/file.js';
+import { readDockerfileModel } from './dockerfile/file.js';
+import { runnerPlatform } from './inputs/platform.js';
+import { declaredArgs, type Dockerfile } from './dockerfile/model.js';
 import { localStats, pushedStats } from './builders/buildkit/stats.js';
 import { checkPaths, parseInputs, pathsExist, type Inputs } from './inputs/inputs.js';
 import type { ActionIO } from './io.js';
@@ -108,12 +109,12 @@ function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, fo
 }
 
 /** What the Dockerfile tells about the inputs, checked before the first side effect; a dry run only warns. */
-function checkBeforeBuild(io: ActionIO, inputs: Inputs, dockerfile: string, fileRel: string, wantsJar: boolean): void {
+function checkBeforeBuild(io: ActionIO, inputs: Inputs, dockerfile: Dockerfile, fileRel: string, wantsJar: boolean): void {
   try {
-    if (dockerfile) checkTarget(inputs.target, dockerfile, fileRel);
+    if (dockerfile.text) checkTarget(inputs.target, dockerfile, fileRel);
     if (wantsJar) checkArtifactInContext(inputs);
     // the merge job builds nothing from the context
-    if (dockerfile && !inputs.distribute.merge) checkContext(inputs, dockerfile, wantsJar, (m) => io.warning(m));
+    if (dockerfile.text && !inputs.distribute.merge) checkContext(inputs, dockerfile, wantsJar, (m) => io.warning(m));
   } catch (e) {
     if (!inputs.dryRun) throw e;
     io.warning(`${errorMessage(e)} (a real run would stop here)`);
@@ -131,7 +132,7 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
   const paths = pathsExist(inputs);
   const javaPlan = paths.workingDirectory ? planJava(inputs, env, reproducibleAt ? { commitDate: reproducibleAt, gradleInitScript } : undefined) : {};
-  const dockerfile = paths.file ? readDockerfileText(inputs, ctx.workspace) : '';
+  const dockerfile = readDockerfileModel(inputs, ctx.workspace, paths.file);
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
   const untrusted = inputs.allowUntrustedCheckout ? undefined : facts.untrustedCheckout;
   checkBeforeBuild(io, inputs, dockerfile, path.relative(ctx.workspace, inputs.file), wantsJar);
@@ -147,7 +148,7 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const buildWrites = javaPlan.project ? dependencyPaths(javaPlan.project.tool, javaPlan.command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, env) : [];
   const runsRepoCode = javaBuild !== undefined && !inputs.dryRun && !inputs.distribute.merge;
   const wall = await prepareWall(io, { ctx, env, inputs, gradleInitScript, dockerConfigDir: dockerConfig.dir, buildWrites }, runsRepoCode);
-  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig, sigstore, wall };
+  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, runnerPlatform: runnerPlatform(), wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig, sigstore, wall };
 }
 
 /** What makes the image: the real builders unless the caller passes others (the in-process test tier does). */
@@ -230,7 +231,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const leg = inputs.distribute.pushByDigest;
   const published = push ? await stage('push', 'Push', async () => builder.publish(meta, leg ? 'digest' : 'tags')) : { pushes: [], results: [], stats: undefined };
   if (leg && published.pushes.length && !published.results.some((r) => r.error)) await stage('leg', 'Digest file for the merge job', async () => writeLegDigest(job, published));
-  const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now, policy)) : { ...published, supply: undefined };
+  const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now, policy, built.base)) : { ...published, supply: undefined };
   if (!push) io.info(built.builder === 'native' ? 'Nothing is pushed: the native builder made the image, and it stays unpublished.' : 'Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
   Object.assign(record, { supply, results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });

@@ -2,12 +2,15 @@ import type { RegistryResult } from './buildkit/publish.js';
 import type { PushResult } from './buildkit/push.js';
 import type { ImageStats } from '../report/summary.js';
 import type { Meta } from '../tags/index.js';
+import type { ResolvedBase } from './base.js';
 
 export interface Built {
   /** 'native', 'buildx' or 'docker build'. */
   builder: string;
   /** The local engine's image ID (docker), or the config digest (native, first platform). */
   imageId: string;
+  /** The base the builder built on, as it resolved it; undefined for scratch, or a base BuildKit alone could read. */
+  base?: ResolvedBase;
 }
 
 export interface Published {

@@ -3,6 +3,8 @@ import { InputError } from '../errors.js';
 import type { Inputs } from '../inputs/inputs.js';
 import { readRegular, RefusedFileError } from '../untrusted/file.js';
 import { bytesText, LIMITS } from '../untrusted/limits.js';
+import { readModel, type Dockerfile } from './model.js';
+import { DockerfileSyntaxError } from './parse.js';
 
 /**
  * The Dockerfile's text, read once for every reader: a regular file (never a FIFO or a link to a device) of at most
@@ -16,5 +18,16 @@ export function readDockerfileText(inputs: Pick<Inputs, 'file' | 'allowOutsideWo
   } catch (e) {
     if (!(e instanceof RefusedFileError)) throw e;
     throw new InputError('file', `${e.message}; point \`file\` at a regular Dockerfile of at most ${bytesText(LIMITS.dockerfileBytes)} in the workspace.`);
+  }
+}
+
+/** The Dockerfile read and parsed once for the whole run (an empty model when there is none); a syntax error names `file`. */
+export function readDockerfileModel(inputs: Pick<Inputs, 'file' | 'allowOutsideWorkspace' | 'dryRun' | 'buildArgs'>, workspace: string, exists: boolean): Dockerfile {
+  const text = exists ? readDockerfileText(inputs, workspace) : '';
+  try {
+    return readModel(text, new Map(inputs.buildArgs));
+  } catch (e) {
+    if (!(e instanceof DockerfileSyntaxError)) throw e;
+    throw new InputError('file', `${e.message}, so BuildKit would refuse it too; fix ${path.relative(workspace, inputs.file)}.`);
   }
 }

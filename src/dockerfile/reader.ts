@@ -1,6 +1,6 @@
 import path from 'node:path/posix';
 import type { ConfigChange, Healthcheck, Step } from '../oci/config.js';
-import { flagValue, parseDockerfile, type Instruction } from './parse.js';
+import { flagValue, type Instruction, type Parsed } from './parse.js';
 import { execForm, keyValues, processWord, splitWords, type Vars } from './words.js';
 
 /** Where the native builder stops: the instruction and its line, and why. */
@@ -87,8 +87,8 @@ function healthcheck(ins: Instruction): Healthcheck {
 }
 
 /** Reads the supported subset into a plan; throws UnsupportedError at the first instruction it cannot build. Pure. */
-export function readDockerfile(text: string, buildArgs: ReadonlyMap<string, string>): DockerfilePlan {
-  const { escape, instructions } = parseDockerfile(text);
+export function readDockerfile(df: Parsed, buildArgs: ReadonlyMap<string, string>): DockerfilePlan {
+  const { escape, instructions } = df;
   const stop = (ins: Instruction, reason: string): never => {
     throw new UnsupportedError({ instruction: ins.text.length > 60 ? `${ins.text.slice(0, 57)}...` : ins.text, line: ins.line, reason });
   };
@@ -107,7 +107,7 @@ export function readDockerfile(text: string, buildArgs: ReadonlyMap<string, stri
   const steps: ReadStep[] = [];
   for (const ins of instructions) {
     const k = ins.keyword;
-    if (/<<-?["']?[A-Za-z_]/.test(ins.args) && ['RUN', 'COPY', 'ADD'].includes(k)) stop(ins, 'heredocs need BuildKit');
+    if (ins.heredocs.length) stop(ins, `the heredoc <<${ins.heredocs[0].name} needs BuildKit (builder: docker), or write the file into the context and COPY it`);
     if (k === 'FROM') {
       if (base !== undefined) stop(ins, 'multi-stage builds need BuildKit');
       if (ins.flags.length) stop(ins, `${ins.flags[0].split('=')[0]} needs BuildKit`);
@@ -255,9 +255,9 @@ export function readDockerfile(text: string, buildArgs: ReadonlyMap<string, stri
 }
 
 /** The first instruction the native builder cannot build, or undefined when it can build them all. Pure. */
-export function unsupported(dockerfile: string, buildArgs: ReadonlyMap<string, string> = new Map()): Unsupported | undefined {
+export function unsupported(df: Parsed, buildArgs: ReadonlyMap<string, string> = new Map()): Unsupported | undefined {
   try {
-    readDockerfile(dockerfile, buildArgs);
+    readDockerfile(df, buildArgs);
     return undefined;
   } catch (e) {
     if (e instanceof UnsupportedError) return e.at;

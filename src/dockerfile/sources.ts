@@ -1,4 +1,4 @@
-import { flagValue, parseDockerfile } from './parse.js';
+import { flagValue, type Parsed } from './parse.js';
 import { execForm, keyValues, processWord, splitWords } from './words.js';
 
 /** A COPY or ADD source taken from the build context, expanded, with where it is written. */
@@ -38,8 +38,8 @@ function declare(args: string, escape: string, given: ReadonlyMap<string, string
  * build args whose value is known only after the Java build (JAR_FILE): a source using one is left out, since it is
  * the jar. Pure.
  */
-export function contextSources(dockerfile: string, buildArgs: ReadonlyMap<string, string>, later: readonly string[] = []): ContextSource[] {
-  const { escape, instructions } = parseDockerfile(dockerfile);
+export function contextSources(df: Parsed, buildArgs: ReadonlyMap<string, string>, later: readonly string[] = []): ContextSource[] {
+  const { escape, instructions } = df;
   const given = new Map(buildArgs);
   for (const name of later) if (!given.has(name)) given.set(name, `${LATER}${name}`);
   const meta = new Map<string, string>();

@@ -2,7 +2,7 @@
 
 export type Vars = ReadonlyMap<string, string>;
 
-/** Expands $VAR, ${VAR}, ${VAR:-word}, ${VAR:+word} and drops quotes; `\` escapes the next character. Pure. */
+/** Expands $VAR, ${VAR}, ${VAR:-word}, ${VAR:+word}, ${VAR:?msg} (and the forms without colon) and drops quotes; `\` escapes the next character. Pure. */
 export function processWord(word: string, vars: Vars, escape = '\\'): string {
   let out = '';
   let quote: '"' | "'" | null = null;
@@ -35,16 +35,20 @@ function variable(rest: string, vars: Vars, escape: string): [string, number] {
     const end = closingBrace(rest);
     if (end < 0) throw new Error(`missing '}' in \${${rest}`);
     const body = rest.slice(1, end);
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?::([-+?])(.*))?$/s.exec(body);
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-+?])(.*))?$/s.exec(body);
     if (!m) throw new Error(`unsupported substitution \${${body}}`);
-    const [, name, op, alt = ''] = m;
-    const set = vars.has(name) && vars.get(name) !== '';
+    const [, name, colon, op, alt = ''] = m;
+    // with the colon an empty value counts as unset, as in a shell
+    const set = vars.has(name) && (colon !== ':' || vars.get(name) !== '');
     const value = vars.get(name) ?? '';
     if (op === '-') return [set ? value : processWord(alt, vars, escape), end + 1];
     if (op === '+') return [set ? processWord(alt, vars, escape) : '', end + 1];
     if (op === '?' && !set) throw new Error(`${name}: ${alt || 'is not set'}`);
     return [value, end + 1];
   }
+  // $1 and the like: positional parameters, which a Dockerfile never has
+  const positional = /^[0-9]+/.exec(rest);
+  if (positional) return ['', positional[0].length];
   const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
   if (!m) return ['$', 0];
   return [vars.get(m[0]) ?? '', m[0].length];

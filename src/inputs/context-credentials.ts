@@ -3,6 +3,7 @@ import { errorMessage, InputError } from '../errors.js';
 import { listContext, openContext, type BuildContext } from '../dockerfile/context.js';
 import { candidateKind, credentialCandidates, findCredentials, gitIncludes, type Finding } from '../dockerfile/credentials.js';
 import { contextSources } from '../dockerfile/sources.js';
+import type { Parsed } from '../dockerfile/parse.js';
 import { readRegular } from '../untrusted/file.js';
 import { LIMITS } from '../untrusted/limits.js';
 import type { Inputs } from './inputs.js';
@@ -21,8 +22,8 @@ function readCandidate(context: string, rel: string): string | undefined {
  * builder runs: the sources from the Dockerfile (every stage, build args expanded; JAR_FILE, the jar, comes later),
  * the context as the native builder lists it, and only the candidate files read, each at most a small size.
  */
-export function contextCredentials(context: BuildContext, dockerfile: string, buildArgs: ReadonlyMap<string, string>, later: readonly string[]): Finding[] {
-  const sources = contextSources(dockerfile, buildArgs, later);
+export function contextCredentials(context: BuildContext, df: Parsed, buildArgs: ReadonlyMap<string, string>, later: readonly string[]): Finding[] {
+  const sources = contextSources(df, buildArgs, later);
   if (!sources.length) return [];
   const files = listContext(context, sources.map((s) => s.source));
   const texts = new Map<string, string | undefined>();
@@ -40,14 +41,14 @@ export function contextCredentials(context: BuildContext, dockerfile: string, bu
  * LIMITS.ignoreFileBytes, with patterns BuildKit takes), and no COPY/ADD may put a credential into the image unless
  * allow-credentials-in-context says so (then each is a warning).
  */
-export function checkContext(inputs: Pick<Inputs, 'context' | 'file' | 'buildArgs' | 'allowCredentialsInContext'>, dockerfile: string, wantsJar: boolean, warn: (m: string) => void): void {
+export function checkContext(inputs: Pick<Inputs, 'context' | 'file' | 'buildArgs' | 'allowCredentialsInContext'>, df: Parsed, wantsJar: boolean, warn: (m: string) => void): void {
   let context: BuildContext;
   try {
     context = openContext(inputs.context, inputs.file);
   } catch (e) {
     throw new InputError('context', errorMessage(e));
   }
-  const findings = contextCredentials(context, dockerfile, new Map(inputs.buildArgs), wantsJar ? ['JAR_FILE'] : []);
+  const findings = contextCredentials(context, df, new Map(inputs.buildArgs), wantsJar ? ['JAR_FILE'] : []);
   const say = (f: Finding): string => `${f.by.instruction} (Dockerfile line ${f.by.line}) would put ${f.file} of the build context into the image, and it holds ${f.holds}; ${f.fix}`;
   if (!findings.length) return;
   if (inputs.allowCredentialsInContext) {

@@ -55,3 +55,18 @@ export function checkPlatforms(platforms: readonly string[]): string[] {
   }
   return [...platforms];
 }
+
+/** Node's process.arch as the OCI (GOARCH) name; arm carries its variant, as containerd's default platform does. */
+const NODE_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', loong64: 'loong64', mips: 'mips', mipsel: 'mipsle' };
+
+/**
+ * The platform a build with empty `platforms` makes: the runner's, as BuildKit's default is its own (always linux:
+ * images are linux here, also on a macOS runner's Docker VM). arm64 carries no variant, as containerd normalises
+ * arm64/v8; 32-bit arm names its ARM version. Pure.
+ */
+export function runnerPlatform(arch: string = process.arch, armVersion: string | number | undefined = (process.config.variables as Record<string, unknown>).arm_version as string | undefined): string {
+  if (arch === 'arm') return `linux/arm/v${String(armVersion ?? '7')}`;
+  const oci = NODE_ARCH[arch];
+  if (!oci) throw new Error(`the runner's architecture ${arch} has no OCI name; set \`platforms\``);
+  return `linux/${oci}`;
+}

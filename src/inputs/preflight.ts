@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { stageNames } from '../dockerfile/facts.js';
+import { stageNames, type Dockerfile } from '../dockerfile/model.js';
 
 const NETWORKS = ['default', 'none', 'host'] as const;
 
@@ -11,9 +11,9 @@ export function checkNetwork(raw: string): string {
 }
 
 /** `target` must name a stage of the Dockerfile (`FROM … AS <name>`), as BuildKit would find out only after the Java build. Pure. */
-export function checkTarget(target: string, dockerfile: string, fileRel: string): void {
+export function checkTarget(target: string, df: Pick<Dockerfile, 'stages'>, fileRel: string): void {
   if (!target) return;
-  const stages = stageNames(dockerfile);
+  const stages = stageNames(df);
   if (stages.includes(target.toLowerCase())) return;
   const known = stages.length ? `its stages are ${stages.join(', ')}` : 'it names no stage (write FROM <image> AS <name>)';
   throw new InputError('target', `"${target}" is not a stage of ${fileRel}: ${known}.`);

@@ -1,12 +1,12 @@
-import { parseDockerfile } from '../dockerfile/parse.js';
+import type { Parsed } from '../dockerfile/parse.js';
 import { InputError } from '../errors.js';
 
 /** What of the checked-out code this run would execute. */
 export interface RepoCode {
   /** The Java build command (a wrapper, the build tool and its plugins), when there is one. */
   javaBuild?: string;
-  /** The Dockerfile's text ('' when there is none). */
-  dockerfile: string;
+  /** The parsed Dockerfile (undefined when there is none). */
+  dockerfile?: Parsed;
 }
 
 /**
@@ -14,12 +14,12 @@ export interface RepoCode {
  * the Dockerfile names (BuildKit runs that image). COPY, ADD, ENV and the rest run nothing. Pure.
  */
 export function codeThatRuns(code: RepoCode): string[] {
-  const parsed = parseDockerfile(code.dockerfile);
-  const runs = parsed.instructions.filter((i) => i.keyword === 'RUN');
+  const parsed = code.dockerfile;
+  const runs = (parsed?.instructions ?? []).filter((i) => i.keyword === 'RUN');
   return [
     ...(code.javaBuild ? [`the Java build (${code.javaBuild})`] : []),
     ...(runs.length ? [`the Dockerfile's RUN step${runs.length > 1 ? 's' : ''} (line ${runs.map((r) => r.line).join(', ')})`] : []),
-    ...(parsed.syntax ? [`the Dockerfile frontend ${parsed.syntax} (its # syntax= line)`] : []),
+    ...(parsed?.syntax ? [`the Dockerfile frontend ${parsed.syntax} (its # syntax= line)`] : []),
   ];
 }
 

@@ -51,7 +51,7 @@ export async function mergeStage(job: Job, meta: Meta, push: boolean, record: Ru
   const { pushes, results, digest } = published;
   const failed = results.filter((r) => r.error);
   // `sign: key` signs the index as cosign does, on every registry (sbom and provenance are refused on a merge)
-  const signed = inputs.supply.sign !== 'none' && !failed.length ? await stage('supply', 'Sign the index', async () => supplyStage(job, undefined, { pushes, results }, new Date(), job.policy)) : undefined;
+  const signed = inputs.supply.sign !== 'none' && !failed.length ? await stage('supply', 'Sign the index', async () => supplyStage(job, undefined, { pushes, results }, new Date(), job.policy, undefined)) : undefined;
   Object.assign(record, { results, pushed: pushes.length > 0, digest, supply: signed?.supply });
   io.setOutput('digest', digest);
   io.setOutput('pushed', String(pushes.length > 0));

@@ -5,7 +5,8 @@ import { mayWriteCache } from '../cache/keys.js';
 import { builderLayerExport, effectiveCacheMode, type CacheMode, type LayerExport } from '../cache/layers.js';
 import { pushesFromBuilder } from '../builders/buildkit/buildx.js';
 import { hashWorkTree } from '../cache/worktree.js';
-import { copiesOnlyTheJar, hasRunSteps } from '../dockerfile/facts.js';
+import { copiesOnlyTheJar } from '../dockerfile/facts.js';
+import { hasRunSteps } from '../dockerfile/model.js';
 import { toolchain } from '../java/toolchain.js';
 import type { Job } from '../job.js';
 

@@ -10,7 +10,9 @@ import { platformName, type Platform } from '../oci/manifest.js';
 import { attach, type PushedImage } from '../supply/attach.js';
 import { keylessSigner, keySigner, type Signer } from '../supply/signer.js';
 import { SignOnce } from '../supply/store.js';
-import { finalBaseRef, runtimeFacts, type BaseImage } from '../supply/base.js';
+import { runtimeFacts, type BaseImage } from '../supply/base.js';
+import { parseBaseRef } from '../builders/native/base.js';
+import type { ResolvedBase } from '../builders/base.js';
 import { readJar } from '../supply/jar.js';
 import { readRegular } from '../untrusted/file.js';
 import { bytesText, LIMITS } from '../untrusted/limits.js';
@@ -32,28 +34,20 @@ export interface SupplyReport {
 
 type Registries = (registry: string) => SupplyRegistry;
 
-/** The final FROM, resolved to a digest, with what its config says about Java and the OS. Best effort: a warning when unreadable. */
-async function baseImage(job: Job, client: Registries): Promise<BaseImage | undefined> {
-  const ref = finalBaseRef(job.dockerfile, job.inputs.buildArgs);
-  if (!ref) return undefined;
+/**
+ * The base the builder built on (never the Dockerfile read again), with what its config says about Java and the
+ * OS: the config of the first built platform, fetched by the digest the builder recorded. Best effort: a warning.
+ */
+async function baseImage(job: Job, client: Registries, built: ResolvedBase | undefined): Promise<BaseImage | undefined> {
+  if (!built) return undefined;
+  const first = built.platforms[0];
   try {
-    const at = ref.indexOf('@');
-    const nameTag = at >= 0 ? ref.slice(0, at) : ref;
-    const { name, tag } = splitRef(nameTag);
-    const img = parseImageName(name, 'file');
-    const c = client(img.registry);
-    const top = await c.getManifest(img.repository, at >= 0 ? ref.slice(at + 1) : tag || 'latest');
-    if (!top) throw new Error('not found');
-    let body = JSON.parse(top.bytes.toString('utf8')) as { manifests?: { digest: string; platform?: { os?: string; architecture?: string } }[]; config?: { digest: string } };
-    if (body.manifests) {
-      const m = body.manifests.find((d) => d.platform?.os === 'linux' && d.platform.architecture === 'amd64') ?? body.manifests[0];
-      body = JSON.parse((await c.getManifest(img.repository, m.digest))!.bytes.toString('utf8')) as typeof body;
-    }
-    const config = body.config ? (await c.getBlob(img.repository, body.config.digest)).toString('utf8') : '{}';
-    return { ref, digest: top.digest, runtime: runtimeFacts(config) };
+    const b = parseBaseRef(built.name);
+    const config = first ? (await client(b.registry).getBlob(b.repository, first.config)).toString('utf8') : '{}';
+    return { ref: built.name, digest: built.digest, runtime: runtimeFacts(config) };
   } catch (e) {
-    job.io.warning(`The base image ${ref} could not be read (${errorMessage(e)}): the SBOM and provenance name it without a digest.`);
-    return { ref, runtime: {} };
+    job.io.warning(`The config of the base image ${built.name}@${built.digest} could not be read (${errorMessage(e)}): the SBOM names no Java or OS for it.`);
+    return { ref: built.name, digest: built.digest, runtime: {} };
   }
 }
 
@@ -117,10 +111,11 @@ export async function supplyStage(
   published: { pushes: PushResult[]; results: RegistryResult[] },
   startedOn: Date,
   policy: RetryPolicy,
+  base: ResolvedBase | undefined,
 ): Promise<{ pushes: PushResult[]; results: RegistryResult[]; supply: SupplyReport }> {
   const pool = registryPool(job, policy);
   try {
-    return await attachEverywhere(job, jar, published, startedOn, (registry) => new SupplyRegistry(pool.client(registry)));
+    return await attachEverywhere(job, jar, published, startedOn, (registry) => new SupplyRegistry(pool.client(registry)), base);
   } finally {
     pool.close();
   }
@@ -142,13 +137,14 @@ async function attachEverywhere(
   published: { pushes: PushResult[]; results: RegistryResult[] },
   startedOn: Date,
   client: Registries,
+  built: ResolvedBase | undefined,
 ): Promise<{ pushes: PushResult[]; results: RegistryResult[]; supply: SupplyReport }> {
   const { io, inputs, ctx, env } = job;
   const opts = inputs.supply;
   const jarBytes = jar ? readRegular(jar, { cap: LIMITS.contextFileBytes, name: path.relative(ctx.workspace, jar) }) : undefined;
   const contents = opts.sbom && jarBytes && jar ? jarContents(jarBytes, path.relative(ctx.workspace, jar)) : undefined;
   if (opts.sbom && !jar) io.warning('No jar was built or given, so the SBOM lists the base image only.');
-  const base = opts.sbom || opts.provenance ? await baseImage(job, client) : undefined;
+  const base = opts.sbom || opts.provenance ? await baseImage(job, client, built) : undefined;
   const created = job.commitDate ?? (opts.provenance ? startedOn : new Date(0));
   const actionRef = env.GITHUB_ACTION_REF ?? '';
   const actionRepository = env.GITHUB_ACTION_REPOSITORY ?? '';

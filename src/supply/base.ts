@@ -6,9 +6,9 @@ export interface RuntimeFacts {
 
 /** The base image as the SBOM names it. */
 export interface BaseImage {
-  /** As the Dockerfile names it, ARGs resolved: `127.0.0.1:5000/base/jre:17`. */
+  /** As the builder resolved it (see ResolvedBase): `127.0.0.1:5000/base/jre:17`. */
   ref: string;
-  /** The manifest (or index) digest the registry gave for it. */
+  /** The manifest (or index) digest the builder built on. */
   digest?: string;
   runtime: RuntimeFacts;
 }
@@ -16,32 +16,6 @@ export interface BaseImage {
 interface ImageConfig {
   os?: string;
   config?: { Env?: string[] | null; Labels?: Record<string, string> | null };
-}
-
-/** The image reference of the final stage's FROM, with ARG defaults and build-args filled in; undefined for scratch. Pure. */
-export function finalBaseRef(dockerfile: string, buildArgs: readonly [string, string][]): string | undefined {
-  const lines = dockerfile
-    .replace(/\\\r?\n/g, ' ')
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  const args = new Map<string, string>();
-  const stages = new Map<string, string>();
-  let last: string | undefined;
-  let seenFrom = false;
-  const given = new Map(buildArgs);
-  const expand = (s: string): string => s.replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, n: string) => given.get(n) ?? args.get(n) ?? '');
-  for (const line of lines) {
-    const arg = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/i.exec(line);
-    if (arg && !seenFrom) args.set(arg[1], (arg[2] ?? '').replace(/^"(.*)"$/, '$1'));
-    const from = /^FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (!from) continue;
-    seenFrom = true;
-    const image = expand(from[1]);
-    last = stages.get(image.toLowerCase()) ?? image;
-    if (from[2]) stages.set(from[2].toLowerCase(), last);
-  }
-  return last && last !== 'scratch' ? last : undefined;
 }
 
 function env(cfg: ImageConfig): Map<string, string> {

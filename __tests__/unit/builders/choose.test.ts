@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readModel } from '../../../src/dockerfile/model.js';
 import { checkNative, chooseBuilder } from '../../../src/builders/choose.js';
 import { buildTime, labelPairs } from '../../../src/builders/native/builder.js';
 import { parseBaseRef } from '../../../src/builders/native/base.js';
@@ -15,7 +16,7 @@ describe('chooseBuilder: the one place that picks', () => {
     ['docker', tutorial, true, 'docker', 'as the builder input asks'],
     ['native', tutorial, true, 'native', 'as the builder input asks'],
   ] as const)('%s, pushed %s', (builder, df, push, kind, why) => {
-    const c = chooseBuilder(inputs(builder), df, push);
+    const c = chooseBuilder(inputs(builder), readModel(df), push);
     expect(c.kind).toBe(kind);
     expect(c.reason).toContain(why);
   });
@@ -23,12 +24,12 @@ describe('chooseBuilder: the one place that picks', () => {
   it.each([
     [{ provenance: 'true' }, 'provenance: true needs BuildKit'],
     [{ target: 'app' }, 'target: app needs BuildKit'],
-  ])('auto leaves %j to BuildKit', (extra, why) => expect(chooseBuilder(inputs('auto', extra), tutorial, true).reason).toContain(why));
+  ])('auto leaves %j to BuildKit', (extra, why) => expect(chooseBuilder(inputs('auto', extra), readModel(tutorial), true).reason).toContain(why));
 
   it('builder: native refuses an unsupported Dockerfile, naming the line', () => {
-    expect(() => checkNative(inputs('native'), withRun)).toThrow("Input 'builder': native cannot build this: line 3: RUN chmod +x /a.jar (RUN needs BuildKit). Use builder: docker");
-    expect(() => checkNative(inputs('native'), tutorial)).not.toThrow();
-    expect(() => checkNative(inputs('auto'), withRun)).not.toThrow();
+    expect(() => checkNative(inputs('native'), readModel(withRun))).toThrow("Input 'builder': native cannot build this: line 3: RUN chmod +x /a.jar (RUN needs BuildKit). Use builder: docker");
+    expect(() => checkNative(inputs('native'), readModel(tutorial))).not.toThrow();
+    expect(() => checkNative(inputs('auto'), readModel(withRun))).not.toThrow();
   });
 });
 

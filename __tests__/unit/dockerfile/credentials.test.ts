@@ -1,4 +1,5 @@
 /** The credential scan: a pure function of the COPY sources, the listed context and the candidates' small texts. */
+import { readModel } from '../../../src/dockerfile/model.js';
 import { describe, expect, it } from 'vitest';
 import type { ContextFile } from '../../../src/builders/native/copy.js';
 import { dockerConfigSecret, findCredentials, gitConfigSecret, gitIncludes, mavenSettingsSecret, npmrcSecret } from '../../../src/dockerfile/credentials.js';
@@ -21,7 +22,7 @@ describe('contextSources: what COPY/ADD take from the context, every stage, expa
     ['COPY . /\nFROM a\nRUN true\n', [], []],
   ] as [string, [string, string][], string[]][])('%j with %j', (dockerfile, args, want) => {
     const later = args.some(([k]) => k === 'JAR_FILE') ? [] : ['JAR_FILE'];
-    expect(contextSources(dockerfile, new Map(args), later).map((s) => s.source)).toEqual(want);
+    expect(contextSources(readModel(dockerfile), new Map(args), later).map((s) => s.source)).toEqual(want);
   });
 });
 

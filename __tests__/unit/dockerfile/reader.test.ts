@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { readModel } from '../../../src/dockerfile/model.js';
 import { readDockerfile, unsupported } from '../../../src/dockerfile/reader.js';
 
 const tutorial = 'FROM openjdk:8-jdk-alpine\nARG JAR_FILE=./*.jar\nCOPY ${JAR_FILE} app.jar\nENTRYPOINT ["java","-jar","./app.jar"]\n';
@@ -11,7 +12,7 @@ describe('unsupported: the first instruction the native builder leaves to BuildK
     ['FROM a\nCOPY --link x /x\n', { line: 2, reason: '--link needs BuildKit' }],
     ['FROM a\nADD https://e.com/x.jar /x\n', { line: 2, reason: 'ADD of a URL (https://e.com/x.jar) needs BuildKit' }],
     ['FROM a\nADD lib.tar.gz /opt/\n', { line: 2, reason: 'ADD of an archive (lib.tar.gz) needs BuildKit, which unpacks it' }],
-    ['FROM a\nCOPY <<EOF /x\nhi\nEOF\n', { line: 2, reason: 'heredocs need BuildKit' }],
+    ['FROM a\nCOPY <<EOF /x\nhi\nEOF\n', { line: 2, reason: 'the heredoc <<EOF needs BuildKit (builder: docker), or write the file into the context and COPY it' }],
     ['FROM a\nCOPY --chown=app:app x /x\n', { line: 2, reason: '--chown=app:app by name needs the base\'s /etc/passwd' }],
     ['FROM a AS b\nCOPY x /x\nFROM c\n', { line: 3, reason: 'multi-stage builds need BuildKit' }],
     ['FROM --platform=$BUILDPLATFORM a\n', { line: 1, reason: '--platform needs BuildKit' }],
@@ -21,7 +22,7 @@ describe('unsupported: the first instruction the native builder leaves to BuildK
     ['ENV A=1\nFROM a\n', { line: 1, reason: 'only ARG may come before FROM' }],
     ['FROM scratch\nCOPY x /x\n', { line: 1, reason: 'a scratch base needs BuildKit' }],
   ])('%j', (text, want) => {
-    const got = unsupported(text);
+    const got = unsupported(readModel(text));
     if (want === undefined) expect(got).toBeUndefined();
     else expect(got).toMatchObject(want);
   });
@@ -29,7 +30,7 @@ describe('unsupported: the first instruction the native builder leaves to BuildK
 
 describe('readDockerfile', () => {
   it('expands ARG (also before FROM, with build args winning) into FROM and COPY', () => {
-    const p = readDockerfile('ARG BASE=repo/jre:17\nFROM ${BASE}\nARG JAR_FILE=./*.jar\nCOPY ${JAR_FILE} app.jar\n', new Map([['JAR_FILE', 'target/x.jar']]));
+    const p = readDockerfile(readModel('ARG BASE=repo/jre:17\nFROM ${BASE}\nARG JAR_FILE=./*.jar\nCOPY ${JAR_FILE} app.jar\n'), new Map([['JAR_FILE', 'target/x.jar']]));
     expect(p.base).toBe('repo/jre:17');
     expect(p.steps.map((s) => s.createdBy)).toEqual(['ARG JAR_FILE=./*.jar', 'COPY target/x.jar app.jar # buildkit']);
     expect(p.steps[1].op).toEqual({ kind: 'copy', sources: ['target/x.jar'], dest: '/app.jar', chown: undefined, chmod: undefined, line: 4 });
@@ -44,14 +45,14 @@ describe('readDockerfile', () => {
     ['COPY a.jar ../top/', '/top/'],
     ['COPY ["a b.jar", "/x y/"]', '/x y/'],
   ])('%s under WORKDIR /app goes to %s', (line, dest) => {
-    const p = readDockerfile(`FROM a\nWORKDIR /app\n${line}\n`, new Map());
+    const p = readDockerfile(readModel(`FROM a\nWORKDIR /app\n${line}\n`), new Map());
     const op = p.steps[1].op;
     expect(op?.kind === 'copy' && op.dest).toBe(dest);
   });
 
   it('reads every config instruction', () => {
     const p = readDockerfile(
-      [
+      readModel([
         'FROM a',
         'ENV A=1 B="two words"',
         'ENV C $A-x',
@@ -65,7 +66,7 @@ describe('readDockerfile', () => {
         'HEALTHCHECK --interval=30s --retries=3 CMD curl -f http://localhost/',
         'SHELL ["/bin/bash", "-c"]',
         'CMD echo $A',
-      ].join('\n'),
+      ].join('\n')),
       new Map(),
     );
     expect(p.steps.map((s) => s.change)).toEqual([
@@ -87,13 +88,13 @@ describe('readDockerfile', () => {
   });
 
   it('takes --chown and --chmod, and records them as BuildKit does', () => {
-    const step = readDockerfile('FROM a\nCOPY --chown=1000:2000 --chmod=0640 a /b/\nEXPOSE 9090/udp 8080\n', new Map()).steps;
+    const step = readDockerfile(readModel('FROM a\nCOPY --chown=1000:2000 --chmod=0640 a /b/\nEXPOSE 9090/udp 8080\n'), new Map()).steps;
     expect(step[0].op).toMatchObject({ chown: { uid: 1000, gid: 2000 }, chmod: 0o640 });
     expect(step.map((s) => s.createdBy)).toEqual(['COPY --chown=1000:2000 --chmod=0640 a /b/ # buildkit', 'EXPOSE map[8080/tcp:{} 9090/udp:{}]']);
   });
 
   it('honours the escape directive and line continuations', () => {
-    const p = readDockerfile('# escape=`\nFROM a\nENV A=1 `\n  B=2\n', new Map());
+    const p = readDockerfile(readModel('# escape=`\nFROM a\nENV A=1 `\n  B=2\n'), new Map());
     expect(p.steps[0].change).toEqual({ kind: 'env', pairs: [['A', '1'], ['B', '2']] });
   });
 });

@@ -1,4 +1,5 @@
 /** Before any side effect: a COPY that would put a credential into the image fails, naming the file and the fix. */
+import { readModel } from '../../../src/dockerfile/model.js';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,7 +19,7 @@ function context(files: Record<string, string>): string {
 
 function check(ctx: string, dockerfile: string, allow = false): string[] {
   const warnings: string[] = [];
-  checkContext({ context: ctx, file: path.join(ctx, 'Dockerfile'), buildArgs: [], allowCredentialsInContext: allow }, dockerfile, true, (m) => warnings.push(m));
+  checkContext({ context: ctx, file: path.join(ctx, 'Dockerfile'), buildArgs: [], allowCredentialsInContext: allow }, readModel(dockerfile), true, (m) => warnings.push(m));
   return warnings;
 }
 

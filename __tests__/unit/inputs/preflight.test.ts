@@ -6,7 +6,7 @@ import { checkKeyValueLines } from '../../../src/inputs/keyvalues.js';
 import { checkNetwork, checkTarget } from '../../../src/inputs/preflight.js';
 import { decidePush } from '../../../src/inputs/push.js';
 import { checkArtifactInContext, checkInWorkspace, globBase } from '../../../src/inputs/workspace.js';
-import { stageNames } from '../../../src/dockerfile/facts.js';
+import { readModel, stageNames } from '../../../src/dockerfile/model.js';
 import { parseDockerConfig } from '../../../src/engine/docker-config.js';
 import { registriesWithoutLogin } from '../../../src/registry/anonymous.js';
 import { ignoredAttributes } from '../../../src/tags/attrs.js';
@@ -35,14 +35,14 @@ describe('network and target', () => {
   it.each(['bridge', 'container:x', 'my-net', 'HOST'])('network %j is refused', (n) => expect(() => checkNetwork(n)).toThrow(`Input 'network': "${n}" is not a network mode for RUN steps; use one of default, none, host`));
 
   const dockerfile = 'FROM maven:3 AS Build\nRUN x\nFROM --platform=$BUILDPLATFORM base AS runtime\n# FROM x AS commented\nFROM scratch\n';
-  it('reads the stage names', () => expect(stageNames(dockerfile)).toEqual(['build', 'runtime']));
+  it('reads the stage names', () => expect(stageNames(readModel(dockerfile))).toEqual(['build', 'runtime']));
   it('takes a stage the Dockerfile names, in any case', () => {
-    expect(() => checkTarget('', dockerfile, 'Dockerfile')).not.toThrow();
-    expect(() => checkTarget('BUILD', dockerfile, 'Dockerfile')).not.toThrow();
+    expect(() => checkTarget('', readModel(dockerfile), 'Dockerfile')).not.toThrow();
+    expect(() => checkTarget('BUILD', readModel(dockerfile), 'Dockerfile')).not.toThrow();
   });
   it('refuses another, listing the stages', () => {
-    expect(() => checkTarget('prod', dockerfile, 'Dockerfile')).toThrow(`Input 'target': "prod" is not a stage of Dockerfile: its stages are build, runtime.`);
-    expect(() => checkTarget('prod', 'FROM x\n', 'docker/Dockerfile')).toThrow('it names no stage (write FROM <image> AS <name>)');
+    expect(() => checkTarget('prod', readModel(dockerfile), 'Dockerfile')).toThrow(`Input 'target': "prod" is not a stage of Dockerfile: its stages are build, runtime.`);
+    expect(() => checkTarget('prod', readModel('FROM x\n'), 'docker/Dockerfile')).toThrow('it names no stage (write FROM <image> AS <name>)');
   });
 });
 

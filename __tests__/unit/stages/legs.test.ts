@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readModel } from '../../../src/dockerfile/model.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { InputError } from '../../../src/errors.js';
 import { gzipFixed } from '../../../src/oci/gzip.js';
 import type { Manifest } from '../../../src/oci/manifest.js';
 import { MEDIA } from '../../../src/oci/media.js';
-import { blobPath, configPlatform, finalBase, layoutManifest, rewriteManifest } from '../../../src/builders/buildkit/layout.js';
+import { blobPath, configPlatform, layoutManifest, rewriteManifest } from '../../../src/builders/buildkit/layout.js';
 import { isUncompressedLayer } from '../../../src/oci/media.js';
 import { gzipFile } from '../../../src/builders/buildkit/save.js';
 import { parseDistribute } from '../../../src/merge/options.js';
@@ -127,18 +128,6 @@ describe('small pure parts', () => {
     expect(blobPath(sha('x'))).toBe(`blobs/sha256/${sha('x').slice(7)}`);
     expect(() => blobPath('sha256:../../etc/passwd')).toThrow(/not a sha256 digest/);
   });
-
-  it.each<[string, string, Record<string, string>, string | undefined]>([
-    ['plain', 'FROM 127.0.0.1:5000/base/jre:17\nCOPY a b\n', {}, '127.0.0.1:5000/base/jre:17'],
-    ['ARG default', 'ARG BASE=eclipse-temurin:17\nFROM ${BASE}\n', {}, 'eclipse-temurin:17'],
-    ['build arg over the default', 'ARG BASE=x:1\nFROM $BASE\nRUN true\n', { BASE: '127.0.0.1:5000/base/jre:17-multi' }, '127.0.0.1:5000/base/jre:17-multi'],
-    ['the last stage', 'FROM maven:3 AS build\nRUN mvn package\nFROM jre:17 AS run\nCOPY --from=build a b\n', {}, 'jre:17'],
-    ['flags', 'FROM --platform=$BUILDPLATFORM jre:17\n', {}, 'jre:17'],
-    ['digest', `FROM jre@${sha('b')}\n`, {}, `jre@${sha('b')}`],
-    ['another stage', 'FROM jre:17 AS base\nFROM base\n', {}, undefined],
-    ['scratch', 'FROM scratch\n', {}, undefined],
-    ['an unset ARG', 'FROM ${NOPE}\n', {}, undefined],
-  ])('finalBase: %s', (_, df, args, want) => expect(finalBase(df, new Map(Object.entries(args)))).toBe(want));
 });
 
 describe('gzipFile', () => {
@@ -190,14 +179,14 @@ describe('legRecord: what the leg tells the merge job', () => {
 describe('reuseSources: where compressed layers may already be', () => {
   const images = [parseImageName('127.0.0.1:5000/team/app', 'images'), parseImageName('[::1]:5001/team/app', 'images')];
   it('the base (build args put in) and the first image tag', () => {
-    const got = reuseSources({ dockerfile: 'ARG BASE\nFROM ${BASE}\n', inputs: { images, buildArgs: [['BASE', '127.0.0.1:5000/base/jre:17']] } as never }, { tags: ['[::1]:5001/team/app:v1', '127.0.0.1:5000/team/app:v1'] });
+    const got = reuseSources({ dockerfile: readModel('ARG BASE\nFROM ${BASE}\n', new Map([['BASE', '127.0.0.1:5000/base/jre:17']])), inputs: { images, buildArgs: [['BASE', '127.0.0.1:5000/base/jre:17']] } as never }, { tags: ['[::1]:5001/team/app:v1', '127.0.0.1:5000/team/app:v1'] });
     expect(got).toEqual([
       { registry: '127.0.0.1:5000', repository: 'base/jre', reference: '17' },
       { registry: '127.0.0.1:5000', repository: 'team/app', reference: 'v1' },
     ]);
   });
   it('nothing without a readable base or a tag', () => {
-    expect(reuseSources({ dockerfile: 'FROM scratch\n', inputs: { images, buildArgs: [] } as never }, { tags: [] })).toEqual([]);
+    expect(reuseSources({ dockerfile: readModel('FROM scratch\n'), inputs: { images, buildArgs: [] } as never }, { tags: [] })).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { finalBaseRef, runtimeFacts } from '../../../src/supply/base.js';
+import { runtimeFacts } from '../../../src/supply/base.js';
 import { classPathIndex, fromFileName, readJar } from '../../../src/supply/jar.js';
 import { mavenPurl, spdxDocument, type SbomFacts } from '../../../src/supply/spdx.js';
 import { BOOT_LIBS, plainJar, shadedJar, springBootJar } from './jars.js';
@@ -62,14 +62,6 @@ describe('readJar', () => {
 });
 
 describe('the base image', () => {
-  it.each([
-    ['ARG JAR_FILE\nFROM 127.0.0.1:5000/base/jre:17\nCOPY ${JAR_FILE} app.jar\n', [], '127.0.0.1:5000/base/jre:17'],
-    ['ARG BASE=eclipse-temurin:21-jre\nFROM maven AS build\nRUN mvn\nFROM ${BASE}\n', [], 'eclipse-temurin:21-jre'],
-    ['ARG BASE=eclipse-temurin:21-jre\nFROM $BASE\n', [['BASE', 'r/jre:17']], 'r/jre:17'],
-    ['FROM --platform=$BUILDPLATFORM a:1 AS base\nFROM base\n', [], 'a:1'],
-    ['FROM scratch\nCOPY x /\n', [], undefined],
-  ] as [string, [string, string][], string | undefined][])('final FROM of %j', (df, args, want) => expect(finalBaseRef(df, args)).toBe(want));
-
   it.each([
     [{ os: 'linux', config: { Env: ['JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64'] } }, { java: { name: 'openjdk', version: '17', source: 'env JAVA_HOME' }, os: { name: 'linux', source: 'config os' } }],
     [

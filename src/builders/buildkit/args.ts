@@ -24,6 +24,8 @@ export interface BuildSpec {
   builder?: string;
   /** The --output of a builder that pushes itself (see `pushOutput`); without it the image is loaded (--load). */
   output?: string;
+  /** buildx only: the base pinned to the digest resolved before the build, and its annotations (see buildKitBaseArgs). */
+  baseArgs?: string[];
 }
 
 /** Environment variable that carries secret `index` to BuildKit, so its value never sits in argv. */
@@ -56,7 +58,7 @@ export function pushOutput(names: readonly string[], insecure: boolean): string 
 export function buildxArgs(spec: BuildSpec): string[] {
   const builder = spec.builder ? ['--builder', spec.builder] : [];
   const output = spec.output ? ['--output', spec.output] : ['--load'];
-  return ['buildx', 'build', ...builder, '--progress', 'plain', ...output, '--provenance', spec.provenance, '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...common(spec), '--', spec.context];
+  return ['buildx', 'build', ...builder, '--progress', 'plain', ...output, '--provenance', spec.provenance, '--metadata-file', spec.metadataFile, ...spec.cacheArgs, ...(spec.baseArgs ?? []), ...common(spec), '--', spec.context];
 }
 
 /** The fallback when buildx is missing: classic `docker build` with BuildKit switched on through the env. */

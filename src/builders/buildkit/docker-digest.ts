@@ -1,7 +1,7 @@
 import { errorMessage, StageError } from '../../errors.js';
 import { execute } from '../../exec.js';
 import { pushSavedByDigest, prepareSaved, type ReuseSource } from './digest-push.js';
-import { finalBase } from './layout.js';
+import { finalBaseOf } from '../../dockerfile/model.js';
 import type { OwnImage } from './own.js';
 import { saveFolder, saveImage } from './save.js';
 import { parseBaseRef } from '../native/base.js';
@@ -14,7 +14,7 @@ import type { Published } from '../builder.js';
 /** Images that may hold the build's layers compressed already: the base, and what the first tag points at now. Pure. */
 export function reuseSources(job: Pick<Job, 'dockerfile' | 'inputs'>, meta: Pick<Meta, 'tags'>): ReuseSource[] {
   const out: ReuseSource[] = [];
-  const base = finalBase(job.dockerfile, new Map(job.inputs.buildArgs));
+  const base = finalBaseOf(job.dockerfile, job.inputs.target);
   if (base) {
     try {
       const b = parseBaseRef(base);

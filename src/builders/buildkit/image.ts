@@ -9,6 +9,8 @@ import { StageError } from '../../errors.js';
 import type { Meta } from '../../tags/index.js';
 import type { Job } from '../../job.js';
 import { cacheModeOf } from '../../stages/restore.js';
+import { buildKitBaseArgs, type ResolvedBase } from '../base.js';
+import { pinBase } from './pin-base.js';
 
 /**
  * --cache-from/--cache-to for this build: the registry's cache image, or the restored directory; on a builder that
@@ -26,7 +28,7 @@ function cacheArgs(job: Job, cache: CacheState, useBuildx: boolean, push: boolea
 }
 
 /** The build of this run: `tags` and, on a builder that pushes by itself, its --output. */
-function specOf(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, tags: string[], output?: string) {
+function specOf(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, tags: string[], base: ResolvedBase | undefined, output?: string) {
   const { inputs, ctx } = job;
   const at = job.reproducibleAt;
   return buildSpec(
@@ -39,6 +41,7 @@ function specOf(job: Job, meta: Meta, jar: string | undefined, cache: CacheState
       sourceDateEpoch: at ? Math.floor(at.getTime() / 1000) : undefined,
       builder: inputs.buildxBuilder,
       output,
+      baseArgs: base ? buildKitBaseArgs(base, inputs.platforms.length > 1) : undefined,
     },
     ctx.runnerTemp,
   );
@@ -48,17 +51,19 @@ function specOf(job: Job, meta: Meta, jar: string | undefined, cache: CacheState
  * Builds the image once under a name of this run's own (tags are shared by every job on the engine, so they come
  * last: at push, or here when nothing is pushed); a new layer-cache export replaces the old one.
  */
-export async function imageStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, dockerEnv: Record<string, string>): Promise<BuildResult & { own: OwnImage }> {
+export async function imageStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, useBuildx: boolean, push: boolean, dockerEnv: Record<string, string>): Promise<BuildResult & { own: OwnImage; base?: ResolvedBase }> {
   const { io, inputs, ctx } = job;
   if (!useBuildx) io.warning('docker buildx is not available: falling back to `docker build`. Install the buildx plugin for BuildKit features and caching.');
   const localName = runLocalName();
-  const spec = specOf(job, meta, jar, cache, useBuildx, push, [localName]);
+  // plain `docker build` takes no --annotation: its base stays unrecorded
+  const base = useBuildx ? await pinBase(job, job.policy) : undefined;
+  const spec = specOf(job, meta, jar, cache, useBuildx, push, [localName], base);
   const result = await buildImage(spec, useBuildx, dockerEnv, path.relative(ctx.workspace, inputs.file), job.policy);
   if (cache.layers) cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
   const own: OwnImage = { localName, imageId: result.imageId, manifestDigest: result.manifestDigest };
   // with no image name there is nothing to tag: metadata-action's bare tag names would mean docker.io/library/<tag>
   if (!push) await finishLocalNames(own, inputs.images.length ? meta.tags : [], dockerEnv);
-  return { ...result, own };
+  return { ...result, own, base };
 }
 
 /**
@@ -66,12 +71,13 @@ export async function imageStage(job: Job, meta: Meta, jar: string | undefined, 
  * digest only, with no tag and no round trip through the engine; the digest comes from the metadata file, and the
  * image ID is the config digest. The tags are written afterwards (see builder-push.ts).
  */
-export async function builderPushStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, dockerEnv: Record<string, string>): Promise<BuildResult & { manifestDigest: string }> {
+export async function builderPushStage(job: Job, meta: Meta, jar: string | undefined, cache: CacheState, dockerEnv: Record<string, string>): Promise<BuildResult & { manifestDigest: string; base?: ResolvedBase }> {
   const { inputs, ctx } = job;
-  const spec = specOf(job, meta, jar, cache, true, true, [], builderOutput(job.buildx, true, inputs.images, inputs.insecureRegistries));
+  const base = await pinBase(job, job.policy);
+  const spec = specOf(job, meta, jar, cache, true, true, [], base, builderOutput(job.buildx, true, inputs.images, inputs.insecureRegistries));
   const result = await buildImage(spec, true, dockerEnv, path.relative(ctx.workspace, inputs.file), job.policy);
   if (cache.layers) cache.layers.exported = promoteExport(layerDirs(ctx.runnerTemp));
   const digest = result.manifestDigest;
   if (!digest) throw new StageError('image', `The builder "${inputs.buildxBuilder}" pushed the image but its metadata file names no digest (containerimage.digest); buildx 0.10 or later writes it.`);
-  return { ...result, imageId: result.configDigest ?? result.imageId, manifestDigest: digest };
+  return { ...result, imageId: result.configDigest ?? result.imageId, manifestDigest: digest, base };
 }

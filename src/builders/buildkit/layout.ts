@@ -71,26 +71,3 @@ export function rewriteManifest(manifest: Manifest, layers: readonly Pick<Descri
 export function configPlatform(config: Pick<ImageConfig, 'os' | 'architecture' | 'variant'>): string {
   return normalPlatformName({ os: config.os, architecture: config.architecture, variant: config.variant });
 }
-
-/**
- * The image the Dockerfile's last stage starts FROM, with the ARGs before the first FROM (defaults, then build
- * args) put in; undefined when it is another stage, scratch, or not a plain name. For reuse of base layers only. Pure.
- */
-export function finalBase(dockerfile: string, buildArgs: ReadonlyMap<string, string>): string | undefined {
-  const lines = dockerfile.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
-  const metaArgs = new Map<string, string>();
-  const stages: string[] = [];
-  let from: string | undefined;
-  for (const raw of lines) {
-    const line = raw.trim();
-    const arg = /^ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?/i.exec(line);
-    if (arg && from === undefined) metaArgs.set(arg[1], buildArgs.get(arg[1]) ?? (arg[2] ?? '').replace(/^"(.*)"$/, '$1'));
-    const f = /^FROM\s+(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
-    if (f) {
-      from = f[1].replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_m, n: string) => metaArgs.get(n) ?? '');
-      if (f[2]) stages.push(f[2].toLowerCase());
-    }
-  }
-  if (!from || from === 'scratch' || stages.includes(from.toLowerCase())) return undefined;
-  return /^[a-z0-9][\w.:[\]/-]*(@sha256:[0-9a-f]{64})?$/i.test(from) && !from.includes('$') ? from : undefined;
-}

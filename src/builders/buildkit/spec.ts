@@ -24,6 +24,7 @@ export interface SpecParts {
   /** A named buildx builder, and the --output of one that pushes by itself (see BuildSpec). */
   builder?: string;
   output?: string;
+  baseArgs?: string[];
 }
 
 export function buildSpec(inputs: Inputs, parts: SpecParts, runnerTemp: string): BuildSpec {
@@ -47,5 +48,6 @@ export function buildSpec(inputs: Inputs, parts: SpecParts, runnerTemp: string):
     sourceDateEpoch: parts.sourceDateEpoch,
     builder: parts.builder,
     output: parts.output,
+    baseArgs: parts.baseArgs,
   };
 }

@@ -4,6 +4,7 @@ import { childIndex, childManifest, jsonBytes, type Flavor, type Manifest } from
 import { MEDIA } from '../../oci/media.js';
 import { sha256, writeTar, type LayerEntry } from '../../oci/tar.js';
 import type { BaseImage } from './base.js';
+import type { ResolvedBase } from '../base.js';
 import type { BuildPlan } from './plan.js';
 
 /** One of the build's layers: its tar's digest (diff_id) and, once compressed or reused, the blob. */
@@ -59,7 +60,7 @@ export interface AssembledImage {
 }
 
 /** Configs, manifests and (for several platforms) the index, from the base and the build's layers. Pure. */
-export function assemble(base: BaseImage, plan: BuildPlan, layers: readonly Blob[], diffIds: readonly string[], labels: readonly [string, string][], created: string, multi: boolean): AssembledImage {
+export function assemble(base: BaseImage, resolved: ResolvedBase, plan: BuildPlan, layers: readonly Blob[], diffIds: readonly string[], labels: readonly [string, string][], created: string, multi: boolean): AssembledImage {
   const platforms = base.platforms.map((p) => {
     const config: ImageConfig = childConfig(p.config, { steps: plan.steps, diffIds, labels, created });
     const cBytes = configBytes(config);

@@ -17,12 +17,16 @@ export function parseBaseRef(ref: string): { registry: string; repository: strin
 /** One platform of the base: its manifest and config as the registry serves them (digests verified). */
 export interface BasePlatform {
   platform: Platform;
+  /** This platform's manifest digest. */
+  digest: string;
   manifest: Manifest;
   config: ImageConfig;
 }
 
 export interface BaseImage {
   repository: string;
+  /** The digest the reference resolved to: the index's, or the one manifest's. */
+  digest: string;
   flavor: Flavor;
   platforms: BasePlatform[];
   /** The base is an index of more than one platform (attestations aside). */
@@ -35,29 +39,29 @@ function platformOfConfig(c: ImageConfig): Platform {
 
 /**
  * Reads the base's manifest(s) and config(s), never its layers. `wanted` are "os/arch[/variant]" names; empty
- * means the one platform of a single-platform base (or linux/amd64 of an index).
+ * means the one platform of a single-platform base, or `runner` (the runner's platform) of an index.
  */
-export async function readBase(client: RegistryClient, repository: string, reference: string, wanted: readonly string[]): Promise<BaseImage> {
+export async function readBase(client: RegistryClient, repository: string, reference: string, wanted: readonly string[], runner: string): Promise<BaseImage> {
   const top = await client.getManifest(repository, reference);
   const flavor = flavorOf(top.mediaType);
-  const one = async (bytes: Buffer, platform?: Platform): Promise<BasePlatform> => {
-    const manifest = JSON.parse(bytes.toString()) as Manifest;
+  const one = async (m: { bytes: Buffer; digest: string }, platform?: Platform): Promise<BasePlatform> => {
+    const manifest = JSON.parse(m.bytes.toString()) as Manifest;
     const config = JSON.parse((await client.getBlob(repository, manifest.config.digest)).toString()) as ImageConfig;
-    return { platform: platform ?? platformOfConfig(config), manifest, config };
+    return { platform: platform ?? platformOfConfig(config), digest: m.digest, manifest, config };
   };
   if (!isIndex(top.mediaType)) {
-    const p = await one(top.bytes);
+    const p = await one(top);
     const have = platformName(p.platform);
     const other = wanted.find((w) => w !== have && !have.startsWith(`${w}/`));
     if (other) throw new Error(`the base image has no ${other} platform; it has ${have}`);
-    return { repository, flavor, platforms: [p] };
+    return { repository, digest: top.digest, flavor, platforms: [p] };
   }
   const index = JSON.parse(top.bytes.toString()) as Index;
-  const picked = pickPlatforms(index, wanted.length ? wanted : ['linux/amd64']);
+  const picked = pickPlatforms(index, wanted.length ? wanted : [runner]);
   const platforms: BasePlatform[] = [];
   for (const d of picked) {
     const m = await client.getManifest(repository, d.digest);
-    platforms.push(await one(m.bytes, d.platform));
+    platforms.push(await one(m, d.platform));
   }
-  return { repository, flavor, platforms, multiPlatform: imageEntries(index.manifests).length > 1 };
+  return { repository, digest: top.digest, flavor, platforms, multiPlatform: imageEntries(index.manifests).length > 1 };
 }

@@ -14,6 +14,7 @@ import { splitRef } from '../../oci/name.js';
 import type { RetryPolicy } from '../../retry/retry.js';
 import { registryPool, type Job } from '../../job.js';
 import type { ImageBuilder } from '../builder.js';
+import { resolvedBase, type ResolvedBase } from '../base.js';
 
 /** `created` and file times: the commit time when reproducible, else SOURCE_DATE_EPOCH, else now. Pure. */
 export function buildTime(reproducibleAt: Date | undefined, env: NodeJS.ProcessEnv, now: Date): Date {
@@ -37,6 +38,7 @@ export function labelPairs(lines: readonly string[]): [string, string][] {
 interface Prepared {
   plan: BuildPlan;
   base: BaseImage;
+  resolved: ResolvedBase;
   baseRef: ReturnType<typeof parseBaseRef>;
   layers: AppLayer[];
   created: string;
@@ -57,7 +59,7 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
       const baseRef = parseBaseRef(df.base);
       let base: BaseImage;
       try {
-        base = await readBase(client(baseRef.registry), baseRef.repository, baseRef.reference, inputs.platforms);
+        base = await readBase(client(baseRef.registry), baseRef.repository, baseRef.reference, inputs.platforms, job.runnerPlatform);
       } catch (e) {
         throw new StageError(
           'image',
@@ -81,8 +83,9 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
       for (const n of plan.notes) io.info(n);
       const layers = layerTars(plan, read);
       const labels = labelPairs(meta.labels);
-      prepared = { plan, base, baseRef, layers, created: new Date(mtime * 1000).toISOString().replace('.000Z', 'Z'), labels };
-      const image = assemble(base, plan, layers.map((l) => layerBlob(l, new Map())), layers.map((l) => l.diffId), labels, prepared.created, inputs.platforms.length > 1);
+      const resolved = resolvedBase(df.base, base);
+      prepared = { plan, base, resolved, baseRef, layers, created: new Date(mtime * 1000).toISOString().replace('.000Z', 'Z'), labels };
+      const image = assemble(base, resolved, plan, layers.map((l) => layerBlob(l, new Map())), layers.map((l) => l.diffId), labels, prepared.created, inputs.platforms.length > 1);
       if (inputs.load) {
         const baseClient = client(baseRef.registry);
         const msg = await loadIntoEngine({ ...image.platforms[0], layers: image.layers }, { client: baseClient, repository: baseRef.repository, layers: image.platforms[0].baseLayers }, meta.tags, job.ctx.runnerTemp).catch((e: unknown) => {
@@ -91,7 +94,7 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
         io.info(msg);
       }
       io.info(`Native build of ${inputs.platforms.join(', ') || 'the base platform'} on ${df.base}: ${layers.length} layer(s), ${layers.reduce((n, l) => n + l.tar.length, 0)} bytes uncompressed; config ${image.platforms[0].config.digest}.`);
-      return { builder: 'native', imageId: image.platforms[0].config.digest };
+      return { builder: 'native', imageId: image.platforms[0].config.digest, base: resolved };
     },
 
     async publish(meta, mode) {
@@ -112,7 +115,7 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
           const reuse = leg ? new Map<string, { digest: string; size: number }>() : await blobsOfCurrentImage(c, img.repository, tags[0] ?? '', (m) => io.info(m));
           const blobs = p.layers.map((l) => layerBlob(l, reuse));
           const reused = blobs.filter((b) => !b.data).length;
-          const image = assemble(p.base, p.plan, blobs, p.layers.map((l) => l.diffId), p.labels, p.created, inputs.platforms.length > 1);
+          const image = assemble(p.base, p.resolved, p.plan, blobs, p.layers.map((l) => l.diffId), p.labels, p.created, inputs.platforms.length > 1);
           const sameRegistry = registry === p.baseRef.registry;
           const digest = await pushImage(c, img.repository, image, tags, { client: client(p.baseRef.registry), repository: p.baseRef.repository, sameRegistry, tempDir: job.ctx.runnerTemp });
           const uploaded = c.stats.bytesUploaded - before;

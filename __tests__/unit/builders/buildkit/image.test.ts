@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildEnv, buildxArgs, dockerBuildArgs, type BuildSpec } from '../../../../src/builders/buildkit/args.js';
-import { copiesOnlyTheJar, declaredArgs, hasRunSteps } from '../../../../src/dockerfile/facts.js';
+import { copiesOnlyTheJar } from '../../../../src/dockerfile/facts.js';
+import { declaredArgs, hasRunSteps, readModel } from '../../../../src/dockerfile/model.js';
 import { pushedDigest } from '../../../../src/builders/buildkit/push.js';
 import { jarBuildArg } from '../../../../src/builders/buildkit/spec.js';
 
@@ -15,14 +16,14 @@ describe('what a Dockerfile takes from the build', () => {
     ['FROM a\nCOPY --chown=1:1 build/libs/*.jar /app.jar\n', false],
     ['FROM a AS b\nFROM c\nCOPY --from=b /target/x /x\n', true],
     ['FROM a\nCOPY ["${JAR_FILE}", "app.jar"]\n', true],
-  ])('%j -> %s', (text, want) => expect(copiesOnlyTheJar(text)).toBe(want));
+  ])('%j -> %s', (text, want) => expect(copiesOnlyTheJar(readModel(text))).toBe(want));
 
   it.each([
     [tutorial, false],
     ['FROM a\nRUN apt-get update\n', true],
     ['FROM a\nCOPY x y\n  RUN \\\n  make\n', true],
     ['FROM a\n# RUN nothing\n', false],
-  ])('RUN steps in %j: %s', (text, want) => expect(hasRunSteps(text)).toBe(want));
+  ])('RUN steps in %j: %s', (text, want) => expect(hasRunSteps(readModel(text))).toBe(want));
 });
 
 describe('declaredArgs', () => {
@@ -31,7 +32,7 @@ describe('declaredArgs', () => {
     ['ARG BASE=x\nFROM ${BASE}\narg jar_file\n', ['BASE', 'jar_file']],
     ['FROM a\nARG A=1 B \\\n  C=3\n# ARG HIDDEN\n', ['A', 'B', 'C']],
     ['FROM a\nRUN echo ARG JAR_FILE\n', []],
-  ])('%j', (text, want) => expect(declaredArgs(text)).toEqual(want));
+  ])('%j', (text, want) => expect(declaredArgs(readModel(text))).toEqual(want));
 });
 
 const spec: BuildSpec = {

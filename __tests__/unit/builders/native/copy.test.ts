@@ -1,4 +1,5 @@
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
+import { readModel } from '../../../../src/dockerfile/model.js';
 import { describe, expect, it } from 'vitest';
 import { copyEntries, mkdirEntries, type ContextFile, type DirOwners } from '../../../../src/builders/native/copy.js';
 import { planBuild } from '../../../../src/builders/native/plan.js';
@@ -105,7 +106,7 @@ describe('Spring Boot layers', () => {
   });
 
   it('stamps the library layers with one fixed time, so a new commit changes only the application layer', () => {
-    const df = readDockerfile('FROM a\nWORKDIR /app\nARG JAR_FILE=target/*.jar\nCOPY ${JAR_FILE} app.jar\n', new Map());
+    const df = readDockerfile(readModel('FROM a\nWORKDIR /app\nARG JAR_FILE=target/*.jar\nCOPY ${JAR_FILE} app.jar\n'), new Map());
     const at = (mtime: number) => planBuild(df, [f('target/app.jar')], () => bootJar(), { layers: 'auto', mtime }).layers;
     const [before, after] = [at(1700000000), at(1700086400)];
     // dependencies and snapshot-dependencies: the same entries whatever the commit time
@@ -125,7 +126,7 @@ describe('Spring Boot layers', () => {
     ['auto', 3],
     ['single', 1],
   ] as const)('layers: %s gives %i layers for the tutorial Dockerfile', (mode, count) => {
-    const df = readDockerfile('FROM a\nWORKDIR /app\nARG JAR_FILE=target/*.jar\nCOPY ${JAR_FILE} app.jar\nENTRYPOINT ["java","-jar","app.jar"]\n', new Map());
+    const df = readDockerfile(readModel('FROM a\nWORKDIR /app\nARG JAR_FILE=target/*.jar\nCOPY ${JAR_FILE} app.jar\nENTRYPOINT ["java","-jar","app.jar"]\n'), new Map());
     const plan = planBuild(df, [f('target/app.jar')], () => bootJar(), { layers: mode, mtime: 1700000000 });
     expect(plan.layers).toHaveLength(1 + count); // WORKDIR's folder, then the jar's
     expect(plan.steps.filter((s) => s.layer)).toHaveLength(1 + count);
