@@ -16,6 +16,9 @@ export interface ResolvedBase {
   platforms: { platform: string; digest: string; config: string }[];
 }
 
+export const BASE_NAME = 'org.opencontainers.image.base.name';
+export const BASE_DIGEST = 'org.opencontainers.image.base.digest';
+
 /** A base reference written fully: registry, repository, then the tag or digest it was named by. Pure. */
 export function qualifiedBaseName(ref: string): string {
   const b = parseBaseRef(ref);
@@ -33,6 +36,15 @@ export function resolvedBase(ref: string, base: Pick<BaseImage, 'digest' | 'plat
 }
 
 /**
+ * The OCI base annotations (image-spec annotations.md): on a platform's manifest, the base manifest of that platform
+ * (the image sharing its first layers); on the index, the digest the base's reference resolved to. Pure.
+ */
+export function baseAnnotations(base: ResolvedBase, platform?: string): Record<string, string> {
+  const own = platform === undefined ? undefined : base.platforms.find((p) => p.platform === platform);
+  return { [BASE_NAME]: base.name, [BASE_DIGEST]: own?.digest ?? base.digest };
+}
+
+/**
  * The name BuildKit looks a FROM up by among named build contexts: the familiar form, without `docker.io/`,
  * `library/` or `:latest` (dockerui's NamedContext normalises so). Pure.
  */
@@ -45,8 +57,16 @@ export function familiarName(ref: string): string {
 
 /**
  * BuildKit's flags for a base resolved before the build: the FROM pinned to the digest read (`--build-context`
- * `<name>=docker-image://<name>@<digest>`), so the image is built on exactly what is recorded. Pure.
+ * `<name>=docker-image://<name>@<digest>`), so the image is built on exactly what is recorded, and the base
+ * annotations on each manifest (and the index, for several platforms). Pure.
  */
-export function buildKitBaseArgs(base: ResolvedBase, _multi: boolean): string[] {
-  return base.name.includes('@') ? [] : ['--build-context', `${familiarName(base.name)}=docker-image://${base.name.replace(/:[^:/]+$/, '')}@${base.digest}`];
+export function buildKitBaseArgs(base: ResolvedBase, multi: boolean): string[] {
+  const pinned = base.name.includes('@') ? [] : ['--build-context', `${familiarName(base.name)}=docker-image://${base.name.replace(/:[^:/]+$/, '')}@${base.digest}`];
+  const out = [...pinned];
+  for (const p of base.platforms) {
+    const where = multi ? `manifest[${p.platform}]` : 'manifest';
+    for (const [k, v] of Object.entries(baseAnnotations(base, p.platform))) out.push('--annotation', `${where}:${k}=${v}`);
+  }
+  if (multi) for (const [k, v] of Object.entries(baseAnnotations(base))) out.push('--annotation', `index:${k}=${v}`);
+  return out;
 }

@@ -44,23 +44,30 @@ export function layerMediaType(flavor: Flavor): string {
   return flavor === 'docker' ? MEDIA.dockerLayer : MEDIA.ociLayer;
 }
 
+/** Annotations only where the format has them: OCI manifests and indexes (Docker's schema 2 defines none). Pure. */
+function withAnnotations<T extends object>(value: T, flavor: Flavor, annotations: Record<string, string> | undefined): T {
+  return flavor === 'oci' && annotations && Object.keys(annotations).length ? { ...value, annotations: { ...annotations } } : value;
+}
+
 /** The child manifest: the base's layers verbatim (never downloaded), then the build's, with the new config. Pure. */
-export function childManifest(base: Manifest, flavor: Flavor, config: { digest: string; size: number }, layers: readonly { digest: string; size: number }[]): Manifest {
-  return {
+export function childManifest(base: Manifest, flavor: Flavor, config: { digest: string; size: number }, layers: readonly { digest: string; size: number }[], annotations?: Record<string, string>): Manifest {
+  const manifest: Manifest = {
     schemaVersion: 2,
     mediaType: flavor === 'docker' ? MEDIA.dockerManifest : MEDIA.ociManifest,
     config: { mediaType: flavor === 'docker' ? MEDIA.dockerConfig : MEDIA.ociConfig, digest: config.digest, size: config.size },
     layers: [...base.layers, ...layers.map((l) => ({ mediaType: layerMediaType(flavor), digest: l.digest, size: l.size }))],
   };
+  return withAnnotations(manifest, flavor, annotations);
 }
 
 /** An index of the per-platform manifests, each with the platform object copied from the base. Pure. */
-export function childIndex(flavor: Flavor, entries: readonly { digest: string; size: number; platform: Platform }[]): Index {
-  return {
+export function childIndex(flavor: Flavor, entries: readonly { digest: string; size: number; platform: Platform }[], annotations?: Record<string, string>): Index {
+  const index: Index = {
     schemaVersion: 2,
     mediaType: flavor === 'docker' ? MEDIA.dockerList : MEDIA.ociIndex,
     manifests: entries.map((e) => ({ mediaType: flavor === 'docker' ? MEDIA.dockerManifest : MEDIA.ociManifest, digest: e.digest, size: e.size, platform: e.platform })),
   };
+  return withAnnotations(index, flavor, annotations);
 }
 
 /** The platform as containerd normalises it: arm64/v8 and amd64/v1 are the default variants, so they are dropped. Pure. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildKitBaseArgs, familiarName, qualifiedBaseName, type ResolvedBase } from '../../../src/builders/base.js';
+import { baseAnnotations, buildKitBaseArgs, familiarName, qualifiedBaseName, type ResolvedBase } from '../../../src/builders/base.js';
 import { runnerPlatform } from '../../../src/inputs/platform.js';
 
 const sha = (c: string): string => `sha256:${c.repeat(64)}`;
@@ -27,10 +27,32 @@ const base: ResolvedBase = {
   ],
 };
 
-describe('the BuildKit pin', () => {
-  it('pins the FROM to the digest read', () => {
-    expect(buildKitBaseArgs(base, true)).toEqual(['--build-context', `127.0.0.1:5000/base/jre:17=docker-image://127.0.0.1:5000/base/jre@${sha('i')}`]);
-    expect(buildKitBaseArgs({ ...base, name: `127.0.0.1:5000/base/jre@${sha('i')}` }, false)).toEqual([]);
+describe('base annotations', () => {
+  it('name the platform manifest on a manifest, the resolved digest on the index', () => {
+    expect(baseAnnotations(base, 'linux/arm64')).toEqual({ 'org.opencontainers.image.base.name': base.name, 'org.opencontainers.image.base.digest': sha('b') });
+    expect(baseAnnotations(base)).toEqual({ 'org.opencontainers.image.base.name': base.name, 'org.opencontainers.image.base.digest': sha('i') });
+  });
+
+  it('BuildKit: pinned to the digest read, annotated per platform and on the index', () => {
+    expect(buildKitBaseArgs(base, true)).toEqual([
+      '--build-context', `127.0.0.1:5000/base/jre:17=docker-image://127.0.0.1:5000/base/jre@${sha('i')}`,
+      '--annotation', `manifest[linux/amd64]:org.opencontainers.image.base.name=${base.name}`,
+      '--annotation', `manifest[linux/amd64]:org.opencontainers.image.base.digest=${sha('a')}`,
+      '--annotation', `manifest[linux/arm64]:org.opencontainers.image.base.name=${base.name}`,
+      '--annotation', `manifest[linux/arm64]:org.opencontainers.image.base.digest=${sha('b')}`,
+      '--annotation', `index:org.opencontainers.image.base.name=${base.name}`,
+      '--annotation', `index:org.opencontainers.image.base.digest=${sha('i')}`,
+    ]);
+    const one = { ...base, platforms: [base.platforms[0]] };
+    expect(buildKitBaseArgs(one, false).filter((a) => a.startsWith('manifest') || a.startsWith('index'))).toEqual([
+      `manifest:org.opencontainers.image.base.name=${base.name}`,
+      `manifest:org.opencontainers.image.base.digest=${sha('a')}`,
+    ]);
+  });
+
+  it('a base named by digest needs no pin', () => {
+    const pinned = { ...base, name: `127.0.0.1:5000/base/jre@${sha('i')}`, platforms: [base.platforms[0]] };
+    expect(buildKitBaseArgs(pinned, false)).not.toContain('--build-context');
   });
 });
 

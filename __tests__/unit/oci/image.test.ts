@@ -84,6 +84,15 @@ describe('manifests and indexes', () => {
     expect(() => pickPlatforms(index, ['linux/s390x'])).toThrow('the base image has no linux/s390x platform; it has linux/amd64, linux/arm64/v8');
   });
 
+  it('carries annotations (the base ones) on OCI manifests and indexes, never on Docker schema 2', () => {
+    const a = { 'org.opencontainers.image.base.name': 'r/jre:17', 'org.opencontainers.image.base.digest': 'sha256:b' };
+    expect(childManifest(baseManifest, 'oci', { digest: 'sha256:nc', size: 5 }, [], a).annotations).toEqual(a);
+    expect(childManifest(baseManifest, 'docker', { digest: 'sha256:nc', size: 5 }, [], a).annotations).toBeUndefined();
+    expect(childIndex('oci', [], a).annotations).toEqual(a);
+    expect(childIndex('docker', [], a).annotations).toBeUndefined();
+    expect(childManifest(baseManifest, 'oci', { digest: 'sha256:nc', size: 5 }, []).annotations).toBeUndefined();
+  });
+
   it('copies platform objects verbatim into the index, typed like the base', () => {
     const i = childIndex('docker', [{ digest: 'sha256:x', size: 3, platform: index.manifests[1].platform! }]);
     expect(i.mediaType).toBe(MEDIA.dockerList);

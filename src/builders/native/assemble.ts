@@ -4,7 +4,7 @@ import { childIndex, childManifest, jsonBytes, type Flavor, type Manifest } from
 import { MEDIA } from '../../oci/media.js';
 import { sha256, writeTar, type LayerEntry } from '../../oci/tar.js';
 import type { BaseImage } from './base.js';
-import type { ResolvedBase } from '../base.js';
+import { baseAnnotations, type ResolvedBase } from '../base.js';
 import type { BuildPlan } from './plan.js';
 
 /** One of the build's layers: its tar's digest (diff_id) and, once compressed or reused, the blob. */
@@ -59,13 +59,13 @@ export interface AssembledImage {
   index?: { digest: string; mediaType: string; bytes: Buffer };
 }
 
-/** Configs, manifests and (for several platforms) the index, from the base and the build's layers. Pure. */
+/** Configs, manifests and (for several platforms) the index, from the base and the build's layers, each with the base annotations. Pure. */
 export function assemble(base: BaseImage, resolved: ResolvedBase, plan: BuildPlan, layers: readonly Blob[], diffIds: readonly string[], labels: readonly [string, string][], created: string, multi: boolean): AssembledImage {
-  const platforms = base.platforms.map((p) => {
+  const platforms = base.platforms.map((p, i) => {
     const config: ImageConfig = childConfig(p.config, { steps: plan.steps, diffIds, labels, created });
     const cBytes = configBytes(config);
     const cBlob = { digest: sha256(cBytes), size: cBytes.length, data: cBytes };
-    const manifest = childManifest(p.manifest, base.flavor, cBlob, layers);
+    const manifest = childManifest(p.manifest, base.flavor, cBlob, layers, baseAnnotations(resolved, resolved.platforms[i].platform));
     const mBytes = jsonBytes(manifest);
     return { config: cBlob, manifest: { digest: sha256(mBytes), mediaType: manifest.mediaType!, bytes: mBytes }, baseLayers: p.manifest.layers };
   });
@@ -73,6 +73,7 @@ export function assemble(base: BaseImage, resolved: ResolvedBase, plan: BuildPla
   const index = childIndex(
     base.flavor,
     platforms.map((p, i) => ({ digest: p.manifest.digest, size: p.manifest.bytes.length, platform: base.platforms[i].platform })),
+    baseAnnotations(resolved),
   );
   const iBytes = jsonBytes(index);
   return { flavor: base.flavor, layers: [...layers], platforms, index: { digest: sha256(iBytes), mediaType: index.mediaType ?? MEDIA.ociIndex, bytes: iBytes } };
