@@ -25,8 +25,11 @@ export interface Dockerfile extends Parsed {
   metaArgs: ReadonlyMap<string, string>;
 }
 
-/** `ARG a=1 b` into the scope: a build arg wins over the default; a bare ARG in a stage takes the meta ARG's value. Pure. */
-export function declareArgs(ins: Instruction, escape: string, given: ReadonlyMap<string, string>, scope: Map<string, string>, meta?: ReadonlyMap<string, string>): void {
+/**
+ * `ARG a=1 b` into the scope: a build arg wins over the default; a bare ARG in a stage takes the meta ARG's value;
+ * an ENV of the stage (`env`) wins over both. Pure but for `scope`.
+ */
+export function declareArgs(ins: Pick<Instruction, 'args'>, escape: string, given: ReadonlyMap<string, string>, scope: Map<string, string>, meta?: ReadonlyMap<string, string>, env?: ReadonlySet<string>): void {
   for (const w of splitWords(ins.args, escape)) {
     const eq = w.indexOf('=');
     const name = eq < 0 ? w : w.slice(0, eq);
@@ -37,7 +40,7 @@ export function declareArgs(ins: Instruction, escape: string, given: ReadonlyMap
       dflt = undefined; // BuildKit refuses this ARG; the build stops there
     }
     const value = given.get(name) ?? dflt;
-    if (value !== undefined) scope.set(name, value);
+    if (value !== undefined && !env?.has(name)) scope.set(name, value);
   }
 }
 

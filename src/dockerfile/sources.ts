@@ -1,4 +1,5 @@
 import { flagValue, type Parsed } from './parse.js';
+import { declareArgs } from './model.js';
 import { execForm, keyValues, processWord, splitWords } from './words.js';
 
 /** A COPY or ADD source taken from the build context, expanded, with where it is written. */
@@ -20,18 +21,6 @@ function expand(word: string, vars: ReadonlyMap<string, string>, escape: string)
   }
 }
 
-/** ARG declarations into the stage's (or, before the first FROM, the meta) variables, as BuildKit scopes them. */
-function declare(args: string, escape: string, given: ReadonlyMap<string, string>, meta: Map<string, string>, stage: Map<string, string> | undefined, env: ReadonlySet<string>): void {
-  for (const w of splitWords(args, escape)) {
-    const eq = w.indexOf('=');
-    const name = eq < 0 ? w : w.slice(0, eq);
-    const dflt = eq < 0 ? (stage ? meta.get(name) : undefined) : expand(w.slice(eq + 1), stage ?? meta, escape);
-    const value = given.get(name) ?? dflt;
-    // ENV wins over an ARG of the same name
-    if (value !== undefined && !env.has(name)) (stage ?? meta).set(name, value);
-  }
-}
-
 /**
  * The sources every COPY and ADD takes from the build context, in every stage: ARG (build args first, then defaults)
  * and ENV expanded as BuildKit does; not `--from` another stage or image, not URLs, not heredocs. `later` names
@@ -50,7 +39,7 @@ export function contextSources(df: Parsed, buildArgs: ReadonlyMap<string, string
     if (ins.keyword === 'FROM') {
       stage = new Map();
       env = new Set();
-    } else if (ins.keyword === 'ARG') declare(ins.args, escape, given, meta, stage, env);
+    } else if (ins.keyword === 'ARG') declareArgs(ins, escape, given, stage ?? meta, stage ? meta : undefined, env);
     else if (ins.keyword === 'ENV' && stage) {
       try {
         for (const [k, v] of keyValues(ins.args, stage, escape, true)) {
