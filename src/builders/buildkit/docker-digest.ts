@@ -5,28 +5,24 @@ import { finalBaseOf } from '../../dockerfile/model.js';
 import type { OwnImage } from './own.js';
 import { saveFolder, saveImage } from './save.js';
 import { parseBaseRef } from '../native/base.js';
-import { splitRef } from '../../oci/name.js';
 import type { RetryPolicy } from '../../retry/retry.js';
 import { registryPool, type Job } from '../../job.js';
-import type { Meta } from '../../tags/index.js';
 import type { Published } from '../builder.js';
 
-/** Images that may hold the build's layers compressed already: the base, and what the first tag points at now. Pure. */
-export function reuseSources(job: Pick<Job, 'dockerfile' | 'inputs'>, meta: Pick<Meta, 'tags'>): ReuseSource[] {
-  const out: ReuseSource[] = [];
+/**
+ * Where the build's layers may already be compressed: the base only (its layers are the base's to name). Never what
+ * a tag points at now: whoever can push there could map this build's diff_ids to blobs of their own. Pure.
+ */
+export function reuseSources(job: Pick<Job, 'dockerfile' | 'inputs'>): ReuseSource[] {
   const base = finalBaseOf(job.dockerfile, job.inputs.target);
-  if (base) {
-    try {
-      const b = parseBaseRef(base);
-      out.push({ registry: b.registry, repository: b.repository, reference: b.reference });
-    } catch {
-      // not a name the registry client can read: nothing to reuse
-    }
+  if (!base) return [];
+  try {
+    const b = parseBaseRef(base);
+    return [{ registry: b.registry, repository: b.repository, reference: b.reference }];
+  } catch {
+    // not a name the registry client can read: nothing to reuse
+    return [];
   }
-  const first = job.inputs.images[0];
-  const tag = meta.tags.find((t) => first && t.startsWith(`${first.name}:`));
-  if (first && tag) out.push({ registry: first.registry, repository: first.repository, reference: splitRef(tag).tag });
-  return out;
 }
 
 /**
@@ -34,7 +30,7 @@ export function reuseSources(job: Pick<Job, 'dockerfile' | 'inputs'>, meta: Pick
  * run's own image, pushed by our registry client, untagged, to every image; then the run's local name goes, so a
  * leg leaves no name in the engine either. Credentials stay in this process (inputs or the runner's docker config).
  */
-export async function publishSavedByDigest(job: Job, own: OwnImage, meta: Meta, dockerEnv: Record<string, string>, policy: RetryPolicy): Promise<Published> {
+export async function publishSavedByDigest(job: Job, own: OwnImage, dockerEnv: Record<string, string>, policy: RetryPolicy): Promise<Published> {
   const { inputs, io } = job;
   const log = (m: string): void => io.info(m);
   const { client, close } = registryPool(job, policy);
@@ -46,7 +42,7 @@ export async function publishSavedByDigest(job: Job, own: OwnImage, meta: Meta, 
     } catch (e) {
       throw new StageError('push', `Saving the built image from the engine for the push by digest failed: ${errorMessage(e)}.`);
     }
-    const sources = reuseSources(job, meta);
+    const sources = reuseSources(job);
     const image = await prepareSaved(layout, folder.dir, client, sources, log).catch((e: unknown) => {
       throw new StageError('push', `The saved image cannot be pushed by digest: ${errorMessage(e)}.`);
     });

@@ -34,7 +34,7 @@ function engineBuilder(job: Job, d: DockerDeps): ImageBuilder {
     publish: async (meta, mode) => {
       if (!built) throw new Error('publish before build');
       // the docker driver cannot push by digest (buildx: "not implemented for docker driver"): save and push it ourselves
-      if (mode === 'digest') return publishSavedByDigest(job, built.own, meta, d.dockerEnv, d.policy);
+      if (mode === 'digest') return publishSavedByDigest(job, built.own, d.dockerEnv, d.policy);
       return publish(meta.tags, job.inputs.images, built.own, d.dockerEnv, d.policy, (m) => job.io.info(m));
     },
   };

@@ -7,7 +7,7 @@ import type { BaseImage } from './base.js';
 import { baseAnnotations, type ResolvedBase } from '../base.js';
 import type { BuildPlan } from './plan.js';
 
-/** One of the build's layers: its tar's digest (diff_id) and, once compressed or reused, the blob. */
+/** One of the build's layers: its tar and the tar's digest (diff_id). */
 export interface AppLayer {
   diffId: string;
   tar: Buffer;
@@ -16,7 +16,7 @@ export interface AppLayer {
 export interface Blob {
   digest: string;
   size: number;
-  /** The bytes, when this run made them; undefined for a blob reused from the registry. */
+  /** The bytes: this run's own gzip of the layer (or a blob it verified to hold that layer). */
   data?: Buffer;
 }
 
@@ -29,19 +29,10 @@ export function layerTars(plan: BuildPlan, read: (source: string) => Uint8Array)
   });
 }
 
-const gzipCache = new WeakMap<Buffer, Blob>();
-
-/** The compressed blob of a layer: the registry's own when it holds one for this diff_id, else a fresh fixed gzip. */
-export function layerBlob(layer: AppLayer, reuse: ReadonlyMap<string, { digest: string; size: number }>): Blob {
-  const old = reuse.get(layer.diffId);
-  if (old) return { digest: old.digest, size: old.size };
-  let blob = gzipCache.get(layer.tar);
-  if (!blob) {
-    const data = gzipFixed(layer.tar);
-    blob = { digest: sha256(data), size: data.length, data };
-    gzipCache.set(layer.tar, blob);
-  }
-  return blob;
+/** The compressed blob of a layer: this run's own fixed gzip of its tar, so the same layer gives the same digest. Pure. */
+export function layerBlob(layer: AppLayer): Blob & { data: Buffer } {
+  const data = gzipFixed(layer.tar);
+  return { digest: sha256(data), size: data.length, data };
 }
 
 export interface PlatformImage {

@@ -3,12 +3,12 @@ import { platformName } from '../../oci/manifest.js';
 import { refsByRegistry, type RegistryResult } from '../buildkit/publish.js';
 import type { PushResult } from '../buildkit/push.js';
 import { jarBuildArg } from '../buildkit/spec.js';
-import { assemble, layerBlob, layerTars, type AppLayer } from './assemble.js';
+import { assemble, layerBlob, layerTars, type AppLayer, type AssembledImage } from './assemble.js';
 import { parseBaseRef, readBase, type BaseImage } from './base.js';
 import { listContext, openContext, readContextFile } from '../../dockerfile/context.js';
 import { loadIntoEngine } from './load.js';
 import { planBuild, type BuildPlan } from './plan.js';
-import { blobsOfCurrentImage, pushImage } from './push.js';
+import { pushImage } from './push.js';
 import { readDockerfile } from '../../dockerfile/reader.js';
 import { splitRef } from '../../oci/name.js';
 import type { RetryPolicy } from '../../retry/retry.js';
@@ -36,13 +36,12 @@ export function labelPairs(lines: readonly string[]): [string, string][] {
 }
 
 interface Prepared {
-  plan: BuildPlan;
   base: BaseImage;
   resolved: ResolvedBase;
   baseRef: ReturnType<typeof parseBaseRef>;
   layers: AppLayer[];
-  created: string;
-  labels: [string, string][];
+  /** The image as this run made it: its own layers by the digests it computed, the same for every registry. */
+  image: AssembledImage;
 }
 
 /** The daemonless builder: reads the base's manifests and configs, writes the layers itself, pushes by digest. */
@@ -82,10 +81,10 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
       }
       for (const n of plan.notes) io.info(n);
       const layers = layerTars(plan, read);
-      const labels = labelPairs(meta.labels);
+      const created = new Date(mtime * 1000).toISOString().replace('.000Z', 'Z');
       const resolved = resolvedBase(df.base, base);
-      prepared = { plan, base, resolved, baseRef, layers, created: new Date(mtime * 1000).toISOString().replace('.000Z', 'Z'), labels };
-      const image = assemble(base, resolved, plan, layers.map((l) => layerBlob(l, new Map())), layers.map((l) => l.diffId), labels, prepared.created, inputs.platforms.length > 1);
+      const image = assemble(base, resolved, plan, layers.map((l) => layerBlob(l)), layers.map((l) => l.diffId), labelPairs(meta.labels), created, inputs.platforms.length > 1);
+      prepared = { base, resolved, baseRef, layers, image };
       if (inputs.load) {
         const baseClient = client(baseRef.registry);
         const msg = await loadIntoEngine({ ...image.platforms[0], layers: image.layers }, { client: baseClient, repository: baseRef.repository, layers: image.platforms[0].baseLayers }, meta.tags, job.ctx.runnerTemp).catch((e: unknown) => {
@@ -105,26 +104,26 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
       const pushes: PushResult[] = [];
       const results: RegistryResult[] = [];
       let stats: { bytes: number; layers: number; compressed: boolean } | undefined;
+      // repositories of each registry this run has pushed to: the next one mounts the run's layers from there
+      const pushedTo = new Map<string, string[]>();
       for (const [registry, refs] of refsByRegistry(meta.tags, inputs.images)) {
         const img = inputs.images.find((i) => i.registry === registry)!;
         const c = client(registry);
-        // a leg writes no tag, and the same bytes to every registry: no blob reuse that differs per registry
         const tags = leg ? [] : refs.map((r) => splitRef(r).tag);
         const before = c.stats.bytesUploaded;
         try {
-          const reuse = leg ? new Map<string, { digest: string; size: number }>() : await blobsOfCurrentImage(c, img.repository, tags[0] ?? '', (m) => io.info(m));
-          const blobs = p.layers.map((l) => layerBlob(l, reuse));
-          const reused = blobs.filter((b) => !b.data).length;
-          const image = assemble(p.base, p.resolved, p.plan, blobs, p.layers.map((l) => l.diffId), p.labels, p.created, inputs.platforms.length > 1);
+          const image = p.image;
           const sameRegistry = registry === p.baseRef.registry;
-          const digest = await pushImage(c, img.repository, image, tags, { client: client(p.baseRef.registry), repository: p.baseRef.repository, sameRegistry, tempDir: job.ctx.runnerTemp });
+          const { digest, layers } = await pushImage(c, img.repository, image, tags, { client: client(p.baseRef.registry), repository: p.baseRef.repository, sameRegistry, tempDir: job.ctx.runnerTemp }, pushedTo.get(registry));
+          pushedTo.set(registry, [...(pushedTo.get(registry) ?? []), img.repository]);
           const uploaded = c.stats.bytesUploaded - before;
           const pushed = leg ? inputs.images.filter((i) => i.registry === registry).map((i) => `${i.name}@${digest}`) : refs;
-          io.info(`Pushed ${leg ? `${pushed.join(', ')} (no tag)` : `${refs.join(', ')}@${digest}`}: ${uploaded} bytes uploaded${reused ? `, ${reused} layer(s) reused from the tag's current image` : ''}.`);
+          const kept = layers.exists + layers.mounted;
+          io.info(`Pushed ${leg ? `${pushed.join(', ')} (no tag)` : `${refs.join(', ')}@${digest}`}: ${uploaded} bytes uploaded${kept ? `; ${kept} of ${image.layers.length} layer(s) already there by this run's own digest${layers.mounted ? ` (${layers.mounted} mounted)` : ''}` : ''}.`);
           for (const ref of pushed) pushes.push({ ref, digest, attempts: 1 });
           results.push({ registry, refs: pushed, digest, pushed: true, uploadedBytes: uploaded });
           const m = image.platforms[0];
-          stats ??= { bytes: [...m.baseLayers, ...blobs].reduce((n, l) => n + l.size, 0), layers: m.baseLayers.length + blobs.length, compressed: true };
+          stats ??= { bytes: [...m.baseLayers, ...image.layers].reduce((n, l) => n + l.size, 0), layers: m.baseLayers.length + image.layers.length, compressed: true };
         } catch (e) {
           io.info(`${registry}: ${errorMessage(e)}`);
           results.push({ registry, refs: [], digest: '', pushed: false, error: errorMessage(e), uploadedBytes: c.stats.bytesUploaded - before });

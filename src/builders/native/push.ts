@@ -1,36 +1,7 @@
-import type { Descriptor, Index, Manifest } from '../../oci/manifest.js';
-import { isAttestation, isIndex } from '../../oci/media.js';
-import type { ImageConfig } from '../../oci/config.js';
+import type { Descriptor } from '../../oci/manifest.js';
 import type { RegistryClient } from '../../registry/client.js';
 import { copyBlob } from '../../registry/copy.js';
 import type { AssembledImage } from './assemble.js';
-
-/**
- * diff_id → compressed blob of the image a tag points at now (its first platform), so that an unchanged layer
- * keeps the blob already pushed: no upload, and a digest that does not depend on this Node's zlib. Best effort:
- * nothing there (or unreadable) gives an empty map.
- */
-export async function blobsOfCurrentImage(client: RegistryClient, repo: string, tag: string, log: (m: string) => void): Promise<Map<string, { digest: string; size: number }>> {
-  const out = new Map<string, { digest: string; size: number }>();
-  try {
-    if (!tag || !(await client.headManifest(repo, tag))) return out;
-    let m = await client.getManifest(repo, tag);
-    if (isIndex(m.mediaType)) {
-      const first = (JSON.parse(m.bytes.toString()) as Index).manifests.find((d) => !isAttestation(d));
-      if (!first) return out;
-      m = await client.getManifest(repo, first.digest);
-    }
-    const manifest = JSON.parse(m.bytes.toString()) as Manifest;
-    const config = JSON.parse((await client.getBlob(repo, manifest.config.digest)).toString()) as ImageConfig;
-    config.rootfs.diff_ids.forEach((d, i) => {
-      const l = manifest.layers[i];
-      if (l) out.set(d, { digest: l.digest, size: l.size });
-    });
-  } catch (e) {
-    log(`The image ${repo}:${tag} now points at could not be read, so no layer is reused from it: ${(e as Error).message}`);
-  }
-  return out;
-}
 
 export interface BaseSource {
   client: RegistryClient;
@@ -58,19 +29,30 @@ async function baseLayer(client: RegistryClient, repo: string, d: Descriptor, ba
   await copyBlob(base, { client, repository: repo }, d, base.tempDir);
 }
 
+/** How the run's own layers reached one repository: already there (HEAD of the digest this run computed), mounted, uploaded. */
+export interface LayerPushes {
+  exists: number;
+  mounted: number;
+  uploaded: number;
+}
+
 /**
  * Pushes one assembled image to one repository: every blob, then each manifest by digest, then the index by
- * digest, and the tags last, so a failure leaves no tag on a partial image. Returns the top digest.
+ * digest, and the tags last, so a failure leaves no tag on a partial image. The run's own layers go by the digests
+ * it computed: a HEAD finds one the repository holds, `mountFrom` (repositories of this registry this run pushed to)
+ * may mount it, else it is uploaded. Returns the top digest.
  */
-export async function pushImage(client: RegistryClient, repo: string, image: AssembledImage, tags: readonly string[], base: BaseSource): Promise<string> {
+export async function pushImage(client: RegistryClient, repo: string, image: AssembledImage, tags: readonly string[], base: BaseSource, mountFrom: readonly string[] = []): Promise<{ digest: string; layers: LayerPushes }> {
   const baseLayers = new Map<string, Descriptor>();
   for (const p of image.platforms) for (const l of p.baseLayers) baseLayers.set(l.digest, l);
   for (const d of baseLayers.values()) await baseLayer(client, repo, d, base);
+  const layers: LayerPushes = { exists: 0, mounted: 0, uploaded: 0 };
   for (const l of image.layers) {
-    await client.pushBlob(repo, l, () => {
-      if (!l.data) throw new Error(`layer ${l.digest} was to be reused from ${repo}, but the registry no longer has it; run again`);
+    const how = await client.pushBlob(repo, l, () => {
+      if (!l.data) throw new Error(`layer ${l.digest} has no bytes to upload`);
       return l.data;
-    });
+    }, [...mountFrom]);
+    layers[how]++;
   }
   for (const p of image.platforms) await client.pushBlob(repo, p.config, () => p.config.data);
   for (const p of image.platforms) await client.putManifest(repo, p.manifest.digest, p.manifest.mediaType, p.manifest.bytes);
@@ -80,5 +62,5 @@ export async function pushImage(client: RegistryClient, repo: string, image: Ass
     const got = await client.putManifest(repo, tag, top.mediaType, top.bytes);
     if (got !== top.digest) throw new Error(`${repo}:${tag} reports ${got}, not this run's ${top.digest}`);
   }
-  return top.digest;
+  return { digest: top.digest, layers };
 }
