@@ -206,7 +206,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   // a named docker-driver builder is a docker context: the whole docker path runs on that engine
   const engine = builderEngineEnv(job.buildx);
   const useBuildx = choice.kind === 'docker' && (await hasBuildx(engine));
-  const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, engine));
+  const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, engine, choice.kind === 'native'));
   post.cache = cache;
   persist();
 
@@ -233,7 +233,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   if (leg && published.pushes.length && !published.results.some((r) => r.error)) await stage('leg', 'Digest file for the merge job', async () => writeLegDigest(job, published));
   const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now, policy, built.base)) : { ...published, supply: undefined };
   if (!push) io.info(built.builder === 'native' ? 'Nothing is pushed: the native builder made the image, and it stays unpublished.' : 'Nothing is pushed: the image was built and loaded into the local engine only.');
-  const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
+  const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? cache.nativeLayers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
   Object.assign(record, { supply, results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
   record.stats = published.stats ?? (pushes[0] ? await pushedStats(pushes[0].ref.includes('@') ? pushes[0].ref : `${pushes[0].ref}@${pushes[0].digest}`, dockerEnv, inputs.buildxBuilder) : await localStats(built.imageId, dockerEnv));
   if (inputs.prComment && pr && !fork && !leg) await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));

@@ -99,6 +99,11 @@ describe('the caches post saves', () => {
     [dep(['/home/runner/.m2/repository'], 'someone-else-key'), false],
     [{ write: true, artifact: { key: 'image-publish-jar-x', path: '/home/runner', hit: 'miss', staged: true } }, false],
     [{ write: true, layers: { key: 'image-publish-layers-x', path: '/home/runner/work/_temp/image-publish-layers/cache', hit: 'bogus', exported: true } }, false],
+    [{ write: true, nativeLayers: { key: 'image-publish-native-layers-linux-x64-z-', path: '/home/runner/work/_temp/image-publish-layer-digests', hit: 'partial', save: 'image-publish-native-layers-linux-x64-z-0f' } }, true],
+    [{ write: true, nativeLayers: { key: 'image-publish-native-layers-linux-x64-z-', path: '/home/runner/work/_temp/image-publish-layer-digests', hit: 'miss' } }, true],
+    [{ write: true, nativeLayers: { key: 'image-publish-native-layers-x', path: '/home/runner/.ssh', hit: 'miss' } }, false],
+    [{ write: true, nativeLayers: { key: 'image-publish-native-layers-x', path: '/home/runner/work/_temp/image-publish-layer-digests', hit: 'miss', save: 'someone-else-key' } }, false],
+    [{ write: true, nativeLayers: { key: 'image-publish-native-layers-x', path: '/home/runner/work/_temp/image-publish-layer-digests', hit: 'miss', save: 7 } }, false],
     [{ write: 'true' }, false],
   ])('%j: %s', (c, ok) => expect('value' in checkCache(c, facts)).toBe(ok));
 });

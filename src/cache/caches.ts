@@ -10,6 +10,7 @@ import { dependencyKey, layerKey, type HitKind, type Platform } from './keys.js'
 import { buildFilePatterns, gradleCachePaths, gradleUserHome, mavenRepository } from './paths.js';
 import { artifactDir, artifactKey, unstageArtifact, type ArtifactInputs } from './artifact.js';
 import { layerDirs, type LayerExport } from './layers.js';
+import { gzipFlavour, layerDigestsDir, layerDigestsKey } from './layer-digests.js';
 import { cacheServiceAvailable, restore, save, type CacheLog } from './store.js';
 
 /** What post needs to save the caches: keys and paths, nothing secret. */
@@ -18,6 +19,8 @@ export interface CacheState {
   artifact?: { key: string; path: string; hit: HitKind; staged: boolean };
   dependencies?: { key: string; paths: string[]; hit: HitKind };
   layers?: { key: string; path: string; hit: HitKind; exported: boolean };
+  /** The native builder's layer digests; `save` is the key of the file this run wrote, when it changed. */
+  nativeLayers?: { key: string; path: string; hit: HitKind; save?: string };
   /** The layer cache the builder can keep, chosen in restore; none when there is no layer cache. */
   layerExport?: LayerExport;
 }
@@ -100,6 +103,14 @@ export async function restoreLayers(images: readonly string[], dockerfile: strin
   return { key: key.key, path: dirs.current, hit, exported: false };
 }
 
+/** The native builder's layer digests: the newest file of this platform and gzip flavour (always a partial hit at best). */
+export async function restoreLayerDigests(runnerTemp: string, log: CacheLog): Promise<CacheState['nativeLayers']> {
+  const dir = layerDigestsDir(runnerTemp);
+  const key = layerDigestsKey(platform(), gzipFlavour());
+  const { hit } = await restore('native layer-digest', [dir], key, log);
+  return { key: key.key, path: dir, hit };
+}
+
 export function cacheAvailable(log: CacheLog): boolean {
   if (cacheServiceAvailable()) return true;
   log.info('The Actions cache service is not available in this environment: caches are off.');
@@ -115,7 +126,9 @@ export async function saveCaches(state: CacheState, log: CacheLog): Promise<void
   const d = state.dependencies;
   const l = state.layers;
   const a = state.artifact;
+  const n = state.nativeLayers;
   await Promise.all([
+    n?.save ? save('native layer-digest', [n.path], n.save, log) : undefined,
     a && a.staged && a.hit !== 'exact' ? save('jar', [a.path], a.key, log) : undefined,
     d && d.hit !== 'exact' && d.hit !== 'off' ? save('dependency', d.paths, d.key, log) : undefined,
     l && l.exported && l.hit !== 'exact' && l.hit !== 'off' ? save('BuildKit layer', [l.path], l.key, log) : undefined,

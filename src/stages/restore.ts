@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { ArtifactInputs } from '../cache/artifact.js';
-import { cacheAvailable, restoreArtifact, restoreDependencies, restoreLayers, type CacheState } from '../cache/caches.js';
+import { cacheAvailable, restoreArtifact, restoreDependencies, restoreLayerDigests, restoreLayers, type CacheState } from '../cache/caches.js';
 import { mayWriteCache } from '../cache/keys.js';
 import { builderLayerExport, effectiveCacheMode, type CacheMode, type LayerExport } from '../cache/layers.js';
 import { pushesFromBuilder } from '../builders/buildkit/buildx.js';
@@ -46,9 +46,9 @@ async function whatIsBuilt(job: Job): Promise<ArtifactInputs | { why: string }> 
 
 /**
  * Restores what this run can reuse: the jar of this very source tree (then the build tool is skipped and its dependencies are
- * not needed), else the dependency cache; and the layer cache.
+ * not needed), else the dependency cache; and the layer cache (BuildKit's, or the native builder's layer digests).
  */
-export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Record<string, string>): Promise<{ cache: CacheState; reusedJar?: string }> {
+export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Record<string, string>, native = false): Promise<{ cache: CacheState; reusedJar?: string }> {
   const { io, ctx, inputs, javaPlan } = job;
   const cache: CacheState = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName, job.untrusted !== undefined) };
   if (!inputs.cache || job.untrusted) {
@@ -72,9 +72,10 @@ export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Rec
     }
   }
   const project = javaPlan.project;
-  [cache.dependencies, cache.layers] = await Promise.all([
+  [cache.dependencies, cache.layers, cache.nativeLayers] = await Promise.all([
     project && !reusedJar ? restoreDependencies(project.tool, command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, job.env, io) : undefined,
     wantLayers ? restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
+    native ? restoreLayerDigests(ctx.runnerTemp, io) : undefined,
   ]);
   return { cache, reusedJar };
 }

@@ -27,7 +27,7 @@ export const LIMITS = {
   },
   /** A file of the build context read to look for a credential (.git/config, .npmrc…). */
   credentialFileBytes: 1 * MiB,
-  /** The jar cache's own note of where the jar belongs. */
+  /** The jar cache's own note of where the jar belongs, and the native builder's layer-digest file. */
   cacheNoteBytes: 64 * KiB,
   /** A file of the build context put into a native layer, and the jar read for the SBOM. */
   contextFileBytes: 1 * GiB,

@@ -3,7 +3,11 @@ import { platformName } from '../../oci/manifest.js';
 import { refsByRegistry, type RegistryResult } from '../buildkit/publish.js';
 import type { PushResult } from '../buildkit/push.js';
 import { jarBuildArg } from '../buildkit/spec.js';
-import { assemble, layerBlob, layerTars, type AppLayer, type AssembledImage } from './assemble.js';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { CacheState } from '../../cache/caches.js';
+import { assemble, layerTars, type AppLayer, type AssembledImage } from './assemble.js';
+import { blobsOfRun, type FetchBlob } from './digests.js';
 import { parseBaseRef, readBase, type BaseImage } from './base.js';
 import { listContext, openContext, readContextFile } from '../../dockerfile/context.js';
 import { loadIntoEngine } from './load.js';
@@ -12,6 +16,7 @@ import { pushImage } from './push.js';
 import { readDockerfile } from '../../dockerfile/reader.js';
 import { splitRef } from '../../oci/name.js';
 import type { RetryPolicy } from '../../retry/retry.js';
+import type { RegistryClient } from '../../registry/client.js';
 import { registryPool, type Job } from '../../job.js';
 import type { ImageBuilder } from '../builder.js';
 import { resolvedBase, type ResolvedBase } from '../base.js';
@@ -44,8 +49,30 @@ interface Prepared {
   image: AssembledImage;
 }
 
+/** A blob of the first image's repository, by a digest the layer-digest cache names: undefined when it lacks it or cannot say. */
+function blobFetcher(job: Job, client: (registry: string) => RegistryClient): FetchBlob {
+  const target = job.inputs.images[0];
+  return async (entry) => {
+    if (!target) return undefined;
+    const c = client(target.registry);
+    mkdirSync(job.ctx.runnerTemp, { recursive: true });
+    const dir = mkdtempSync(path.join(job.ctx.runnerTemp, 'image-publish-blob-'));
+    try {
+      if (!(await c.hasBlob(target.repository, entry.digest))) return undefined;
+      const file = path.join(dir, 'blob');
+      await c.downloadBlob(target.repository, entry, file);
+      return readFileSync(file);
+    } catch (e) {
+      job.io.info(`${target.name}: the cached layer ${entry.digest} could not be read (${errorMessage(e)}); the layer is gzipped instead.`);
+      return undefined;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
 /** The daemonless builder: reads the base's manifests and configs, writes the layers itself, pushes by digest. */
-export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = () => new Date()): ImageBuilder {
+export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState, now: () => Date = () => new Date()): ImageBuilder {
   const { inputs, io } = job;
   const { client, close } = registryPool(job, policy);
   let prepared: Prepared | undefined;
@@ -83,7 +110,8 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, now: () => Date = (
       const layers = layerTars(plan, read);
       const created = new Date(mtime * 1000).toISOString().replace('.000Z', 'Z');
       const resolved = resolvedBase(df.base, base);
-      const image = assemble(base, resolved, plan, layers.map((l) => layerBlob(l)), layers.map((l) => l.diffId), labelPairs(meta.labels), created, inputs.platforms.length > 1);
+      const { blobs } = await blobsOfRun(layers, cache?.nativeLayers, blobFetcher(job, client), (m) => io.info(m));
+      const image = assemble(base, resolved, plan, blobs, layers.map((l) => l.diffId), labelPairs(meta.labels), created, inputs.platforms.length > 1);
       prepared = { base, resolved, baseRef, layers, image };
       if (inputs.load) {
         const baseClient = client(baseRef.registry);
