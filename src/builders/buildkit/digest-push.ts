@@ -24,7 +24,7 @@ export interface BlobSource {
   repository: string;
 }
 
-/** An image whose layers may already be in a registry, compressed: the base, or what a tag points at now. */
+/** An image whose layers may already be in a registry, compressed: the base (never what a tag points at now). */
 export interface ReuseSource extends BlobSource {
   reference: string;
 }
