@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCacheService, type CacheService } from '../support/cache-service.ts';
 import { branchEvent } from '../support/events.ts';
 import { readImage, type RegistryImage } from '../support/native.ts';
-import { runAction, type ActionRun } from '../support/runner.ts';
+import { NODE24, runAction, type ActionRun } from '../support/runner.ts';
 import { PREBUILT, prebuiltWorkspace, services, uniqueRepo, type Services, type Workspace } from '../support/services.ts';
 
 let s: Services;
@@ -74,6 +74,7 @@ describe('a hostile image at the tag, for layer reuse', () => {
   const scratch = uniqueRepo('reuse-own');
   let own: RegistryImage;
   let attacker: string;
+  let evil: Buffer;
   let run: ActionRun;
   let image: RegistryImage;
   let keys: { pub: string; key: string; password: string };
@@ -83,7 +84,7 @@ describe('a hostile image at the tag, for layer reuse', () => {
     expect(first.main.code, first.main.log).toBe(0);
     own = await readImage(s, scratch, first.outputs.digest);
     // the attacker's image at the target tag: the same config (so the same diff_ids), the app layer's blob swapped
-    const evil = gzipSync(Buffer.from('not the layer the config names\n'));
+    evil = gzipSync(Buffer.from('not the layer the config names\n'));
     attacker = sha256(evil);
     const base = s.baseImage.replace(`${s.registry}/`, '').replace(/[:@].*$/, '');
     const layers = own.manifest.layers.map((l, i) => (i === own.manifest.layers.length - 1 ? { ...l, digest: attacker, size: evil.length } : l));
@@ -130,6 +131,37 @@ describe('a hostile image at the tag, for layer reuse', () => {
     });
     expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
     expect(r.stdout).toContain(run.outputs.digest);
+  });
+
+  describe('and a poisoned layer-digest cache naming that blob, which the repository holds', () => {
+    const poisoned = uniqueRepo('reuse-poison');
+    let svc: CacheService;
+    let again: ActionRun;
+    beforeAll(async () => {
+      svc = await startCacheService();
+      await putBlob(poisoned, attacker, evil);
+      // what a restore would leave had someone with write access to the cache scope saved this entry
+      const runnerTemp = path.join(mkdtempSync(path.join(os.tmpdir(), 'ip-reuse-runner-')), '_temp');
+      const zlib = execFileSync(NODE24, ['-p', 'process.versions.zlib'], { encoding: 'utf8' }).trim();
+      const dir = path.join(runnerTemp, 'image-publish-layer-digests');
+      mkdirSync(dir, { recursive: true });
+      const app = own.config.rootfs.diff_ids.at(-1)!;
+      writeFileSync(path.join(dir, 'layer-digests.json'), JSON.stringify({ flavour: `zlib-${zlib}-level6`, layers: [{ diffId: app, digest: attacker, size: evil.length }] }));
+      again = await runAction({ workspace: ws.dir, event: branchEvent(ws.sha, 'main'), env: svc.env, runnerTemp, inputs: inputs(poisoned, 'v1') });
+    }, 10 * 60 * 1000);
+    afterAll(async () => svc?.stop());
+
+    it("refuses the entry after checking the blob, and pushes the run's own gzip", async () => {
+      expect(again.main.code, again.main.log).toBe(0);
+      expect(again.main.log).toContain(`Layer-digest cache entry not used, the layer is gzipped instead: ${attacker} does not decompress to this run's tar`);
+      expect(again.main.log).toMatch(/0 of 1 layer\(s\) from the layer-digest cache.*; 1 gzipped/);
+      const img = await readImage(s, poisoned, again.outputs.digest);
+      expect(img.manifest.layers.map((l) => l.digest)).not.toContain(attacker);
+      expect(img.manifest.layers.at(-1)!.digest).toBe(own.manifest.layers.at(-1)!.digest);
+      expect(uploaded(again)).toBeGreaterThanOrEqual(own.manifest.layers.at(-1)!.size);
+      // and the file post saves holds the run's own digest for that layer
+      expect(again.post.log).toMatch(/native layer-digest cache saved as/);
+    });
   });
 });
 
