@@ -1,12 +1,12 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { errorMessage, InputError, StageError } from '../../errors.js';
 import { platformName } from '../../oci/manifest.js';
 import { refsByRegistry, type RegistryResult } from '../buildkit/publish.js';
 import type { PushResult } from '../buildkit/push.js';
 import { jarBuildArg } from '../buildkit/spec.js';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import path from 'node:path';
 import type { CacheState } from '../../cache/caches.js';
-import { assemble, layerTars, type AppLayer, type AssembledImage } from './assemble.js';
+import { assemble, layerTars, type AssembledImage } from './assemble.js';
 import { blobsOfRun, type FetchBlob } from './digests.js';
 import { parseBaseRef, readBase, type BaseImage } from './base.js';
 import { listContext, openContext, readContextFile } from '../../dockerfile/context.js';
@@ -44,7 +44,6 @@ interface Prepared {
   base: BaseImage;
   resolved: ResolvedBase;
   baseRef: ReturnType<typeof parseBaseRef>;
-  layers: AppLayer[];
   /** The image as this run made it: its own layers by the digests it computed, the same for every registry. */
   image: AssembledImage;
 }
@@ -112,7 +111,7 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState,
       const resolved = resolvedBase(df.base, base);
       const { blobs } = await blobsOfRun(layers, cache?.nativeLayers, blobFetcher(job, client), (m) => io.info(m));
       const image = assemble(base, resolved, plan, blobs, layers.map((l) => l.diffId), labelPairs(meta.labels), created, inputs.platforms.length > 1);
-      prepared = { base, resolved, baseRef, layers, image };
+      prepared = { base, resolved, baseRef, image };
       if (inputs.load) {
         const baseClient = client(baseRef.registry);
         const msg = await loadIntoEngine({ ...image.platforms[0], layers: image.layers }, { client: baseClient, repository: baseRef.repository, layers: image.platforms[0].baseLayers }, meta.tags, job.ctx.runnerTemp).catch((e: unknown) => {
