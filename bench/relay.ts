@@ -48,7 +48,7 @@ type State = 'head' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trai
 /** Follows one connection's request stream and reports each byte as included or excluded. */
 function requestCounter(exclude: (path: string) => boolean, counts: RelayCounts): (data: Buffer) => void {
   let state: State = 'head';
-  let pending = EMPTY;
+  let pending: Buffer = EMPTY;
   let remaining = 0;
   let excluded = false;
   const count = (n: number) => {
@@ -63,7 +63,7 @@ function requestCounter(exclude: (path: string) => boolean, counts: RelayCounts)
   };
   return (chunk: Buffer) => {
     counts.total += chunk.length;
-    let data = chunk;
+    let data: Buffer = chunk;
     while (data.length > 0) {
       if (state === 'raw') {
         count(data.length);
