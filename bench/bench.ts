@@ -16,7 +16,7 @@ import { bytes, sec } from './format.ts';
 import { runHandOnce } from './hand.ts';
 import { JIB_VERSION, runJibOnce } from './jib.ts';
 import { NOTES } from './notes.ts';
-import { BUDGET_MIN, errorText, git, tail } from './proc.ts';
+import { abortAll, BUDGET_MIN, errorText, git, tail } from './proc.ts';
 import { deleteRepo } from './registry.ts';
 import { startRelay, type Relay } from './relay.ts';
 import { issueTable, stageTable, summarize, targets, targetTable } from './report.ts';
@@ -120,6 +120,8 @@ function printReport(results: RunResult[], fixtures: Fixture[], load: { before: 
 }
 
 async function main(): Promise<void> {
+  // stopped (run.mjs forwards SIGINT/SIGTERM): kill the running command, then the finally blocks clean up
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => abortAll(sig));
   const fixtures = selectedFixtures(process.env.BENCH_FIXTURES);
   const s = services();
   const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;

@@ -1,12 +1,22 @@
 /** Processes for the bench: every command bounded in time, by its own time-out and by the bench's budget. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 
 const BUDGET_MS = Number(process.env.BENCH_TIMEOUT_MIN ?? '90') * 60 * 1000;
 const DEADLINE = Date.now() + BUDGET_MS;
 export const STEP_TIMEOUT_MS = 10 * 60 * 1000;
 export const BUDGET_MIN = BUDGET_MS / 60000;
 
+const live = new Set<ChildProcess>();
+let aborted: string | undefined;
+
+/** On SIGINT/SIGTERM: every command still running is killed, and no new one starts, except clean-up. */
+export function abortAll(why: string): void {
+  aborted = why;
+  for (const c of live) c.kill('SIGKILL');
+}
+
 export function timeLeft(): number {
+  if (aborted) throw new Error(`bench stopped (${aborted})`);
   const left = DEADLINE - Date.now();
   if (left <= 0) throw new Error(`bench budget of ${BUDGET_MIN} min exhausted (BENCH_TIMEOUT_MIN)`);
   return left;
@@ -23,13 +33,16 @@ export interface RunOpts {
   env?: NodeJS.ProcessEnv;
   input?: string;
   timeoutMs?: number;
+  /** Clean-up: runs even after the budget is spent or the bench was stopped, bounded by its own time-out. */
+  cleanup?: boolean;
 }
 
 export function run(cmd: string, args: string[], opts: RunOpts = {}): Promise<Cmd> {
-  const timeoutMs = Math.min(opts.timeoutMs ?? STEP_TIMEOUT_MS, timeLeft());
+  const timeoutMs = opts.cleanup ? (opts.timeoutMs ?? 120_000) : Math.min(opts.timeoutMs ?? STEP_TIMEOUT_MS, timeLeft());
   return new Promise((resolve) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    live.add(child);
     let out = '';
     const keep = (c: Buffer) => {
       out += c.toString();
@@ -43,6 +56,7 @@ export function run(cmd: string, args: string[], opts: RunOpts = {}): Promise<Cm
     }, timeoutMs);
     child.on('error', (e) => (out += `\n[bench] ${e.message}`));
     child.on('close', (code) => {
+      live.delete(child);
       clearTimeout(timer);
       resolve({ code: code ?? 1, out, ms: performance.now() - t0 });
     });

@@ -6,7 +6,7 @@ import type { Ctx } from './types.ts';
 
 /** Local images of every contender's repository, app:latest and the base image's tags. */
 async function ourImages(ctx: Ctx): Promise<string[]> {
-  const ls = await must('docker', ['image', 'ls', '--format', '{{.Repository}}\t{{.Tag}}\t{{.ID}}'], { timeoutMs: 60_000 });
+  const ls = await must('docker', ['image', 'ls', '--format', '{{.Repository}}\t{{.Tag}}\t{{.ID}}'], { timeoutMs: 60_000, cleanup: true });
   const repos = Object.values(ctx.repo).map((r) => `${ctx.relay.address}/${r}`);
   const bases = [ctx.s.baseImage.replace(/:[^:/]+$/, ''), `${ctx.relay.address}/base/jre`];
   const refs = new Set<string>();
@@ -25,7 +25,7 @@ async function ourImages(ctx: Ctx): Promise<string[]> {
  */
 export async function wipe(ctx: Ctx): Promise<void> {
   const refs = await ourImages(ctx);
-  if (refs.length) await run('docker', ['image', 'rm', '-f', ...refs], { timeoutMs: 120_000 });
+  if (refs.length) await run('docker', ['image', 'rm', '-f', ...refs], { timeoutMs: 120_000, cleanup: true });
   await must('docker', ['builder', 'prune', '-af'], { timeoutMs: 5 * 60_000 });
   const home = ctx.ws.env.HOME;
   rmSync(path.join(home, '.m2', 'repository'), { recursive: true, force: true });
@@ -39,7 +39,7 @@ export async function cleanUp(ctx: Ctx, deleteTags: (repo: string) => Promise<nu
   const problems: string[] = [];
   const refs = await ourImages(ctx);
   if (refs.length) {
-    const r = await run('docker', ['image', 'rm', '-f', ...refs], { timeoutMs: 120_000 });
+    const r = await run('docker', ['image', 'rm', '-f', ...refs], { timeoutMs: 120_000, cleanup: true });
     if (r.code !== 0) problems.push(`docker image rm: ${r.out.trim()}`);
   }
   for (const repo of Object.values(ctx.repo)) {
