@@ -26,6 +26,8 @@ export interface Inputs {
   javaTool: JavaTool;
   workingDirectory: string;
   javaArgs: string[];
+  /** The build tool's fast path: offline on an exact dependency cache hit, short-build JVM flags, no test compile. */
+  fastBuild: boolean;
   artifact: string;
   context: string;
   file: string;
@@ -165,6 +167,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     javaTool,
     workingDirectory,
     javaArgs: splitArgs('java-args', read('java-args')),
+    fastBuild: parseBoolean('fast-build', read('fast-build'), true),
     artifact: read('artifact').trim(),
     context,
     file,

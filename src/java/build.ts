@@ -8,8 +8,10 @@ import { runRepoCode, survivorsMessage, type Wall } from '../sandbox/run.js';
 import type { Inputs } from '../inputs/inputs.js';
 import { readBuildFile } from './files.js';
 import { artifactRoot, checkArtifact, chooseArtifact } from './artifact.js';
-import { javaCommand, mavenOpts, type JavaCommand } from './command.js';
+import { javaCommand, type JavaCommand } from './command.js';
 import { detectProject, type JavaProject } from './detect.js';
+import { fastPath, missedOffline, type FastPath } from './fast.js';
+import { fastFacts } from './fast-facts.js';
 import { choosesProjects, reactorOnDisk } from './reactor.js';
 import { mavenReproducibleArgs } from './reproducible.js';
 
@@ -18,6 +20,8 @@ const BUILD_TIMEOUT_MS = 45 * 60 * 1000;
 export interface JavaPlan {
   project?: JavaProject;
   command?: JavaCommand;
+  /** What the fast path chose (fast-build), for the log; undefined when it is off. */
+  fast?: FastPath;
 }
 
 function isExecutable(file: string): boolean {
@@ -37,10 +41,11 @@ export function planJava(inputs: Inputs, jobEnv: NodeJS.ProcessEnv, reproducible
   const wd = inputs.workingDirectory;
   const found = detectProject(inputs.javaTool, readdirSync(wd));
   if (!found) return {};
+  const top = jobEnv.GITHUB_WORKSPACE ?? path.parse(wd).root;
   // A Maven module of a reactor builds from the reactor's root, where its wrapper and .mvn/ live too.
-  const reactor = found.tool === 'maven' && !choosesProjects(inputs.javaArgs) ? reactorOnDisk(wd, jobEnv.GITHUB_WORKSPACE ?? path.parse(wd).root) : undefined;
+  const reactor = found.tool === 'maven' && !choosesProjects(inputs.javaArgs) ? reactorOnDisk(wd, top) : undefined;
   const dir = reactor?.root ?? wd;
-  const project: JavaProject = reactor ? { tool: 'maven', wrapper: existsSync(path.join(dir, 'mvnw')) ? 'mvnw' : undefined } : found;
+  const project: JavaProject = reactor ? { tool: 'maven', wrapper: existsSync(path.join(dir, 'mvnw')) ? 'mvnw' : undefined, chosen: found.chosen } : found;
   const wrapperExec = project.wrapper ? isExecutable(path.join(dir, project.wrapper)) : false;
   const pom = (d: string): string => readBuildFile(path.join(d, 'pom.xml'), dir);
   const repro = !reproducible
@@ -48,8 +53,9 @@ export function planJava(inputs: Inputs, jobEnv: NodeJS.ProcessEnv, reproducible
     : project.tool === 'maven'
       ? mavenReproducibleArgs(reactor ? `${pom(dir)}\n${pom(wd)}` : pom(wd), reproducible.commitDate)
       : ['--init-script', reproducible.gradleInitScript];
-  const opts = project.tool === 'maven' ? mavenOpts(jobEnv.MAVEN_OPTS, existsSync(path.join(dir, '.mvn', 'jvm.config'))) : undefined;
-  return { project, command: javaCommand(project, [...repro, ...inputs.javaArgs], wrapperExec, opts ? { MAVEN_OPTS: opts } : {}, reactor) };
+  const fast = fastPath(inputs.fastBuild, fastFacts(project, dir, top, inputs, jobEnv));
+  const command = javaCommand(project, [...fast.args, ...repro, ...inputs.javaArgs], wrapperExec, fast.env, reactor, fast.offline);
+  return { project, command, fast: inputs.fastBuild ? fast : undefined };
 }
 
 async function globFiles(dir: string, patterns: readonly string[]): Promise<string[]> {
@@ -58,23 +64,46 @@ async function globFiles(dir: string, patterns: readonly string[]): Promise<stri
   return globber.glob();
 }
 
+export interface BuildLog {
+  info(m: string): void;
+  warning(m: string): void;
+}
+
+/**
+ * The build, offline first when asked (and the command has an offline flag): an offline failure that names an
+ * artifact the cache did not have is tried once more online, with a warning; any other failure stands.
+ */
+async function runBuild(plan: JavaPlan, wd: string, workspace: string, wall: Wall, log: BuildLog, offline: boolean): Promise<void> {
+  const command = plan.command as JavaCommand;
+  const { file, env, cwd } = command;
+  const run = async (args: string[]) => {
+    const res = await runRepoCode(wall, file, args, { cwd: cwd ?? wd, env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
+    const survivors = survivorsMessage(res);
+    if (survivors) log.warning(survivors);
+    return res;
+  };
+  const offlineArgs = offline ? command.offline : [];
+  let args = [...command.args, ...offlineArgs];
+  let res = await run(args);
+  if (res.code !== 0 && !res.timedOut && offlineArgs.length && missedOffline(`${res.stdout}\n${res.stderr}`)) {
+    log.warning(`The offline ${plan.project?.tool} build (${offlineArgs.join(' ')}, the dependency cache was an exact hit) missed an artifact the cache does not hold: trying once more online.`);
+    args = command.args;
+    res = await run(args);
+  }
+  if (res.code !== 0) {
+    const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
+    const annotations = await toAnnotations(javaProblems(`${res.stdout}\n${res.stderr}`), cwd ?? wd, workspace, `${plan.project?.tool} build`);
+    throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
+  }
+}
+
 /**
  * Runs the package step behind the wall and returns the runnable jar (absolute), or undefined when there is none
  * to build. When it returns, no process of the build is left.
  */
-export async function buildJava(inputs: Inputs, plan: JavaPlan, workspace: string, wall: Wall, warn: (m: string) => void): Promise<string | undefined> {
+export async function buildJava(inputs: Inputs, plan: JavaPlan, workspace: string, wall: Wall, log: BuildLog, offline = false): Promise<string | undefined> {
   const wd = inputs.workingDirectory;
-  if (plan.command) {
-    const { file, args, env, cwd } = plan.command;
-    const res = await runRepoCode(wall, file, args, { cwd: cwd ?? wd, env, timeoutMs: BUILD_TIMEOUT_MS, stream: true, tailLines: 30 });
-    const survivors = survivorsMessage(res);
-    if (survivors) warn(survivors);
-    if (res.code !== 0) {
-      const why = res.timedOut ? `timed out after ${BUILD_TIMEOUT_MS / 60000} minutes` : `exited with code ${res.code}`;
-      const annotations = await toAnnotations(javaProblems(`${res.stdout}\n${res.stderr}`), cwd ?? wd, workspace, `${plan.project?.tool} build`);
-      throw new StageError('java', `The ${plan.project?.tool} build (${[file, ...args].join(' ')}) ${why}. Fix the build, or adjust \`java-args\`. Last lines:\n${res.tail.join('\n')}`, res.tail, annotations);
-    }
-  }
+  if (plan.command) await runBuild(plan, wd, workspace, wall, log, offline);
   const root = artifactRoot({ ...inputs, workspace });
   if (inputs.artifact) {
     return checkArtifact(chooseArtifact(await globFiles(wd, [inputs.artifact]), true, path.relative(process.cwd(), wd) || '.'), root, workspace);

@@ -10,25 +10,15 @@ export interface JavaCommand {
   jarPatterns: string[];
   /** Where the build runs when that is not working-directory: the root of the reactor the module belongs to. */
   cwd?: string;
+  /** Added on an exact dependency cache hit (the fast path); empty when off or when java-args contradict it. */
+  offline: string[];
 }
 
 /**
  * The package command: the wrapper when there is one, in batch mode, skipping tests by default
  * (the image job usually follows a test job). `extra` comes last, so `-DskipTests=false` or `build` win.
  */
-/** JIT and GC settings that cut a short package build by about a quarter (C1 only, serial GC). */
-export const FAST_JVM = '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
-
-/**
- * MAVEN_OPTS for the build: the job's, plus FAST_JVM unless the job or the project (.mvn/jvm.config)
- * already tunes the JVM. Pure.
- */
-export function mavenOpts(current: string | undefined, projectTunesJvm: boolean): string | undefined {
-  if (projectTunesJvm || /-XX:/.test(current ?? '')) return undefined;
-  return `${current ?? ''} ${FAST_JVM}`.trim();
-}
-
-export function javaCommand(project: JavaProject, extra: readonly string[], wrapperExecutable: boolean, env: Record<string, string> = {}, reactor?: Reactor): JavaCommand {
+export function javaCommand(project: JavaProject, extra: readonly string[], wrapperExecutable: boolean, env: Record<string, string> = {}, reactor?: Reactor, offline: string[] = []): JavaCommand {
   const launcher = (plain: string): { file: string; args: string[] } =>
     project.wrapper ? (wrapperExecutable ? { file: `./${project.wrapper}`, args: [] } : { file: 'sh', args: [project.wrapper] }) : { file: plain, args: [] };
   if (project.tool === 'maven') {
@@ -37,6 +27,7 @@ export function javaCommand(project: JavaProject, extra: readonly string[], wrap
       file: l.file,
       args: [...l.args, '--batch-mode', '--no-transfer-progress', '-DskipTests', ...(reactor ? ['--projects', reactor.module, '--also-make'] : []), 'package', ...extra],
       env,
+      offline,
       jarPatterns: ['target/*.jar', '*/target/*.jar'],
       ...(reactor ? { cwd: reactor.root } : {}),
     };
@@ -46,6 +37,7 @@ export function javaCommand(project: JavaProject, extra: readonly string[], wrap
     file: l.file,
     args: [...l.args, '--no-daemon', '--console=plain', 'assemble', ...extra],
     env,
+    offline,
     jarPatterns: ['build/libs/*.jar', '*/build/libs/*.jar'],
   };
 }

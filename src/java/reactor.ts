@@ -50,3 +50,28 @@ export function reactorOnDisk(dir: string, top: string): Reactor | undefined {
     return readBuildFileIfAny(path.join(d, 'pom.xml'), top);
   });
 }
+
+/**
+ * Whether a pom builds a test-jar (the jar plugin's `test-jar` goal) or takes one (`<type>test-jar</type>`, or the
+ * `tests` classifier): then the reactor must compile test classes. Comments do not count. Pure.
+ */
+export function usesTestJar(pom: string): boolean {
+  const text = pom.replace(/<!--[\s\S]*?-->/g, '');
+  return /<goal>\s*test-jar\s*<\/goal>|<type>\s*test-jar\s*<\/type>|<classifier>\s*tests\s*<\/classifier>/.test(text);
+}
+
+/** The poms of the build in `dir`: its own and, recursively, its modules' (each once; a missing one is skipped). */
+export function reactorPoms(dir: string, readPom: (dir: string) => string | undefined): string[] {
+  const seen = new Set<string>();
+  const poms: string[] = [];
+  const walk = (d: string): void => {
+    if (seen.has(d)) return;
+    seen.add(d);
+    const pom = readPom(d);
+    if (pom === undefined) return;
+    poms.push(pom);
+    for (const m of pomModules(pom)) walk(path.resolve(d, m));
+  };
+  walk(dir);
+  return poms;
+}

@@ -5,6 +5,15 @@ import type { CacheState } from '../cache/caches.js';
 import { buildJava } from '../java/build.js';
 import { writeGradleInitScript } from '../java/reproducible.js';
 import type { Job } from '../job.js';
+import type { FastPath } from '../java/fast.js';
+import type { HitKind } from '../cache/keys.js';
+
+/** The fast path in one line: what it adds, and whether this build runs offline and why (not). Pure. */
+export function fastLine(fast: FastPath, offline: boolean, hit: HitKind | undefined): string {
+  const said: Record<HitKind, string> = { exact: 'an exact hit', partial: 'a partial hit', miss: 'a miss', off: 'off', error: 'not restored' };
+  const why = offline ? `offline (${fast.offline.join(' ')}): the dependency cache was an exact hit` : fast.offline.length ? `online: the dependency cache was ${hit ? said[hit] : 'not used'}` : 'online: java-args ask for it';
+  return `Fast build (fast-build: true; java-args win): ${[...fast.notes, why].join('; ')}.`;
+}
 
 /** Builds the jar, or takes this commit's jar from the cache; returns its path, if there is one. */
 export async function javaStage(job: Job, cache: CacheState, reusedJar: string | undefined, persist: () => void): Promise<string | undefined> {
@@ -13,12 +22,15 @@ export async function javaStage(job: Job, cache: CacheState, reusedJar: string |
     if (inputs.javaTool === 'auto') io.notice('No Maven or Gradle project in working-directory: skipping the Java build.');
     return undefined;
   }
+  if (javaPlan.project?.chosen) io.info(javaPlan.project.chosen);
   let found = reusedJar;
   if (found) {
     io.info(`This commit's jar, built by the same command, came from the cache (the build is reproducible): the ${javaPlan.project?.tool} build is skipped.`);
   } else {
     if (job.reproducibleAt && javaPlan.project?.tool === 'gradle') writeGradleInitScript(job.gradleInitScript);
-    found = await buildJava(inputs, javaPlan, ctx.workspace, job.wall, (m) => io.warning(m));
+    const offline = cache.dependencies?.hit === 'exact' && (javaPlan.command?.offline.length ?? 0) > 0;
+    if (javaPlan.fast) io.info(fastLine(javaPlan.fast, offline, cache.dependencies?.hit));
+    found = await buildJava(inputs, javaPlan, ctx.workspace, job.wall, io, offline);
     if (found && cache.artifact && cache.write) {
       stageArtifact(found, inputs.workingDirectory, cache.artifact.path);
       cache.artifact.staged = true;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseArtifact, isRunnableJar } from '../../../src/java/artifact.js';
-import { FAST_JVM, javaCommand, mavenOpts } from '../../../src/java/command.js';
+import { javaCommand } from '../../../src/java/command.js';
 import { detectProject } from '../../../src/java/detect.js';
 
 describe('detectProject', () => {
@@ -18,7 +18,21 @@ describe('detectProject', () => {
   });
 
   it.each([
-    ['auto', ['pom.xml', 'build.gradle'], "Input 'java-tool': working-directory holds both a Maven and a Gradle build"],
+    [['pom.xml', 'build.gradle'], 'maven', undefined, 'Both pom.xml and build.gradle: using Maven (neither has a wrapper, and Maven comes first); set `java-tool` to choose.'],
+    [['pom.xml', 'mvnw', 'build.gradle.kts', 'gradlew'], 'maven', 'mvnw', 'Both pom.xml and build.gradle: using Maven (both have a wrapper, and Maven comes first); set `java-tool` to choose.'],
+    [['pom.xml', 'mvnw', 'settings.gradle'], 'maven', 'mvnw', 'Both pom.xml and build.gradle: using Maven (only Maven has a wrapper, mvnw); set `java-tool` to choose.'],
+    [['pom.xml', 'build.gradle', 'gradlew'], 'gradle', 'gradlew', 'Both pom.xml and build.gradle: using Gradle (only Gradle has a wrapper, gradlew); set `java-tool` to choose.'],
+    [['mvnw', 'gradlew'], 'maven', 'mvnw', 'Both pom.xml and build.gradle: using Maven (both have a wrapper, and Maven comes first); set `java-tool` to choose.'],
+  ] as const)('auto with both builds in %j takes %s', (files, tool, wrapper, chosen) => {
+    expect(detectProject('auto', files)).toEqual({ tool, wrapper, chosen });
+  });
+
+  it('java-tool overrides the choice, silently', () => {
+    expect(detectProject('gradle', ['pom.xml', 'mvnw', 'build.gradle'])).toEqual({ tool: 'gradle', wrapper: undefined });
+    expect(detectProject('maven', ['pom.xml', 'build.gradle', 'gradlew'])).toEqual({ tool: 'maven', wrapper: undefined });
+  });
+
+  it.each([
     ['maven', ['build.gradle'], "Input 'java-tool': is maven, but working-directory has no pom.xml or mvnw"],
     ['gradle', ['pom.xml'], "Input 'java-tool': is gradle, but working-directory has no build.gradle"],
   ] as const)('refuses %s in %j', (tool, files, message) => {
@@ -39,11 +53,10 @@ describe('javaCommand', () => {
     expect(cmd.args).toEqual(args);
   });
 
-  it('tunes the JVM for a short build unless the job or project already does', () => {
-    expect(mavenOpts(undefined, false)).toBe(FAST_JVM);
-    expect(mavenOpts('-Xmx2g', false)).toBe(`-Xmx2g ${FAST_JVM}`);
-    expect(mavenOpts('-XX:+UseG1GC', false)).toBeUndefined();
-    expect(mavenOpts(undefined, true)).toBeUndefined();
+  it('carries the offline flag apart from the args, so the jar cache key does not depend on the hit', () => {
+    const cmd = javaCommand({ tool: 'maven' }, [], true, {}, undefined, ['-o']);
+    expect(cmd.offline).toEqual(['-o']);
+    expect(cmd.args).not.toContain('-o');
   });
 
   it('expects jars where each tool puts them', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { javaCommand } from '../../../src/java/command.js';
-import { choosesProjects, findReactor, pomModules } from '../../../src/java/reactor.js';
+import { choosesProjects, findReactor, pomModules, reactorPoms, usesTestJar } from '../../../src/java/reactor.js';
 
 const aggregator = (...modules: string[]): string => `<project><packaging>pom</packaging><modules>${modules.map((m) => `<module>${m}</module>`).join('')}</modules></project>`;
 const leaf = '<project><parent><artifactId>p</artifactId></parent><artifactId>x</artifactId></project>';
@@ -63,5 +63,27 @@ describe('javaCommand for a module of a reactor', () => {
 
   it('runs in working-directory otherwise', () => {
     expect(javaCommand({ tool: 'maven' }, [], true).cwd).toBeUndefined();
+  });
+});
+
+describe('test-jar detection', () => {
+  it.each([
+    ['<goals><goal>test-jar</goal></goals>', true],
+    ['<dependency><artifactId>lib</artifactId><type>test-jar</type><scope>test</scope></dependency>', true],
+    ['<dependency><artifactId>lib</artifactId><classifier>tests</classifier></dependency>', true],
+    ['<goals>\n  <goal> test-jar </goal>\n</goals>', true],
+    ['<!-- <goal>test-jar</goal> -->', false],
+    ['<goal>jar</goal><type>pom</type><classifier>sources</classifier>', false],
+  ])('%s: %s', (pom, want) => expect(usesTestJar(pom)).toBe(want));
+
+  it('walks the reactor: its modules, theirs, each once', () => {
+    const poms: Record<string, string> = {
+      '/r': '<modules><module>a</module><module>b</module></modules>',
+      '/r/a': '<modules><module>../b</module><module>c</module></modules>',
+      '/r/b': 'b',
+      '/r/a/c': 'c',
+    };
+    expect(reactorPoms('/r', (d) => poms[d])).toEqual([poms['/r'], poms['/r/a'], poms['/r/b'], poms['/r/a/c']]);
+    expect(reactorPoms('/nothing', (d) => poms[d])).toEqual([]);
   });
 });
