@@ -11,13 +11,15 @@ import { buildFilePatterns, gradleCachePaths, gradleUserHome, mavenRepository } 
 import { artifactDir, artifactKey, unstageArtifact, type ArtifactInputs } from './artifact.js';
 import { layerDirs, type LayerExport } from './layers.js';
 import { gzipFlavour, layerDigestsDir, layerDigestsKey } from './layer-digests.js';
-import { cacheServiceAvailable, restore, save, type CacheLog } from './store.js';
+import { cacheServiceAvailable, mb, restore, save, type CacheLog } from './store.js';
+import { listUnits, markUnread, setAside, unusedUnits, type Aside } from './used.js';
 
 /** What post needs to save the caches: keys and paths, nothing secret. */
 export interface CacheState {
   write: boolean;
   artifact?: { key: string; path: string; hit: HitKind; staged: boolean };
-  dependencies?: { key: string; paths: string[]; hit: HitKind };
+  /** `unreadSince`: when the Maven repository's files were marked unread, so post saves only what the build read. */
+  dependencies?: { key: string; paths: string[]; hit: HitKind; unreadSince?: number };
   layers?: { key: string; path: string; hit: HitKind; exported: boolean };
   /** The native builder's layer digests; `save` is the key of the file this run wrote, when it changed. */
   nativeLayers?: { key: string; path: string; hit: HitKind; save?: string };
@@ -74,7 +76,42 @@ export async function restoreDependencies(tool: BuildTool, workingDirectory: str
   const paths = dependencyPaths(tool, workingDirectory, javaArgs, env);
   const key = dependencyKey(platform(), tool, await hashBuildFiles(workingDirectory, tool));
   const { hit } = await restore(`${tool} dependency`, paths, key, log);
-  return { key: key.key, paths, hit };
+  // an exact hit saves nothing; otherwise post saves only what this build reads (Maven: see used.ts)
+  const unreadSince = tool === 'maven' && hit !== 'exact' && hit !== 'off' ? markRepository(paths[0], log) : undefined;
+  return { key: key.key, paths, hit, unreadSince };
+}
+
+function markRepository(repo: string, log: CacheLog): number | undefined {
+  try {
+    return markUnread(repo);
+  } catch (e) {
+    log.warning(`The Maven repository ${repo} could not be marked unread (${errorMessage(e)}); its cache will hold all of it.`);
+    return undefined;
+  }
+}
+
+/** Saves the dependency cache; a Maven repository without what this build did not read (set aside, then put back). */
+async function saveDependencies(d: NonNullable<CacheState['dependencies']>, log: CacheLog): Promise<void> {
+  const repo = d.paths[0];
+  const units = d.unreadSince === undefined ? undefined : listUnits(repo);
+  const unused = units && d.unreadSince !== undefined ? unusedUnits(units, d.unreadSince) : undefined;
+  if (units && !unused) log.info(`No file of ${repo} shows a read since the restore (access times are not kept here): the dependency cache holds all of it.`);
+  if (!units || !unused?.length) {
+    await save('dependency', d.paths, d.key, log);
+    return;
+  }
+  let aside: Aside | undefined;
+  try {
+    aside = setAside(repo, unused, `${repo}.image-publish-unused`);
+    log.info(`The dependency cache leaves out ${aside.units} of ${units.length} folders of ${repo} (${mb(aside.bytes)}) that this build did not read.`);
+  } catch (e) {
+    log.warning(`The unused part of ${repo} could not be set aside (${errorMessage(e)}); the dependency cache holds all of it.`);
+  }
+  try {
+    await save('dependency', d.paths, d.key, log);
+  } finally {
+    aside?.back();
+  }
 }
 
 /** The jar this exact build (same content, command, JDK and build tool) made before, if the cache has it; `jar` is where it now lies. */
@@ -130,7 +167,7 @@ export async function saveCaches(state: CacheState, log: CacheLog): Promise<void
   await Promise.all([
     n?.save ? save('native layer-digest', [n.path], n.save, log) : undefined,
     a && a.staged && a.hit !== 'exact' ? save('jar', [a.path], a.key, log) : undefined,
-    d && d.hit !== 'exact' && d.hit !== 'off' ? save('dependency', d.paths, d.key, log) : undefined,
+    d && d.hit !== 'exact' && d.hit !== 'off' ? saveDependencies(d, log) : undefined,
     l && l.exported && l.hit !== 'exact' && l.hit !== 'off' ? save('BuildKit layer', [l.path], l.key, log) : undefined,
   ]);
 }
