@@ -96,15 +96,16 @@ describe('the facts it reads', () => {
 
 describe('missedOffline: one online retry only for an artifact the cache lacks', () => {
   it.each([
-    // Maven 3.8.7, measured here: a plugin, a parent pom
+    // Maven 3.8.7, measured here: a plugin, a parent pom, a dependency
     '[ERROR] Plugin org.apache.maven.plugins:maven-resources-plugin:3.3.0 or one of its dependencies could not be resolved: Cannot access central (https://repo.maven.apache.org/maven2) in offline mode and the artifact org.apache.maven.plugins:maven-resources-plugin:jar:3.3.0 has not been downloaded from it before. -> [Help 1]',
     "[FATAL] Non-resolvable parent POM for com.acme:hello-service:1.0.0: Cannot access central (https://repo.maven.apache.org/maven2) in offline mode and the artifact org.springframework.boot:spring-boot-starter-parent:pom:3.5.16 has not been downloaded from it before. and 'parent.relativePath' points at no local POM @ line 7, column 11",
-    // Maven 3.9: a dependency
+    '[ERROR] Failed to execute goal on project hello-service: Could not resolve dependencies for project com.acme:hello-service:jar:1.0.0: Cannot access debian (file:///usr/share/maven-repo) in offline mode and the artifact org.apache.commons:commons-text:jar:1.10.0 has not been downloaded from it before. -> [Help 1]',
+    // Maven 3.9's wording (its resolver's messages; not run here)
     '[ERROR] Failed to execute goal on project app: Could not resolve dependencies for project com.acme:app:jar:1.0: The following artifacts could not be resolved: org.x:y:jar:1.0 (absent): Cannot access central (https://repo.maven.apache.org/maven2) in offline mode and the artifact org.x:y:jar:1.0 has not been downloaded from it before.',
     '[ERROR] Failed to execute goal on project app: Could not resolve dependencies for project com.acme:app:jar:1.0: The following artifacts could not be resolved: org.x:y:jar:1.0 (present, but unavailable): Artifact org.x:y:jar:1.0 is present but unavailable',
     // Gradle 4.4.1, measured here
     "Could not resolve all files for configuration ':compileClasspath'.\n> Could not resolve org.apache.commons:commons-lang3:3.12.0.\n   > No cached version of org.apache.commons:commons-lang3:3.12.0 available for offline mode.",
-    // Gradle 8: a plugin
+    // Gradle 8's wording for a plugin (not run here)
     "Plugin [id: 'org.springframework.boot', version: '3.5.0'] was not found in any of the following sources:",
     'No cached version listing for org.x:y:+ available for offline mode.',
   ])('retries: %s', (out) => expect(missedOffline(out)).toBe(true));
