@@ -37,6 +37,8 @@ import { mergeStage } from './stages/merge.js';
 import { decidePublishing } from './stages/publishing.js';
 import { supplyStage } from './stages/supply.js';
 import { javaStage } from './stages/java.js';
+import { previewsStage } from './stages/previews.js';
+import { previewRun } from './previews/run.js';
 import { writeLegDigest } from './stages/leg.js';
 import type { Job } from './job.js';
 import { restoreCaches } from './stages/restore.js';
@@ -82,7 +84,8 @@ function setMetaOutputs(io: ActionIO, meta: Meta): void {
   io.setOutput('json', meta.outputs.json);
 }
 
-function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, fork: boolean): Inputs {
+function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, facts: EventFacts): Inputs {
+  const fork = facts.fork !== undefined;
   // mask first, line by line: a parse error below may quote an input
   for (const piece of secretInputPieces((n) => io.getInput(n))) io.setSecret(piece);
   for (const line of secretLines((n) => io.getInput(n))) io.setSecret(line);
@@ -93,8 +96,8 @@ function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, fo
   for (const w of [...inputs.warnings, ...ignoredAttributes(parseTagRules(inputs.tags))]) io.warning(w);
   checkMergeSupply(inputs.distribute.merge !== undefined, inputs.supply);
   try {
-    // the merge job builds nothing: it may run without a checkout
-    if (!inputs.distribute.merge) checkPaths(inputs, ctx.workspace);
+    // the merge job and a clean-up run build nothing: they may run without a checkout
+    if (!inputs.distribute.merge && !previewRun(inputs, facts)) checkPaths(inputs, ctx.workspace);
   } catch (e) {
     // a dry run shows tags and labels wherever it runs; what a real run would refuse is a warning
     if (!inputs.dryRun) throw e;
@@ -174,8 +177,15 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const ctx = runnerContext(env);
   const facts = await eventFacts(ctx);
   const { fork, pr } = facts;
-  const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, env, fork !== undefined));
+  const inputs = await stage('inputs', 'Read inputs', async () => readInputs(io, ctx, env, facts));
   const policy = retryPolicy(io, inputs.retries, record);
+  const cleanup = previewRun(inputs, facts);
+  if (cleanup) {
+    io.setOutput('pushed', 'false');
+    const dockerConfig = readDockerConfig(userDockerConfigDir(env));
+    await stage('previews', cleanup === 'closed' ? 'Remove the pull request preview' : 'Sweep the previews of closed pull requests', async () => previewsStage({ io, ctx, env, inputs, policy, dockerConfig, now }, cleanup, facts));
+    return;
+  }
   const job = await prepare(io, ctx, env, inputs, facts, policy);
 
   const meta = await stage('metadata', 'Compute tags and labels', async () => {

@@ -16,6 +16,7 @@ import { parseSupply, type SupplyOptions } from '../supply/options.js';
 import { parseDistribute, type DistributeOptions } from '../merge/options.js';
 import { parseBuilder } from './builder.js';
 import { ISOLATION_MODES, type IsolationMode } from '../sandbox/decide.js';
+import { parseCleanup, type CleanupOptions } from './cleanup.js';
 
 export type JavaTool = 'auto' | 'maven' | 'gradle' | 'none';
 const JAVA_TOOLS: readonly JavaTool[] = ['auto', 'maven', 'gradle', 'none'];
@@ -86,6 +87,8 @@ export interface Inputs {
   layers: 'auto' | 'single';
   /** Native builder: also load the image into the local engine, when there is one. */
   load: boolean;
+  /** What happens to pull request previews once their PR is closed. */
+  cleanup: CleanupOptions;
 }
 
 /** Reads one input by its action.yml name, untrimmed ('' when unset). */
@@ -212,6 +215,7 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     distribute: parseDistribute(read, workspace, { platforms, push, pushAuto, labels }),
     layers: oneOf('layers', read('layers'), ['auto', 'single'] as const, 'auto'),
     load: parseBoolean('load', read('load'), false),
+    cleanup: parseCleanup(read),
   };
 }
 

@@ -16,12 +16,16 @@ export interface Preview {
   tags: string[];
   commit: string;
   stale: boolean;
+  /** Its PR is closed and the preview was removed: from these images (none left to pull). */
+  removed?: string[];
 }
 
 /** The comment text: how to pull and run the preview, or that it is stale. Pure. */
 export function previewBody(p: Preview, imagesKey: string): string {
   const lines = [marker(imagesKey), `### Preview image for #${p.number}`, ''];
-  if (p.stale) {
+  if (p.removed) {
+    lines.push(`This pull request is closed: its preview image was removed from ${p.removed.map((i) => `\`${i}\``).join(', ') || 'the registries'}.`, '');
+  } else if (p.stale) {
     lines.push('This pull request is closed: the preview image below is stale and is no longer updated.', '');
   }
   if (p.reference) {

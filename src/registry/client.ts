@@ -216,6 +216,16 @@ export class RegistryClient {
     return reported;
   }
 
+  /**
+   * `DELETE /v2/<repo>/manifests/<digest>` (distribution also drops the tags that name it); false when the registry
+   * has no such manifest. A registry that does not delete answers 405/UNSUPPORTED or 403: a RegistryError, not retried.
+   */
+  async deleteManifest(repo: string, digest: string): Promise<boolean> {
+    if (!isDigest(digest)) throw new RegistryError(`delete of ${repo}: "${digest}" is not a digest`, 'fatal');
+    const res = await this.call({ method: 'DELETE', path: `/v2/${repo}/manifests/${digest}`, scopes: [repositoryScope(repo, ['pull', 'push', 'delete'])], action: 'push', repo, expect: [404] });
+    return res.status !== 404;
+  }
+
   /** `GET /v2/<repo>/referrers/<digest>` as answered (404 included): the caller decides what the registry serves. */
   async referrers(repo: string, digest: string): Promise<{ status: number; mediaType?: string; body: Buffer }> {
     const res = await this.call({ method: 'GET', path: `/v2/${repo}/referrers/${digest}`, headers: { accept: MANIFEST_TYPES[0] }, scopes: this.pull(repo), action: 'read', repo, expect: [400, 404, 405, 406], maxBodyBytes: LIMITS.manifestBytes });

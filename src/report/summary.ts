@@ -49,6 +49,7 @@ const STAGE_TITLES: Record<string, string> = {
   image: 'Image build',
   push: 'Push',
   comment: 'PR comment',
+  previews: 'Preview clean-up',
   supply: 'SBOM, provenance, signatures',
 };
 

@@ -15,3 +15,11 @@ export async function commentStage(job: Job, pr: PullRequestFacts, pushes: PushR
   const body = previewBody({ number: pr.number, reference, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed }, key);
   await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number, policy: job.policy }, body, key, !pr.closed && first !== undefined, io);
 }
+
+/** Updates the preview comment (never posts one) to say the preview was removed from these images. */
+export async function removedCommentStage(job: Pick<Job, 'ctx' | 'inputs' | 'io' | 'policy'>, number: number, commit: string, images: string[]): Promise<void> {
+  const { ctx, inputs, io } = job;
+  const key = shortHash(inputs.images.map((i) => i.name));
+  const body = previewBody({ number, tags: [], commit, stale: true, removed: images.length ? images : undefined }, key);
+  await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number, policy: job.policy }, body, key, false, io);
+}

@@ -17,6 +17,8 @@ export interface RegistryOptions {
   readOnly?: string[];
   /** A single-request upload larger than this is refused with 413, so the client must send chunks. */
   monolithicLimit?: number;
+  /** DELETE of a manifest answers 405 UNSUPPORTED, as distribution without storage.delete.enabled. */
+  noDelete?: boolean;
 }
 
 export interface SeenRequest {
@@ -244,6 +246,7 @@ export class MemoryRegistry {
       if (!m) return r.error(404, 'MANIFEST_UNKNOWN');
       return r.send(200, { 'content-type': m.mediaType, 'docker-content-digest': m.digest }, m.bytes);
     }
+    if (r.method === 'DELETE') return this.onDelete(r, repo, ref);
     if (r.method !== 'PUT') return r.error(405, 'UNSUPPORTED');
     const digest = sha256(r.body);
     if (DIGEST.test(ref) && ref !== digest) return r.error(400, 'DIGEST_INVALID');
@@ -252,6 +255,15 @@ export class MemoryRegistry {
     this.repo(repo).manifests.set(digest, { mediaType, bytes: r.body });
     if (!DIGEST.test(ref)) this.repo(repo).tags.set(ref, digest);
     r.send(201, { location: `http://${this.host}/v2/${repo}/manifests/${digest}`, 'docker-content-digest': digest });
+  }
+
+  /** As distribution 2.x with delete enabled: by digest only, and the tags that name it go with it. */
+  private onDelete(r: Exchange, repo: string, ref: string): void {
+    if (this.opts.noDelete || !DIGEST.test(ref)) return r.error(405, 'UNSUPPORTED');
+    const stored = this.repos.get(repo);
+    if (!stored?.manifests.delete(ref)) return r.error(404, 'MANIFEST_UNKNOWN');
+    for (const [tag, digest] of stored.tags) if (digest === ref) stored.tags.delete(tag);
+    r.send(202);
   }
 
   private onTags(r: Exchange, repo: string): void {
