@@ -56,7 +56,9 @@ describe('pull request preview images with a comment', () => {
     const apiUrl = await api.start();
     const publish = async (head: string, action?: string) => {
       const ws = appWorkspace();
-      return runInProcess({ workspace: ws.dir, event: prEvent(ws.sha, head, action), env: { GITHUB_API_URL: apiUrl }, inputs: pushInputs(reg, repo, { 'pr-comment': 'true', 'pr-sha': 'head', 'github-token': 'ghs_preview_token' }) });
+      // cleanup: off keeps the closed PR's preview (previews.test.ts removes it)
+      const cleanup = action === 'closed' ? { cleanup: 'off' } : {};
+      return runInProcess({ workspace: ws.dir, event: prEvent(ws.sha, head, action), env: { GITHUB_API_URL: apiUrl }, inputs: pushInputs(reg, repo, { 'pr-comment': 'true', 'pr-sha': 'head', 'github-token': 'ghs_preview_token', ...cleanup }) });
     };
     first = await publish('1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
     second = await publish('2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb');
@@ -84,7 +86,7 @@ describe('pull request preview images with a comment', () => {
     expect(api.requests.every((r) => r.authorization === 'Bearer ghs_preview_token')).toBe(true);
   });
 
-  it('on a closed PR pushes nothing and marks the preview stale', () => {
+  it('on a closed PR with cleanup: off pushes nothing and marks the preview stale', () => {
     expect(closed.error, closed.log).toBeUndefined();
     expect(closed.outputs.pushed).toBe('false');
     expect(comments).toHaveLength(1);
