@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeGitHubApi, type RecordedRequest } from '../support/github-api.ts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { FakeGhcr } from '../support/packages-api.ts';
-import type { GitEvent } from '../support/runner.ts';
+import { ROOT, type GitEvent } from '../support/runner.ts';
 import { fakeBuilders, type FakeBuilds } from './support/builder.ts';
 import { appWorkspace, PASSWORD, pushInputs, startRegistry, USER } from './support/fixtures.ts';
 import type { MemoryRegistry } from './support/registry.ts';
@@ -209,5 +211,35 @@ describe('ghcr.io through the GitHub Packages API (a fake in front of the in-pro
     expect(deletes.length).toBeGreaterThanOrEqual(1);
     expect(deletes.every((r) => /^\/users\/acme\/packages\/container\/preview-ghcr\/versions\/\d+$/.test(r.path) && r.authorization === 'Bearer ghs_packages')).toBe(true);
     expect(ghcr.registry.filter((r) => r.method === 'DELETE')).toEqual([]);
+  });
+});
+
+describe('a registry that serves the referrers API', () => {
+  const repo = 'acme/preview-referrers';
+  let served: MemoryRegistry;
+  let signed: string;
+  let referrers: string[];
+  let subjects: (string | undefined)[];
+  let run: Awaited<ReturnType<typeof runInProcess>>;
+  beforeAll(async () => {
+    served = await startRegistry({ referrers: true });
+    const key = readFileSync(path.join(ROOT, '__tests__/fixtures/cosign/cosign.key'), 'utf8');
+    const inputs = pushInputs(served, repo, { sign: 'key', 'signing-key': key, 'signing-password': 'test-only-password' });
+    const published = await runInProcess({ workspace: appWorkspace().dir, event: prEvent(11, HEAD_A, HEAD_A), inputs });
+    expect(published.error, published.log).toBeUndefined();
+    signed = published.outputs.digest;
+    referrers = served.requests.filter((r) => r.method === 'PUT' && /\/manifests\/sha256:/.test(r.path)).map((r) => r.path.split('/manifests/')[1]).filter((d) => d !== signed);
+    subjects = referrers.map((r) => (JSON.parse(served.manifest(repo, r)?.bytes.toString() ?? '{}') as { subject?: { digest?: string } }).subject?.digest);
+    run = await runInProcess({ workspace: appWorkspace().dir, event: prEvent(11, HEAD_A, HEAD_A, 'closed'), inputs });
+  });
+  afterAll(() => served.stop());
+
+  it('deletes the referrers the API lists with the manifest', () => {
+    expect(run.error, run.log).toBeUndefined();
+    expect(referrers.length).toBeGreaterThanOrEqual(1);
+    expect(subjects).toEqual(referrers.map(() => signed));
+    expect(served.tags(repo)).toEqual([]);
+    expect(served.manifest(repo, signed)).toBeUndefined();
+    for (const r of referrers) expect(served.manifest(repo, r), r).toBeUndefined();
   });
 });

@@ -19,6 +19,8 @@ export interface RegistryOptions {
   monolithicLimit?: number;
   /** DELETE of a manifest answers 405 UNSUPPORTED, as distribution without storage.delete.enabled. */
   noDelete?: boolean;
+  /** Serves the OCI 1.1 referrers API from the `subject` of the manifests pushed (as ECR, ACR, Harbor, Zot do). */
+  referrers?: boolean;
 }
 
 export interface SeenRequest {
@@ -51,6 +53,7 @@ const ROUTES = {
   upload: new RegExp(`^/v2/(${NAME})/blobs/uploads/([0-9a-f-]{36})$`),
   manifest: new RegExp(`^/v2/(${NAME})/manifests/([A-Za-z0-9_.:-]+)$`),
   tags: new RegExp(`^/v2/(${NAME})/tags/list$`),
+  referrers: new RegExp(`^/v2/(${NAME})/referrers/(sha256:[a-f0-9]{64})$`),
 };
 
 export class MemoryRegistry {
@@ -174,6 +177,7 @@ export class MemoryRegistry {
     if ((m = ROUTES.upload.exec(url.pathname))) return this.onUpload(r, m[1], m[2], req);
     if ((m = ROUTES.manifest.exec(url.pathname))) return this.onManifest(r, m[1], m[2], req);
     if ((m = ROUTES.tags.exec(url.pathname)) && method === 'GET') return this.onTags(r, m[1]);
+    if ((m = ROUTES.referrers.exec(url.pathname)) && method === 'GET' && this.opts.referrers) return this.onReferrers(r, m[1], m[2]);
     error(404, 'NOT_FOUND');
   }
 
@@ -264,6 +268,15 @@ export class MemoryRegistry {
     if (!stored?.manifests.delete(ref)) return r.error(404, 'MANIFEST_UNKNOWN');
     for (const [tag, digest] of stored.tags) if (digest === ref) stored.tags.delete(tag);
     r.send(202);
+  }
+
+  /** The manifests of `repo` whose subject is `digest`, as an index. */
+  private onReferrers(r: Exchange, repo: string, digest: string): void {
+    const manifests = [...(this.repos.get(repo)?.manifests ?? [])].flatMap(([d, m]) => {
+      const doc = JSON.parse(m.bytes.toString('utf8')) as { subject?: { digest?: string }; artifactType?: string; config?: { mediaType?: string } };
+      return doc.subject?.digest === digest ? [{ mediaType: m.mediaType, digest: d, size: m.bytes.length, artifactType: doc.artifactType ?? doc.config?.mediaType }] : [];
+    });
+    r.send(200, { 'content-type': 'application/vnd.oci.image.index.v1+json' }, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests })));
   }
 
   private onTags(r: Exchange, repo: string): void {
