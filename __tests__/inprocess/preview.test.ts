@@ -57,7 +57,7 @@ describe('pull request preview images with a comment', () => {
     const publish = async (head: string, action?: string) => {
       const ws = appWorkspace();
       // cleanup: off keeps the closed PR's preview (previews.test.ts removes it)
-      const cleanup = action === 'closed' ? { cleanup: 'off' } : {};
+      const cleanup: Record<string, string> = action === 'closed' ? { cleanup: 'off' } : {};
       return runInProcess({ workspace: ws.dir, event: prEvent(ws.sha, head, action), env: { GITHUB_API_URL: apiUrl }, inputs: pushInputs(reg, repo, { 'pr-comment': 'true', 'pr-sha': 'head', 'github-token': 'ghs_preview_token', ...cleanup }) });
     };
     first = await publish('1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
