@@ -3,6 +3,7 @@ import { FakeGitHubApi, type RecordedRequest } from '../support/github-api.ts';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FakeGhcr } from '../support/packages-api.ts';
+import { branchEvent } from '../support/events.ts';
 import { ROOT, type GitEvent } from '../support/runner.ts';
 import { fakeBuilders, type FakeBuilds } from './support/builder.ts';
 import { appWorkspace, PASSWORD, pushInputs, startRegistry, USER } from './support/fixtures.ts';
@@ -117,6 +118,26 @@ describe('a closed pull request takes its preview with it', () => {
     expect(comments[0].body).not.toContain('docker pull');
     expect(closed.everything).not.toContain(PASSWORD);
     expect(closed.everything).not.toContain('ghs_preview_token');
+  });
+});
+
+describe('a fast-forward merge: main built a commit of the pull request too', () => {
+  const repo = 'acme/preview-ff';
+  const tags = 'type=ref,event=branch\ntype=ref,event=pr\ntype=sha';
+  let mainDigest: string;
+  let run: Awaited<ReturnType<typeof runInProcess>>;
+  beforeAll(async () => {
+    await runInProcess({ workspace: appWorkspace().dir, event: prEvent(43, HEAD_A, HEAD_A), inputs: pushInputs(reg, repo, { tags }) });
+    // main's push run of the same commit moves sha-1111111 onto its own image (version label: main)
+    mainDigest = (await runInProcess({ workspace: appWorkspace().dir, event: branchEvent(HEAD_A, 'main'), inputs: pushInputs(reg, repo, { tags }) })).outputs.digest;
+    run = await runInProcess({ workspace: appWorkspace().dir, event: prEvent(43, HEAD_A, HEAD_A, 'closed'), inputs: pushInputs(reg, repo, { tags }) });
+  });
+
+  it("removes pr-43 and leaves main's sha tag of the same commit", () => {
+    expect(run.error, run.log).toBeUndefined();
+    expect(reg.tags(repo)).toEqual(['main', 'sha-1111111']);
+    expect(reg.manifest(repo, 'sha-1111111')?.digest).toBe(mainDigest);
+    expect(run.log).toContain(`${reg.host}/${repo}:sha-1111111 names an image of another run (version main, not pr-43): it stays.`);
   });
 });
 

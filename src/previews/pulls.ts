@@ -14,7 +14,6 @@ export interface PullState {
   number: number;
   closedAt?: Date;
   headSha?: string;
-  mergeSha?: string;
 }
 
 const SHA = /^[0-9a-f]{40,64}$/;
@@ -44,8 +43,8 @@ export async function pullCommits(api: PullsApi, number: number, warn: (m: strin
 export async function pullState(api: PullsApi, number: number): Promise<PullState | undefined> {
   const res = await get(api, `/pulls/${number}`);
   if (res.status === 404) return undefined;
-  const pr = (res.body ?? {}) as { state?: unknown; closed_at?: unknown; head?: { sha?: unknown }; merge_commit_sha?: unknown };
+  const pr = (res.body ?? {}) as { state?: unknown; closed_at?: unknown; head?: { sha?: unknown } };
   const closed = pr.state === 'closed' && typeof pr.closed_at === 'string' && !Number.isNaN(Date.parse(pr.closed_at));
   const sha = (v: unknown): string | undefined => (typeof v === 'string' && SHA.test(v) ? v : undefined);
-  return { number, closedAt: closed ? new Date(pr.closed_at as string) : undefined, headSha: sha(pr.head?.sha), mergeSha: sha(pr.merge_commit_sha) };
+  return { number, closedAt: closed ? new Date(pr.closed_at as string) : undefined, headSha: sha(pr.head?.sha) };
 }

@@ -11,15 +11,17 @@ import type { Inputs } from '../inputs/inputs.js';
 import type { ActionIO } from '../io.js';
 import { DOCKER_HUB, type ImageName } from '../oci/name.js';
 import { credentialsFor } from '../registry/credentials.js';
+import type { RegistryClient } from '../registry/client.js';
 import { clientPool } from '../registry/pool.js';
 import type { RetryPolicy } from '../retry/retry.js';
 import { DockerHubTags, HUB_API } from './hub.js';
 import { PackageVersions } from './packages.js';
-import { removalPlan } from './plan.js';
+import { removalPlan, type RepoSnapshot } from './plan.js';
 import { pullCommits, pullState, type PullsApi } from './pulls.js';
 import { readRepository } from './read.js';
 import { DeletionRefused, removeFrom, type Deleter } from './remove.js';
-import { previewTagNames, pullRequestOfTag, type PullRequestRef } from './tags.js';
+import { versionLabel } from './owner.js';
+import { previewTags, pullRequestOfTag, type PullRequestRef } from './tags.js';
 
 /** What a clean-up run needs: worked out at the top, before the first side effect. */
 export interface CleanupJob {
@@ -35,7 +37,8 @@ export interface CleanupJob {
 /** What this run is, as far as previews go: a closed PR's clean-up, a sweep, or neither (a normal run). Pure. */
 export function previewRun(inputs: Inputs, facts: Pick<EventFacts, 'pr'>): 'closed' | 'sweep' | undefined {
   if (inputs.cleanup.mode === 'sweep') return 'sweep';
-  return inputs.cleanup.mode === 'auto' && facts.pr?.closed ? 'closed' : undefined;
+  // push: false pushed no preview: the closed PR's run stays what it was
+  return inputs.cleanup.mode === 'auto' && inputs.push && facts.pr?.closed ? 'closed' : undefined;
 }
 
 export interface ImageOutcome {
@@ -53,17 +56,33 @@ function deleterFor(job: CleanupJob, image: ImageName): Deleter {
   return { kind: 'distribution' };
 }
 
+/** The sha tags of `candidates` whose image a preview run made (its version label says so); the others are named. */
+async function ownSha(job: CleanupJob, client: RegistryClient, image: ImageName, snapshot: RepoSnapshot, candidates: readonly string[], versions: readonly string[]): Promise<string[]> {
+  const own: string[] = [];
+  for (const tag of candidates.filter((t) => snapshot.tags.has(t))) {
+    const version = await versionLabel(client, image.repository, snapshot.tags.get(tag)!);
+    if (version !== undefined && versions.includes(version)) own.push(tag);
+    else job.io.info(`${image.name}:${tag} names an image of another run (version ${version ?? 'unknown'}, not ${versions.join(' or ')}): it stays.`);
+  }
+  return own;
+}
+
 /** Removes the previews of `prs` from every image; what each image lost, or why it refused. */
 export async function removePreviews(job: CleanupJob, prs: readonly PullRequestRef[]): Promise<ImageOutcome[]> {
   const { io, inputs } = job;
-  const tags = [...new Set(prs.flatMap((pr) => previewTagNames(inputs, job.env, job.ctx, pr, job.now)))];
-  io.info(`Preview tags of ${prs.map((p) => `#${p.number}`).join(', ')}: ${tags.join(', ') || '(none: no tag rule names a pull request)'}`);
+  const found = prs.map((pr) => previewTags(inputs, job.env, job.ctx, pr, job.now));
+  const pr = [...new Set(found.flatMap((f) => f.pr))];
+  const sha = [...new Set(found.flatMap((f) => f.sha))];
+  const versions = [...new Set(found.flatMap((f) => f.versions))];
+  io.info(`Preview tags of ${prs.map((p) => `#${p.number}`).join(', ')}: ${[...pr, ...sha].join(', ') || '(none: no tag rule names a pull request or a commit)'}`);
+  if (!pr.length && !sha.length) return [];
   const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfig: job.dockerConfig, policy: job.policy, log: (m) => io.warning(m) });
   const outcomes: ImageOutcome[] = [];
   try {
     for (const image of inputs.images) {
       const client = pool.client(image.registry);
-      const plan = removalPlan(await readRepository(client, image.repository, tags), tags);
+      const snapshot = await readRepository(client, image.repository, [...pr, ...sha]);
+      const plan = removalPlan(snapshot, [...pr, ...(await ownSha(job, client, image, snapshot, sha, versions))]);
       const kept = plan.kept.length ? `; kept ${plan.kept.join(', ')} (another tag names it)` : '';
       io.info(`${image.name}: ${plan.tags.length ? `removing ${plan.tags.join(', ')} and ${plan.manifests.length} manifest(s)` : 'no preview tag here'}${kept}`);
       if (inputs.dryRun || !plan.tags.length) {
@@ -89,10 +108,13 @@ function pullsApi(job: CleanupJob): PullsApi {
   return { ctx: job.ctx, token: job.inputs.githubToken, policy: job.policy };
 }
 
-/** The closed pull request of this event: its head, the event's merge commit, and its commits from the API. */
+/**
+ * The closed pull request of this event: its head and its commits from the API. Not GITHUB_SHA (a merge commit, or
+ * on pull_request_target the base's last commit, which main's own runs may have tagged).
+ */
 export async function closedPullRequest(job: CleanupJob, pr: { number: number; headSha?: string }): Promise<PullRequestRef> {
   const listed = job.inputs.githubToken ? await pullCommits(pullsApi(job), pr.number, (m) => job.io.warning(m)) : [];
-  const shas = [...new Set([pr.headSha, job.ctx.sha, ...listed].filter((s): s is string => Boolean(s)))];
+  const shas = [...new Set([pr.headSha, ...listed].filter((s): s is string => Boolean(s)))];
   return { number: pr.number, shas, payload: (job.ctx.payload.pull_request ?? {}) as Record<string, unknown> };
 }
 
@@ -121,7 +143,7 @@ export async function sweepCandidates(job: CleanupJob): Promise<PullRequestRef[]
       else if (state.closedAt.getTime() > before) io.info(`#${n} was closed at ${state.closedAt.toISOString()}, not long enough ago: its preview stays.`);
       else {
         const listed = await pullCommits(pullsApi(job), n, (m) => io.warning(m));
-        found.push({ number: n, shas: [...new Set([state.headSha, state.mergeSha, ...listed].filter((s): s is string => Boolean(s)))] });
+        found.push({ number: n, shas: [...new Set([state.headSha, ...listed].filter((s): s is string => Boolean(s)))] });
       }
     } catch (e) {
       io.warning(`#${n}: its state could not be read (${errorMessage(e)}); its preview is left.`);

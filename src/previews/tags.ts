@@ -47,9 +47,24 @@ function render(inputs: Inputs, env: NodeJS.ProcessEnv, ctx: RunnerContext, pr: 
   return [...names].sort();
 }
 
-/** The tags the preview runs of `pr` pushed to each image: `pr-N` and `sha-<commit>` by the default rules. */
-export function previewTagNames(inputs: Inputs, env: NodeJS.ProcessEnv, ctx: RunnerContext, pr: PullRequestRef, now: Date): string[] {
-  return render(inputs, env, ctx, pr, 'pr+sha', now);
+/** What the preview runs of `pr` pushed: its `pr-N` tags, its sha tags, and the version label those runs wrote. */
+export interface PreviewTags {
+  pr: string[];
+  sha: string[];
+  /** `org.opencontainers.image.version` of a preview image (`pr-42` by the default rules): tells a preview's sha tag from another run's. */
+  versions: string[];
+}
+
+export function previewTags(inputs: Inputs, env: NodeJS.ProcessEnv, ctx: RunnerContext, pr: PullRequestRef, now: Date): PreviewTags {
+  const pullRequest = render(inputs, env, ctx, pr, 'pr', now);
+  const sha = render(inputs, env, ctx, pr, 'pr+sha', now).filter((t) => !pullRequest.includes(t));
+  const eventName = ctx.eventName.startsWith('pull_request') ? ctx.eventName : 'pull_request';
+  const versions = new Set<string>();
+  for (const c of ['', ...pr.shas]) {
+    const v = computeMeta({ ...metaInputs(inputs, env, eventName), images: [] }, previewContext(ctx, pr, c), {}, now).version.main;
+    if (v) versions.add(v);
+  }
+  return { pr: pullRequest, sha, versions: [...versions] };
 }
 
 const SENTINEL = 987654321;

@@ -102,7 +102,7 @@ describe('pull requests', () => {
     });
     const pulls = { ctx: { ...ctx, apiUrl: base }, token: 't', policy: policy() };
     expect(await pullCommits(pulls, 5, () => undefined)).toEqual([sha]);
-    expect(await pullState(pulls, 5)).toEqual({ number: 5, closedAt: new Date('2026-11-01T00:00:00Z'), headSha: sha, mergeSha: undefined });
+    expect(await pullState(pulls, 5)).toEqual({ number: 5, closedAt: new Date('2026-11-01T00:00:00Z'), headSha: sha });
     expect(await pullState(pulls, 6)).toBeUndefined();
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunnerContext } from '../../../src/context.js';
 import { parseInputs } from '../../../src/inputs/inputs.js';
-import { previewTagNames, pullRequestOfTag } from '../../../src/previews/tags.js';
+import { previewTags, pullRequestOfTag } from '../../../src/previews/tags.js';
 
 const A = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678';
 const B = 'ffffffeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee';
@@ -14,7 +14,21 @@ function ctx(eventName = 'pull_request'): RunnerContext {
 
 const inputs = (values: Record<string, string>) => parseInputs((n) => ({ images: 'acme/app', ...values })[n] ?? '', '/ws');
 
-describe('previewTagNames', () => {
+const previewTagNames = (...a: Parameters<typeof previewTags>): string[] => {
+  const t = previewTags(...a);
+  return [...t.pr, ...t.sha].sort();
+};
+
+describe('previewTags', () => {
+  it('tells the pr tags from the sha tags, and the version label a preview run writes', () => {
+    expect(previewTags(inputs({ 'pr-sha': 'head' }), {}, ctx(), { number: 42, shas: [A] }, now)).toEqual({ pr: ['pr-42'], sha: ['sha-a1b2c3d'], versions: ['pr-42'] });
+  });
+
+  it('a sha rule above the pr rule makes the version the sha tag', () => {
+    const tags = 'type=sha,priority=700\ntype=ref,event=pr';
+    expect(previewTags(inputs({ tags }), {}, ctx(), { number: 42, shas: [A] }, now).versions).toEqual(['pr-42', 'sha-a1b2c3d']);
+  });
+
   it('the default rules with pr-sha: head: pr-N and sha-<commit> of every commit', () => {
     expect(previewTagNames(inputs({ 'pr-sha': 'head' }), {}, ctx(), { number: 42, shas: [A, B] }, now)).toEqual(['pr-42', 'sha-a1b2c3d', 'sha-ffffffe']);
   });
