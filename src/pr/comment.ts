@@ -24,7 +24,7 @@ export interface Preview {
 export function previewBody(p: Preview, imagesKey: string): string {
   const lines = [marker(imagesKey), `### Preview image for #${p.number}`, ''];
   if (p.removed) {
-    lines.push(`This pull request is closed: its preview image was removed from ${p.removed.map((i) => `\`${i}\``).join(', ') || 'the registries'}.`, '');
+    lines.push(`This pull request is closed: its preview image was removed from ${p.removed.map((i) => `\`${i}\``).join(', ')}.`, '');
   } else if (p.stale) {
     lines.push('This pull request is closed: the preview image below is stale and is no longer updated.', '');
   }
