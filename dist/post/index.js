@@ -45724,7 +45724,7 @@ const limits_LIMITS = {
     },
     /** A file of the build context read to look for a credential (.git/config, .npmrc…). */
     credentialFileBytes: 1 * MiB,
-    /** The jar cache's own note of where the jar belongs. */
+    /** The jar cache's own note of where the jar belongs, and the native builder's layer-digest file. */
     cacheNoteBytes: 64 * KiB,
     /** A file of the build context put into a native layer, and the jar read for the SBOM. */
     contextFileBytes: 1 * GiB,
@@ -46443,6 +46443,93 @@ function buildCacheArgs(exporter, mode, target, write) {
     if (buildcache)
         return layerCacheArgs('registry', { ref: buildcache }, write);
     return layerCacheArgs('actions', { dirs: target.dirs }, write);
+}
+
+;// CONCATENATED MODULE: ./src/cache/layer-digests.ts
+
+
+
+
+
+
+/** At most this many layers are kept: a few images' worth, most recent first; the file stays a few KB. */
+const MAX_DIGEST_ENTRIES = 64;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** What makes the gzip bytes: another zlib or level may give other bytes for the same tar. */
+function layer_digests_gzipFlavour(zlib = process.versions.zlib ?? 'unknown') {
+    return `zlib-${zlib}-level6`;
+}
+function layer_digests_layerDigestsDir(runnerTemp) {
+    return external_node_path_default().join(runnerTemp, 'image-publish-layer-digests');
+}
+const DIGESTS_FILE = 'layer-digests.json';
+/**
+ * The file's entries: only well-formed ones (a sha256 diff_id → a sha256 digest and a whole positive size), of
+ * this gzip flavour, at most MAX_DIGEST_ENTRIES; anything else is dropped. Never throws: a bad file is no cache. Pure.
+ */
+function parseDigests(text, flavour) {
+    const out = new Map();
+    let doc;
+    try {
+        doc = JSON.parse(text ?? '');
+    }
+    catch {
+        return out;
+    }
+    if (typeof doc !== 'object' || doc === null || doc.flavour !== flavour)
+        return out;
+    const layers = doc.layers;
+    if (!Array.isArray(layers))
+        return out;
+    for (const l of layers.slice(0, MAX_DIGEST_ENTRIES)) {
+        const { diffId, digest, size } = (l ?? {});
+        if (typeof diffId !== 'string' || !DIGEST.test(diffId) || typeof digest !== 'string' || !DIGEST.test(digest))
+            continue;
+        if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0)
+            continue;
+        if (!out.has(diffId))
+            out.set(diffId, { digest, size });
+    }
+    return out;
+}
+/** The file for the next run: this run's layers first, then the older entries, at most MAX_DIGEST_ENTRIES. Pure. */
+function serializeDigests(own, older, flavour) {
+    const merged = new Map(own);
+    for (const [d, e] of older)
+        if (!merged.has(d))
+            merged.set(d, e);
+    const layers = [...merged].slice(0, MAX_DIGEST_ENTRIES).map(([diffId, e]) => ({ diffId, digest: e.digest, size: e.size }));
+    return `${JSON.stringify({ flavour, layers }, null, 1)}\n`;
+}
+/**
+ * The cache key: restored by its prefix (the newest entry of this platform and gzip flavour), saved under the hash
+ * of the file it holds, so a key names its content and an unchanged file is not saved again. Pure.
+ */
+function layer_digests_layerDigestsKey(p, flavour, content) {
+    const base = `${KEY_PREFIX}-native-layers-${p.os}-${p.arch}-${flavour.replace(/[^A-Za-z0-9.-]/g, '_')}-`;
+    const hash = content === undefined ? '' : createHash('sha256').update(content).digest('hex').slice(0, 32);
+    return { key: `${base}${hash}`, restoreKeys: [base] };
+}
+/** The largest gzip of `tarBytes` bytes zlib can write (stored blocks at worst), so a bigger claimed blob is never fetched. Pure. */
+function maxGzipBytes(tarBytes) {
+    return tarBytes + Math.ceil(tarBytes / 16383) * 5 + 1024;
+}
+/** The restored file's text; undefined when there is none or it is not a small regular file (then there is no cache). */
+function readDigestsFile(dir) {
+    try {
+        return readOptional(path.join(dir, DIGESTS_FILE), { cap: LIMITS.cacheNoteBytes, root: dir, name: `the cached ${DIGESTS_FILE}` })?.toString('utf8');
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The file for post to save, written afresh (never through a link the restore may have left). */
+function writeDigestsFile(dir, content) {
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, DIGESTS_FILE);
+    rmSync(`${file}.new`, { force: true });
+    writeFileSync(`${file}.new`, content, { mode: 0o600, flag: 'wx' });
+    renameSync(`${file}.new`, file);
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -99482,7 +99569,112 @@ async function save(what, paths, key, log) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/cache/used.ts
+
+
+/**
+ * What the build used of a restored Maven repository, told by access times: after the restore every file's atime
+ * is set two days back, so the first read moves it forward (relatime, the default, updates an atime older than a
+ * day). The unit is a folder's own files (an artifact's version folder: its pom, jar, checksums): Maven reads the
+ * pom of every artifact it resolves, in every build, so a folder of which nothing was read is one the build no
+ * longer resolves.
+ */
+const DAY_MS = (/* unused pure expression or super */ null && (24 * 60 * 60 * 1000));
+/** Every folder with files under `root`, its own files with their times. */
+function listUnits(root) {
+    const units = [];
+    const walk = (rel) => {
+        const unit = { dir: rel, leaf: true, files: [] };
+        for (const e of (0,external_node_fs_namespaceObject.readdirSync)(external_node_path_default().join(root, rel), { withFileTypes: true })) {
+            const child = external_node_path_default().join(rel, e.name);
+            if (e.isDirectory()) {
+                unit.leaf = false;
+                walk(child);
+            }
+            else if (e.isFile()) {
+                const st = (0,external_node_fs_namespaceObject.lstatSync)(external_node_path_default().join(root, child));
+                unit.files.push({ name: e.name, size: st.size, atimeMs: st.atimeMs, mtimeMs: st.mtimeMs });
+            }
+        }
+        if (unit.files.length)
+            units.push(unit);
+    };
+    if ((0,external_node_fs_namespaceObject.existsSync)(root))
+        walk('');
+    return units;
+}
+/** Sets every file's atime two days before now; returns now, the mark the build's reads are told by. */
+function used_markUnread(root, now = Date.now()) {
+    const old = new Date(now - 2 * DAY_MS);
+    for (const u of listUnits(root))
+        for (const f of u.files)
+            utimesSync(path.join(root, u.dir, f.name), old, new Date(f.mtimeMs));
+    return now;
+}
+/**
+ * The units of which no file was read or written since `since`; undefined when no unit was (then access times are
+ * not kept here, a `noatime` mount, and nothing can be told). Pure.
+ */
+function unusedUnits(units, since) {
+    const used = (u) => u.files.some((f) => f.atimeMs > since || f.mtimeMs > since);
+    if (!units.some(used))
+        return undefined;
+    return units.filter((u) => !used(u));
+}
+/**
+ * Moves the units out of `root` into `aside` (beside it, on the same file system: renames only), so a save of
+ * `root` leaves them out; `back()` undoes it. A leaf moves as its folder, any other unit file by file.
+ */
+function setAside(root, units, aside) {
+    const moves = [];
+    const move = (rel) => {
+        const to = external_node_path_default().join(aside, rel);
+        (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(to), { recursive: true });
+        (0,external_node_fs_namespaceObject.renameSync)(external_node_path_default().join(root, rel), to);
+        moves.push([external_node_path_default().join(root, rel), to]);
+    };
+    let bytes = 0;
+    try {
+        for (const u of units) {
+            bytes += u.files.reduce((n, f) => n + f.size, 0);
+            if (u.leaf && u.dir !== '')
+                move(u.dir);
+            else
+                for (const f of u.files)
+                    move(external_node_path_default().join(u.dir, f.name));
+        }
+    }
+    catch (e) {
+        undo(moves, aside);
+        throw e;
+    }
+    return { units: units.length, bytes, back: () => undo(moves, aside) };
+}
+function undo(moves, aside) {
+    for (const [from, to] of moves.reverse()) {
+        (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(from), { recursive: true });
+        (0,external_node_fs_namespaceObject.renameSync)(to, from);
+    }
+    moves.length = 0;
+    removeEmpty(aside);
+}
+function removeEmpty(dir) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(dir))
+        return;
+    for (const e of (0,external_node_fs_namespaceObject.readdirSync)(dir, { withFileTypes: true }))
+        if (e.isDirectory())
+            removeEmpty(external_node_path_default().join(dir, e.name));
+    try {
+        (0,external_node_fs_namespaceObject.rmdirSync)(dir);
+    }
+    catch {
+        // not empty: something else lives there
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/cache/caches.ts
+
+
 
 
 
@@ -99540,7 +99732,44 @@ async function restoreDependencies(tool, workingDirectory, javaArgs, env, log) {
     const paths = dependencyPaths(tool, workingDirectory, javaArgs, env);
     const key = dependencyKey(caches_platform(), tool, await hashBuildFiles(workingDirectory, tool));
     const { hit } = await restore(`${tool} dependency`, paths, key, log);
-    return { key: key.key, paths, hit };
+    // an exact hit saves nothing; otherwise post saves only what this build reads (Maven: see used.ts)
+    const unreadSince = tool === 'maven' && hit !== 'exact' && hit !== 'off' ? markRepository(paths[0], log) : undefined;
+    return { key: key.key, paths, hit, unreadSince };
+}
+function markRepository(repo, log) {
+    try {
+        return markUnread(repo);
+    }
+    catch (e) {
+        log.warning(`The Maven repository ${repo} could not be marked unread (${errorMessage(e)}); its cache will hold all of it.`);
+        return undefined;
+    }
+}
+/** Saves the dependency cache; a Maven repository without what this build did not read (set aside, then put back). */
+async function saveDependencies(d, log) {
+    const repo = d.paths[0];
+    const units = d.unreadSince === undefined ? undefined : listUnits(repo);
+    const unused = units && d.unreadSince !== undefined ? unusedUnits(units, d.unreadSince) : undefined;
+    if (units && !unused)
+        log.info(`No file of ${repo} shows a read since the restore (access times are not kept here): the dependency cache holds all of it.`);
+    if (!units || !unused?.length) {
+        await save('dependency', d.paths, d.key, log);
+        return;
+    }
+    let aside;
+    try {
+        aside = setAside(repo, unused, `${repo}.image-publish-unused`);
+        log.info(`The dependency cache leaves out ${aside.units} of ${units.length} folders of ${repo} (${mb(aside.bytes)}) that this build did not read.`);
+    }
+    catch (e) {
+        log.warning(`The unused part of ${repo} could not be set aside (${errors_errorMessage(e)}); the dependency cache holds all of it.`);
+    }
+    try {
+        await save('dependency', d.paths, d.key, log);
+    }
+    finally {
+        aside?.back();
+    }
 }
 /** The jar this exact build (same content, command, JDK and build tool) made before, if the cache has it; `jar` is where it now lies. */
 async function restoreArtifact(inputs, workingDirectory, runnerTemp, log) {
@@ -99562,6 +99791,13 @@ async function restoreLayers(images, dockerfile, sha, runnerTemp, log) {
     const { hit } = await restore('BuildKit layer', [dirs.current], key, log);
     return { key: key.key, path: dirs.current, hit, exported: false };
 }
+/** The native builder's layer digests: the newest file of this platform and gzip flavour (always a partial hit at best). */
+async function restoreLayerDigests(runnerTemp, log) {
+    const dir = layerDigestsDir(runnerTemp);
+    const key = layerDigestsKey(caches_platform(), gzipFlavour());
+    const { hit } = await restore('native layer-digest', [dir], key, log);
+    return { key: key.key, path: dir, hit };
+}
 function cacheAvailable(log) {
     if (cacheServiceAvailable())
         return true;
@@ -99577,9 +99813,11 @@ async function saveCaches(state, log) {
     const d = state.dependencies;
     const l = state.layers;
     const a = state.artifact;
+    const n = state.nativeLayers;
     await Promise.all([
+        n?.save ? save('native layer-digest', [n.path], n.save, log) : undefined,
         a && a.staged && a.hit !== 'exact' ? save('jar', [a.path], a.key, log) : undefined,
-        d && d.hit !== 'exact' && d.hit !== 'off' ? save('dependency', d.paths, d.key, log) : undefined,
+        d && d.hit !== 'exact' && d.hit !== 'off' ? saveDependencies(d, log) : undefined,
         l && l.exported && l.hit !== 'exact' && l.hit !== 'off' ? save('BuildKit layer', [l.path], l.key, log) : undefined,
     ]);
 }
@@ -100296,6 +100534,7 @@ async function removeDaemonChange(change, dockerEnv = {}) {
 
 
 
+
 const ok = (value) => ({ value });
 const no = (why) => ({ why });
 const state_check_isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -100340,7 +100579,8 @@ function checkCache(v, facts) {
     const a = entry(v.artifact, 'artifact');
     const d = entry(v.dependencies, 'dependencies');
     const l = entry(v.layers, 'layers');
-    for (const e of [a, d, l])
+    const n = entry(v.nativeLayers, 'nativeLayers');
+    for (const e of [a, d, l, n])
         if (typeof e === 'string')
             return no(e);
     const art = a;
@@ -100350,6 +100590,9 @@ function checkCache(v, facts) {
         return no(`artifact: ${quote(art.path)} is not ${artifact_artifactDir(facts.runnerTemp)}`);
     if (lay && (lay.path !== layers_layerDirs(facts.runnerTemp).current || typeof lay.exported !== 'boolean'))
         return no(`layers: ${quote(lay.path)} is not ${layers_layerDirs(facts.runnerTemp).current}`);
+    const nat = n;
+    if (nat && (nat.path !== layer_digests_layerDigestsDir(facts.runnerTemp) || (nat.save !== undefined && !(typeof nat.save === 'string' && KEY.test(nat.save)))))
+        return no(`nativeLayers: ${quote(nat.path)} is not ${layer_digests_layerDigestsDir(facts.runnerTemp)}, or its key is not one of ${keys_KEY_PREFIX}-…`);
     if (dep && !(Array.isArray(dep.paths) && dep.paths.length > 0 && dep.paths.every(cachePath) && dep.paths.some((p) => !p.startsWith('!'))))
         return no(`dependencies: ${quote(dep.paths)} are not plain absolute paths`);
     if (v.layerExport !== undefined && v.layerExport !== 'max' && v.layerExport !== 'inline')
