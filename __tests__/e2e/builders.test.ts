@@ -1,3 +1,4 @@
+// @module-tag engine-settings (a docker context of its own, and the whole `buildx ls` and `docker context ls` compared before and after: runs alone)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

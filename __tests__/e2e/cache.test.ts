@@ -1,3 +1,4 @@
+// @module-tag engine-settings (`docker builder prune -af` for a fresh runner, and it removes the engine's copy of the shared base image: runs alone)
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { answerOf } from '../support/containers.ts';
+import { withEngineTrust } from '../support/engine-trust.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
 import { PREBUILT, prebuiltWorkspace, registryDigest, registryTags, services, uniqueRepo, type Services, type Workspace } from '../support/services.ts';
 
@@ -40,12 +41,15 @@ function common(): Record<string, string> {
 }
 
 async function leg(platform: string, builder: 'docker' | 'native'): Promise<ActionRun> {
-  return runAction({
-    workspace: ws.dir,
-    event: tagEvent(ws.sha, 'v1.2.3'),
-    env: ws.env,
-    inputs: { ...common(), ...PREBUILT, builder, platforms: platform, 'push-by-digest': 'true', 'build-args': `BASE_IMAGE=${s.baseImage}-multi` },
-  });
+  const run = (): Promise<ActionRun> =>
+    runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.2.3'),
+      env: ws.env,
+      inputs: { ...common(), ...PREBUILT, builder, platforms: platform, 'push-by-digest': 'true', 'build-args': `BASE_IMAGE=${s.baseImage}-multi` },
+    });
+  // the docker builder makes the engine trust the test CA until post; the native one speaks to registries itself
+  return builder === 'docker' ? withEngineTrust(run) : run();
 }
 
 async function merge(source: string, extra: Record<string, string> = {}): Promise<ActionRun> {

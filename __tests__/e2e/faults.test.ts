@@ -4,8 +4,9 @@ import { tagEvent } from '../support/events.ts';
 import { startCacheService, type CacheService } from '../support/cache-service.ts';
 import { cleanPushDigest, pushRandomBase, randomLayerWorkspace } from '../support/fault-images.ts';
 import { HttpFaultRelay, TcpFaultRelay, type HttpFault, type TcpFault } from '../support/faults.ts';
+import { FlakyRelay } from '../support/relay.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { docker, registryDigest, registryManifest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { docker, PREBUILT, prebuiltWorkspace, registryDigest, registryManifest, services, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 // The docker path (BuildKit, then `docker push`) through a fault relay in front of the test registry. The image has a
 // layer of random bytes that no registry has seen, so the push really uploads it through the relay.
@@ -78,6 +79,34 @@ describe.each([...TCP.map(([name, fault, n]) => [name, () => new TcpFaultRelay(u
     });
   },
 );
+
+// the relay from the issue that added retries: every request answered 503 for a while (docker login and push alike)
+describe('a registry that answers 503 for 8 seconds', () => {
+  const repo = uniqueRepo('flaky');
+  let relay: FlakyRelay;
+  let run: ActionRun;
+  let host: string;
+  beforeAll(async () => {
+    relay = new FlakyRelay(upstream(), 8000);
+    host = `127.0.0.1:${await relay.start()}`;
+    const ws = prebuiltWorkspace();
+    run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: ws.env,
+      inputs: { images: `${host}/${repo}`, 'registry-auth': authEntry(s.registry) + authEntry(host), ...PREBUILT },
+    });
+  });
+  afterAll(() => relay?.stop());
+
+  it('retries with backoff, logs why, and publishes', async () => {
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(relay.refused).toBeGreaterThan(0);
+    expect(run.main.log).toMatch(/::warning::Retry 1 in \d+\.\d s: .*503/);
+    expect(await registryDigest(s, repo, 'v1.0.0')).toBe(run.outputs.digest);
+    expect(run.everything).not.toContain(s.password);
+  });
+});
 
 /** The containerd image store: its `docker push` does not retry a cut layer upload itself (the classic store tries 5 times). */
 function containerdStore(): boolean {

@@ -1,3 +1,4 @@
+// @module-tag engine-settings (`docker builder prune -af` for a fresh runner: every build cache of the engine goes; runs alone)
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';

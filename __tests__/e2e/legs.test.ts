@@ -5,6 +5,8 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/containers.ts';
+import { withEngineTrust } from '../support/engine-trust.ts';
 import { branchEvent } from '../support/events.ts';
 import { contextWorkspace, privateDocker } from '../support/native.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
@@ -106,20 +108,23 @@ const legs: Leg[] = [
     registries: () => [s.registry, s.tlsRegistry],
     run: async () => {
       const ws = prebuiltWorkspace();
-      const run = await runAction({
-        workspace: ws.dir,
-        event: branchEvent(ws.sha, 'main'),
-        env: ws.env,
-        inputs: {
-          ...PREBUILT,
-          builder: 'docker',
-          platforms: 'linux/amd64',
-          'push-by-digest': 'true',
-          images: `${s.registry}/${dockerRepo}\n${s.tlsRegistry}/${dockerRepo}`,
-          tags: 'type=raw,value=v1\ntype=sha',
-          'registry-auth': authEntry(s.registry) + authEntry(s.tlsRegistry, readFileSync(s.caFile, 'utf8')),
-        },
-      });
+      // the docker builder makes the engine trust the test CA until post
+      const run = await withEngineTrust(() =>
+        runAction({
+          workspace: ws.dir,
+          event: branchEvent(ws.sha, 'main'),
+          env: ws.env,
+          inputs: {
+            ...PREBUILT,
+            builder: 'docker',
+            platforms: 'linux/amd64',
+            'push-by-digest': 'true',
+            images: `${s.registry}/${dockerRepo}\n${s.tlsRegistry}/${dockerRepo}`,
+            tags: 'type=raw,value=v1\ntype=sha',
+            'registry-auth': authEntry(s.registry) + authEntry(s.tlsRegistry, readFileSync(s.caFile, 'utf8')),
+          },
+        }),
+      );
       return { run, sha: ws.sha };
     },
   },
@@ -205,7 +210,7 @@ describe('the docker leg on this engine', { tags: ['image-store'] }, () => {
   it('runs by digest and answers over HTTP', async () => {
     tool = privateDocker(s);
     pulled = `${s.registry}/${repo}@${run.outputs.digest}`;
-    const port = String(19000 + Math.floor(Math.random() * 1000));
+    const port = String(await freePort());
     container = tool(['run', '-d', '--network', 'host', '-e', `PORT=${port}`, pulled]).trim();
     let body = '';
     for (let i = 0; i < 100 && !body; i++) {

@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/containers.ts';
 import { branchEvent } from '../support/events.ts';
 import { lastLayers, privateDocker, readImage } from '../support/native.ts';
 import { ROOT, runAction, type ActionRun } from '../support/runner.ts';
@@ -36,7 +37,6 @@ function springWorkspace(): { dir: string; repoLocal: string; build: (date: stri
 
 describe('a Spring Boot layered jar, native builder, layers: auto', () => {
   const repo = uniqueRepo('native-boot');
-  const port = 18080 + Math.floor(Math.random() * 900);
   let ws: ReturnType<typeof springWorkspace>;
   let first: ActionRun;
   let second: ActionRun;
@@ -92,6 +92,7 @@ describe('a Spring Boot layered jar, native builder, layers: auto', () => {
   it('runs unchanged: java -jar ./app.jar, pulled by digest, answers /hello', { timeout: 6 * 60 * 1000 }, async () => {
     docker = privateDocker(s);
     pulled = `${s.registry}/${repo}@${second.outputs.digest}`;
+    const port = await freePort();
     container = docker(['run', '-d', '--network', 'host', pulled, `--server.port=${port}`]).trim();
     let body = '';
     // Spring starts in seconds on a runner, but takes most of a minute on a loaded 2-core machine

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freePort, httpGetWithin } from '../support/containers.ts';
 import { tagEvent } from '../support/events.ts';
+import { privateDocker } from '../support/native.ts';
 import { runAction, type ActionRun } from '../support/runner.js';
 import { docker, PREBUILT, prebuiltWorkspace, registryDigest, registryTags, services, SHADED, uniqueRepo, workspace, type Services } from '../support/services.js';
 
@@ -56,8 +57,8 @@ describe('a Maven app, the tutorial Dockerfile, release tag v1.2.3', () => {
   it('pulls by digest and answers GET /hello', async () => {
     const ref = `${s.registry}/${repo}@${run.outputs.digest}`;
     for (const t of ['1.2.3', '1.2', '1', 'latest']) docker(['image', 'rm', '-f', `${s.registry}/${repo}:${t}`]);
-    docker(['login', '--username', s.user, '--password-stdin', s.registry], s.password);
-    docker(['pull', ref]);
+    // a docker config of its own: the shared ~/.docker is left alone
+    privateDocker(s)(['pull', ref]);
     const port = await freePort();
     const name = `hello-${port}`;
     const child = spawn('docker', ['run', '--rm', '--name', name, '--network', 'host', '-e', `PORT=${port}`, ref], { stdio: 'ignore' });

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { prTargetEvent, tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun, type GitEvent } from '../support/runner.ts';
-import { daemonJsonPath, PREBUILT, prebuiltWorkspace, registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { PREBUILT, prebuiltWorkspace, registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -115,62 +115,6 @@ describe('pull_request_target with a checkout of the pull request head', () => {
     expect(run.main.code, run.main.log).toBe(0);
     expect(run.main.log).toContain(`Logged in to ${s.registry}`);
     expect(await registryTags(s, repo)).toEqual(['pr-9']);
-  });
-});
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve = (): void => undefined;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
-describe('two jobs on one engine interleave their insecure-registries changes', () => {
-  const DAEMON_JSON = daemonJsonPath();
-  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  const hostA = `ip-a-${suffix}.image-publish.test:5999`;
-  const hostB = `ip-b-${suffix}.image-publish.test:5999`;
-  let start: string;
-  const listed = (): string[] => (JSON.parse(readFileSync(DAEMON_JSON, 'utf8')) as { 'insecure-registries'?: string[] })['insecure-registries'] ?? [];
-  const job = (host: string, beforePost: () => Promise<void>): Promise<ActionRun> => {
-    const ws = prebuiltWorkspace();
-    return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('interleave')}`, registry: s.registry, username: s.user, password: s.password, push: 'false', cache: 'false', 'insecure-registries': host, ...PREBUILT }, beforePost });
-  };
-
-  it('A main, B main, A post, B post: A leaves B its entry, and both leave daemon.json as it was', async () => {
-    start = readFileSync(DAEMON_JSON, 'utf8');
-    const aMain = deferred();
-    const bMain = deferred();
-    const aChecked = deferred();
-    let afterBothMains: string[] = [];
-    const a = job(hostA, async () => {
-      aMain.resolve();
-      await bMain.promise;
-    });
-    await aMain.promise;
-    const b = job(hostB, async () => {
-      afterBothMains = listed();
-      bMain.resolve();
-      await aChecked.promise;
-    });
-    const runA = await a;
-    const afterA = listed();
-    aChecked.resolve();
-    const runB = await b;
-    expect(runA.main.code, runA.main.log).toBe(0);
-    expect(runB.main.code, runB.main.log).toBe(0);
-    expect(afterBothMains).toEqual(expect.arrayContaining([hostA, hostB]));
-    expect(afterA).toContain(hostB);
-    expect(afterA).not.toContain(hostA);
-    expect(readFileSync(DAEMON_JSON, 'utf8')).toBe(start);
-    expect(runA.post.log).toContain(`Took ${hostA} out of ${DAEMON_JSON}`);
-  });
-
-  afterAll(() => {
-    // a failed run must not leave the shared engine changed for everyone else
-    if (start !== undefined && existsSync(DAEMON_JSON) && readFileSync(DAEMON_JSON, 'utf8') !== start) {
-      writeFileSync(DAEMON_JSON, start);
-      execFileSync('sh', ['-c', 'kill -HUP $(pidof dockerd)']);
-    }
   });
 });
 

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+// @module-tag engine-settings (certs.d and daemon.json's insecure-registries with a reload of dockerd, checked as a whole: runs alone)
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FlakyRelay } from '../support/relay.ts';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
 import { daemonJsonPath, docker, PREBUILT, prebuiltWorkspace, registryDigest, services, uniqueRepo, type Services } from '../support/services.ts';
@@ -64,32 +63,6 @@ describe('two registries at once, one behind a CA given only through `ca`', { ta
   });
 });
 
-describe('a registry that answers 503 for 8 seconds', () => {
-  const repo = uniqueRepo('flaky');
-  const relay = new FlakyRelay({ host: '127.0.0.1', port: Number(s?.registry.split(':')[1] ?? 5000) }, 8000);
-  let run: ActionRun;
-  let host: string;
-  beforeAll(async () => {
-    host = `127.0.0.1:${await relay.start()}`;
-    const ws = prebuiltWorkspace();
-    run = await runAction({
-      workspace: ws.dir,
-      event: tagEvent(ws.sha, 'v1.0.0'),
-      env: ws.env,
-      inputs: { images: `${host}/${repo}`, 'registry-auth': authEntry(s.registry, s.password) + authEntry(host, s.password), ...PREBUILT },
-    });
-  });
-  afterAll(() => relay.stop());
-
-  it('retries with backoff, logs why, and publishes', async () => {
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(relay.refused).toBeGreaterThan(0);
-    expect(run.main.log).toMatch(/::warning::Retry 1 in \d+\.\d s: .*503/);
-    expect(await registryDigest(s, repo, 'v1.0.0')).toBe(run.outputs.digest);
-    expectNoSecret(run, s.password);
-  });
-});
-
 // image store: each store's pusher decides plain HTTP from insecure-registries in its own way
 describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', { tags: ['image-store'] }, () => {
   const repo = uniqueRepo('insecure');
@@ -133,33 +106,58 @@ describe('insecure-registries: plain HTTP beyond 127.0.0.0/8', { tags: ['image-s
   });
 });
 
-describe('secrets hygiene in the image', () => {
-  it('a BuildKit secret reaches RUN but not the history, the config, argv or the logs', async () => {
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('two jobs on one engine interleave their insecure-registries changes', () => {
+  const DAEMON_JSON = daemonJsonPath();
+  const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const hostA = `ip-a-${suffix}.image-publish.test:5999`;
+  const hostB = `ip-b-${suffix}.image-publish.test:5999`;
+  let start: string;
+  const listed = (): string[] => (JSON.parse(readFileSync(DAEMON_JSON, 'utf8')) as { 'insecure-registries'?: string[] })['insecure-registries'] ?? [];
+  const job = (host: string, beforePost: () => Promise<void>): Promise<ActionRun> => {
     const ws = prebuiltWorkspace();
-    // the RUN line may only hold a hash of the value: RUN lines are part of the history
-    const md5 = createHash('md5').update('s3cr3t-build-value-77').digest('hex');
-    appendFileSync(path.join(ws.dir, 'Dockerfile'), `RUN --mount=type=secret,id=npmtoken test "$(md5sum < /run/secrets/npmtoken | cut -c1-32)" = "${md5}"\n`);
-    const run = await runAction({
-      workspace: ws.dir,
-      event: tagEvent(ws.sha, 'v1.0.0'),
-      env: ws.env,
-      inputs: {
-        images: `${s.registry}/${uniqueRepo('secret')}`,
-        registry: s.registry,
-        username: s.user,
-        password: s.password,
-        push: 'false',
-        network: 'host',
-        secrets: 'npmtoken=s3cr3t-build-value-77',
-        'build-args': 'NPM_TOKEN_NAME=npmtoken',
-        ...PREBUILT,
-      },
+    return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.registry}/${uniqueRepo('interleave')}`, registry: s.registry, username: s.user, password: s.password, push: 'false', cache: 'false', 'insecure-registries': host, ...PREBUILT }, beforePost });
+  };
+
+  it('A main, B main, A post, B post: A leaves B its entry, and both leave daemon.json as it was', async () => {
+    start = readFileSync(DAEMON_JSON, 'utf8');
+    const aMain = deferred();
+    const bMain = deferred();
+    const aChecked = deferred();
+    let afterBothMains: string[] = [];
+    const a = job(hostA, async () => {
+      aMain.resolve();
+      await bMain.promise;
     });
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(run.main.log).toContain("::warning::Input 'build-args': NPM_TOKEN_NAME looks like a secret");
-    const id = run.outputs['image-id'];
-    expect(docker(['history', '--no-trunc', id])).not.toContain('s3cr3t-build-value-77');
-    expect(docker(['image', 'inspect', id])).not.toContain('s3cr3t-build-value-77');
-    expectNoSecret(run, 's3cr3t-build-value-77', s.password);
+    await aMain.promise;
+    const b = job(hostB, async () => {
+      afterBothMains = listed();
+      bMain.resolve();
+      await aChecked.promise;
+    });
+    const runA = await a;
+    const afterA = listed();
+    aChecked.resolve();
+    const runB = await b;
+    expect(runA.main.code, runA.main.log).toBe(0);
+    expect(runB.main.code, runB.main.log).toBe(0);
+    expect(afterBothMains).toEqual(expect.arrayContaining([hostA, hostB]));
+    expect(afterA).toContain(hostB);
+    expect(afterA).not.toContain(hostA);
+    expect(readFileSync(DAEMON_JSON, 'utf8')).toBe(start);
+    expect(runA.post.log).toContain(`Took ${hostA} out of ${DAEMON_JSON}`);
+  });
+
+  afterAll(() => {
+    // a failed run must not leave the shared engine changed for everyone else
+    if (start !== undefined && existsSync(DAEMON_JSON) && readFileSync(DAEMON_JSON, 'utf8') !== start) {
+      writeFileSync(DAEMON_JSON, start);
+      execFileSync('sh', ['-c', 'kill -HUP $(pidof dockerd)']);
+    }
   });
 });

@@ -1,3 +1,4 @@
+// @module-tag engine-settings (a hostile build without the wall writes to every GITHUB_OUTPUT it finds on the machine: runs alone)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { withEngineTrust } from '../support/engine-trust.ts';
 import type { ActionRun } from '../support/runner.ts';
 import { registryDigest, services, uniqueRepo, warmedMavenRepository, type Services } from '../support/services.ts';
 import { publishRelease, springBootJar } from '../support/supply.ts';
@@ -170,7 +171,8 @@ describe('two registries, one behind the test CA', () => {
     const ca = readFileSync(s.caFile, 'utf8');
     const entry = (registry: string, withCa: boolean): string =>
       `- registry: ${JSON.stringify(registry)}\n  username: ${s.user}\n  password: ${s.password}\n${withCa ? `  ca: |\n${ca.trim().split('\n').map((l) => `    ${l}`).join('\n')}\n` : ''}`;
-    const run = await publish(repo, {
+    // the docker builder makes the engine trust the test CA until post
+    const run = await withEngineTrust(() => publish(repo, {
       images: `${s.registry}/${repo}\n${s.tlsRegistry}/${repo}`,
       registry: '',
       username: '',
@@ -180,7 +182,7 @@ describe('two registries, one behind the test CA', () => {
       sign: 'key',
       'signing-key': keys.key,
       'signing-password': keys.password,
-    });
+    }));
     expect(run.main.code, run.main.log).toBe(0);
     const meta = JSON.parse(run.outputs.metadata) as { registries: { registry: string; digest: string }[]; supply: { signatures: string[] } };
     expect(meta.registries.map((r) => r.digest)).toEqual([run.outputs.digest, run.outputs.digest]);

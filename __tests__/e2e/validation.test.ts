@@ -59,3 +59,34 @@ describe('secrets of several lines', () => {
     expect(run.main.log).toMatch(/--secret id=pem,env=IMAGE_PUBLISH_SECRET_0 --secret id=envsec,env=IMAGE_PUBLISH_SECRET_1 --secret id=m2,src=\S+settings\.xml/);
   });
 });
+
+describe('secrets hygiene in the image', () => {
+  it('a BuildKit secret reaches RUN but not the history, the config, argv or the logs', async () => {
+    const ws = prebuiltWorkspace();
+    // the RUN line may only hold a hash of the value: RUN lines are part of the history
+    const md5 = createHash('md5').update('s3cr3t-build-value-77').digest('hex');
+    appendFileSync(path.join(ws.dir, 'Dockerfile'), `RUN --mount=type=secret,id=npmtoken test "$(md5sum < /run/secrets/npmtoken | cut -c1-32)" = "${md5}"\n`);
+    const run = await runAction({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v1.0.0'),
+      env: ws.env,
+      inputs: {
+        images: `${s.registry}/${uniqueRepo('secret')}`,
+        registry: s.registry,
+        username: s.user,
+        password: s.password,
+        push: 'false',
+        network: 'host',
+        secrets: 'npmtoken=s3cr3t-build-value-77',
+        'build-args': 'NPM_TOKEN_NAME=npmtoken',
+        ...PREBUILT,
+      },
+    });
+    expect(run.main.code, run.main.log).toBe(0);
+    expect(run.main.log).toContain("::warning::Input 'build-args': NPM_TOKEN_NAME looks like a secret");
+    const id = run.outputs['image-id'];
+    expect(docker(['history', '--no-trunc', id])).not.toContain('s3cr3t-build-value-77');
+    expect(docker(['image', 'inspect', id])).not.toContain('s3cr3t-build-value-77');
+    for (const secret of ['s3cr3t-build-value-77', s.password]) expect(run.everything).not.toContain(secret);
+  });
+});

@@ -167,14 +167,40 @@ export function warmedMavenRepository(): string {
     timeout: 10 * 60 * 1000,
   });
   writeFileSync(path.join(fresh, '.complete'), '');
-  rmSync(repo, { recursive: true, force: true });
-  renameSync(fresh, repo);
+  putInPlace(fresh, repo, '.complete');
   rmSync(work, { recursive: true, force: true });
   return repo;
 }
 
+/**
+ * Moves a finished `fresh` folder to `dest`, which test files running at the same time may be making too (.ci/test
+ * runs two at once): the first one in place wins and the others' copies go. A `dest` without `marker` is a copy an
+ * interrupted run left: it is moved aside (atomically, so a concurrent reader never sees it half-deleted), then removed.
+ */
+function putInPlace(fresh: string, dest: string, marker: string): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      renameSync(fresh, dest);
+      return;
+    } catch {
+      if (existsSync(path.join(dest, marker))) {
+        rmSync(fresh, { recursive: true, force: true });
+        return;
+      }
+      const stale = `${dest}.stale-${process.pid}-${attempt}`;
+      try {
+        renameSync(dest, stale);
+        rmSync(stale, { recursive: true, force: true });
+      } catch {
+        // another process moved it meanwhile
+      }
+    }
+  }
+  throw new Error(`could not put ${fresh} in place as ${dest}`);
+}
+
 /** Every file of a fixture, path and bytes, hashed: the name of what Maven builds from it. */
-function fixtureHash(source: string): string {
+export function fixtureHash(source: string): string {
   const root = path.join(ROOT, source);
   const hash = createHash('sha256');
   for (const rel of (readdirSync(root, { recursive: true, encoding: 'utf8' }) as string[]).sort()) {
@@ -194,15 +220,15 @@ export function shadedJar(): string {
   if (existsSync(jar)) return jar;
   const ws = workspace(SHADED);
   execFileSync('mvn', ['-B', '-q', '-DskipTests', 'package'], { cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: 'ignore', timeout: 5 * 60 * 1000 });
-  const fresh = mkdtempSync(path.join(os.tmpdir(), 'ip-jar-'));
-  cpSync(path.join(ws.dir, 'target/hello-service-1.0.0.jar'), path.join(fresh, 'hello-service-1.0.0.jar'));
-  // a concurrent first build may have put it in place meanwhile: either copy is the same build
-  try {
-    renameSync(fresh, dir);
-  } catch {
-    rmSync(fresh, { recursive: true, force: true });
-  }
+  keepJar(path.join(ws.dir, 'target/hello-service-1.0.0.jar'), dir);
   return jar;
+}
+
+/** Keeps a built jar as `<dir>/hello-service-1.0.0.jar`; a concurrent first build may have put it in place meanwhile: either copy is the same build. */
+export function keepJar(built: string, dir: string): void {
+  const fresh = mkdtempSync(path.join(os.tmpdir(), 'ip-jar-'));
+  cpSync(built, path.join(fresh, 'hello-service-1.0.0.jar'));
+  putInPlace(fresh, dir, 'hello-service-1.0.0.jar');
 }
 
 /** The inputs that take a workspace's prebuilt jar as it is: no build tool runs. */

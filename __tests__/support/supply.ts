@@ -1,15 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { tagEvent } from './events.ts';
 import { runAction, type ActionRun } from './runner.ts';
-import { SPRING_BOOT, workspace, type Services } from './services.ts';
+import { fixtureHash, keepJar, SPRING_BOOT, workspace, type Services } from './services.ts';
 
-/** The Spring Boot fixture's jar, built once by Maven from the machine's warmed copy of what it needs from Central. */
+/**
+ * The Spring Boot fixture's jar, built by Maven from the machine's warmed copy of what it needs from Central once per
+ * machine and fixture content (like shadedJar), and kept in the OS temp directory: the supply-chain tests read what
+ * it holds, they are not about its build.
+ */
 export function springBootJar(): string {
+  const dir = path.join(os.tmpdir(), `image-publish-jar-spring-boot-${fixtureHash(SPRING_BOOT)}`);
+  const jar = path.join(dir, 'hello-service-1.0.0.jar');
+  if (existsSync(jar)) return jar;
   const ws = workspace(SPRING_BOOT, { warmMavenRepository: true });
   execFileSync('mvn', ['--batch-mode', '--quiet', '-DskipTests', 'package'], { cwd: ws.dir, env: { ...process.env, ...ws.env }, stdio: 'ignore', timeout: 10 * 60 * 1000 });
-  return path.join(ws.dir, 'target/hello-service-1.0.0.jar');
+  keepJar(path.join(ws.dir, 'target/hello-service-1.0.0.jar'), dir);
+  return jar;
 }
 
 /** The workflow the supply-chain tests run as: release.yml of acme/hello-service, on tag v1.0.0. */
