@@ -1,90 +1,30 @@
-// @module-tag engine-settings (a hostile build without the wall writes to every GITHUB_OUTPUT it finds on the machine: runs alone)
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tagEvent } from '../support/events.ts';
-import { imageText, killAll, pathWithout, plantWrapper, processesWith, readTree } from '../support/hostile.ts';
+import { hostileJobs, RUNTIME_TOKENS, type Hostile, type HostileJobs } from '../support/hostile-job.ts';
+import { imageText, processesWith, readTree } from '../support/hostile.ts';
 import { runAction, type ActionRun, type GitEvent } from '../support/runner.ts';
-import { registryDigest, registryTags, services, SHADED, uniqueRepo, workspace, type Services, type Workspace } from '../support/services.ts';
+import { registryDigest, registryTags, services, uniqueRepo, type Services } from '../support/services.ts';
+
+// The wall around the Java build (the runner without it: sandbox-unwalled.test.ts, which runs alone).
 
 let s: Services;
-let keys: { key: string; password: string };
-const started: string[] = [];
+let jobs: HostileJobs;
 
 beforeAll(() => {
   s = services();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'ip-cosign-'));
-  const password = `cosign-pw-${Math.random().toString(36).slice(2)}`;
-  execFileSync('cosign', ['generate-key-pair'], { cwd: dir, env: { ...process.env, COSIGN_PASSWORD: password }, stdio: 'ignore', timeout: 60 * 1000 });
-  keys = { key: readFileSync(path.join(dir, 'cosign.key'), 'utf8'), password };
+  jobs = hostileJobs(s);
 });
 
-afterAll(() => {
-  // on a bundle without the wall the survivors outlive the run: end them, by pid
-  for (const id of started) killAll(processesWith(`ip-survivor-${id}`));
-});
-
-const FIXTURES = { maven: { dir: SHADED, wrapper: 'mvnw' }, gradle: { dir: '__tests__/fixtures/gradle-app', wrapper: 'gradlew' } } as const;
-
-interface Hostile {
-  id: string;
-  ws: Workspace;
-  victim: string;
-  loot: string;
-}
-
-/** A fixture whose wrapper is hostile, a folder it names for post to delete, and a runner Docker config to steal. */
-function hostileWorkspace(tool: keyof typeof FIXTURES): Hostile {
-  const id = `${tool}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  started.push(id);
-  const victim = mkdtempSync(path.join(os.tmpdir(), 'ip-victim-'));
-  writeFileSync(path.join(victim, 'keep-me'), 'post must not delete this\n');
-  const ws = workspace(FIXTURES[tool].dir);
-  plantWrapper(ws.dir, FIXTURES[tool].wrapper, id, victim);
-  execFileSync('git', ['add', '-A'], { cwd: ws.dir });
-  execFileSync('git', ['-c', 'user.email=dev@acme.test', '-c', 'user.name=dev', 'commit', '-q', '-m', 'a pull request'], { cwd: ws.dir });
-  mkdirSync(path.join(ws.env.HOME, '.docker'));
-  writeFileSync(path.join(ws.env.HOME, '.docker', 'config.json'), JSON.stringify({ auths: { [s.registry]: { auth: Buffer.from(`${s.user}:${s.password}`).toString('base64') } } }));
-  return { id, ws: { ...ws, sha: execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ws.dir, encoding: 'utf8' }).trim() }, victim, loot: `/tmp/ip-hostile-${id}` };
-}
-
-const runtimeTokens = { ACTIONS_RUNTIME_TOKEN: 'actions-runtime-token-7c1e2a', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token-93bd40', ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:9/oidc' };
-
-async function publishHostile(h: Hostile, repo: string, extra: Record<string, string> = {}, env: Record<string, string> = {}): Promise<ActionRun> {
-  return runAction({
-    workspace: h.ws.dir,
-    event: tagEvent(h.ws.sha, 'v1.0.0'),
-    env: { ...h.ws.env, ...runtimeTokens, ...env },
-    inputs: {
-      images: `${s.registry}/${repo}`,
-      registry: s.registry,
-      username: s.user,
-      password: s.password,
-      'github-token': 'ghs_input_token_5f0c3b1d',
-      sign: 'key',
-      'signing-key': keys.key,
-      'signing-password': keys.password,
-      cache: 'false',
-      ...extra,
-    },
-  });
-}
-
-/** Every secret of the step, as the build could have found it. */
-function secrets(): string[] {
-  const keyBody = keys.key.split('\n').filter((l) => l && !l.startsWith('-----'));
-  return [s.password, Buffer.from(`${s.user}:${s.password}`).toString('base64'), 'ghs_input_token_5f0c3b1d', keys.password, runtimeTokens.ACTIONS_RUNTIME_TOKEN, runtimeTokens.ACTIONS_ID_TOKEN_REQUEST_TOKEN, ...keyBody];
-}
+afterAll(() => jobs?.killSurvivors());
 
 describe.each(['maven', 'gradle'] as const)('a hostile %s wrapper behind the wall', (tool) => {
   const repo = uniqueRepo(`hostile-${tool}`);
   let h: Hostile;
   let run: ActionRun;
   beforeAll(async () => {
-    h = hostileWorkspace(tool);
-    run = await publishHostile(h, repo);
+    h = jobs.workspace(tool);
+    run = await jobs.publish(h, repo);
   }, 10 * 60 * 1000);
 
   it('ran, and the run went on to log in, push and sign', async () => {
@@ -103,7 +43,7 @@ describe.each(['maven', 'gradle'] as const)('a hostile %s wrapper behind the wal
     // by tag, not by the digest output: that output is one of the things the build tries to forge
     const image = await imageText(s, repo, 'v1.0.0');
     expect(image).toContain('hostile/environ');
-    for (const secret of secrets()) {
+    for (const secret of jobs.secrets()) {
       expect(collected, 'in /tmp').not.toContain(secret);
       expect(readTree(path.join(h.ws.dir, 'hostile')), 'in the workspace').not.toContain(secret);
       expect(image, 'in the image').not.toContain(secret);
@@ -133,7 +73,7 @@ describe.each(['maven', 'gradle'] as const)('a hostile %s wrapper behind the wal
 
 describe('pull_request_target with the pull request head checked out', () => {
   it('runs no repository code, and names allow-untrusted-checkout', async () => {
-    const h = hostileWorkspace('maven');
+    const h = jobs.workspace('maven');
     const repo = uniqueRepo('prt-hostile');
     const base = 'b'.repeat(40);
     const event: GitEvent = {
@@ -142,44 +82,11 @@ describe('pull_request_target with the pull request head checked out', () => {
       sha: base,
       payload: { number: 9, pull_request: { number: 9, head: { sha: h.ws.sha, repo: { full_name: 'stranger/hello-service' } }, base: { sha: base, repo: { full_name: 'acme/hello-service' } } }, repository: { name: 'hello-service', full_name: 'acme/hello-service' } },
     };
-    const run = await runAction({ workspace: h.ws.dir, event, env: { ...h.ws.env, ...runtimeTokens }, inputs: { images: `${s.registry}/${repo}`, tags: 'type=raw,value=pr-9', registry: s.registry, username: s.user, password: s.password } });
+    const run = await runAction({ workspace: h.ws.dir, event, env: { ...h.ws.env, ...RUNTIME_TOKENS }, inputs: { images: `${s.registry}/${repo}`, tags: 'type=raw,value=pr-9', registry: s.registry, username: s.user, password: s.password } });
     expect(run.main.code).toBe(1);
     expect(existsSync(h.loot)).toBe(false);
     expect(run.main.log).toContain(`::error::Input 'allow-untrusted-checkout': pull_request_target: the workspace holds ${h.ws.sha.slice(0, 12)}, not the base commit ${base.slice(0, 12)}, and this run would execute that code: the Java build (./mvnw`);
     expect(run.main.log).not.toContain('::group::Java build');
     expect(await registryTags(s, repo)).toEqual([]);
-  });
-});
-
-describe('a runner without isolation (no unshare, setpriv or sudo on the action\'s PATH)', () => {
-  let bare: string;
-  beforeAll(() => {
-    bare = pathWithout(mkdtempSync(path.join(os.tmpdir(), 'ip-bare-path-')), ['unshare', 'setpriv', 'sudo']);
-  });
-
-  it('build-isolation: required fails before the build', async () => {
-    const h = hostileWorkspace('maven');
-    const repo = uniqueRepo('required');
-    const run = await publishHostile(h, repo, { 'build-isolation': 'required' }, { PATH: bare });
-    expect(run.main.code).toBe(1);
-    expect(run.main.log).toContain("::error::Input 'build-isolation': is required, but this runner cannot isolate the build: unshare, setpriv are not on PATH (util-linux)");
-    expect(existsSync(h.loot)).toBe(false);
-    expect(run.main.log).not.toContain('::group::Compute tags and labels');
-    expect(await registryTags(s, repo)).toEqual([]);
-  });
-
-  it('auto warns once, naming what the build can read, and kills what the build left running', async () => {
-    const h = hostileWorkspace('maven');
-    const run = await publishHostile(h, uniqueRepo('unwalled'), { push: 'false', sign: 'none' }, { PATH: bare });
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(existsSync(path.join(h.loot, 'ran'))).toBe(true);
-    const warnings = run.main.log.split('\n').filter((l) => l.startsWith('::warning::The Java build runs without isolation'));
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain('unshare, setpriv are not on PATH');
-    expect(warnings[0]).toContain('GITHUB_OUTPUT');
-    expect(run.main.log).toMatch(/::warning::\d+ process(es)? of the build outlived it and (was|were) killed/);
-    expect(processesWith(`ip-survivor-${h.id}`)).toEqual([]);
-    // the relay still holds without the wall: the build's own printed commands do nothing
-    expect(run.outputs.digest).not.toContain('forged');
   });
 });
