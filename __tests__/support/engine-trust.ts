@@ -12,50 +12,54 @@ import path from 'node:path';
  * A lock directory beside the services' state (mkdir is atomic) holding the holder's pid; the lock of a process
  * that is gone is taken over.
  */
-const LOCK = path.join(process.env.CI_STATE_DIR ?? '/tmp/image-publish-ci', 'engine-trust.lock');
+/** The lock's folder: beside the services' state, read when asked (a test may point CI_STATE_DIR elsewhere). */
+export function lockDir(): string {
+  return path.join(process.env.CI_STATE_DIR ?? '/tmp/image-publish-ci', 'engine-trust.lock');
+}
 const WAIT_MS = 20 * 60 * 1000;
 
-function holderGone(): boolean {
+function holderGone(lock: string): boolean {
   try {
-    const pid = Number(readFileSync(path.join(LOCK, 'pid'), 'utf8'));
+    const pid = Number(readFileSync(path.join(lock, 'pid'), 'utf8'));
     process.kill(pid, 0);
     return false;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // no pid file yet: the holder is between its mkdir and its write, unless that was long ago
     if (code === 'ENOENT') {
-      const made = statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs;
+      const made = statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
       return made !== undefined && Date.now() - made > 60 * 1000;
     }
     return code === 'ESRCH';
   }
 }
 
-async function acquire(): Promise<void> {
+async function acquire(lock: string): Promise<void> {
   for (const until = Date.now() + WAIT_MS; ; ) {
     try {
-      mkdirSync(LOCK);
-      writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     try {
-      if (holderGone()) rmSync(LOCK, { recursive: true, force: true });
+      if (holderGone(lock)) rmSync(lock, { recursive: true, force: true });
     } catch {
       // the holder let go meanwhile
     }
-    if (Date.now() > until) throw new Error(`${LOCK} is still held after ${WAIT_MS / 60000} minutes`);
+    if (Date.now() > until) throw new Error(`${lock} is still held after ${WAIT_MS / 60000} minutes`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
 /** Runs `fn` while no other test process uses the engine's trust store (see above). */
 export async function withEngineTrust<T>(fn: () => Promise<T>): Promise<T> {
-  await acquire();
+  const lock = lockDir();
+  await acquire(lock);
   try {
     return await fn();
   } finally {
-    rmSync(LOCK, { recursive: true, force: true });
+    rmSync(lock, { recursive: true, force: true });
   }
 }
