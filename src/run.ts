@@ -34,6 +34,7 @@ import { countRetry, newRecord, summaryMarkdown, type RunRecord } from './report
 import { checkMergeSupply } from './merge/refuse.js';
 import { commentStage } from './stages/comment.js';
 import { mergeStage } from './stages/merge.js';
+import { rebaseStage } from './stages/rebase.js';
 import { decidePublishing } from './stages/publishing.js';
 import { supplyStage } from './stages/supply.js';
 import { javaStage } from './stages/java.js';
@@ -96,8 +97,8 @@ function readInputs(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv, fa
   for (const w of [...inputs.warnings, ...ignoredAttributes(parseTagRules(inputs.tags))]) io.warning(w);
   checkMergeSupply(inputs.distribute.merge !== undefined, inputs.supply);
   try {
-    // the merge job and a clean-up run build nothing: they may run without a checkout
-    if (!inputs.distribute.merge && !previewRun(inputs, facts)) checkPaths(inputs, ctx.workspace);
+    // the merge job, a clean-up run and a rebase build nothing: they may run without a checkout
+    if (!inputs.distribute.merge && !previewRun(inputs, facts) && !inputs.rebase) checkPaths(inputs, ctx.workspace);
   } catch (e) {
     // a dry run shows tags and labels wherever it runs; what a real run would refuse is a warning
     if (!inputs.dryRun) throw e;
@@ -133,7 +134,8 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const reproducibleAt = inputs.reproducible ? committed : undefined;
   if (inputs.reproducible && !committed) io.warning('The commit time is unknown, so the build is not made reproducible.');
   const gradleInitScript = gradleInitScriptPath(ctx.runnerTemp);
-  const paths = pathsExist(inputs);
+  // a rebase reads no project and no Dockerfile: nothing of the checkout is built or run
+  const paths = inputs.rebase ? { workingDirectory: false, file: false } : pathsExist(inputs);
   const javaPlan = paths.workingDirectory ? planJava(inputs, env, reproducibleAt ? { commitDate: reproducibleAt, gradleInitScript } : undefined) : {};
   const dockerfile = readDockerfileModel(inputs, ctx.workspace, paths.file);
   const wantsJar = declaredArgs(dockerfile).includes('JAR_FILE') && !inputs.buildArgs.some(([k]) => k === 'JAR_FILE');
@@ -141,7 +143,7 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   checkBeforeBuild(io, inputs, dockerfile, path.relative(ctx.workspace, inputs.file), wantsJar);
   if (paths.file && !inputs.dryRun) checkNative(inputs, dockerfile);
   const javaBuild = javaPlan.command ? [javaPlan.command.file, ...javaPlan.command.args].join(' ') : undefined;
-  if (!inputs.dryRun && !inputs.distribute.merge) checkUntrustedCode(untrusted, { javaBuild, dockerfile });
+  if (!inputs.dryRun && !inputs.distribute.merge && !inputs.rebase) checkUntrustedCode(untrusted, { javaBuild, dockerfile });
   // a named builder must exist before anything happens; inspecting it starts nothing
   const buildx = inputs.buildxBuilder && !inputs.dryRun ? await inspectBuildxBuilder(inputs.buildxBuilder, {}) : undefined;
   const dockerConfig = readDockerConfig(userDockerConfigDir(env));
@@ -208,6 +210,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const { push, reasonNotPushed } = await decidePublishing(job, meta, facts);
   record.reasonNotPushed = reasonNotPushed;
   if (inputs.distribute.merge) return mergeStage(job, meta, push, record, stage);
+  if (inputs.rebase) return rebaseStage(job, meta, push, record, stage);
 
   const choice = chooseBuilder(inputs, job.dockerfile, push);
   io.info(choice.reason);

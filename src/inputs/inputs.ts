@@ -89,6 +89,8 @@ export interface Inputs {
   load: boolean;
   /** What happens to pull request previews once their PR is closed. */
   cleanup: CleanupOptions;
+  /** Move the release's application layers onto its base's current image: no build tool, no Dockerfile build. */
+  rebase: boolean;
 }
 
 /** Reads one input by its action.yml name, untrimmed ('' when unset). */
@@ -216,7 +218,18 @@ export function parseInputs(read: InputReader, workspace: string, facts: RunFact
     layers: oneOf('layers', read('layers'), ['auto', 'single'] as const, 'auto'),
     load: parseBoolean('load', read('load'), false),
     cleanup: parseCleanup(read),
+    rebase: parseRebase(read, push),
   };
+}
+
+/** `rebase`: a run that builds nothing and writes to the registries; no leg, no merge job, no `push: false`. */
+function parseRebase(read: InputReader, push: boolean): boolean {
+  const rebase = parseBoolean('rebase', read('rebase'), false);
+  if (!rebase) return false;
+  const other = ['push-by-digest', 'merge-digests', 'load'].find((n) => (n === 'merge-digests' ? read(n).trim() !== '' : parseBoolean(n, read(n), false)));
+  if (other) throw new InputError('rebase', `a rebase builds nothing, so it cannot be combined with \`${other}\`; run it as a step of its own.`);
+  if (!push) throw new InputError('rebase', 'a rebase writes the rebased image to the registries, but push is false; set push: true (or auto).');
+  return true;
 }
 
 function isDir(p: string): boolean {
