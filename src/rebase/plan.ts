@@ -135,7 +135,7 @@ export function planRebase(release: ReleaseFacts): RebasePlan | { problems: stri
   if (problems.length) return { problems };
   if (release.platforms.every((f) => f.newBase.digest === f.oldBase.digest)) {
     const f = release.platforms[0];
-    return { kind: 'skip', reason: `the base ${f.base.name} is still ${f.oldBase.digest}${release.platforms.length > 1 ? ' (and the same on every platform)' : ''}` };
+    return { kind: 'skip', reason: `the base ${f.base.name} (${f.newBaseTop}) gives every platform the image it was built on` };
   }
   const platforms = release.platforms.map(rebasePlatform);
   const notes = platforms.map((p, i) => {

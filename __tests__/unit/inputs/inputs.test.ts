@@ -32,8 +32,17 @@ describe('parseInputs', () => {
     [{ images: 'a/b', 'java-args': '"-Dx=1' }, "Input 'java-args': unclosed \" quote"],
     [{ push: 'false', 'cache-mode': 'registry' }, "Input 'cache-mode': registry keeps the cache as <image>:buildcache, but `images` is empty"],
     [{ images: 'a/b', 'cache-mode': 'gha' }, "Input 'cache-mode': \"gha\" is not one of auto, actions, registry."],
+    [{ images: 'a/b', rebase: 'yes' }, "Input 'rebase': \"yes\" is not a boolean; use true or false."],
+    [{ images: 'a/b', rebase: 'true', push: 'false' }, "Input 'rebase': a rebase writes the rebased image to the registries, but push is false; set push: true (or auto)."],
+    [{ images: 'a/b', rebase: 'true', 'push-by-digest': 'true' }, "Input 'rebase': a rebase builds nothing, so it cannot be combined with `push-by-digest`; run it as a step of its own."],
+    [{ images: 'a/b', rebase: 'true', load: 'true' }, "Input 'rebase': a rebase builds nothing, so it cannot be combined with `load`"],
   ])('refuses %j', (values, message) => {
     expect(() => parseInputs(reader(values), '/ws')).toThrow(message);
+  });
+
+  it('rebase: false by default, true when asked', () => {
+    expect(parseInputs(reader({ images: 'a/b' }), '/ws').rebase).toBe(false);
+    expect(parseInputs(reader({ images: 'a/b', rebase: 'true', push: 'auto' }), '/ws').rebase).toBe(true);
   });
 
   it('allows no images when nothing is pushed', () => {
