@@ -39,7 +39,7 @@ function platformOf(c: ImageConfig): Platform {
   return { os: c.os, architecture: c.architecture, ...(c.variant ? { variant: c.variant } : {}) };
 }
 
-/** Whether the refusal for a release without base annotations applies: it names the fix. */
+/** The refusal of a release that does not record its base: it names the fix. */
 export function unknownBase(ref: string, platform: string): StageError {
   return new StageError(
     'rebase',
