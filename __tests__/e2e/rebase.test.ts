@@ -140,6 +140,39 @@ describe('a two-platform release moved onto a patched base, without a build', ()
   });
 });
 
+describe('a release BuildKit built (builder: docker), its base layers a prefix of its layers', () => {
+  const app = uniqueRepo('rebase-bk');
+  const base = uniqueRepo('rebase-base-bk');
+  let released: Awaited<ReturnType<typeof readTop>>;
+  let oldBase: Awaited<ReturnType<typeof readTop>>;
+  let rebased: { run: ActionRun; sent: number };
+  beforeAll(async () => {
+    const one = baseRepoOf(s.baseImage);
+    const oldTop = await copyImage(c, one.repo, one.tag, base, '17');
+    const ws = prebuiltWorkspace();
+    const trap = buildToolTrap(ws.dir);
+    const run = await release(ws, app, base, oldTop, { builder: 'docker' });
+    expect(run.main.code, run.main.log).toBe(0);
+    released = await readTop(c, app, '1.0.0');
+    oldBase = await readTop(c, base, '17');
+    await patchBase(c, base, '17', 'patch-bk');
+    rebased = await rebase(ws, app, base, trap, { builder: 'docker' });
+  }, 15 * 60 * 1000);
+
+  it("moves it: the new base's layers, then BuildKit's own layers, the same blobs", async () => {
+    expect(rebased.run.main.code, rebased.run.main.log).toBe(0);
+    expect(rebased.run.outputs.rebase).toBe('rebased');
+    const newBase = await readTop(c, base, '17');
+    const now = await readTop(c, app, '1.0.0');
+    expect(now.digest).toBe(rebased.run.outputs.digest);
+    const appLayers = released.images[0].manifest.layers.slice(oldBase.images[0].manifest.layers.length);
+    expect(appLayers.length).toBeGreaterThan(0);
+    expect(now.images[0].manifest.layers).toEqual([...newBase.images[0].manifest.layers, ...appLayers]);
+    expect(now.images[0].config.config?.Entrypoint).toEqual(['java', '-jar', './app.jar']);
+    expect(rebased.sent).toBeLessThanOrEqual(16 * 1024);
+  });
+});
+
 describe('refusals and a new signature', () => {
   const app = uniqueRepo('rebase-sign');
   const base = uniqueRepo('rebase-base1');
