@@ -49,7 +49,7 @@ async function release(repo: string, base: string, platforms: string): Promise<{
   const ws = appWorkspace(`${a.host}/${base}:17`);
   const r = await run(ws, repo, { platforms }, 'real');
   expect(r.error, r.log).toBeUndefined();
-  for (const c of [ca, cb]) if (!(await recordsBase(c, repo, '2.0.0'))) await recordBaseByHand(c, repo, '2.0.0', `${a.host}/${base}:17`, (await ca.getManifest(base, '17')).digest);
+  for (const c of [ca, cb]) if (!(await recordsBase(c, repo, '2.0.0'))) await recordBaseByHand(c, repo, '2.0.0', `${a.host}/${base}:17`, await readTop(ca, base, '17'));
   return ws;
 }
 
@@ -113,7 +113,8 @@ describe('refusals move no tag on either registry', () => {
     seedBase(a, base, '17', ['linux/amd64']);
     await release(repo, base, 'linux/amd64');
     // the image claims the patched base, whose extra layer it does not have
-    const patched = await patchBase(ca, base, '17', 'patch-b');
+    await patchBase(ca, base, '17', 'patch-b');
+    const patched = await readTop(ca, base, '17');
     for (const c of [ca, cb]) await recordBaseByHand(c, repo, '2.0.0', `${a.host}/${base}:17`, patched);
     const tagged = await ca.headManifest(repo, '2.0.0');
     const r = await run({ dir: appWorkspace().dir }, repo, { rebase: 'true' }, fakeBuilders());

@@ -130,15 +130,16 @@ export async function withoutBase(c: RegistryClient, repo: string, fromTag: stri
 }
 
 /**
- * Until every build records its base, the test records it by hand on the release the action pushed: each
- * manifest and the index get base.name and base.digest (the base's top digest), and the tag moves there.
+ * Until every build records its base, the test records it by hand on the release the action pushed, as the builds
+ * will: each platform manifest gets base.name and that platform's base manifest digest, the index the digest the
+ * base's reference resolved to (`base.digest` of `readTop`); the tag moves there.
  */
-export async function recordBaseByHand(c: RegistryClient, repo: string, tag: string, baseName: string, baseDigest: string): Promise<void> {
+export async function recordBaseByHand(c: RegistryClient, repo: string, tag: string, baseName: string, base: { digest: string; images: ReadImage[] }): Promise<void> {
   const top = await readTop(c, repo, tag);
-  const ann = { [BASE_NAME]: baseName, [BASE_DIGEST]: baseDigest };
   const digests = new Map<string, { digest: string; size: number }>();
   for (const img of top.images) {
-    const bytes = Buffer.from(JSON.stringify({ ...img.manifest, annotations: { ...img.manifest.annotations, ...ann } }));
+    const own = base.images.find((b) => b.config.architecture === img.config.architecture)?.digest ?? base.digest;
+    const bytes = Buffer.from(JSON.stringify({ ...img.manifest, annotations: { ...img.manifest.annotations, [BASE_NAME]: baseName, [BASE_DIGEST]: own } }));
     await c.putManifest(repo, digestOf(bytes), img.mediaType, bytes);
     digests.set(img.digest, { digest: digestOf(bytes), size: bytes.length });
   }
@@ -147,7 +148,8 @@ export async function recordBaseByHand(c: RegistryClient, repo: string, tag: str
     await c.putManifest(repo, tag, top.mediaType, (await c.getManifest(repo, only.digest)).bytes);
     return;
   }
-  const index: Index = { ...top.index, manifests: top.index.manifests.filter((d) => digests.has(d.digest)).map((d) => ({ ...d, ...digests.get(d.digest)! })), annotations: { ...top.index.annotations, ...ann } };
+  const annotations = { ...top.index.annotations, [BASE_NAME]: baseName, [BASE_DIGEST]: base.digest };
+  const index: Index = { ...top.index, manifests: top.index.manifests.filter((d) => digests.has(d.digest)).map((d) => ({ ...d, ...digests.get(d.digest)! })), annotations };
   await c.putManifest(repo, tag, top.mediaType, Buffer.from(JSON.stringify(index)));
 }
 
