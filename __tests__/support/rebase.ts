@@ -130,8 +130,8 @@ export async function withoutBase(c: RegistryClient, repo: string, fromTag: stri
 }
 
 /**
- * Until every build records its base, the test records it by hand on the release the action pushed, as the builds
- * will: each platform manifest gets base.name and that platform's base manifest digest, the index the digest the
+ * A base recorded by hand (a release that claims another base than it was built on), as the builds record it:
+ * each platform manifest gets base.name and that platform's base manifest digest, the index the digest the
  * base's reference resolved to (`base.digest` of `readTop`); the tag moves there.
  */
 export async function recordBaseByHand(c: RegistryClient, repo: string, tag: string, baseName: string, base: { digest: string; images: ReadImage[] }): Promise<void> {
