@@ -4,7 +4,7 @@ import type { RunnerContext } from './context.js';
 import type { Inputs } from './inputs/inputs.js';
 import type { ActionIO } from './io.js';
 import type { JavaPlan } from './java/build.js';
-import { clientPool } from './registry/pool.js';
+import { registryClients, type RegistryAccess, type RegistryPool } from './registry/pool.js';
 import type { DockerConfig } from './engine/docker-config.js';
 import type { RetryPolicy } from './retry/retry.js';
 import type { SigstoreEndpoints } from './supply/sigstore/trust.js';
@@ -40,15 +40,18 @@ export interface Job {
   policy: RetryPolicy;
   /** The runner's docker config (an earlier `docker login`), read once before the first side effect. */
   dockerConfig: DockerConfig;
+  /** How registries are reached (logins, CAs, insecure hosts, the docker config): every registry client is made from it. */
+  registries: RegistryAccess;
   /** sign: keyless: the CA and log to use, and what their answers are checked against. */
   sigstore?: SigstoreEndpoints;
 }
 
-/**
- * The run's registry clients for in-process registry work (native builder, pushes by digest, tags, merge, supply):
- * the inputs' logins, CA and insecure flags, then the runner's docker config; the run's retry budget.
- */
-export function registryPool(job: Pick<Job, 'inputs' | 'dockerConfig' | 'policy' | 'io'>, policy: RetryPolicy = job.policy): ReturnType<typeof clientPool> {
-  const { inputs } = job;
-  return clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfig: job.dockerConfig, policy, log: (m) => job.io.warning(m) });
+/** The run's registry clients (see registryClients), with the run's retry budget unless `policy` says otherwise. */
+export function registryPool(job: Pick<Job, 'registries' | 'policy'>, policy: RetryPolicy = job.policy): RegistryPool {
+  return registryClients(job.registries, policy);
+}
+
+/** How this run reaches registries: the inputs' logins and insecure hosts, the runner's docker config; retries logged as warnings. */
+export function registryAccess(inputs: Pick<Inputs, 'logins' | 'insecureRegistries'>, dockerConfig: DockerConfig, io: Pick<ActionIO, 'warning'>): RegistryAccess {
+  return { logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfig, log: (m) => io.warning(m) };
 }

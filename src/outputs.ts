@@ -27,7 +27,8 @@ export function metadataJson(r: RunReport): string {
     imageId: r.imageId,
     builder: r.builder,
     artifact: r.artifact,
-    registries: r.results,
+    // as documented: registry, refs, digest, pushed, error, uploadedBytes (the targets are in refs already)
+    registries: r.results.map(({ targets: _, ...rest }) => rest),
     cacheHit: r.cacheHit,
     reproducible: r.reproducible,
     timings: r.timings,

@@ -4,9 +4,10 @@ import type { Inputs } from './inputs/inputs.js';
 import type { JavaPlan } from './java/build.js';
 import { loginArgs } from './engine/login.js';
 import type { Meta } from './tags/index.js';
+import { targetRefs, type Target } from './targets.js';
 
 /** What a dry run prints: every command that would run, with no secret in it. Pure. */
-export function planText(inputs: Inputs, java: JavaPlan, meta: Meta, wantsJar: boolean, runnerTemp: string): string {
+export function planText(inputs: Inputs, java: JavaPlan, meta: Meta, targets: readonly Target[], wantsJar: boolean, runnerTemp: string): string {
   const lines: string[] = [];
   const cmd = java.command;
   lines.push(cmd ? `Java build (${java.project?.tool}) in ${cmd.cwd ?? inputs.workingDirectory}:\n  ${[cmd.file, ...cmd.args].join(' ')}` : 'Java build: none');
@@ -35,7 +36,7 @@ export function planText(inputs: Inputs, java: JavaPlan, meta: Meta, wantsJar: b
   }
   lines.push(`Build (under the run's own name; tags come last):\n  docker ${argv.join(' ')}`);
   const push = (t: string): string => `  docker tag <image id> ${t} && docker push ${t}  (then checked to be this run's image)`;
-  lines.push(inputs.push ? `Push:\n${meta.tags.map(push).join('\n')}` : 'Push: none (push is false)');
+  lines.push(inputs.push ? `Push:\n${targetRefs(targets).map(push).join('\n')}` : 'Push: none (push is false)');
   lines.push(`Tags:\n${meta.tags.map((t) => `  ${t}`).join('\n') || '  (none)'}`);
   lines.push(`Labels:\n${meta.labels.map((l) => `  ${l}`).join('\n')}`);
   return lines.join('\n');

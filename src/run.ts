@@ -41,13 +41,14 @@ import { javaStage } from './stages/java.js';
 import { previewsStage } from './stages/previews.js';
 import { previewRun } from './previews/run.js';
 import { writeLegDigest } from './stages/leg.js';
-import type { Job } from './job.js';
+import { registryAccess, registryPool, type Job } from './job.js';
 import { restoreCaches } from './stages/restore.js';
 import { saveState, type PostState } from './state.js';
 import { secretLines, wantsSupply } from './supply/options.js';
 import { resolveSigstore } from './supply/sigstore/trust.js';
 import { ignoredAttributes } from './tags/attrs.js';
 import { labelledSha, parseFlavor, parseTagRules, type Meta } from './tags/index.js';
+import { publishTargets } from './targets.js';
 
 function stageRunner(io: ActionIO, timings: Record<string, number>, failure: { stage?: string }) {
   return async <T>(key: string, title: string, fn: () => Promise<T>): Promise<T> =>
@@ -153,7 +154,8 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   const buildWrites = javaPlan.project ? dependencyPaths(javaPlan.project.tool, javaPlan.command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, env) : [];
   const runsRepoCode = javaBuild !== undefined && !inputs.dryRun && !inputs.distribute.merge;
   const wall = await prepareWall(io, { ctx, env, inputs, gradleInitScript, dockerConfigDir: dockerConfig.dir, buildWrites }, runsRepoCode);
-  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, runnerPlatform: runnerPlatform(), wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig, sigstore, wall };
+  const registries = registryAccess(inputs, dockerConfig, io);
+  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, runnerPlatform: runnerPlatform(), wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig, registries, sigstore, wall };
 }
 
 /** What makes the image: the real builders unless the caller passes others (the in-process test tier does). */
@@ -191,7 +193,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const job = await prepare(io, ctx, env, inputs, facts, policy);
 
   const meta = await stage('metadata', 'Compute tags and labels', async () => {
-    const m = await resolveMetadata(inputs, ctx, env, io, { now, commitDate: job.commitDate }, policy);
+    const m = await resolveMetadata(inputs, ctx, env, io, { now, commitDate: job.commitDate }, policy, () => registryPool(job));
     for (const w of m.warnings) io.warning(w);
     io.info(`Tags:\n${m.tags.join('\n') || '(none)'}\nLabels:\n${m.labels.join('\n')}`);
     return m;
@@ -199,9 +201,11 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   setMetaOutputs(io, meta);
   io.setOutput('pushed', 'false');
   record.tags = meta.tags;
+  // where the image goes, worked out once: every stage below takes these, none parses a `name:tag` back
+  const targets = publishTargets(inputs.images, meta.tagNames);
 
   if (inputs.dryRun) {
-    await stage('plan', 'Dry run: the plan', async () => io.info(planText(inputs, job.javaPlan, meta, job.wantsJar, ctx.runnerTemp)));
+    await stage('plan', 'Dry run: the plan', async () => io.info(planText(inputs, job.javaPlan, meta, targets, job.wantsJar, ctx.runnerTemp)));
     return;
   }
 
@@ -209,8 +213,8 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const persist = (): void => saveState(io.state, post);
   const { push, reasonNotPushed } = await decidePublishing(job, meta, facts);
   record.reasonNotPushed = reasonNotPushed;
-  if (inputs.distribute.merge) return mergeStage(job, meta, push, record, stage);
-  if (inputs.rebase) return rebaseStage(job, meta, push, record, stage);
+  if (inputs.distribute.merge) return mergeStage(job, meta, targets, push, record, stage);
+  if (inputs.rebase) return rebaseStage(job, meta, targets, push, record, stage);
 
   const choice = chooseBuilder(inputs, job.dockerfile, push);
   io.info(choice.reason);
@@ -237,18 +241,18 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
       : {}),
   };
   const builder = deps.createBuilder(choice.kind, job, { cache, useBuildx, push, dockerEnv, policy });
-  const built = await stage('image', 'Build the image', async () => builder.build(meta, jar));
+  const built = await stage('image', 'Build the image', async () => builder.build(meta, targets, jar));
   io.setOutput('image-id', built.imageId);
   record.builder = built.builder;
 
   const leg = inputs.distribute.pushByDigest;
-  const published = push ? await stage('push', 'Push', async () => builder.publish(meta, leg ? 'digest' : 'tags')) : { pushes: [], results: [], stats: undefined };
+  const published = push ? await stage('push', 'Push', async () => builder.publish(targets, leg ? 'digest' : 'tags')) : { pushes: [], results: [], stats: undefined };
   if (leg && published.pushes.length && !published.results.some((r) => r.error)) await stage('leg', 'Digest file for the merge job', async () => writeLegDigest(job, published));
   const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now, policy, built.base)) : { ...published, supply: undefined };
   if (!push) io.info(built.builder === 'native' ? 'Nothing is pushed: the native builder made the image, and it stays unpublished.' : 'Nothing is pushed: the image was built and loaded into the local engine only.');
   const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? cache.nativeLayers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
   Object.assign(record, { supply, results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
-  record.stats = published.stats ?? (pushes[0] ? await pushedStats(pushes[0].ref.includes('@') ? pushes[0].ref : `${pushes[0].ref}@${pushes[0].digest}`, dockerEnv, inputs.buildxBuilder) : await localStats(built.imageId, dockerEnv));
+  record.stats = published.stats ?? (pushes[0] ? await pushedStats(pushes[0].image, pushes[0].digest, dockerEnv, inputs.buildxBuilder) : await localStats(built.imageId, dockerEnv));
   if (inputs.prComment && pr && !fork && !leg) await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));
 
   io.setOutput('digest', pushes[0]?.digest ?? '');

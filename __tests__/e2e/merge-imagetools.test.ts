@@ -12,7 +12,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { imagetools, useImagetools } from '../../src/merge/imagetools.ts';
 import { parseDockerConfig } from '../../src/engine/docker-config.ts';
-import { checkLegs, pushIndexWithDocker, type MergeIO, type MergeTarget } from '../../src/merge/registry.ts';
+import { checkLegs, pushIndexWithDocker, type MergeIO } from '../../src/merge/registry.ts';
+import type { Target } from '../../src/targets.ts';
 import { RegistryClient } from '../../src/registry/client.ts';
 import { parseImageName } from '../../src/oci/name.ts';
 import { pushLeg, type LegImage } from '../support/legs.ts';
@@ -42,7 +43,7 @@ function mergeIO(log: string[]): MergeIO {
   };
 }
 
-const targets = (repo: string): MergeTarget[] => registries.map((r) => ({ image: parseImageName(`${r}/${repo}`, 'images'), tags: ['v1', 'v2'] }));
+const targets = (repo: string): Target[] => registries.map((r) => ({ image: parseImageName(`${r}/${repo}`, 'images'), tags: ['v1', 'v2'] }));
 
 describe('docker buildx imagetools, when the native client is refused', () => {
   const repo = uniqueRepo('merge-imagetools');

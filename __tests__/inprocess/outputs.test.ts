@@ -103,3 +103,36 @@ describe('one of two registries refuses the push', () => {
     expect(JSON.parse(run.state['image-publish'] ?? '{}').succeeded).not.toBe(true);
   });
 });
+
+describe('two images on one registry, one name a prefix of the other', () => {
+  let a: MemoryRegistry;
+  let run: InProcessRun;
+  beforeAll(async () => {
+    a = await startRegistry();
+    const ws = appWorkspace();
+    run = await runInProcess({
+      workspace: ws.dir,
+      event: tagEvent(ws.sha, 'v2.1.0'),
+      inputs: { 'java-tool': 'none', builder: 'native', cache: 'false', images: `${a.host}/acme/a\n${a.host}/acme/ab`, tags: 'type=semver,pattern={{version}}', 'registry-auth': auth(a.host) },
+    });
+  });
+  afterAll(() => a.stop());
+
+  it('each repository holds its own tags at the digest output', () => {
+    expect(run.error, run.log).toBeUndefined();
+    for (const repo of ['acme/a', 'acme/ab']) {
+      expect(a.tags(repo)).toEqual(['2.1.0', 'latest']);
+      for (const tag of ['2.1.0', 'latest']) expect(a.manifest(repo, tag)?.digest).toBe(run.outputs.digest);
+    }
+  });
+
+  it('the summary has a row per repository, each with its own tags; the outputs name both', () => {
+    for (const repo of ['acme/a', 'acme/ab']) expect(run.summary).toContain(`| ${a.host} | \`${a.host}/${repo}\` | \`${run.outputs.digest}\` | \`2.1.0\` \`latest\` | pushed |`);
+    // no row mixes the two: the first repository's row ends after its own two tags
+    expect(run.summary).not.toMatch(/`latest` `2\.1\.0`/);
+    const meta = JSON.parse(run.outputs.metadata) as Metadata;
+    expect(meta.registries.map((r) => [r.registry, r.refs])).toEqual([[a.host, ['acme/a', 'acme/ab'].flatMap((repo) => ['2.1.0', 'latest'].map((t) => `${a.host}/${repo}:${t}`))]]);
+    expect(Object.keys(meta.registries[0]).sort()).toEqual(['digest', 'pushed', 'refs', 'registry']);
+    expect(run.outputs.tags.split('\n')).toEqual(meta.registries[0].refs);
+  });
+});

@@ -100,16 +100,16 @@ describe("the pushed image is this run's own", () => {
   const theirs = `sha256:${'3'.repeat(64)}`;
   it.each([
     // containerd store: the image ID is the manifest digest
-    ['127.0.0.1:5000/a/b:1', mine, { imageId: mine }, [], true],
-    ['127.0.0.1:5000/a/b:1', theirs, { imageId: mine }, [`127.0.0.1:5000/a/b@${mine}`], false],
+    ['127.0.0.1:5000/a/b', mine, { imageId: mine }, [], true],
+    ['127.0.0.1:5000/a/b', theirs, { imageId: mine }, [`127.0.0.1:5000/a/b@${mine}`], false],
     // buildx reports the manifest digest
-    ['127.0.0.1:5000/a/b:1', mine, { imageId: config, manifestDigest: mine }, [], true],
+    ['127.0.0.1:5000/a/b', mine, { imageId: config, manifestDigest: mine }, [], true],
     // classic store: the engine records repo@digest on the image it pushed
-    ['127.0.0.1:5000/a/b:1', mine, { imageId: config }, [`127.0.0.1:5000/a/b@${mine}`], true],
-    ['127.0.0.1:5000/a/b:1', theirs, { imageId: config }, [`127.0.0.1:5000/a/b@${mine}`], false],
-    ['127.0.0.1:5000/a/b:1', mine, { imageId: config }, [`127.0.0.1:5000/a/other@${mine}`], false],
-    ['docker.io/acme/app:1', mine, { imageId: config }, [`acme/app@${mine}`], true],
-    ['docker.io/library/app:1', mine, { imageId: config }, [`app@${mine}`], true],
-    ['ghcr.io/acme/app:1', mine, { imageId: config }, [`acme/app@${mine}`], false],
-  ] as const)('%s pushed as %s', (ref, digest, own, repoDigests, want) => expect(isOwnPush(ref, digest, own, repoDigests)).toBe(want));
+    ['127.0.0.1:5000/a/b', mine, { imageId: config }, [`127.0.0.1:5000/a/b@${mine}`], true],
+    ['127.0.0.1:5000/a/b', theirs, { imageId: config }, [`127.0.0.1:5000/a/b@${mine}`], false],
+    ['127.0.0.1:5000/a/b', mine, { imageId: config }, [`127.0.0.1:5000/a/other@${mine}`], false],
+    ['docker.io/acme/app', mine, { imageId: config }, [`acme/app@${mine}`], true],
+    ['docker.io/library/app', mine, { imageId: config }, [`app@${mine}`], true],
+    ['ghcr.io/acme/app', mine, { imageId: config }, [`acme/app@${mine}`], false],
+  ] as const)('%s pushed as %s', (name, digest, own, repoDigests, want) => expect(isOwnPush(name, digest, own, repoDigests)).toBe(want));
 });

@@ -3,6 +3,7 @@ import type { PushResult } from './buildkit/push.js';
 import type { ImageStats } from '../report/summary.js';
 import type { Meta } from '../tags/index.js';
 import type { ResolvedBase } from './base.js';
+import type { Target } from '../targets.js';
 
 export interface Built {
   /** 'native', 'buildx' or 'docker build'. */
@@ -23,9 +24,12 @@ export interface Published {
 /** How `publish` leaves the image: tagged (manifests by digest first, tags last), or by digest only (a push-by-digest leg). */
 export type PublishMode = 'tags' | 'digest';
 
-/** The two ways to make the image: the same two steps, build (no push) and publish (by digest, tags last). */
+/**
+ * The two ways to make the image: the same two steps, build (no push) and publish (by digest, tags last), both
+ * given the run's publish targets (each image with its tags), worked out once.
+ */
 export interface ImageBuilder {
-  build(meta: Meta, jar: string | undefined): Promise<Built>;
-  /** With mode 'digest', `pushes` hold `<image>@<digest>` references, one per image, and no tag is written anywhere. */
-  publish(meta: Meta, mode: PublishMode): Promise<Published>;
+  build(meta: Meta, targets: readonly Target[], jar: string | undefined): Promise<Built>;
+  /** With mode 'digest', `pushes` hold `<image>@<digest>` references, one per target, and no tag is written anywhere. */
+  publish(targets: readonly Target[], mode: PublishMode): Promise<Published>;
 }

@@ -9,17 +9,12 @@ import type { PushResult } from '../builders/buildkit/push.js';
 import { platformName } from '../oci/manifest.js';
 import { RegistryError, type RegistryClient } from '../registry/client.js';
 import { digestOf } from '../oci/digest.js';
-import type { ImageName } from '../oci/name.js';
+import { tagRef, type Target } from '../targets.js';
 import { createArgs, imagetoolsIndex, inspectArgs, imagetoolsReader, type Imagetools } from './imagetools.js';
 import { indexAnnotations, planMerge, type LegFound, type MergePlan, type RegistryView } from './plan.js';
 import { clientReader, readLeg, type LegReader } from './read.js';
 import type { LegSource } from './source.js';
 
-/** One image of `images` and the tags this run gives it. */
-export interface MergeTarget {
-  image: ImageName;
-  tags: string[];
-}
 
 export interface MergeIO {
   client: (registry: string) => RegistryClient;
@@ -34,7 +29,7 @@ async function readAll(reader: LegReader, legs: readonly LegSource[]): Promise<(
 }
 
 /** The legs as one image's registry holds them: through our client, or through docker in the narrow fallback case. */
-async function view(target: MergeTarget, legs: readonly LegSource[], io: MergeIO): Promise<RegistryView & { viaDocker: boolean }> {
+async function view(target: Target, legs: readonly LegSource[], io: MergeIO): Promise<RegistryView & { viaDocker: boolean }> {
   const { registry, repository, name } = target.image;
   try {
     return { registry, image: name, found: await readAll(clientReader(io.client(registry), repository), legs), viaDocker: false };
@@ -46,7 +41,7 @@ async function view(target: MergeTarget, legs: readonly LegSource[], io: MergeIO
 }
 
 /** Every check on every registry, before any write: the index to push, or a StageError listing every refusal. */
-export async function checkLegs(legs: readonly LegSource[], targets: readonly MergeTarget[], commit: string, annotations: readonly string[], io: MergeIO): Promise<{ plan: MergePlan; viaDocker: boolean; found: LegFound[] }> {
+export async function checkLegs(legs: readonly LegSource[], targets: readonly Target[], commit: string, annotations: readonly string[], io: MergeIO): Promise<{ plan: MergePlan; viaDocker: boolean; found: LegFound[] }> {
   const views = [];
   for (const t of targets) views.push(await view(t, legs, io));
   const decided = planMerge(legs, views, commit, annotations);
@@ -60,7 +55,7 @@ export async function checkLegs(legs: readonly LegSource[], targets: readonly Me
  * every image, each checked against the digest the registry answers. A registry whose tags fail does not stop
  * the others; its error is in `results` for the caller to fail the step with.
  */
-export async function pushIndex(plan: MergePlan, targets: readonly MergeTarget[], io: MergeIO): Promise<Published> {
+export async function pushIndex(plan: MergePlan, targets: readonly Target[], io: MergeIO): Promise<Published> {
   for (const { image } of targets) {
     try {
       await io.client(image.registry).putManifest(image.repository, plan.digest, plan.mediaType, plan.bytes);
@@ -72,23 +67,25 @@ export async function pushIndex(plan: MergePlan, targets: readonly MergeTarget[]
   return writeTags(targets, plan.digest, async (t, tag) => io.client(t.image.registry).putManifest(t.image.repository, tag, plan.mediaType, plan.bytes), io);
 }
 
-async function writeTags(targets: readonly MergeTarget[], digest: string, put: (t: MergeTarget, tag: string) => Promise<string>, io: MergeIO): Promise<Published> {
+async function writeTags(targets: readonly Target[], digest: string, put: (t: Target, tag: string) => Promise<string>, io: MergeIO): Promise<Published> {
   const pushes: PushResult[] = [];
   const results: RegistryResult[] = [];
   for (const t of targets) {
-    const refs: string[] = [];
+    const done: PushResult[] = [];
+    const result = (): Omit<RegistryResult, 'pushed' | 'digest'> => ({ registry: t.image.registry, refs: done.map((d) => d.ref), targets: done.length ? [{ image: t.image, tags: done.map((d) => d.tag!) }] : [] });
     try {
       for (const tag of t.tags) {
         const got = await put(t, tag);
-        if (got !== digest) throw new Error(`${t.image.name}:${tag} points at ${got}, not the index ${digest}`);
-        refs.push(`${t.image.name}:${tag}`);
-        pushes.push({ ref: `${t.image.name}:${tag}`, digest, attempts: 1 });
+        if (got !== digest) throw new Error(`${tagRef(t.image, tag)} points at ${got}, not the index ${digest}`);
+        done.push({ ref: tagRef(t.image, tag), image: t.image, tag, digest, attempts: 1 });
       }
+      pushes.push(...done);
       io.log(`${t.image.name}: ${t.tags.join(', ')} → ${digest}`);
-      results.push({ registry: t.image.registry, refs, digest, pushed: true });
+      results.push({ ...result(), digest, pushed: true });
     } catch (e) {
+      pushes.push(...done);
       io.log(`${t.image.registry}: ${errorMessage(e)}`);
-      results.push({ registry: t.image.registry, refs, digest: refs.length ? digest : '', pushed: false, error: errorMessage(e) });
+      results.push({ ...result(), digest: done.length ? digest : '', pushed: false, error: errorMessage(e) });
     }
   }
   return { pushes, results };
@@ -99,14 +96,14 @@ async function writeTags(targets: readonly MergeTarget[], digest: string, put: (
  * its dry run gives the bytes (and digest) first, then each image gets the index by that digest, then the tags,
  * whose answer is read back and checked.
  */
-export async function pushIndexWithDocker(found: readonly LegFound[], legs: readonly LegSource[], targets: readonly MergeTarget[], annotations: readonly string[], io: MergeIO): Promise<Published & { digest: string }> {
+export async function pushIndexWithDocker(found: readonly LegFound[], legs: readonly LegSource[], targets: readonly Target[], annotations: readonly string[], io: MergeIO): Promise<Published & { digest: string }> {
   // sorted by platform as our own index is, so that the digest does not depend on the order of the legs
   const sorted = legs
     .map((l, i) => ({ digest: l.digest, platform: platformName(found[i].platforms[0]) }))
     .sort((a, b) => (a.platform < b.platform ? -1 : a.platform > b.platform ? 1 : 0))
     .map((l) => l.digest);
   const ann = indexAnnotations(annotations);
-  const sources = (t: MergeTarget): string[] => sorted.map((d) => `${t.image.name}@${d}`);
+  const sources = (t: Target): string[] => sorted.map((d) => `${t.image.name}@${d}`);
   const { digest } = await imagetoolsIndex(io.tools, sources(targets[0]), ann);
   for (const t of targets) {
     try {
@@ -119,8 +116,8 @@ export async function pushIndexWithDocker(found: readonly LegFound[], legs: read
     targets.filter((t) => t.tags.length),
     digest,
     async (t, tag) => {
-      await io.tools.run(createArgs({ sources: [`${t.image.name}@${digest}`], tags: [`${t.image.name}:${tag}`] }));
-      const raw = await io.tools.run(inspectArgs(`${t.image.name}:${tag}`, 'raw'));
+      await io.tools.run(createArgs({ sources: [`${t.image.name}@${digest}`], tags: [tagRef(t.image, tag)] }));
+      const raw = await io.tools.run(inspectArgs(tagRef(t.image, tag), 'raw'));
       // --raw prints the stored bytes; some versions add a newline after them
       return [raw, raw.replace(/\n$/, '')].map((r) => digestOf(Buffer.from(r))).find((d) => d === digest) ?? digestOf(Buffer.from(raw));
     },

@@ -12,7 +12,7 @@ import type { ActionIO } from '../io.js';
 import { DOCKER_HUB, type ImageName } from '../oci/name.js';
 import { credentialsFor } from '../registry/credentials.js';
 import type { RegistryClient } from '../registry/client.js';
-import { clientPool } from '../registry/pool.js';
+import { registryClients } from '../registry/pool.js';
 import type { RetryPolicy } from '../retry/retry.js';
 import { DockerHubTags, HUB_API } from './hub.js';
 import { PackageVersions } from './packages.js';
@@ -76,7 +76,7 @@ export async function removePreviews(job: CleanupJob, prs: readonly PullRequestR
   const versions = [...new Set(found.flatMap((f) => f.versions))];
   io.info(`Preview tags of ${prs.map((p) => `#${p.number}`).join(', ')}: ${[...pr, ...sha].join(', ') || '(none: no tag rule names a pull request or a commit)'}`);
   if (!pr.length && !sha.length) return [];
-  const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfig: job.dockerConfig, policy: job.policy, log: (m) => io.warning(m) });
+  const pool = registryClients({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfig: job.dockerConfig, log: (m) => io.warning(m) }, job.policy);
   const outcomes: ImageOutcome[] = [];
   try {
     for (const image of inputs.images) {
@@ -122,7 +122,7 @@ export async function closedPullRequest(job: CleanupJob, pr: { number: number; h
 export async function sweepCandidates(job: CleanupJob): Promise<PullRequestRef[]> {
   const { io, inputs } = job;
   const numbers = new Set<number>();
-  const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfig: job.dockerConfig, policy: job.policy, log: (m) => io.warning(m) });
+  const pool = registryClients({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, dockerConfig: job.dockerConfig, log: (m) => io.warning(m) }, job.policy);
   try {
     for (const image of inputs.images) {
       for (const tag of await pool.client(image.registry).listTags(image.repository)) {

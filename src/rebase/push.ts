@@ -8,15 +8,13 @@ import type { PushResult } from '../builders/buildkit/push.js';
 import type { AssembledImage } from '../builders/native/assemble.js';
 import { pushImage } from '../builders/native/push.js';
 import { errorMessage, StageError } from '../errors.js';
-import type { ImageName } from '../oci/name.js';
 import { flavorOf } from '../oci/manifest.js';
 import type { RegistryClient } from '../registry/client.js';
 import type { RebasePlan } from './plan.js';
+import { tagRef, type Target } from '../targets.js';
 
-export interface RebaseTarget {
-  image: ImageName;
-  tags: string[];
-}
+/** A publish target of the run (src/targets.ts): the rebased image goes to each, with its tags. */
+export type RebaseTarget = Target;
 
 type Rebased = Extract<RebasePlan, { kind: 'rebase' }>;
 
@@ -67,19 +65,20 @@ export async function pushRebased(plan: Rebased, targets: readonly RebaseTarget[
   const results: RegistryResult[] = [];
   for (const t of targets) {
     const c = client(t.image.registry);
-    const refs: string[] = [];
+    const written: string[] = [];
+    const result = (): Pick<RegistryResult, 'registry' | 'refs' | 'targets'> => ({ registry: t.image.registry, refs: written.map((tag) => tagRef(t.image, tag)), targets: [{ image: t.image, tags: [...written] }] });
     try {
       for (const tag of t.tags) {
         const got = await c.putManifest(t.image.repository, tag, plan.top.mediaType, plan.top.bytes);
-        if (got !== plan.top.digest) throw new Error(`${t.image.name}:${tag} reports ${got}, not ${plan.top.digest}`);
-        refs.push(`${t.image.name}:${tag}`);
-        pushes.push({ ref: `${t.image.name}:${tag}`, digest: plan.top.digest, attempts: 1 });
+        if (got !== plan.top.digest) throw new Error(`${tagRef(t.image, tag)} reports ${got}, not ${plan.top.digest}`);
+        written.push(tag);
+        pushes.push({ ref: tagRef(t.image, tag), image: t.image, tag, digest: plan.top.digest, attempts: 1 });
       }
       log(`${t.image.name}: ${t.tags.join(', ')} → ${plan.top.digest}`);
-      results.push({ registry: t.image.registry, refs, digest: plan.top.digest, pushed: true, uploadedBytes: c.stats.bytesUploaded - (before.get(t.image.name) ?? 0) });
+      results.push({ ...result(), digest: plan.top.digest, pushed: true, uploadedBytes: c.stats.bytesUploaded - (before.get(t.image.name) ?? 0) });
     } catch (e) {
       log(`${t.image.registry}: ${errorMessage(e)}`);
-      results.push({ registry: t.image.registry, refs, digest: refs.length ? plan.top.digest : '', pushed: false, error: errorMessage(e) });
+      results.push({ ...result(), digest: written.length ? plan.top.digest : '', pushed: false, error: errorMessage(e) });
     }
   }
   return { pushes, results };

@@ -1,6 +1,5 @@
 import type { HitKind } from '../cache/keys.js';
 import type { RegistryResult } from '../builders/buildkit/publish.js';
-import { splitRef } from '../oci/name.js';
 import type { SupplyReport } from '../stages/supply.js';
 
 export interface ImageStats {
@@ -80,9 +79,10 @@ export function summaryMarkdown(r: RunRecord): string {
   if (r.results.length) {
     out.push('| registry | reference | digest | tags | result |', '|---|---|---|---|---|');
     for (const res of r.results) {
-      const name = res.refs[0] ? splitRef(res.refs[0]).name : '';
-      const tags = res.refs.map((ref) => `\`${splitRef(ref).tag}\``).join(' ');
-      out.push(`| ${res.registry} | \`${name}\` | \`${res.digest}\` | ${tags} | ${res.error ? `failed: ${esc(res.error.split('\n')[0])}` : 'pushed'} |`);
+      const outcome = res.error ? `failed: ${esc(res.error.split('\n')[0])}` : 'pushed';
+      // a row per repository that got the image: its own tags, never another image's
+      const rows = res.targets.length ? res.targets : [{ image: { name: '' }, tags: [] }];
+      for (const t of rows) out.push(`| ${res.registry} | \`${t.image.name}\` | \`${res.digest}\` | ${t.tags.map((tag) => `\`${tag}\``).join(' ')} | ${outcome} |`);
     }
     out.push('');
   } else if (r.tags.length) {

@@ -2,7 +2,7 @@ import { shortHash } from '../cache/keys.js';
 import type { PullRequestFacts } from '../github.js';
 import type { PushResult } from '../builders/buildkit/push.js';
 import { previewBody, upsertComment } from '../pr/comment.js';
-import { splitRef } from '../oci/name.js';
+import { digestRef } from '../targets.js';
 import type { Meta } from '../tags/index.js';
 import type { Job } from '../job.js';
 
@@ -11,7 +11,7 @@ export async function commentStage(job: Job, pr: PullRequestFacts, pushes: PushR
   const { ctx, inputs, io } = job;
   const key = shortHash(inputs.images.map((i) => i.name));
   const first = pushes[0];
-  const reference = first ? `${splitRef(first.ref).name}@${first.digest}` : undefined;
+  const reference = first ? digestRef(first.image, first.digest) : undefined;
   const body = previewBody({ number: pr.number, reference, tags: meta.tagNames, commit: pr.headSha ?? ctx.sha, stale: pr.closed }, key);
   await upsertComment({ apiUrl: ctx.apiUrl, token: inputs.githubToken, repository: ctx.repository, number: pr.number, policy: job.policy }, body, key, !pr.closed && first !== undefined, io);
 }

@@ -26,7 +26,7 @@ export async function writeLegDigest(job: Job, published: Pick<Published, 'pushe
   const digests = [...new Set(published.pushes.map((p) => p.digest))];
   if (digests.length !== 1) throw new StageError('push', `A push-by-digest leg must push one manifest to every image, but the registries got ${digests.join(', ') || 'nothing'}.`);
   const [digest] = digests;
-  const first = inputs.images.find((i) => published.pushes.some((p) => p.ref.startsWith(`${i.name}@`)))!;
+  const first = published.pushes[0].image;
   const { client, close } = registryPool(job);
   let found: LegFound | undefined;
   try {

@@ -2,24 +2,19 @@
 import type { Published } from '../builders/builder.js';
 import { StageError } from '../errors.js';
 import { useImagetools, imagetools } from '../merge/imagetools.js';
-import { checkLegs, pushIndex, pushIndexWithDocker, type MergeIO, type MergeTarget } from '../merge/registry.js';
+import { checkLegs, pushIndex, pushIndexWithDocker, type MergeIO } from '../merge/registry.js';
 import { resolveLegs } from '../merge/source.js';
 import { metadataJson } from '../outputs.js';
-import { splitRef } from '../oci/name.js';
 import type { RunRecord } from '../report/summary.js';
 import type { Meta } from '../tags/index.js';
+import type { Target } from '../targets.js';
 import { registryPool, type Job } from '../job.js';
 import { supplyStage } from './supply.js';
 
 type StageFn = <T>(key: string, title: string, fn: () => Promise<T>) => Promise<T>;
 
-/** Each image of `images` with the tag names this run computed for it. Pure. */
-export function mergeTargets(images: Job['inputs']['images'], tags: readonly string[]): MergeTarget[] {
-  return images.map((image) => ({ image, tags: tags.map(splitRef).filter((r) => r.name === image.name).map((r) => r.tag) }));
-}
-
-/** Runs the merge, sets the outputs and the job summary record; throws when a registry did not get every tag. */
-export async function mergeStage(job: Job, meta: Meta, push: boolean, record: RunRecord, stage: StageFn): Promise<void> {
+/** Runs the merge onto the run's targets, sets the outputs and the job summary record; throws when a registry did not get every tag. */
+export async function mergeStage(job: Job, meta: Meta, targets: readonly Target[], push: boolean, record: RunRecord, stage: StageFn): Promise<void> {
   const { io, inputs } = job;
   // the folder is read (and every file parsed) before any registry is asked
   const legs = resolveLegs(inputs.distribute.merge!);
@@ -38,7 +33,6 @@ export async function mergeStage(job: Job, meta: Meta, push: boolean, record: Ru
     tools: imagetools(job.dockerConfig.dir, job.policy),
     log: (m) => io.info(m),
   };
-  const targets = mergeTargets(inputs.images, meta.tags);
   let published: Published & { digest: string };
   try {
     const checked = await stage('merge-check', 'Check the legs on every registry', async () => checkLegs(legs, targets, commit, meta.annotations, mio));

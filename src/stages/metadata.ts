@@ -2,7 +2,7 @@ import type { RunnerContext } from '../context.js';
 import { InputError, errorMessage } from '../errors.js';
 import { fetchRepo } from '../github.js';
 import type { Inputs } from '../inputs/inputs.js';
-import { RegistryClient } from '../registry/client.js';
+import type { RegistryPool } from '../registry/pool.js';
 import { isValidTag } from '../oci/name.js';
 import type { RetryPolicy } from '../retry/retry.js';
 import { computeMeta, DEFAULT_TAG_LINES, parseFlavor, parseTagRules, type Meta, type MetaContext, type MetaInputs } from '../tags/index.js';
@@ -55,28 +55,23 @@ export function needsPublishedTags(inputs: Inputs): boolean {
 }
 
 /**
- * Tags already in the target registries, read with the job's credentials by the registry client (Link followed on the
- * same origin only, token realms checked, transient faults retried with the run's policy); undefined when any cannot be read.
+ * Tags already in the target registries, read with the run's registry clients (Link followed on the same origin
+ * only, token realms checked, transient faults retried with the run's policy); undefined when any cannot be read.
  */
-async function publishedTags(inputs: Inputs, warn: (m: string) => void, policy: RetryPolicy): Promise<string[] | undefined> {
+async function publishedTags(inputs: Inputs, warn: (m: string) => void, registries: () => RegistryPool): Promise<string[] | undefined> {
   const all: string[] = [];
-  for (const image of inputs.images) {
-    const login = inputs.logins.find((l) => l.registry === image.registry);
-    const client = new RegistryClient({
-      registry: image.registry,
-      credentials: login && { username: login.username, password: login.password },
-      ca: login?.ca,
-      insecure: inputs.insecureRegistries.includes(image.registry),
-      policy: { ...policy, scope: image.registry },
-    });
-    try {
-      all.push(...(await client.listTags(image.repository)));
-    } catch (e) {
-      warn(`Could not read the published tags of ${image.name} (${errorMessage(e)}): latest and floating tags behave as latest=auto.`);
-      return undefined;
-    } finally {
-      client.close();
+  const pool = registries();
+  try {
+    for (const image of inputs.images) {
+      try {
+        all.push(...(await pool.client(image.registry).listTags(image.repository)));
+      } catch (e) {
+        warn(`Could not read the published tags of ${image.name} (${errorMessage(e)}): latest and floating tags behave as latest=auto.`);
+        return undefined;
+      }
     }
+  } finally {
+    pool.close();
   }
   return all;
 }
@@ -89,9 +84,10 @@ export async function resolveMetadata(
   log: { info: (m: string) => void; warning: (m: string) => void },
   clock: { now: Date; commitDate?: Date },
   policy: RetryPolicy,
+  registries: () => RegistryPool,
 ): Promise<Meta> {
   const repo = await fetchRepo(ctx, inputs.githubToken, log.info, policy);
-  const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning, policy) : undefined;
+  const published = needsPublishedTags(inputs) ? await publishedTags(inputs, log.warning, registries) : undefined;
   const meta = computeMeta(metaInputs(inputs, env, ctx.eventName), metaContext(ctx, clock.commitDate), repo, clock.now, published);
   for (const t of meta.tagNames) {
     if (!isValidTag(t)) throw new InputError('tags', `the tag "${t}" is not valid (at most 128 characters of letters, digits, '_', '.', '-', not starting with '.' or '-'); change the rule that makes it.`);

@@ -2,11 +2,10 @@ import { decidePush } from '../inputs/push.js';
 import type { EventFacts } from '../github.js';
 import { tagRules } from './metadata.js';
 import { InputError } from '../errors.js';
-import { clientPool } from '../registry/pool.js';
 import { refusedPushAccess } from '../registry/probe.js';
 import { checkPushAccess } from '../registry/anonymous.js';
 import { parseTagRules, type Meta } from '../tags/index.js';
-import type { Job } from '../job.js';
+import { registryPool, type Job } from '../job.js';
 
 export interface Publishing {
   push: boolean;
@@ -38,10 +37,10 @@ export async function decidePublishing(job: Job, meta: Meta, facts: EventFacts):
 
 /** A wrong password or a token without push scope fails here, before the build tool runs and before any login. */
 async function checkCredentials(job: Job): Promise<void> {
-  const { inputs, policy, io } = job;
+  const { inputs } = job;
   const withLogin = inputs.images.filter((i) => inputs.logins.some((l) => l.registry === i.registry));
   if (!withLogin.length) return;
-  const pool = clientPool({ logins: inputs.logins, insecureRegistries: inputs.insecureRegistries, policy, log: (m) => io.info(m) });
+  const pool = registryPool(job);
   try {
     const refused = await refusedPushAccess(withLogin, pool.client);
     if (refused.length) {

@@ -14,8 +14,8 @@ import type { RunRecord } from '../report/summary.js';
 import type { ResolvedBase } from '../builders/base.js';
 import { wantsSupply } from '../supply/options.js';
 import type { Meta } from '../tags/index.js';
+import type { Target } from '../targets.js';
 import { registryPool, type Job } from '../job.js';
-import { mergeTargets } from './merge.js';
 import { supplyStage } from './supply.js';
 
 type StageFn = <T>(key: string, title: string, fn: () => Promise<T>) => Promise<T>;
@@ -41,7 +41,7 @@ function newBase(release: ReleaseFacts): ResolvedBase {
   };
 }
 
-export async function rebaseStage(job: Job, meta: Meta, push: boolean, record: RunRecord, stage: StageFn): Promise<void> {
+export async function rebaseStage(job: Job, meta: Meta, targets: readonly Target[], push: boolean, record: RunRecord, stage: StageFn): Promise<void> {
   const { io, inputs } = job;
   record.builder = 'rebase';
   const report = (extra: { pushes?: Parameters<typeof metadataJson>[0]['pushes']; results?: Parameters<typeof metadataJson>[0]['results']; supply?: Parameters<typeof metadataJson>[0]['supply'] } = {}): string =>
@@ -52,7 +52,6 @@ export async function rebaseStage(job: Job, meta: Meta, push: boolean, record: R
     io.setOutput('metadata', report());
     return;
   }
-  const targets = mergeTargets(inputs.images, meta.tags);
   const { source, tag } = rebaseSource(targets);
   const pool = registryPool(job);
   try {

@@ -4,7 +4,7 @@ import { errorMessage, StageError } from '../errors.js';
 import type { RegistryResult } from '../builders/buildkit/publish.js';
 import type { PushResult } from '../builders/buildkit/push.js';
 import { secretLookingArgs } from '../inputs/registry-auth.js';
-import { DOCKER_HUB, parseImageName, splitRef } from '../oci/name.js';
+import { DOCKER_HUB } from '../oci/name.js';
 import type { Attestation } from '../supply/attest.js';
 import { platformName, type Platform } from '../oci/manifest.js';
 import { attach, type PushedImage } from '../supply/attach.js';
@@ -91,12 +91,11 @@ export function provenanceInputs(job: Job): Record<string, unknown> {
 export function pushedImages(pushes: readonly PushResult[]): PushedImage[] {
   const out = new Map<string, PushedImage>();
   for (const p of pushes) {
-    const { name, tag } = splitRef(p.ref);
-    const img = parseImageName(name, 'images');
-    const dockerReference = img.registry === DOCKER_HUB ? `index.docker.io/${img.repository}` : img.name;
-    const e = out.get(name) ?? { name, repository: img.repository, dockerReference, digest: p.digest, tags: [] };
-    e.tags.push(tag);
-    out.set(name, e);
+    const { image } = p;
+    const dockerReference = image.registry === DOCKER_HUB ? `index.docker.io/${image.repository}` : image.name;
+    const e = out.get(image.name) ?? { name: image.name, registry: image.registry, repository: image.repository, dockerReference, digest: p.digest, tags: [] };
+    if (p.tag !== undefined) e.tags.push(p.tag);
+    out.set(image.name, e);
   }
   return [...out.values()];
 }
@@ -189,9 +188,8 @@ async function attachEverywhere(
   const signer = supplySigner(job);
   const once = signer ? new SignOnce(signer) : undefined;
   for (const img of images) {
-    const registry = parseImageName(img.name, 'images').registry;
     try {
-      const done = await attach(client(registry), img, { statements: opts.sbom || opts.provenance ? statements : undefined, once, signatureFormat: opts.signatureFormat, placement: opts.attestations, log: (m) => io.info(m) });
+      const done = await attach(client(img.registry), img, { statements: opts.sbom || opts.provenance ? statements : undefined, once, signatureFormat: opts.signatureFormat, placement: opts.attestations, log: (m) => io.info(m) });
       digestByName.set(img.name, done.digest);
       if (done.signature) report.signatures.push(done.signature);
       if (done.attestations.length) report.attestations = [...(report.attestations ?? []), ...done.attestations];
@@ -199,8 +197,8 @@ async function attachEverywhere(
       throw new StageError('supply', `Attaching the SBOM, provenance or signature to ${img.name} failed: ${errorMessage(e)}. Tags not yet moved still point at ${img.digest}.`);
     }
   }
-  const moved = (ref: string, digest: string): string => digestByName.get(splitRef(ref).name) ?? digest;
-  const pushes = published.pushes.map((p) => ({ ...p, digest: moved(p.ref, p.digest) }));
-  const results = published.results.map((r) => ({ ...r, digest: r.refs[0] ? moved(r.refs[0], r.digest) : r.digest }));
+  const moved = (name: string | undefined, digest: string): string => (name !== undefined ? digestByName.get(name) : undefined) ?? digest;
+  const pushes = published.pushes.map((p) => ({ ...p, digest: moved(p.image.name, p.digest) }));
+  const results = published.results.map((r) => ({ ...r, digest: moved(r.targets[0]?.image.name, r.digest) }));
   return { pushes, results, supply: report };
 }

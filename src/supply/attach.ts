@@ -10,6 +10,8 @@ import { storeAttestations, storeSignature, type SignOnce, type Storage } from '
 export interface PushedImage {
   /** registry/repository as tags are written. */
   name: string;
+  /** The canonical registry host. */
+  registry: string;
   /** The repository path inside the registry. */
   repository: string;
   /** The identity cosign signs: registry/repository (index.docker.io/… for Docker Hub). */

@@ -46,25 +46,25 @@ function image(labels: readonly string[], platform: string, jar: string | undefi
 
 /**
  * Stands in for whichever builder the pipeline chose: `build` makes a tiny image in memory; `publish` pushes it by
- * digest to every image with the run's own registry clients, then the real tag writer (`publishFromBuilder`, as a
+ * digest to every target with the run's own registry clients, then the real tag writer (`publishFromBuilder`, as a
  * builder that pushes by itself does) writes the tags, or none for a push-by-digest leg.
  */
 export function fakeBuilders(calls: FakeBuilds = { kinds: [], jars: [] }): RunDeps['createBuilder'] {
   return (kind: BuilderKind, job: Job): ImageBuilder => {
     let built: ReturnType<typeof image> | undefined;
     return {
-      build: async (meta, jar) => {
+      build: async (meta, _targets, jar) => {
         calls.kinds.push(kind);
         calls.jars.push(jar);
         built = image(meta.labels, job.inputs.platforms[0] ?? 'linux/amd64', jar);
         return { builder: 'fake', imageId: sha256(built.config) };
       },
-      publish: async (meta, mode) => {
+      publish: async (targets, mode) => {
         if (!built) throw new Error('publish before build');
         const { layer, config, manifest } = built;
         const pool = registryPool(job);
         try {
-          for (const img of job.inputs.images) {
+          for (const { image: img } of targets) {
             const c = pool.client(img.registry);
             try {
               await c.pushBlob(img.repository, { digest: sha256(layer), size: layer.length }, () => layer);
@@ -75,7 +75,7 @@ export function fakeBuilders(calls: FakeBuilds = { kinds: [], jars: [] }): RunDe
               job.io.info(`${img.name}: ${e instanceof Error ? e.message : String(e)}`);
             }
           }
-          return await publishFromBuilder(pool.client, job.inputs.images, meta.tags, sha256(manifest), mode, (m) => job.io.info(m));
+          return await publishFromBuilder(pool.client, targets, sha256(manifest), mode, (m) => job.io.info(m));
         } finally {
           pool.close();
         }

@@ -2,11 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { forkPullRequest } from '../../../src/github.js';
-import { refsByRegistry } from '../../../src/builders/buildkit/publish.js';
 import { parseInputs } from '../../../src/inputs/inputs.js';
 import { checkPem, parseRegistryAuth, secretLookingArgs, singleLogin } from '../../../src/inputs/registry-auth.js';
 import { addInsecure, insecureList, removeInsecure } from '../../../src/engine/insecure.js';
-import { parseImageName } from '../../../src/oci/name.js';
 import { caFile } from '../../../src/engine/trust.js';
 import { ROOT } from '../../support/runner.ts';
 
@@ -96,17 +94,6 @@ describe('fork pull requests', () => {
     ['pull_request_target', pr('someone/app'), undefined],
     ['push', {}, undefined],
   ])('%s %j -> %s', (event, payload, want) => expect(forkPullRequest(event, payload)).toBe(want));
-});
-
-describe('pushing to several registries', () => {
-  it('groups references by registry, in tag order', () => {
-    const images = ['acme/app', 'ghcr.io/acme/app', 'docker.io/acme/other'].map((n) => parseImageName(n, 'images'));
-    const refs = ['acme/app:1.0', 'ghcr.io/acme/app:1.0', 'docker.io/acme/other:1.0', 'acme/app:latest', 'ghcr.io/acme/app:latest'];
-    expect([...refsByRegistry(refs, images)]).toEqual([
-      ['docker.io', ['acme/app:1.0', 'docker.io/acme/other:1.0', 'acme/app:latest']],
-      ['ghcr.io', ['ghcr.io/acme/app:1.0', 'ghcr.io/acme/app:latest']],
-    ]);
-  });
 });
 
 describe('engine settings', () => {

@@ -5,8 +5,6 @@ import { createArgs, inspectArgs, useImagetools } from '../../../src/merge/image
 import { readLeg, type LegReader } from '../../../src/merge/read.js';
 import { checkMergeSupply } from '../../../src/merge/refuse.js';
 import { RegistryError } from '../../../src/registry/errors.js';
-import { mergeTargets } from '../../../src/stages/merge.js';
-import { parseImageName } from '../../../src/oci/name.js';
 
 const refused = new RegistryError('HTTP 401 UNAUTHORIZED', 'auth', 401);
 const identity = { auths: { 'ghcr.io': { identitytoken: 'x' } } };
@@ -103,13 +101,5 @@ describe('merge job inputs', () => {
     if (want) expect(run).toThrow(want);
     else expect(run).not.toThrow();
     expect(() => checkMergeSupply(false, supply as never)).not.toThrow();
-  });
-
-  it('gives each image its own tags', () => {
-    const images = ['ghcr.io/acme/app', '127.0.0.1:5000/acme/app'].map((n) => parseImageName(n, 'images'));
-    expect(mergeTargets(images, ['ghcr.io/acme/app:v1', '127.0.0.1:5000/acme/app:v1', 'ghcr.io/acme/app:latest']).map((t) => [t.image.name, t.tags])).toEqual([
-      ['ghcr.io/acme/app', ['v1', 'latest']],
-      ['127.0.0.1:5000/acme/app', ['v1']],
-    ]);
   });
 });

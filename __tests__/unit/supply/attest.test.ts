@@ -7,6 +7,7 @@ import { digestOf } from '../../../src/oci/digest.js';
 import type { Descriptor } from '../../../src/oci/manifest.js';
 import { isAttestation } from '../../../src/oci/media.js';
 import { attestationManifest, indexWithAttestations } from '../../../src/supply/attest.js';
+import { parseImageName } from '../../../src/oci/name.js';
 import { openCosignKey, publicKeyPem, signatureLayer, signatureManifest, signatureTag, signPayload, simpleSigningPayload } from '../../../src/supply/cosign.js';
 import { parseSupply, secretLines, wantsSupply } from '../../../src/supply/options.js';
 import { builderId, slsaPredicate, splitWorkflowRef, statement, type BuildFacts } from '../../../src/supply/provenance.js';
@@ -191,15 +192,18 @@ describe('supply inputs', () => {
 describe('pushedImages', () => {
   it('groups the pushed tags by repository, with the identity cosign signs', () => {
     const d = `sha256:${'2'.repeat(64)}`;
+    const [ab, abc, hub] = ['127.0.0.1:5000/a/b', '127.0.0.1:5000/a/bc', 'acme/app'].map((n) => parseImageName(n, 'images'));
     expect(
       pushedImages([
-        { ref: '127.0.0.1:5000/a/b:1.0', digest: d, attempts: 1 },
-        { ref: '127.0.0.1:5000/a/b:latest', digest: d, attempts: 1 },
-        { ref: 'acme/app:1.0', digest: d, attempts: 1 },
+        { ref: '127.0.0.1:5000/a/b:1.0', image: ab, tag: '1.0', digest: d, attempts: 1 },
+        { ref: '127.0.0.1:5000/a/bc:1.0', image: abc, tag: '1.0', digest: d, attempts: 1 },
+        { ref: '127.0.0.1:5000/a/b:latest', image: ab, tag: 'latest', digest: d, attempts: 1 },
+        { ref: 'acme/app:1.0', image: hub, tag: '1.0', digest: d, attempts: 1 },
       ]),
     ).toEqual([
-      { name: '127.0.0.1:5000/a/b', repository: 'a/b', dockerReference: '127.0.0.1:5000/a/b', digest: d, tags: ['1.0', 'latest'] },
-      { name: 'acme/app', repository: 'acme/app', dockerReference: 'index.docker.io/acme/app', digest: d, tags: ['1.0'] },
+      { name: '127.0.0.1:5000/a/b', registry: '127.0.0.1:5000', repository: 'a/b', dockerReference: '127.0.0.1:5000/a/b', digest: d, tags: ['1.0', 'latest'] },
+      { name: '127.0.0.1:5000/a/bc', registry: '127.0.0.1:5000', repository: 'a/bc', dockerReference: '127.0.0.1:5000/a/bc', digest: d, tags: ['1.0'] },
+      { name: 'acme/app', registry: 'docker.io', repository: 'acme/app', dockerReference: 'index.docker.io/acme/app', digest: d, tags: ['1.0'] },
     ]);
   });
 });

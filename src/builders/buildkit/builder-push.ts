@@ -1,10 +1,11 @@
 import { errorMessage } from '../../errors.js';
-import { refsByRegistry, type RegistryResult } from './publish.js';
+import { pushedTargets, type RegistryResult } from './publish.js';
 import type { PushResult } from './push.js';
 import { manifestStats } from './stats.js';
 import { isAttestation } from '../../oci/media.js';
 import type { RegistryClient } from '../../registry/client.js';
-import { splitRef, type ImageName } from '../../oci/name.js';
+import type { ImageName } from '../../oci/name.js';
+import { digestRef, tagRef, targetsByRegistry, type Target } from '../../targets.js';
 import type { ImageStats } from '../../report/summary.js';
 import type { Published, PublishMode } from '../builder.js';
 
@@ -36,59 +37,60 @@ async function statsOf(c: RegistryClient, found: Found): Promise<ImageStats | un
  */
 export async function publishFromBuilder(
   client: (registry: string) => RegistryClient,
-  images: readonly ImageName[],
-  refs: readonly string[],
+  targets: readonly Target[],
   digest: string,
   mode: PublishMode,
   log: (m: string) => void,
 ): Promise<Published> {
   const found = new Map<ImageName, Found>();
   const missing = new Map<string, string>();
-  for (const image of images) {
+  for (const { image } of targets) {
     try {
       const m = await client(image.registry).getManifest(image.repository, digest);
       found.set(image, { image, mediaType: m.mediaType, bytes: m.bytes });
     } catch (e) {
-      if (!missing.has(image.registry)) missing.set(image.registry, `${image.name}@${digest}: ${errorMessage(e)}`);
+      if (!missing.has(image.registry)) missing.set(image.registry, `${digestRef(image, digest)}: ${errorMessage(e)}`);
     }
   }
   const first = [...found.values()][0];
   const stats = first ? await statsOf(client(first.image.registry), first).catch(() => undefined) : undefined;
   const pushes: PushResult[] = [];
   const results: RegistryResult[] = [];
-  const byRegistry = mode === 'digest' ? new Map(images.map((i) => [i.registry, [] as string[]])) : refsByRegistry(refs, images);
-  for (const [registry, regRefs] of byRegistry) {
+  for (const [registry, here] of targetsByRegistry(targets)) {
     if (missing.size) {
       const error = missing.get(registry) ?? `no tag written: ${[...missing.keys()].join(', ')} lacks the manifest`;
       log(`${registry}: ${error}`);
-      results.push({ registry, refs: [], digest: missing.has(registry) ? '' : digest, pushed: false, error });
+      results.push({ registry, refs: [], digest: missing.has(registry) ? '' : digest, pushed: false, error, targets: [] });
       continue;
     }
     if (mode === 'digest') {
-      const here = images.filter((i) => i.registry === registry).map((i) => `${i.name}@${digest}`);
-      for (const ref of here) pushes.push({ ref, digest, attempts: 1 });
-      log(`Pushed ${here.join(', ')} by digest only (no tag).`);
-      results.push({ registry, refs: here, digest, pushed: true });
+      const done = here.map((t) => ({ ref: digestRef(t.image, digest), image: t.image, digest, attempts: 1 }));
+      pushes.push(...done);
+      log(`Pushed ${done.map((d) => d.ref).join(', ')} by digest only (no tag).`);
+      results.push({ registry, refs: done.map((d) => d.ref), digest, pushed: true, targets: pushedTargets(here, done) });
       continue;
     }
-    const done: string[] = [];
+    const done: PushResult[] = [];
     let error: string | undefined;
-    for (const ref of regRefs) {
-      const image = images.find((i) => ref.startsWith(`${i.name}:`))!;
-      const m = found.get(image)!;
-      try {
-        const answered = await client(registry).putManifest(image.repository, splitRef(ref).tag, m.mediaType, m.bytes);
-        if (answered !== digest) throw new Error(`the registry answered digest ${answered}, not ${digest}`);
-        done.push(ref);
-        pushes.push({ ref, digest, attempts: 1 });
-      } catch (e) {
-        error = `tag ${ref}: ${errorMessage(e)}`;
-        log(`${registry}: ${error}`);
-        break;
+    for (const t of here) {
+      if (error) break;
+      const m = found.get(t.image)!;
+      for (const tag of t.tags) {
+        const ref = tagRef(t.image, tag);
+        try {
+          const answered = await client(registry).putManifest(t.image.repository, tag, m.mediaType, m.bytes);
+          if (answered !== digest) throw new Error(`the registry answered digest ${answered}, not ${digest}`);
+          done.push({ ref, image: t.image, tag, digest, attempts: 1 });
+        } catch (e) {
+          error = `tag ${ref}: ${errorMessage(e)}`;
+          log(`${registry}: ${error}`);
+          break;
+        }
       }
     }
-    if (done.length) log(`Tagged ${done.join(', ')} -> ${digest}.`);
-    results.push({ registry, refs: done, digest, pushed: !error && done.length > 0, error });
+    pushes.push(...done);
+    if (done.length) log(`Tagged ${done.map((d) => d.ref).join(', ')} -> ${digest}.`);
+    results.push({ registry, refs: done.map((d) => d.ref), digest, pushed: !error && done.length > 0, error, targets: pushedTargets(here, done) });
   }
   return { pushes, results, stats };
 }

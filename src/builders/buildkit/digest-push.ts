@@ -13,7 +13,8 @@ import { copyBlob } from '../../registry/copy.js';
 import { digestOf } from '../../oci/digest.js';
 import type { ImageName } from '../../oci/name.js';
 import type { ImageStats } from '../../report/summary.js';
-import type { RegistryResult } from './publish.js';
+import { digestRef, targetsByRegistry, type Target } from '../../targets.js';
+import { pushedTargets, type RegistryResult } from './publish.js';
 import type { PushResult } from './push.js';
 import { blobPath, configPlatform, layoutManifest, rewriteManifest } from './layout.js';
 import { gzipFile } from './save.js';
@@ -149,7 +150,7 @@ async function pushOne(client: Client, img: ImageName, image: SavedImage, mountF
  */
 export async function pushSavedByDigest(
   image: SavedImage,
-  images: readonly ImageName[],
+  targets: readonly Target[],
   client: Client,
   mountable: readonly BlobSource[],
   log: (m: string) => void,
@@ -157,28 +158,28 @@ export async function pushSavedByDigest(
 ): Promise<{ pushes: PushResult[]; results: RegistryResult[]; stats: ImageStats }> {
   const pushes: PushResult[] = [];
   const results: RegistryResult[] = [];
-  for (const registry of new Set(images.map((i) => i.registry))) {
+  for (const [registry, here] of targetsByRegistry(targets)) {
     const c = client(registry);
     const before = c.stats.bytesUploaded;
-    const done: string[] = [];
+    const done: PushResult[] = [];
     // the base's repository may hold the layers (the containerd store keeps the base's own compressed blobs)
     const mountFrom: string[] = mountable.filter((m) => m.registry === registry).map((m) => m.repository);
     let error: string | undefined;
-    for (const img of images.filter((i) => i.registry === registry)) {
+    for (const { image: img } of here) {
       try {
         await pushOne(client, img, image, mountFrom, work);
         mountFrom.unshift(img.repository);
-        const ref = `${img.name}@${image.digest}`;
-        done.push(ref);
-        pushes.push({ ref, digest: image.digest, attempts: 1 });
+        done.push({ ref: digestRef(img, image.digest), image: img, digest: image.digest, attempts: 1 });
       } catch (e) {
         error ??= errorMessage(e);
         log(`${registry}: ${errorMessage(e)}`);
       }
     }
+    pushes.push(...done);
     const uploadedBytes = c.stats.bytesUploaded - before;
-    if (!error) log(`Pushed ${done.join(', ')} (no tag): ${uploadedBytes} bytes uploaded.`);
-    results.push({ registry, refs: done, digest: done.length ? image.digest : '', pushed: !error && done.length > 0, error, uploadedBytes });
+    const refs = done.map((d) => d.ref);
+    if (!error) log(`Pushed ${refs.join(', ')} (no tag): ${uploadedBytes} bytes uploaded.`);
+    results.push({ registry, refs, digest: done.length ? image.digest : '', pushed: !error && done.length > 0, error, uploadedBytes, targets: pushedTargets(here, done) });
   }
   const stats = { bytes: image.layers.reduce((n, l) => n + l.descriptor.size, 0), layers: image.layers.length, compressed: true };
   return { pushes, results, stats };

@@ -7,6 +7,7 @@ import { saveFolder, saveImage } from './save.js';
 import { parseBaseRef } from '../native/base.js';
 import type { RetryPolicy } from '../../retry/retry.js';
 import { registryPool, type Job } from '../../job.js';
+import type { Target } from '../../targets.js';
 import type { Published } from '../builder.js';
 
 /**
@@ -30,8 +31,8 @@ export function reuseSources(job: Pick<Job, 'dockerfile' | 'inputs'>): ReuseSour
  * run's own image, pushed by our registry client, untagged, to every image; then the run's local name goes, so a
  * leg leaves no name in the engine either. Credentials stay in this process (inputs or the runner's docker config).
  */
-export async function publishSavedByDigest(job: Job, own: OwnImage, dockerEnv: Record<string, string>, policy: RetryPolicy): Promise<Published> {
-  const { inputs, io } = job;
+export async function publishSavedByDigest(job: Job, own: OwnImage, targets: readonly Target[], dockerEnv: Record<string, string>, policy: RetryPolicy): Promise<Published> {
+  const { io } = job;
   const log = (m: string): void => io.info(m);
   const { client, close } = registryPool(job, policy);
   const folder = saveFolder(job.ctx.runnerTemp);
@@ -46,8 +47,8 @@ export async function publishSavedByDigest(job: Job, own: OwnImage, dockerEnv: R
     const image = await prepareSaved(layout, folder.dir, client, sources, log).catch((e: unknown) => {
       throw new StageError('push', `The saved image cannot be pushed by digest: ${errorMessage(e)}.`);
     });
-    log(`Pushing ${image.config.platform} by digest ${image.digest} (no tag) to ${inputs.images.map((i) => i.name).join(', ')}.`);
-    const published = await pushSavedByDigest(image, inputs.images, client, sources, log, folder.dir);
+    log(`Pushing ${image.config.platform} by digest ${image.digest} (no tag) to ${targets.map((t) => t.image.name).join(', ')}.`);
+    const published = await pushSavedByDigest(image, targets, client, sources, log, folder.dir);
     const rm = await execute('docker', ['image', 'rm', '--', own.localName], { env: dockerEnv, timeoutMs: 60 * 1000 }).catch((e: unknown) => ({ code: 1, stderr: errorMessage(e) }));
     if (rm.code !== 0) io.warning(`The run's local name ${own.localName} could not be removed from the engine: ${rm.stderr.trim()}`);
     return published;

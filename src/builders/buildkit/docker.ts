@@ -30,12 +30,12 @@ export function dockerBuilder(job: Job, d: DockerDeps): ImageBuilder {
 function engineBuilder(job: Job, d: DockerDeps): ImageBuilder {
   let built: (BuildResult & { own: OwnImage }) | undefined;
   return {
-    build: async (meta, jar) => (built = await imageStage(job, meta, jar, d.cache, d.useBuildx, d.push, d.dockerEnv)),
-    publish: async (meta, mode) => {
+    build: async (meta, targets, jar) => (built = await imageStage(job, meta, targets, jar, d.cache, d.useBuildx, d.push, d.dockerEnv)),
+    publish: async (targets, mode) => {
       if (!built) throw new Error('publish before build');
       // the docker driver cannot push by digest (buildx: "not implemented for docker driver"): save and push it ourselves
-      if (mode === 'digest') return publishSavedByDigest(job, built.own, d.dockerEnv, d.policy);
-      return publish(meta.tags, job.inputs.images, built.own, d.dockerEnv, d.policy, (m) => job.io.info(m));
+      if (mode === 'digest') return publishSavedByDigest(job, built.own, targets, d.dockerEnv, d.policy);
+      return publish(targets, built.own, d.dockerEnv, d.policy, (m) => job.io.info(m));
     },
   };
 }
@@ -45,17 +45,17 @@ function builderPushing(job: Job, d: DockerDeps): ImageBuilder {
   const { inputs, io } = job;
   let digest: string | undefined;
   return {
-    build: async (meta, jar) => {
-      const built = await builderPushStage(job, meta, jar, d.cache, d.dockerEnv);
+    build: async (meta, targets, jar) => {
+      const built = await builderPushStage(job, meta, targets, jar, d.cache, d.dockerEnv);
       digest = built.manifestDigest;
-      io.info(`The builder "${inputs.buildxBuilder}" pushed ${inputs.images.map((i) => i.name).join(', ')} by digest ${digest}.`);
+      io.info(`The builder "${inputs.buildxBuilder}" pushed ${targets.map((t) => t.image.name).join(', ')} by digest ${digest}.`);
       return built;
     },
-    publish: async (meta, mode) => {
+    publish: async (targets, mode) => {
       if (!digest) throw new Error('publish before build');
       const pool = registryPool(job, d.policy);
       try {
-        return await publishFromBuilder(pool.client, inputs.images, meta.tags, digest, mode, (m) => io.info(m));
+        return await publishFromBuilder(pool.client, targets, digest, mode, (m) => io.info(m));
       } finally {
         pool.close();
       }

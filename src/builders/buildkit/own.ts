@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { StageError } from '../../errors.js';
 import { execute } from '../../exec.js';
-import { splitRef } from '../../oci/name.js';
+import { splitRef, type ImageName } from '../../oci/name.js';
 import type { RetryPolicy } from '../../retry/retry.js';
-import { pushTag, type PushResult } from './push.js';
+import { tagRef } from '../../targets.js';
+import { pushTag, type PushResult, type TagPush } from './push.js';
 
 const ENGINE_TIMEOUT_MS = 30 * 1000;
 /** A tag re-pointed by another job between our `docker tag` and `docker push` is tried again this often. */
@@ -29,9 +30,9 @@ export function runLocalName(): string {
  * its manifest (or index) digest; the classic store records `repo@digest` on the very image it pushed, and on no
  * other. Either is proof; anything else means the engine pushed another image under that tag. Pure.
  */
-export function isOwnPush(ref: string, digest: string, own: Pick<OwnImage, 'imageId' | 'manifestDigest'>, repoDigests: readonly string[]): boolean {
+export function isOwnPush(name: string, digest: string, own: Pick<OwnImage, 'imageId' | 'manifestDigest'>, repoDigests: readonly string[]): boolean {
   if (digest === own.imageId || digest === own.manifestDigest) return true;
-  const repo = familiar(splitRef(ref).name);
+  const repo = familiar(name);
   return repoDigests.some((d) => familiar(splitRef(d).name) === repo && d.endsWith(`@${digest}`));
 }
 
@@ -82,12 +83,13 @@ async function pointsAtOwn(own: OwnImage, ref: string, dockerEnv: Record<string,
  * it keeps happening, so `digest` never names another run's image. A push that fails while the tag is still ours
  * failed for its own reasons, and that error stands.
  */
-export async function pushOwn(ref: string, own: OwnImage, dockerEnv: Record<string, string>, policy: RetryPolicy, log: (m: string) => void): Promise<PushResult> {
+export async function pushOwn(image: ImageName, tag: string, own: OwnImage, dockerEnv: Record<string, string>, policy: RetryPolicy, log: (m: string) => void): Promise<PushResult> {
+  const ref = tagRef(image, tag);
   let last: string | undefined;
   for (let attempt = 1; attempt <= OWN_ATTEMPTS; attempt++) {
     if (attempt > 1) await pause();
     await tagOwn(own, ref, dockerEnv);
-    let pushed: PushResult;
+    let pushed: TagPush;
     try {
       pushed = await pushTag(ref, dockerEnv, policy);
     } catch (e) {
@@ -95,7 +97,7 @@ export async function pushOwn(ref: string, own: OwnImage, dockerEnv: Record<stri
       log(`${ref}: another job re-pointed the tag in this engine during the push; pushing again.`);
       continue;
     }
-    if (isOwnPush(ref, pushed.digest, own, await repoDigestsOf(own.imageId, dockerEnv))) return pushed;
+    if (isOwnPush(image.name, pushed.digest, own, await repoDigestsOf(own.imageId, dockerEnv))) return { ...pushed, image, tag };
     last = pushed.digest;
     log(`${ref}: the engine pushed ${pushed.digest}, which is not this run's image (another job re-pointed the tag); pushing again.`);
   }

@@ -1,37 +1,35 @@
 import { errorMessage } from '../../errors.js';
-import type { ImageName } from '../../oci/name.js';
 import type { RetryPolicy } from '../../retry/retry.js';
+import { targetRefs, targetsByRegistry, type Target } from '../../targets.js';
 import { finishLocalNames, pushOwn, type OwnImage } from './own.js';
 import type { PushResult } from './push.js';
 
 export interface RegistryResult {
   registry: string;
+  /** `name:tag` (or `name@digest`) of every reference this registry got, for the `metadata` output. */
   refs: string[];
   digest: string;
   pushed: boolean;
   error?: string;
   /** Bytes this run sent to the registry (native builder only: docker push does not say). */
   uploadedBytes?: number;
+  /** Each repository of this registry that got the image, with the tags written there (none for a push by digest). */
+  targets: Target[];
 }
 
-/** The references of each registry, in tag order. Pure. */
-export function refsByRegistry(refs: readonly string[], images: readonly ImageName[]): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const img of images) if (!out.has(img.registry)) out.set(img.registry, []);
-  for (const ref of refs) {
-    const img = images.find((i) => ref.startsWith(`${i.name}:`));
-    if (img) out.get(img.registry)!.push(ref);
-  }
-  return out;
+/** The targets that got something, each with the tags it got, from the pushes of one registry. Pure. */
+export function pushedTargets(targets: readonly Target[], pushes: readonly PushResult[]): Target[] {
+  return targets
+    .filter((t) => pushes.some((p) => p.image === t.image))
+    .map((t) => ({ image: t.image, tags: pushes.flatMap((p) => (p.image === t.image && p.tag !== undefined ? [p.tag] : [])) }));
 }
 
 /**
- * Pushes this run's image to every registry, checking that each registry got this run's image. A registry that
+ * Pushes this run's image to every target, checking that each registry got this run's image. A registry that
  * fails does not stop the others; the caller fails the step afterwards, naming it.
  */
 export async function publish(
-  refs: readonly string[],
-  images: readonly ImageName[],
+  targets: readonly Target[],
   own: OwnImage,
   dockerEnv: Record<string, string>,
   policy: RetryPolicy,
@@ -39,28 +37,30 @@ export async function publish(
 ): Promise<{ pushes: PushResult[]; results: RegistryResult[] }> {
   const pushes: PushResult[] = [];
   const results: RegistryResult[] = [];
-  for (const [registry, regRefs] of refsByRegistry(refs, images)) {
+  for (const [registry, here] of targetsByRegistry(targets)) {
     const done: PushResult[] = [];
     let error: string | undefined;
-    const one = async (ref: string): Promise<void> => {
+    const one = async (t: Target, tag: string): Promise<void> => {
       try {
-        const r = await pushOwn(ref, own, dockerEnv, { ...policy, scope: registry }, log);
-        log(`Pushed ${ref}@${r.digest}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`);
+        const r = await pushOwn(t.image, tag, own, dockerEnv, { ...policy, scope: registry }, log);
+        log(`Pushed ${r.ref}@${r.digest}${r.attempts > 1 ? ` after ${r.attempts} attempts` : ''}`);
         done.push(r);
       } catch (e) {
         error ??= errorMessage(e);
         log(`${registry}: ${errorMessage(e)}`);
       }
     };
+    const all = here.flatMap((t) => t.tags.map((tag) => [t, tag] as const));
     // the first push uploads the layers; the other tags only add manifests, so they go together
-    const [first, ...rest] = regRefs;
-    if (first) await one(first);
-    if (!error) await Promise.all(rest.map(one));
-    done.sort((a, b) => regRefs.indexOf(a.ref) - regRefs.indexOf(b.ref));
+    const [first, ...rest] = all;
+    if (first) await one(...first);
+    if (!error) await Promise.all(rest.map(([t, tag]) => one(t, tag)));
+    const order = (p: PushResult): number => all.findIndex(([t, tag]) => t.image === p.image && tag === p.tag);
+    done.sort((a, b) => order(a) - order(b));
     pushes.push(...done);
-    results.push({ registry, refs: done.map((d) => d.ref), digest: done[0]?.digest ?? '', pushed: !error && done.length > 0, error });
+    results.push({ registry, refs: done.map((d) => d.ref), digest: done[0]?.digest ?? '', pushed: !error && done.length > 0, error, targets: pushedTargets(here, done) });
   }
   // the engine's names are a convenience once the registries have the image: a failure here is only logged
-  await finishLocalNames(own, [...refsByRegistry(refs, images).values()].flat(), dockerEnv).catch((e: unknown) => log(`The engine's tags could not be set: ${errorMessage(e)}`));
+  await finishLocalNames(own, targetRefs(targets), dockerEnv).catch((e: unknown) => log(`The engine's tags could not be set: ${errorMessage(e)}`));
   return { pushes, results };
 }

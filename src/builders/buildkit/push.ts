@@ -1,6 +1,7 @@
 import { StageError } from '../../errors.js';
 import { execute } from '../../exec.js';
 import { dockerError } from '../../engine/docker-error.js';
+import type { ImageName } from '../../oci/name.js';
 import { withRetry, type RetryPolicy } from '../../retry/retry.js';
 
 const PUSH_TIMEOUT_MS = 30 * 60 * 1000;
@@ -11,14 +12,21 @@ export function pushedDigest(output: string): string | undefined {
   return m?.[1];
 }
 
+/** One reference a registry now serves: `image` and its `tag`, or (no tag) the manifest by digest only. */
 export interface PushResult {
+  /** `name:tag` or `name@digest`, formatted from image and tag, for logs and the engine. */
   ref: string;
+  image: ImageName;
+  tag?: string;
   digest: string;
   attempts: number;
 }
 
+/** What `docker push` of one reference did. */
+export type TagPush = Pick<PushResult, 'ref' | 'digest' | 'attempts'>;
+
 /** Pushes one tag of the image already built; a retry pushes the same image again, never rebuilds. */
-export async function pushTag(ref: string, dockerEnv: Record<string, string>, policy: RetryPolicy): Promise<PushResult> {
+export async function pushTag(ref: string, dockerEnv: Record<string, string>, policy: RetryPolicy): Promise<TagPush> {
   let digest: string | undefined;
   const res = await withRetry(async () => {
     const r = await execute('docker', ['push', '--', ref], { env: dockerEnv, timeoutMs: PUSH_TIMEOUT_MS, tailLines: 10 });

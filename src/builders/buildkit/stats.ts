@@ -1,6 +1,7 @@
 import { execute } from '../../exec.js';
 import { isAttestation } from '../../oci/media.js';
-import { splitRef } from '../../oci/name.js';
+import type { ImageName } from '../../oci/name.js';
+import { digestRef } from '../../targets.js';
 import type { ImageStats } from '../../report/summary.js';
 
 interface Manifest {
@@ -25,13 +26,13 @@ async function rawManifest(ref: string, dockerEnv: Record<string, string>, build
   }
 }
 
-/** What the registry holds for a pushed reference; best effort, for the summary only. */
-export async function pushedStats(ref: string, dockerEnv: Record<string, string>, builder?: string): Promise<ImageStats | undefined> {
-  const top = await rawManifest(ref, dockerEnv, builder);
+/** What the registry holds for a pushed image by digest; best effort, for the summary only. */
+export async function pushedStats(image: Pick<ImageName, 'name'>, digest: string, dockerEnv: Record<string, string>, builder?: string): Promise<ImageStats | undefined> {
+  const top = await rawManifest(digestRef(image, digest), dockerEnv, builder);
   if (!top) return undefined;
   if (top.layers) return manifestStats(top);
   const pick = top.manifests?.find((m) => !isAttestation(m));
-  const inner = pick ? await rawManifest(`${splitRef(ref).name}@${pick.digest}`, dockerEnv, builder) : undefined;
+  const inner = pick ? await rawManifest(digestRef(image, pick.digest), dockerEnv, builder) : undefined;
   return inner ? manifestStats(inner) : undefined;
 }
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage, InputError, StageError } from '../../errors.js';
 import { platformName } from '../../oci/manifest.js';
-import { refsByRegistry, type RegistryResult } from '../buildkit/publish.js';
+import { pushedTargets, type RegistryResult } from '../buildkit/publish.js';
 import type { PushResult } from '../buildkit/push.js';
 import { jarBuildArg } from '../buildkit/spec.js';
 import type { CacheState } from '../../cache/caches.js';
@@ -12,13 +12,13 @@ import { parseBaseRef, readBase, type BaseImage } from './base.js';
 import { listContext, openContext, readContextFile } from '../../dockerfile/context.js';
 import { loadIntoEngine } from './load.js';
 import { planBuild, type BuildPlan } from './plan.js';
-import { pushImage } from './push.js';
+import { pushImage, tagImage } from './push.js';
 import { readDockerfile } from '../../dockerfile/reader.js';
-import { splitRef } from '../../oci/name.js';
 import type { RetryPolicy } from '../../retry/retry.js';
 import type { RegistryClient } from '../../registry/client.js';
 import { registryPool, type Job } from '../../job.js';
-import type { ImageBuilder } from '../builder.js';
+import { digestRef, tagRef, targetRefs, targetsByRegistry, type Target } from '../../targets.js';
+import type { ImageBuilder, Published } from '../builder.js';
 import { resolvedBase, type ResolvedBase } from '../base.js';
 
 /** `created` and file times: the commit time when reproducible, else SOURCE_DATE_EPOCH, else now. Pure. */
@@ -70,6 +70,52 @@ function blobFetcher(job: Job, client: (registry: string) => RegistryClient): Fe
   };
 }
 
+type Client = ReturnType<typeof registryPool>['client'];
+
+/**
+ * One registry's targets: the run's one image, pushed by digest to each repository in turn (the run's layers mounted
+ * from the ones before), then each repository's own tags; a leg writes no tag.
+ */
+async function publishRegistry(job: Job, client: Client, registry: string, here: readonly Target[], p: Prepared, leg: boolean): Promise<{ pushes: PushResult[]; result: RegistryResult; stats?: Published['stats'] }> {
+  const { io } = job;
+  const c = client(registry);
+  const before = c.stats.bytesUploaded;
+  const pushes: PushResult[] = [];
+  // repositories of this registry the image went to already: the next one mounts the run's layers from there
+  const done: string[] = [];
+  try {
+    const { image } = p;
+    const base = { client: client(p.baseRef.registry), repository: p.baseRef.repository, sameRegistry: registry === p.baseRef.registry, tempDir: job.ctx.runnerTemp };
+    let digest = '';
+    let kept = 0;
+    let mounted = 0;
+    for (const t of here) {
+      const pushed = await pushImage(c, t.image.repository, image, [], base, done);
+      digest = pushed.digest;
+      kept += pushed.layers.exists + pushed.layers.mounted;
+      mounted += pushed.layers.mounted;
+      done.push(t.image.repository);
+    }
+    for (const t of here) {
+      if (leg) {
+        pushes.push({ ref: digestRef(t.image, digest), image: t.image, digest, attempts: 1 });
+        continue;
+      }
+      await tagImage(c, t.image.repository, image, t.tags);
+      pushes.push(...t.tags.map((tag) => ({ ref: tagRef(t.image, tag), image: t.image, tag, digest, attempts: 1 })));
+    }
+    const uploaded = c.stats.bytesUploaded - before;
+    const refs = pushes.map((x) => x.ref);
+    io.info(`Pushed ${leg ? `${refs.join(', ')} (no tag)` : `${refs.join(', ')}@${digest}`}: ${uploaded} bytes uploaded${kept ? `; ${kept} of ${image.layers.length * here.length} layer push(es) already there by this run's own digest${mounted ? ` (${mounted} mounted)` : ''}` : ''}.`);
+    const m = image.platforms[0];
+    const stats = { bytes: [...m.baseLayers, ...image.layers].reduce((n, l) => n + l.size, 0), layers: m.baseLayers.length + image.layers.length, compressed: true };
+    return { pushes, result: { registry, refs, digest, pushed: true, uploadedBytes: uploaded, targets: pushedTargets(here, pushes) }, stats };
+  } catch (e) {
+    io.info(`${registry}: ${errorMessage(e)}`);
+    return { pushes: [], result: { registry, refs: [], digest: '', pushed: false, error: errorMessage(e), uploadedBytes: c.stats.bytesUploaded - before, targets: [] } };
+  }
+}
+
 /** The daemonless builder: reads the base's manifests and configs, writes the layers itself, pushes by digest. */
 export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState, now: () => Date = () => new Date()): ImageBuilder {
   const { inputs, io } = job;
@@ -77,7 +123,7 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState,
   let prepared: Prepared | undefined;
 
   return {
-    async build(meta, jar) {
+    async build(meta, targets, jar) {
       const buildArgs = new Map(inputs.buildArgs);
       if (job.wantsJar && jar) buildArgs.set('JAR_FILE', jarBuildArg(inputs.context, jar));
       const df = readDockerfile(job.dockerfile, buildArgs);
@@ -114,7 +160,7 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState,
       prepared = { base, resolved, baseRef, image };
       if (inputs.load) {
         const baseClient = client(baseRef.registry);
-        const msg = await loadIntoEngine({ ...image.platforms[0], layers: image.layers }, { client: baseClient, repository: baseRef.repository, layers: image.platforms[0].baseLayers }, meta.tags, job.ctx.runnerTemp).catch((e: unknown) => {
+        const msg = await loadIntoEngine({ ...image.platforms[0], layers: image.layers }, { client: baseClient, repository: baseRef.repository, layers: image.platforms[0].baseLayers }, targetRefs(targets), job.ctx.runnerTemp).catch((e: unknown) => {
           throw new StageError('image', `Loading the image into the local engine (load: true) failed: ${errorMessage(e)}.`);
         });
         io.info(msg);
@@ -123,41 +169,19 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState,
       return { builder: 'native', imageId: image.platforms[0].config.digest, base: resolved };
     },
 
-    async publish(meta, mode) {
+    async publish(targets, mode) {
       if (!prepared) throw new Error('publish before build');
-      const p = prepared;
       const leg = mode === 'digest';
-      if (leg) checkOnePlatform(p.base, inputs.platforms);
-      const pushes: PushResult[] = [];
-      const results: RegistryResult[] = [];
-      let stats: { bytes: number; layers: number; compressed: boolean } | undefined;
-      // repositories of each registry this run has pushed to: the next one mounts the run's layers from there
-      const pushedTo = new Map<string, string[]>();
-      for (const [registry, refs] of refsByRegistry(meta.tags, inputs.images)) {
-        const img = inputs.images.find((i) => i.registry === registry)!;
-        const c = client(registry);
-        const tags = leg ? [] : refs.map((r) => splitRef(r).tag);
-        const before = c.stats.bytesUploaded;
-        try {
-          const image = p.image;
-          const sameRegistry = registry === p.baseRef.registry;
-          const { digest, layers } = await pushImage(c, img.repository, image, tags, { client: client(p.baseRef.registry), repository: p.baseRef.repository, sameRegistry, tempDir: job.ctx.runnerTemp }, pushedTo.get(registry));
-          pushedTo.set(registry, [...(pushedTo.get(registry) ?? []), img.repository]);
-          const uploaded = c.stats.bytesUploaded - before;
-          const pushed = leg ? inputs.images.filter((i) => i.registry === registry).map((i) => `${i.name}@${digest}`) : refs;
-          const kept = layers.exists + layers.mounted;
-          io.info(`Pushed ${leg ? `${pushed.join(', ')} (no tag)` : `${refs.join(', ')}@${digest}`}: ${uploaded} bytes uploaded${kept ? `; ${kept} of ${image.layers.length} layer(s) already there by this run's own digest${layers.mounted ? ` (${layers.mounted} mounted)` : ''}` : ''}.`);
-          for (const ref of pushed) pushes.push({ ref, digest, attempts: 1 });
-          results.push({ registry, refs: pushed, digest, pushed: true, uploadedBytes: uploaded });
-          const m = image.platforms[0];
-          stats ??= { bytes: [...m.baseLayers, ...image.layers].reduce((n, l) => n + l.size, 0), layers: m.baseLayers.length + image.layers.length, compressed: true };
-        } catch (e) {
-          io.info(`${registry}: ${errorMessage(e)}`);
-          results.push({ registry, refs: [], digest: '', pushed: false, error: errorMessage(e), uploadedBytes: c.stats.bytesUploaded - before });
-        }
+      if (leg) checkOnePlatform(prepared.base, inputs.platforms);
+      const out: Published = { pushes: [], results: [] };
+      for (const [registry, here] of targetsByRegistry(targets)) {
+        const r = await publishRegistry(job, client, registry, here, prepared, leg);
+        out.pushes.push(...r.pushes);
+        out.results.push(r.result);
+        out.stats ??= r.stats;
       }
       close();
-      return { pushes, results, stats };
+      return out;
     },
   };
 }

@@ -58,9 +58,15 @@ export async function pushImage(client: RegistryClient, repo: string, image: Ass
   for (const p of image.platforms) await client.putManifest(repo, p.manifest.digest, p.manifest.mediaType, p.manifest.bytes);
   const top = image.index ?? image.platforms[0].manifest;
   if (image.index) await client.putManifest(repo, image.index.digest, image.index.mediaType, image.index.bytes);
+  await tagImage(client, repo, image, tags);
+  return { digest: top.digest, layers };
+}
+
+/** Writes each tag of `repo` as the image's top manifest (pushed by digest already), checking the digest answered. */
+export async function tagImage(client: RegistryClient, repo: string, image: AssembledImage, tags: readonly string[]): Promise<void> {
+  const top = image.index ?? image.platforms[0].manifest;
   for (const tag of tags) {
     const got = await client.putManifest(repo, tag, top.mediaType, top.bytes);
     if (got !== top.digest) throw new Error(`${repo}:${tag} reports ${got}, not this run's ${top.digest}`);
   }
-  return { digest: top.digest, layers };
 }

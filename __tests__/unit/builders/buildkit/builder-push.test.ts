@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { publishFromBuilder } from '../../../../src/builders/buildkit/builder-push.js';
 import type { RegistryClient } from '../../../../src/registry/client.js';
 import { parseImageName } from '../../../../src/oci/name.js';
+import { publishTargets } from '../../../../src/targets.js';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: 'sha256:c', size: 2 }, layers: [{ size: 100 }, { size: 20 }] }));
@@ -28,12 +29,13 @@ function fakeRegistries(holding: Record<string, boolean>, answer: (ref: string) 
 }
 
 const images = [parseImageName('ghcr.io/acme/app', 'images'), parseImageName('127.0.0.1:5000/acme/app', 'images')];
+const targets = publishTargets(images, ['1.2', 'latest']);
 const refs = ['ghcr.io/acme/app:1.2', 'ghcr.io/acme/app:latest', '127.0.0.1:5000/acme/app:1.2', '127.0.0.1:5000/acme/app:latest'];
 
 describe('after the builder pushed by digest', () => {
   it('tags: checks every registry first, then PUTs the same manifest bytes under each tag', async () => {
     const r = fakeRegistries({ 'ghcr.io': true, '127.0.0.1:5000': true });
-    const out = await publishFromBuilder(r.client, images, refs, DIGEST, 'tags', () => undefined);
+    const out = await publishFromBuilder(r.client, targets, DIGEST, 'tags', () => undefined);
     expect(r.calls).toEqual([
       `GET ghcr.io/acme/app@${DIGEST}`,
       `GET 127.0.0.1:5000/acme/app@${DIGEST}`,
@@ -42,7 +44,8 @@ describe('after the builder pushed by digest', () => {
       `PUT 127.0.0.1:5000/acme/app:1.2 ${MT} ${DIGEST}`,
       `PUT 127.0.0.1:5000/acme/app:latest ${MT} ${DIGEST}`,
     ]);
-    expect(out.pushes).toEqual(refs.map((ref) => ({ ref, digest: DIGEST, attempts: 1 })));
+    expect(out.pushes.map((p) => [p.ref, p.image.name, p.tag, p.digest])).toEqual(refs.map((ref) => [ref, ref.slice(0, ref.lastIndexOf(':')), ref.slice(ref.lastIndexOf(':') + 1), DIGEST]));
+    expect(out.results.map((x) => x.targets.map((t) => [t.image.name, t.tags]))).toEqual([[['ghcr.io/acme/app', ['1.2', 'latest']]], [['127.0.0.1:5000/acme/app', ['1.2', 'latest']]]]);
     expect(out.results.map((x) => [x.registry, x.pushed, x.refs.length, x.error])).toEqual([
       ['ghcr.io', true, 2, undefined],
       ['127.0.0.1:5000', true, 2, undefined],
@@ -52,7 +55,7 @@ describe('after the builder pushed by digest', () => {
 
   it('tags: a registry without the manifest means no tag anywhere, and both registries are reported', async () => {
     const r = fakeRegistries({ 'ghcr.io': true, '127.0.0.1:5000': false });
-    const out = await publishFromBuilder(r.client, images, refs, DIGEST, 'tags', () => undefined);
+    const out = await publishFromBuilder(r.client, targets, DIGEST, 'tags', () => undefined);
     expect(r.calls.filter((c) => c.startsWith('PUT'))).toEqual([]);
     expect(out.pushes).toEqual([]);
     expect(out.results.map((x) => [x.registry, x.pushed])).toEqual([
@@ -65,16 +68,16 @@ describe('after the builder pushed by digest', () => {
 
   it('tags: a registry that answers another digest for a tag fails that registry', async () => {
     const r = fakeRegistries({ 'ghcr.io': true, '127.0.0.1:5000': true }, () => 'sha256:other');
-    const out = await publishFromBuilder(r.client, images.slice(0, 1), refs.slice(0, 2), DIGEST, 'tags', () => undefined);
+    const out = await publishFromBuilder(r.client, targets.slice(0, 1), DIGEST, 'tags', () => undefined);
     expect(out.pushes).toEqual([]);
     expect(out.results[0]).toMatchObject({ registry: 'ghcr.io', pushed: false, error: expect.stringContaining('answered digest sha256:other') as string });
   });
 
   it('digest: nothing more is written; the pushes are <image>@<digest>, one per image', async () => {
     const r = fakeRegistries({ 'ghcr.io': true, '127.0.0.1:5000': true });
-    const out = await publishFromBuilder(r.client, images, refs, DIGEST, 'digest', () => undefined);
+    const out = await publishFromBuilder(r.client, targets, DIGEST, 'digest', () => undefined);
     expect(r.calls.every((c) => c.startsWith('GET'))).toBe(true);
-    expect(out.pushes).toEqual(images.map((i) => ({ ref: `${i.name}@${DIGEST}`, digest: DIGEST, attempts: 1 })));
+    expect(out.pushes).toEqual(images.map((image) => ({ ref: `${image.name}@${DIGEST}`, image, digest: DIGEST, attempts: 1 })));
     expect(out.results.every((x) => x.pushed)).toBe(true);
   });
 });
