@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
 import { PREBUILT, prebuiltWorkspace, services, type Services } from '../support/services.ts';
+import { withEngineTrust } from '../support/engine-trust.ts';
 
 let s: Services;
 let tools: string;
@@ -62,7 +63,8 @@ interface Metadata {
 async function publish(builder: string, images: { registry: string; repo: string }[]): Promise<ActionRun> {
   const ws = prebuiltWorkspace();
   const registries = [...new Set(images.map((i) => i.registry))];
-  return runAction({
+  // a docker-builder run given the CA writes it into the engine's certs.d: in turn with the other files' such runs
+  const run = (): Promise<ActionRun> => runAction({
     workspace: ws.dir,
     event: tagEvent(ws.sha, 'v3.1.4'),
     env: ws.env,
@@ -75,6 +77,7 @@ async function publish(builder: string, images: { registry: string; repo: string
       ...PREBUILT,
     },
   });
+  return registries.includes(s.tlsRegistry) ? withEngineTrust(run) : run();
 }
 
 /** What every case shows: each repository has exactly the run's tags, at the reported digest, in the summary and metadata. */
