@@ -46418,13 +46418,13 @@ async function builderLayerExport(dockerEnv, builder) {
 }
 /**
  * The earlier images an inline cache can come from: the tags this run gives the first image (the last run of the
- * same branch, pull request or release line pushed them), then its `latest`; at most three lookups. Pure.
+ * same branch, pull request or release line pushed them), then its `latest`; at most three lookups. `tags` are
+ * that image's bare tags. Pure.
  */
 function previousImageRefs(tags, image) {
     if (!image)
         return [];
-    const own = tags.filter((t) => t.startsWith(`${image}:`) && !t.includes('@'));
-    return [...new Set([...own, `${image}:latest`])].slice(0, 3);
+    return [...new Set([...tags, 'latest'].map((t) => `${image}:${t}`))].slice(0, 3);
 }
 /** --cache-from every source (a missing one is only a warning in BuildKit), --cache-to inline when the image is pushed. Pure. */
 function inlineCacheArgs(sources, write) {
@@ -46433,7 +46433,7 @@ function inlineCacheArgs(sources, write) {
 /**
  * The cache flags of one build, for every builder: `max` to <image>:buildcache or the Actions cache directory
  * (`dirs`, when it was restored); `inline` from the earlier images (and a <image>:buildcache another runner may
- * have written). `write` is whether this run may write the cache. Pure apart from looking for a restored index.json.
+ * have written); `tags` are the first image's bare tags. `write` is whether this run may write the cache. Pure apart from looking for a restored index.json.
  */
 function buildCacheArgs(exporter, mode, target, write) {
     const { image } = target;
