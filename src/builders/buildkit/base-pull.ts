@@ -17,10 +17,15 @@ export function registryOf(ref: string): string {
 export function basePullFailure(output: string): { reason: string; registry: string } | undefined {
   const vertices = [...output.matchAll(FAILED_VERTEX)].map((m) => `${m[1]}] ${m[2]}`);
   const pulls = vertices.map((v) => /^(?:internal\] load metadata for (\S+)|[^\]]*\] FROM (\S+))/.exec(v));
-  // every step that failed is a base image's resolve or pull: no RUN or COPY failed, so nothing but the pull is redone
-  if (!pulls.length || pulls.some((p) => !p)) return undefined;
   const reason = [...output.matchAll(/^ERROR: (.*)$/gm)].pop()?.[1];
-  if (!reason || classifyMessage(reason) !== 'transient') return undefined;
-  const ref = (pulls[0]![1] ?? pulls[0]![2]).replace(/:$/, '');
-  return { reason, registry: registryOf(ref) };
+  if (!vertices.length || !reason || classifyMessage(reason) !== 'transient') return undefined;
+  // every step that failed is a base image's resolve or pull: no RUN or COPY failed, so nothing but the pull is redone
+  if (pulls.every((p) => p)) return { reason, registry: registryOf((pulls[0]![1] ?? pulls[0]![2]).replace(/:$/, '')) };
+  // a base pinned by digest (a named context) is pulled by the first step that needs its layers: that step failed
+  // on fetching a layer, so its own command never ran
+  const blob = BLOB_FETCH.exec(reason);
+  return blob ? { reason, registry: blob[1] } : undefined;
 }
+
+/** BuildKit's words for a failed fetch of a registry blob, with the registry's host. */
+const BLOB_FETCH = /^failed to solve: (?:failed to compute cache key: )?failed to copy: httpReadSeeker: failed open: [^\n]*?https?:\/\/([^/\s"]+)\/v2\/[^\s"]+\/blobs\/sha256:[0-9a-f]+/;
