@@ -203,7 +203,7 @@ describe('the layer-digest cache, in the Actions cache', () => {
     expect(r.main.code, r.main.log).toBe(0);
     expect(r.main.log).toMatch(/native layer-digest cache: partial/);
     expect(r.main.log).toMatch(/1 of 1 layer\(s\) from the layer-digest cache, each checked to be the registry's blob of this run's own tar \(not gzipped\); 0 gzipped/);
-    expect(r.main.log).toMatch(/1 of 1 layer\(s\) already there by this run's own digest/);
+    expect(r.main.log).toMatch(/1 of 1 layer push\(es\) already there by this run's own digest/);
     const [warm, cold] = await Promise.all([readImage(s, repo, r.outputs.digest), readImage(s, repo, runs.cold.outputs.digest)]);
     expect(warm.manifest.layers.map((l) => l.digest)).toEqual(cold.manifest.layers.map((l) => l.digest));
     // config, manifest and the tag only: no layer's bytes
