@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
-import { daemonJsonPath, docker, PREBUILT, prebuiltWorkspace, registryDigest, services, uniqueRepo, type Services } from '../support/services.ts';
+import { classicStore, daemonJsonPath, docker, PREBUILT, prebuiltWorkspace, registryDigest, services, uniqueRepo, type Services } from '../support/services.ts';
 
 let s: Services;
 beforeAll(() => {
@@ -43,16 +43,22 @@ describe('two registries at once, one behind a CA given only through `ca`', { ta
     });
   });
 
-  it('pushes the same digest to both', async () => {
+  it('pushes to both and reports what each holds: the same digest, but for the classic pusher, which says so', async () => {
     expect(run.main.code, run.main.log).toBe(0);
     const digest = run.outputs.digest;
     expect(await registryDigest(s, repo, '1.4.0')).toBe(digest);
-    expect(await registryDigest(s, repo, '1.4.0', s.tlsRegistry)).toBe(digest);
     const meta = JSON.parse(run.outputs.metadata) as { registries: { registry: string; pushed: boolean; digest: string }[] };
-    expect(meta.registries.map((r) => [r.registry, r.pushed, r.digest])).toEqual([
-      [s.registry, true, digest],
-      [s.tlsRegistry, true, digest],
+    expect(meta.registries.map((r) => [r.registry, r.pushed])).toEqual([
+      [s.registry, true],
+      [s.tlsRegistry, true],
     ]);
+    // each registry serves the digest the run reports for it
+    for (const r of meta.registries) expect(await registryDigest(s, repo, '1.4.0', r.registry), r.registry).toBe(r.digest);
+    expect(meta.registries[0].digest).toBe(digest);
+    // the containerd store pushes the blobs it holds; the classic pusher compresses a layer again for a registry
+    // that has not got it by its record (that record grows with what the engine pushed before), so the two can differ
+    if (!classicStore()) expect(meta.registries[1].digest).toBe(digest);
+    else if (meta.registries[1].digest !== digest) expect(run.main.log).toMatch(/::warning::The pushed tags resolve to different digests/);
   });
 
   it('restores the engine trust in post, and leaks no password', () => {
