@@ -13,8 +13,6 @@ import type { RegistryClient } from '../registry/client.js';
 import type { RebasePlan } from './plan.js';
 import { tagRef, type Target } from '../targets.js';
 
-/** A publish target of the run (src/targets.ts): the rebased image goes to each, with its tags. */
-export type RebaseTarget = Target;
 
 type Rebased = Extract<RebasePlan, { kind: 'rebase' }>;
 
@@ -34,7 +32,7 @@ export function assembled(plan: Rebased): AssembledImage {
 }
 
 /** Every application layer is already in every target repository: checked before any write. */
-export async function checkAppLayers(plan: Rebased, targets: readonly RebaseTarget[], client: (registry: string) => RegistryClient): Promise<void> {
+export async function checkAppLayers(plan: Rebased, targets: readonly Target[], client: (registry: string) => RegistryClient): Promise<void> {
   const missing: string[] = [];
   for (const t of targets) {
     for (const l of assembled(plan).layers) if (!(await client(t.image.registry).hasBlob(t.image.repository, l.digest))) missing.push(`${l.digest} is not in ${t.image.name}`);
@@ -48,7 +46,7 @@ export interface BaseRepo {
 }
 
 /** Writes the rebased image to every target by digest, then the tags on every target; a failed tag is in `results`. */
-export async function pushRebased(plan: Rebased, targets: readonly RebaseTarget[], base: BaseRepo, client: (registry: string) => RegistryClient, tempDir: string, log: (m: string) => void): Promise<Published> {
+export async function pushRebased(plan: Rebased, targets: readonly Target[], base: BaseRepo, client: (registry: string) => RegistryClient, tempDir: string, log: (m: string) => void): Promise<Published> {
   const image = assembled(plan);
   const before = new Map<string, number>();
   for (const t of targets) {

@@ -9,7 +9,7 @@ import { metadataJson } from '../outputs.js';
 import { normalPlatformName, platformName } from '../oci/manifest.js';
 import { readRelease } from '../rebase/read.js';
 import { planRebase, type ReleaseFacts } from '../rebase/plan.js';
-import { checkAppLayers, pushRebased, type RebaseTarget } from '../rebase/push.js';
+import { checkAppLayers, pushRebased } from '../rebase/push.js';
 import type { RunRecord } from '../report/summary.js';
 import type { ResolvedBase } from '../builders/base.js';
 import { wantsSupply } from '../supply/options.js';
@@ -23,7 +23,7 @@ type StageFn = <T>(key: string, title: string, fn: () => Promise<T>) => Promise<
 const NO_CACHE = { dependencies: 'off', layers: 'off', jar: 'off' } as const;
 
 /** The targets and the source tag: every image with this run's tags; the first tag of the first image is read. */
-export function rebaseSource(targets: readonly RebaseTarget[]): { source: RebaseTarget; tag: string } {
+export function rebaseSource(targets: readonly Target[]): { source: Target; tag: string } {
   const source = targets[0];
   if (!source?.tags.length) {
     throw new StageError('rebase', `Input 'rebase': the release to rebase is read from the first tag the \`tags\` rules give ${source?.image.name ?? 'the first image'}, and they give none on this event; set \`tags\` to the release's tags (e.g. type=raw,value=1.2.3).`);
