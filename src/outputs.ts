@@ -1,4 +1,4 @@
-import type { HitKind } from './cache/keys.js';
+import type { CacheHits } from './cache/keys.js';
 import type { PushResult } from './builders/buildkit/push.js';
 import type { RegistryResult } from './builders/buildkit/publish.js';
 import type { SupplyReport } from './stages/supply.js';
@@ -11,7 +11,7 @@ export interface RunReport {
   imageId: string;
   builder: string;
   artifact?: string;
-  cacheHit: { dependencies: HitKind; layers: HitKind; jar: HitKind };
+  cacheHit: CacheHits;
   reproducible: boolean;
   timings: Record<string, number>;
   /** SBOM package count, provenance subject, signature references, when the supply-chain step ran. */

@@ -223,14 +223,15 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   // a named docker-driver builder is a docker context: the whole docker path runs on that engine
   const engine = builderEngineEnv(job.buildx);
   const useBuildx = choice.kind === 'docker' && (await hasBuildx(engine));
-  const { cache, reusedJar } = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, engine, choice.kind === 'native'));
+  const reused = await stage('restore', 'Restore caches', async () => restoreCaches(job, useBuildx, engine, choice.kind === 'native', push ? targets : undefined));
+  const { cache, record: imageRecord } = reused;
   post.cache = cache;
   persist();
 
   // the build tool runs before any login, so no credential is on disk or in its environment yet
-  const jar = await stage('java', 'Java build', async () => javaStage(job, cache, reusedJar, persist));
+  const jar = await stage('java', 'Java build', async () => javaStage(job, cache, reused, persist));
   if (jar) io.setOutput('artifact', path.relative(ctx.workspace, jar));
-  if (job.wantsJar && !jar) {
+  if (job.wantsJar && !jar && !imageRecord) {
     throw new InputError('java-tool', 'the Dockerfile declares ARG JAR_FILE but no jar was built; set `java-tool`/`working-directory` to your Java project, or `artifact` to a prebuilt jar.');
   }
   // the native builder speaks to registries itself: no engine login, daemon.json or certs.d
@@ -240,7 +241,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
       ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
       : {}),
   };
-  const builder = deps.createBuilder(choice.kind, job, { cache, useBuildx, push, dockerEnv, policy });
+  const builder = deps.createBuilder(choice.kind, job, { cache, useBuildx, push, dockerEnv, policy, record: imageRecord });
   const built = await stage('image', 'Build the image', async () => builder.build(meta, targets, jar));
   io.setOutput('image-id', built.imageId);
   record.builder = built.builder;
@@ -250,7 +251,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   if (leg && published.pushes.length && !published.results.some((r) => r.error)) await stage('leg', 'Digest file for the merge job', async () => writeLegDigest(job, published));
   const { pushes, results, supply } = wantsSupply(inputs.supply) && published.pushes.length ? await stage('supply', 'SBOM, provenance and signatures', async () => supplyStage(job, jar, published, now, policy, built.base)) : { ...published, supply: undefined };
   if (!push) io.info(built.builder === 'native' ? 'Nothing is pushed: the native builder made the image, and it stays unpublished.' : 'Nothing is pushed: the image was built and loaded into the local engine only.');
-  const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? cache.nativeLayers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off' } as const;
+  const cacheHit = { dependencies: cache.dependencies?.hit ?? 'off', layers: cache.layers?.hit ?? cache.nativeLayers?.hit ?? 'off', jar: cache.artifact?.hit ?? 'off', image: cache.record?.hit ?? 'off' } as const;
   Object.assign(record, { supply, results, cacheHit, reproducible: job.reproducibleAt !== undefined, pushed: pushes.length > 0, digest: pushes[0]?.digest });
   record.stats = published.stats ?? (pushes[0] ? await pushedStats(pushes[0].image, pushes[0].digest, dockerEnv, inputs.buildxBuilder) : await localStats(built.imageId, dockerEnv));
   if (inputs.prComment && pr && !fork && !leg) await stage('comment', 'Pull request comment', async () => commentStage(job, pr, pushes, meta));

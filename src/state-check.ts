@@ -4,6 +4,7 @@ import { KEY_PREFIX, type HitKind } from './cache/keys.js';
 import { artifactDir } from './cache/artifact.js';
 import { layerDirs } from './cache/layers.js';
 import { layerDigestsDir } from './cache/layer-digests.js';
+import { recordDir } from './cache/record.js';
 import type { DaemonChange } from './engine/insecure.js';
 import type { TrustChange } from './engine/trust.js';
 import { isRegistryHost } from './oci/name.js';
@@ -65,7 +66,8 @@ export function checkCache(v: unknown, facts: StateFacts): Checked<CacheState> {
   const d = entry(v.dependencies, 'dependencies');
   const l = entry(v.layers, 'layers');
   const n = entry(v.nativeLayers, 'nativeLayers');
-  for (const e of [a, d, l, n]) if (typeof e === 'string') return no(e);
+  const r = entry(v.record, 'record');
+  for (const e of [a, d, l, n, r]) if (typeof e === 'string') return no(e);
   const art = a as Record<string, unknown> | undefined;
   const dep = d as Record<string, unknown> | undefined;
   const lay = l as Record<string, unknown> | undefined;
@@ -73,6 +75,8 @@ export function checkCache(v: unknown, facts: StateFacts): Checked<CacheState> {
   if (lay && (lay.path !== layerDirs(facts.runnerTemp).current || typeof lay.exported !== 'boolean')) return no(`layers: ${quote(lay.path)} is not ${layerDirs(facts.runnerTemp).current}`);
   const nat = n as Record<string, unknown> | undefined;
   if (nat && (nat.path !== layerDigestsDir(facts.runnerTemp) || (nat.save !== undefined && !(typeof nat.save === 'string' && KEY.test(nat.save))))) return no(`nativeLayers: ${quote(nat.path)} is not ${layerDigestsDir(facts.runnerTemp)}, or its key is not one of ${KEY_PREFIX}-…`);
+  const rec = r as Record<string, unknown> | undefined;
+  if (rec && (rec.path !== recordDir(facts.runnerTemp) || (rec.save !== undefined && typeof rec.save !== 'boolean'))) return no(`record: ${quote(rec.path)} is not ${recordDir(facts.runnerTemp)}`);
   if (dep && !(Array.isArray(dep.paths) && dep.paths.length > 0 && dep.paths.every(cachePath) && dep.paths.some((p) => !p.startsWith('!')))) return no(`dependencies: ${quote(dep.paths)} are not plain absolute paths`);
   if (v.layerExport !== undefined && v.layerExport !== 'max' && v.layerExport !== 'inline') return no(`layerExport: ${quote(v.layerExport)}`);
   return ok(v as unknown as CacheState);

@@ -104,6 +104,11 @@ describe('the caches post saves', () => {
     [{ write: true, nativeLayers: { key: 'image-publish-native-layers-x', path: '/home/runner/.ssh', hit: 'miss' } }, false],
     [{ write: true, nativeLayers: { key: 'image-publish-native-layers-x', path: '/home/runner/work/_temp/image-publish-layer-digests', hit: 'miss', save: 'someone-else-key' } }, false],
     [{ write: true, nativeLayers: { key: 'image-publish-native-layers-x', path: '/home/runner/work/_temp/image-publish-layer-digests', hit: 'miss', save: 7 } }, false],
+    [{ write: true, record: { key: 'image-publish-image-linux-x64-0f', path: '/home/runner/work/_temp/image-publish-record', hit: 'miss', save: true } }, true],
+    [{ write: true, record: { key: 'image-publish-image-linux-x64-0f', path: '/home/runner/work/_temp/image-publish-record', hit: 'exact' } }, true],
+    [{ write: true, record: { key: 'image-publish-image-linux-x64-0f', path: '/home/runner/.m2', hit: 'miss', save: true } }, false],
+    [{ write: true, record: { key: 'image-publish-image-linux-x64-0f', path: '/home/runner/work/_temp/image-publish-record', hit: 'miss', save: 'yes' } }, false],
+    [{ write: true, record: { key: 'someone-else', path: '/home/runner/work/_temp/image-publish-record', hit: 'miss' } }, false],
     [{ write: 'true' }, false],
   ])('%j: %s', (c, ok) => expect('value' in checkCache(c, facts)).toBe(ok));
 });

@@ -6,5 +6,5 @@ import { nativeBuilder } from './native/builder.js';
 
 /** The builder `chooseBuilder` picked, with what it needs. */
 export function createBuilder(kind: BuilderKind, job: Job, deps: DockerDeps): ImageBuilder {
-  return kind === 'native' ? nativeBuilder(job, deps.policy, deps.cache) : dockerBuilder(job, deps);
+  return kind === 'native' ? nativeBuilder(job, deps.policy, deps.cache, deps.record) : dockerBuilder(job, deps);
 }

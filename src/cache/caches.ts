@@ -23,6 +23,8 @@ export interface CacheState {
   layers?: { key: string; path: string; hit: HitKind; exported: boolean };
   /** The native builder's layer digests; `save` is the key of the file this run wrote, when it changed. */
   nativeLayers?: { key: string; path: string; hit: HitKind; save?: string };
+  /** The native builder's image record (see record.ts): it stands in for the jar cache; `save` once the builder wrote it. */
+  record?: { key: string; path: string; hit: HitKind; save?: boolean };
   /** The layer cache the builder can keep, chosen in restore; none when there is no layer cache. */
   layerExport?: LayerExport;
 }
@@ -164,7 +166,9 @@ export async function saveCaches(state: CacheState, log: CacheLog): Promise<void
   const l = state.layers;
   const a = state.artifact;
   const n = state.nativeLayers;
+  const r = state.record;
   await Promise.all([
+    r?.save && r.hit !== 'exact' ? save('image record', [r.path], r.key, log) : undefined,
     n?.save ? save('native layer-digest', [n.path], n.save, log) : undefined,
     a && a.staged && a.hit !== 'exact' ? save('jar', [a.path], a.key, log) : undefined,
     d && d.hit !== 'exact' && d.hit !== 'off' ? saveDependencies(d, log) : undefined,

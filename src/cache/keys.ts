@@ -52,6 +52,17 @@ export function mayWriteCache(mode: CacheWrite, eventName: string, untrusted = f
 
 export type HitKind = 'exact' | 'partial' | 'miss' | 'off' | 'error';
 
+/** The `cache-hit` output: each cache's hit; `image` is the native builder's image record. */
+export interface CacheHits {
+  dependencies: HitKind;
+  layers: HitKind;
+  jar: HitKind;
+  image: HitKind;
+}
+
+/** A run that builds nothing (a merge, a rebase) uses no cache. */
+export const NO_CACHE_HITS: CacheHits = { dependencies: 'off', layers: 'off', jar: 'off', image: 'off' };
+
 /** How a restore went: the key it restored against the key it wanted. Pure. */
 export function hitKind(wanted: string, restored: string | undefined): HitKind {
   if (restored === undefined) return 'miss';

@@ -1,4 +1,4 @@
-import type { HitKind } from '../cache/keys.js';
+import type { CacheHits } from '../cache/keys.js';
 import type { RegistryResult } from '../builders/buildkit/publish.js';
 import type { SupplyReport } from '../stages/supply.js';
 
@@ -16,7 +16,7 @@ export interface RunRecord {
   results: RegistryResult[];
   digest?: string;
   stats?: ImageStats;
-  cacheHit?: { dependencies: HitKind; layers: HitKind; jar: HitKind };
+  cacheHit?: CacheHits;
   reproducible?: boolean;
   pushed: boolean;
   /** Which builder made the image: native, buildx or docker build. */
@@ -94,7 +94,7 @@ export function summaryMarkdown(r: RunRecord): string {
   }
   if (r.stats) out.push(`**Image:** ${size(r.stats.bytes)} ${r.stats.compressed ? 'compressed' : 'uncompressed, in the engine'}, ${r.stats.layers} layers`, '');
   if (r.cacheHit) {
-    out.push(`**Caches:** jar ${r.cacheHit.jar}, dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
+    out.push(`**Caches:** image record ${r.cacheHit.image}, jar ${r.cacheHit.jar}, dependencies ${r.cacheHit.dependencies}, layers ${r.cacheHit.layers}. **Reproducible:** ${r.reproducible ? 'yes (commit time)' : 'no'}`, '');
   }
   if (r.supply) out.push(...supplyLines(r.supply));
   const retried = Object.entries(r.retries);

@@ -7,6 +7,7 @@ import { writeGradleInitScript } from '../java/reproducible.js';
 import type { Job } from '../job.js';
 import type { FastPath } from '../java/fast.js';
 import type { HitKind } from '../cache/keys.js';
+import type { ImageRecord } from '../cache/record.js';
 
 /** The fast path in one line: what it adds, and whether this build runs offline and why (not). Pure. */
 export function fastLine(fast: FastPath, offline: boolean, hit: HitKind | undefined): string {
@@ -15,13 +16,18 @@ export function fastLine(fast: FastPath, offline: boolean, hit: HitKind | undefi
   return `Fast build (fast-build: true; java-args win): ${[...fast.notes, why].join('; ')}.`;
 }
 
-/** Builds the jar, or takes this commit's jar from the cache; returns its path, if there is one. */
-export async function javaStage(job: Job, cache: CacheState, reusedJar: string | undefined, persist: () => void): Promise<string | undefined> {
+/** Builds the jar, or takes this commit's jar from the cache; returns its path, if there is one (none when the image record stands in). */
+export async function javaStage(job: Job, cache: CacheState, reused: { reusedJar?: string; record?: ImageRecord }, persist: () => void): Promise<string | undefined> {
   const { io, ctx, inputs, javaPlan } = job;
   if (!javaPlan.command && !inputs.artifact) {
     if (inputs.javaTool === 'auto') io.notice('No Maven or Gradle project in working-directory: skipping the Java build.');
     return undefined;
   }
+  if (reused.record) {
+    io.info(`The image record of this very build (the same source tree, command, JDK, build tool and Dockerfile) came from the cache, and the registries hold its layers: the ${javaPlan.project?.tool} build is skipped, and no jar is made (the \`artifact\` output stays empty).`);
+    return undefined;
+  }
+  const reusedJar = reused.reusedJar;
   if (javaPlan.project?.chosen) io.info(javaPlan.project.chosen);
   let found = reusedJar;
   if (found) {

@@ -1,4 +1,5 @@
 /** The merge job (`merge-digests`): no build, the legs' images stitched into one index, pushed by digest, tags last. */
+import { NO_CACHE_HITS } from '../cache/keys.js';
 import type { Published } from '../builders/builder.js';
 import { StageError } from '../errors.js';
 import { useImagetools, imagetools } from '../merge/imagetools.js';
@@ -23,7 +24,7 @@ export async function mergeStage(job: Job, meta: Meta, targets: readonly Target[
   io.info(`Merging ${legs.length} leg(s) built from ${commit}: ${legs.map((l) => l.digest).join(', ')}`);
   if (!push) {
     io.info(`Nothing is merged: ${record.reasonNotPushed ?? 'nothing is pushed'}.`);
-    io.setOutput('metadata', metadataJson({ meta, results: [], pushes: [], imageId: '', builder: 'merge', cacheHit: { dependencies: 'off', layers: 'off', jar: 'off' }, reproducible: false, timings: record.timings }));
+    io.setOutput('metadata', metadataJson({ meta, results: [], pushes: [], imageId: '', builder: 'merge', cacheHit: NO_CACHE_HITS, reproducible: false, timings: record.timings }));
     return;
   }
   const pool = registryPool(job);
@@ -49,7 +50,7 @@ export async function mergeStage(job: Job, meta: Meta, targets: readonly Target[
   Object.assign(record, { results, pushed: pushes.length > 0, digest, supply: signed?.supply });
   io.setOutput('digest', digest);
   io.setOutput('pushed', String(pushes.length > 0));
-  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: '', builder: 'merge', cacheHit: { dependencies: 'off', layers: 'off', jar: 'off' }, reproducible: false, timings: record.timings, supply: signed?.supply }));
+  io.setOutput('metadata', metadataJson({ meta, results, pushes, imageId: '', builder: 'merge', cacheHit: NO_CACHE_HITS, reproducible: false, timings: record.timings, supply: signed?.supply }));
   if (failed.length) {
     const ok = results.filter((r) => r.pushed).map((r) => r.registry).join(', ') || 'No registry';
     throw new StageError('merge', `Tagging the index failed for ${failed.map((f) => `${f.registry} (${f.error})`).join('; ')}. ${ok} got every tag; every registry has the index ${digest} by digest.`);

@@ -3,6 +3,7 @@
  * first image is the source), each platform is moved onto its base name's current image, and the result goes to
  * every image by digest, tags last; SBOM, provenance and signature are made anew when asked.
  */
+import { NO_CACHE_HITS } from '../cache/keys.js';
 import { errorMessage, StageError } from '../errors.js';
 import { parseBaseRef } from '../builders/native/base.js';
 import { metadataJson } from '../outputs.js';
@@ -20,7 +21,6 @@ import { supplyStage } from './supply.js';
 
 type StageFn = <T>(key: string, title: string, fn: () => Promise<T>) => Promise<T>;
 
-const NO_CACHE = { dependencies: 'off', layers: 'off', jar: 'off' } as const;
 
 /** The targets and the source tag: every image with this run's tags; the first tag of the first image is read. */
 export function rebaseSource(targets: readonly Target[]): { source: Target; tag: string } {
@@ -45,7 +45,7 @@ export async function rebaseStage(job: Job, meta: Meta, targets: readonly Target
   const { io, inputs } = job;
   record.builder = 'rebase';
   const report = (extra: { pushes?: Parameters<typeof metadataJson>[0]['pushes']; results?: Parameters<typeof metadataJson>[0]['results']; supply?: Parameters<typeof metadataJson>[0]['supply'] } = {}): string =>
-    metadataJson({ meta, results: extra.results ?? [], pushes: extra.pushes ?? [], imageId: '', builder: 'rebase', cacheHit: NO_CACHE, reproducible: false, timings: record.timings, supply: extra.supply });
+    metadataJson({ meta, results: extra.results ?? [], pushes: extra.pushes ?? [], imageId: '', builder: 'rebase', cacheHit: NO_CACHE_HITS, reproducible: false, timings: record.timings, supply: extra.supply });
   if (!push) {
     io.info(`Nothing is rebased: ${record.reasonNotPushed ?? 'nothing is pushed'}.`);
     io.setOutput('rebase', 'skipped');

@@ -9,6 +9,9 @@ import { copiesOnlyTheJar } from '../dockerfile/facts.js';
 import { hasRunSteps } from '../dockerfile/model.js';
 import { toolchain } from '../java/toolchain.js';
 import type { Job } from '../job.js';
+import type { ImageRecord } from '../cache/record.js';
+import type { Target } from '../targets.js';
+import { recordServes, restoreRecord } from './record.js';
 
 /**
  * The layer cache this build keeps, said in one line: in the Actions cache a layer cache pays only for RUN steps;
@@ -44,11 +47,19 @@ async function whatIsBuilt(job: Job): Promise<ArtifactInputs | { why: string }> 
   return { tree: tree.digest, command: [command.file, ...command.args], workingDirectory: path.relative(ctx.workspace, inputs.workingDirectory), ...tools };
 }
 
+/** What restore found to stand in for the build: the jar of this source tree, or the native builder's image record. */
+export interface Reused {
+  cache: CacheState;
+  reusedJar?: string;
+  record?: ImageRecord;
+}
+
 /**
- * Restores what this run can reuse: the jar of this very source tree (then the build tool is skipped and its dependencies are
- * not needed), else the dependency cache; and the layer cache (BuildKit's, or the native builder's layer digests).
+ * Restores what this run can reuse: the image record or the jar of this very source tree (then the build tool is
+ * skipped and its dependencies are not needed), else the dependency cache; and the layer cache (BuildKit's, or the
+ * native builder's layer digests). `targets`: where the run pushes, when it does.
  */
-export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Record<string, string>, native = false): Promise<{ cache: CacheState; reusedJar?: string }> {
+export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Record<string, string>, native = false, targets?: readonly Target[]): Promise<Reused> {
   const { io, ctx, inputs, javaPlan } = job;
   const cache: CacheState = { write: mayWriteCache(inputs.cacheWrite, ctx.eventName, job.untrusted !== undefined) };
   if (!inputs.cache || job.untrusted) {
@@ -65,6 +76,11 @@ export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Rec
     const what = await whatIsBuilt(job);
     if ('why' in what) {
       io.notice(`No jar cache for this run: ${what.why}. The jar is built.`);
+    } else if (recordServes(job, native, targets)) {
+      // the record stands in for the jar cache: the native builder needs only the layers the jar became
+      const restored = await restoreRecord(job, what, targets!);
+      cache.record = restored.state;
+      if (restored.record) return { cache, record: restored.record };
     } else {
       const restored = await restoreArtifact(what, inputs.workingDirectory, ctx.runnerTemp, io);
       cache.artifact = restored.state;

@@ -1,3 +1,4 @@
+import type { ImageRecord } from '../../cache/record.js';
 import type { CacheState } from '../../cache/caches.js';
 import type { BuildResult } from './build.js';
 import type { OwnImage } from './own.js';
@@ -16,6 +17,8 @@ export interface DockerDeps {
   push: boolean;
   dockerEnv: Record<string, string>;
   policy: RetryPolicy;
+  /** The native builder's image record, when restore found one whose layers the registries hold. */
+  record?: ImageRecord;
 }
 
 /**

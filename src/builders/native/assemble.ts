@@ -13,6 +13,14 @@ export interface AppLayer {
   tar: Buffer;
 }
 
+/** A layer the image record names: its diff_id and its blob as made before, no tar. */
+export interface MadeLayer {
+  diffId: string;
+  made: { digest: string; size: number };
+}
+
+export type RunLayer = AppLayer | MadeLayer;
+
 export interface Blob {
   digest: string;
   size: number;
@@ -20,9 +28,10 @@ export interface Blob {
   data?: Buffer;
 }
 
-/** Each planned layer as a tar, its entries' bytes read through `read`. */
-export function layerTars(plan: BuildPlan, read: (source: string) => Uint8Array): AppLayer[] {
-  return plan.layers.map((l) => {
+/** Each planned layer as a tar, its entries' bytes read through `read`; a layer the image record names stays as it was made. */
+export function layerTars(plan: BuildPlan, read: (source: string) => Uint8Array): RunLayer[] {
+  return plan.layers.map((l): RunLayer => {
+    if (l.made) return { diffId: l.made.diffId, made: { digest: l.made.digest, size: l.made.size } };
     const entries: LayerEntry[] = l.entries.map(({ source, ...e }) => ({ ...e, data: e.data ?? (source !== undefined ? read(source) : undefined) }));
     const tar = writeTar(entries);
     return { diffId: sha256(tar), tar };

@@ -6,10 +6,12 @@ import { pushedTargets, type RegistryResult } from '../buildkit/publish.js';
 import type { PushResult } from '../buildkit/push.js';
 import { jarBuildArg } from '../buildkit/spec.js';
 import type { CacheState } from '../../cache/caches.js';
+import { writeRecordFile, type ImageRecord } from '../../cache/record.js';
 import { assemble, layerTars, type AssembledImage } from './assemble.js';
 import { blobsOfRun, type FetchBlob } from './digests.js';
 import { parseBaseRef, readBase, type BaseImage } from './base.js';
 import { listContext, openContext, readContextFile } from '../../dockerfile/context.js';
+import type { ContextFile } from './copy.js';
 import { loadIntoEngine } from './load.js';
 import { planBuild, type BuildPlan } from './plan.js';
 import { pushImage, tagImage } from './push.js';
@@ -72,6 +74,19 @@ function blobFetcher(job: Job, client: (registry: string) => RegistryClient): Fe
 
 type Client = ReturnType<typeof registryPool>['client'];
 
+/** The context's files, with the recorded jar in place of whatever the disk holds at its path (the build did not run). Pure. */
+export function withRecordedJar(files: readonly ContextFile[], record: ImageRecord | undefined): ContextFile[] {
+  if (!record) return [...files];
+  return [...files.filter((f) => f.path !== record.jar.path), { path: record.jar.path, type: 'file', mode: record.jar.mode, size: record.jar.size }];
+}
+
+/** What this build made of its jar, for the next run of the same build: the jar's COPY layers, by the digests just made. Pure. */
+export function recordOf(plan: BuildPlan, blobs: readonly { digest: string; size: number }[], diffIds: readonly string[]): ImageRecord | undefined {
+  if (!plan.jar) return undefined;
+  const layers = plan.layers.flatMap((l, i) => (l.jarLayer === undefined ? [] : [{ name: l.jarLayer, diffId: diffIds[i], digest: blobs[i].digest, size: blobs[i].size }]));
+  return layers.length ? { jar: plan.jar, layers } : undefined;
+}
+
 /**
  * One registry's targets: the run's one image, pushed by digest to each repository in turn (the run's layers mounted
  * from the ones before), then each repository's own tags; a leg writes no tag.
@@ -116,8 +131,18 @@ async function publishRegistry(job: Job, client: Client, registry: string, here:
   }
 }
 
+/** After a build of its own (not from a record), the image record for post to save, when restore looked for one. */
+function keepRecord(cache: CacheState | undefined, used: ImageRecord | undefined, plan: BuildPlan, blobs: readonly { digest: string; size: number }[], diffIds: readonly string[]): void {
+  const r = cache?.record;
+  if (!r || used || r.hit === 'exact' || !cache.write) return;
+  const made = recordOf(plan, blobs, diffIds);
+  if (!made) return;
+  writeRecordFile(r.path, made);
+  r.save = true;
+}
+
 /** The daemonless builder: reads the base's manifests and configs, writes the layers itself, pushes by digest. */
-export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState, now: () => Date = () => new Date()): ImageBuilder {
+export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState, record?: ImageRecord, now: () => Date = () => new Date()): ImageBuilder {
   const { inputs, io } = job;
   const { client, close } = registryPool(job, policy);
   let prepared: Prepared | undefined;
@@ -125,7 +150,7 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState,
   return {
     async build(meta, targets, jar) {
       const buildArgs = new Map(inputs.buildArgs);
-      if (job.wantsJar && jar) buildArgs.set('JAR_FILE', jarBuildArg(inputs.context, jar));
+      if (job.wantsJar && (jar || record)) buildArgs.set('JAR_FILE', jar ? jarBuildArg(inputs.context, jar) : record!.jar.path);
       const df = readDockerfile(job.dockerfile, buildArgs);
       const baseRef = parseBaseRef(df.base);
       let base: BaseImage;
@@ -147,7 +172,8 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState,
       try {
         const context = openContext(inputs.context, inputs.file);
         if (context.ignore.file) io.info(`The build context leaves out what ${context.ignore.file} lists, as BuildKit reads it for this Dockerfile.`);
-        plan = planBuild(df, listContext(context, sources), read, { layers: inputs.layers, mtime });
+        plan = planBuild(df, withRecordedJar(listContext(context, sources), record), read, { layers: inputs.layers, mtime, recorded: record });
+        if (record && !plan.layers.some((l) => l.made)) throw new Error(`the image record names the jar ${record.jar.path}, which no COPY takes; set \`cache: false\` once to build it afresh`);
       } catch (e) {
         throw new StageError('image', `The image build failed: ${errorMessage(e)}. Check the Dockerfile given in \`file\` and the \`context\`.`);
       }
@@ -156,7 +182,9 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState,
       const created = new Date(mtime * 1000).toISOString().replace('.000Z', 'Z');
       const resolved = resolvedBase(df.base, base);
       const { blobs } = await blobsOfRun(layers, cache?.nativeLayers, blobFetcher(job, client), (m) => io.info(m));
-      const image = assemble(base, resolved, plan, blobs, layers.map((l) => l.diffId), labelPairs(meta.labels), created, inputs.platforms.length > 1);
+      const diffIds = layers.map((l) => l.diffId);
+      const image = assemble(base, resolved, plan, blobs, diffIds, labelPairs(meta.labels), created, inputs.platforms.length > 1);
+      keepRecord(cache, record, plan, blobs, diffIds);
       prepared = { base, resolved, baseRef, image };
       if (inputs.load) {
         const baseClient = client(baseRef.registry);
@@ -165,7 +193,7 @@ export function nativeBuilder(job: Job, policy: RetryPolicy, cache?: CacheState,
         });
         io.info(msg);
       }
-      io.info(`Native build of ${inputs.platforms.join(', ') || 'the base platform'} on ${df.base}: ${layers.length} layer(s), ${layers.reduce((n, l) => n + l.tar.length, 0)} bytes uncompressed; config ${image.platforms[0].config.digest}.`);
+      io.info(`Native build of ${inputs.platforms.join(', ') || 'the base platform'} on ${df.base}: ${layers.length} layer(s), ${layers.reduce((n, l) => n + ('tar' in l ? l.tar.length : 0), 0)} bytes tarred; config ${image.platforms[0].config.digest}.`);
       return { builder: 'native', imageId: image.platforms[0].config.digest, base: resolved };
     },
 

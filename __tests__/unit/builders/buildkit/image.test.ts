@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildEnv, buildxArgs, dockerBuildArgs, type BuildSpec } from '../../../../src/builders/buildkit/args.js';
-import { copiesOnlyTheJar } from '../../../../src/dockerfile/facts.js';
+import { copiesOnlyTheJar, takesOnlyTheJar } from '../../../../src/dockerfile/facts.js';
 import { declaredArgs, hasRunSteps, readModel } from '../../../../src/dockerfile/model.js';
 import { pushedDigest } from '../../../../src/builders/buildkit/push.js';
 import { jarBuildArg } from '../../../../src/builders/buildkit/spec.js';
@@ -17,6 +17,16 @@ describe('what a Dockerfile takes from the build', () => {
     ['FROM a AS b\nFROM c\nCOPY --from=b /target/x /x\n', true],
     ['FROM a\nCOPY ["${JAR_FILE}", "app.jar"]\n', true],
   ])('%j -> %s', (text, want) => expect(copiesOnlyTheJar(readModel(text))).toBe(want));
+
+  it.each([
+    [tutorial, true],
+    ['FROM a\nWORKDIR /app\nARG JAR_FILE\nCOPY --chown=1:1 ["$JAR_FILE", "app.jar"]\nUSER 1\n', true],
+    ['FROM a\nARG JAR_FILE\nCOPY $JAR_FILE /app.jar\nCOPY config/app.yml /app/\n', false],
+    ['FROM a\nARG JAR_FILE\nADD ${JAR_FILE} app.jar\n', false],
+    ['FROM a AS b\nFROM c\nARG JAR_FILE\nCOPY ${JAR_FILE} app.jar\nCOPY --from=b /x /x\n', false],
+    ['FROM a\nCOPY <<EOF /x\nhi\nEOF\n', false],
+    ['FROM a\nENTRYPOINT ["java"]\n', true],
+  ])('the jar is all the image takes from the context in %j: %s', (text, want) => expect(takesOnlyTheJar(readModel(text))).toBe(want));
 
   it.each([
     [tutorial, false],
