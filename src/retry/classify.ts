@@ -42,8 +42,8 @@ export function classifyNetwork(code: string): FailureKind {
 
 /** Refusals: trying again with the same credentials cannot help, and must not hammer the registry. */
 const AUTH = [/\b401\b/, /\b403\b/, /unauthori[sz]ed/i, /denied/i, /incorrect username or password/i, /authentication required/i, /forbidden/i, /no basic auth credentials/i, /name unknown/i];
-/** Answers about the content or the name: the same request gets the same answer. */
-const FATAL = [/manifest (invalid|unknown|blob unknown)/i, /digest (invalid|did not match|mismatch)/i, /did not match (the )?(expected|uploaded) (digest|content)/i, /blob unknown/i, /size invalid/i, /x509|certificate/i];
+/** Answers about the content or the name, and a port fetch never connects to (`bad port`): the same request gets the same answer. */
+const FATAL = [/\bbad port\b/i, /manifest (invalid|unknown|blob unknown)/i, /digest (invalid|did not match|mismatch)/i, /did not match (the )?(expected|uploaded) (digest|content)/i, /blob unknown/i, /size invalid/i, /x509|certificate/i];
 const TRANSIENT = [
   /\b5\d\d\b/,
   /\b429\b/,

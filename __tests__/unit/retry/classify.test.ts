@@ -33,6 +33,8 @@ const CASES: [string, string, 'transient' | 'auth' | 'fatal'][] = [
   ['a digest mismatch', 'digest invalid: provided digest did not match uploaded content', 'fatal'],
   ['a 500 that is a digest mismatch', 'received unexpected HTTP status: 500 Internal Server Error: digest invalid', 'fatal'],
   ['a bad reference', 'invalid reference format', 'fatal'],
+  // fetch refuses the port outright (the Fetch standard's blocked ports) before any connection: no answer can change
+  ['a port fetch refuses to use', 'fetch failed: bad port', 'fatal'],
 ];
 
 describe('classification from docker\'s error line, never its progress lines', () => {

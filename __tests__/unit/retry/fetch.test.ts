@@ -62,6 +62,12 @@ describe('fetchWithRetry goes through the one retry loop', () => {
     scripts.set('/gone', ['reset', 'reset', 'reset']);
     await expect(fetchWithRetry(`${base}/gone`, {}, 5000, policy(1))).rejects.toThrow(/fetch failed/);
   });
+
+  it('throws at once for a port fetch refuses to connect to (9, discard), waiting for nothing', async () => {
+    const p = policy();
+    await expect(fetchWithRetry('http://127.0.0.1:9/repos/acme/app', {}, 5000, p)).rejects.toThrow(/fetch failed/);
+    expect(p.waits).toEqual([]);
+  });
 });
 
 describe('the loop itself', () => {
