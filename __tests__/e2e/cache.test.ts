@@ -167,36 +167,6 @@ describe('caches across runs: the same commit again, then a one-line change', ()
   });
 });
 
-describe('a cache service that answers 500 to everything', () => {
-  let svc: CacheService;
-  let run: ActionRun;
-  const repo = uniqueRepo('cache500');
-  beforeAll(async () => {
-    const s = services();
-    svc = await startCacheService({ mode: 'fail500' });
-    // Maven, so that the dependency and jar caches are asked for too
-    const ws = workspace('__tests__/fixtures/maven-shaded');
-    run = await runAction({
-      workspace: ws.dir,
-      event: tagEvent(ws.sha, 'v1.0.0'),
-      env: { ...ws.env, ...svc.env },
-      inputs: { images: `${s.registry}/${repo}`, registry: s.registry, username: s.user, password: s.password },
-    });
-  });
-  afterAll(async () => {
-    await svc?.stop();
-  });
-
-  it('publishes anyway, with warnings', () => {
-    expect(run.main.code, run.main.log).toBe(0);
-    expect(run.post.code, run.post.log).toBe(0);
-    expect(run.outputs.pushed).toBe('true');
-    expect(run.main.log).toMatch(/::warning::Failed to restore/);
-    expect(svc.calls().every((c) => c.status === 500)).toBe(true);
-    expect(svc.calls().length).toBeGreaterThan(0);
-  });
-});
-
 // image store: <image>:buildcache on the containerd store; on the classic one the cache goes inline and comes back from the tags
 describe('cache-mode: registry', { tags: ['image-store'] }, () => {
   it('keeps the layer cache as <image>:buildcache and uses it on the next run', async () => {
