@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { HeavyFirstSequencer } from './__tests__/support/sequencer.ts';
 
 // End-to-end tests share one Docker engine. One file at a time by default; .ci/test runs the files that only build, push
 // and pull under names of their own on two workers (`--fileParallelism --maxWorkers=2`), then the engine-settings files
@@ -7,6 +8,8 @@ export default defineConfig({
   test: {
     include: ['__tests__/e2e/**/*.test.ts'],
     fileParallelism: false,
+    // the longest files first, so that the two workers of .ci/test end together (__tests__/support/sequencer.ts)
+    sequence: { sequencer: HeavyFirstSequencer },
     testTimeout: 10 * 60 * 1000,
     // a hook that makes several action runs, on an engine shared with another worker
     hookTimeout: 10 * 60 * 1000,
