@@ -8,7 +8,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * tag-filtered lane writes near-zero durations into that cache for the files it skipped. Only the order changes:
  * a stale list costs time, never a result.
  */
-export const HEAVY_FIRST: readonly string[] = ['faults', 'apps', 'cache-outage', 'jar-cache', 'buildtool', 'native-springboot', 'privilege', 'sandbox', 'pipeline'];
+export const HEAVY_FIRST: readonly string[] = ['faults', 'apps', 'jar-cache', 'cache-outage', 'buildtool', 'native-springboot', 'privilege', 'sandbox', 'pipeline'];
 
 /** The name of a test file without folder and `.test.ts`, as HEAVY_FIRST names it. */
 export function fileName(moduleId: string): string {
