@@ -49,7 +49,7 @@ async function restoreEngine(io: ActionIO, trust: readonly TrustChange[], daemon
     for (const c of trust) {
       try {
         const done = await restoreTrust(c);
-        io.info(done === 'left' ? `${c.file} was changed by someone else since: left as it is.` : `${done === 'removed' ? 'Removed' : 'Restored'} ${c.file}.`);
+        io.info(done === 'left' ? `${c.file} was changed by someone else since: left as it is.` : `Removed ${c.file}.`);
       } catch (e) {
         io.warning(`Could not restore ${c.file}: ${errorMessage(e)}`);
       }

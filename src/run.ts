@@ -238,7 +238,7 @@ async function pipeline(io: ActionIO, env: NodeJS.ProcessEnv, now: Date, record:
   const dockerEnv = {
     ...engine,
     ...(choice.kind === 'docker' && !job.untrusted && (inputs.logins.length || inputs.insecureRegistries.length)
-      ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx.runnerTemp, userDockerConfigDir(env), post, persist, policy, io))
+      ? await stage('login', 'Log in to the registries', async () => openSession(inputs.logins, inputs.insecureRegistries, ctx, userDockerConfigDir(env), post, persist, policy, io))
       : {}),
   };
   const builder = deps.createBuilder(choice.kind, job, { cache, useBuildx, push, dockerEnv, policy, record: imageRecord });

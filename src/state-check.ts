@@ -6,7 +6,7 @@ import { layerDirs } from './cache/layers.js';
 import { layerDigestsDir } from './cache/layer-digests.js';
 import { recordDir } from './cache/record.js';
 import type { DaemonChange } from './engine/insecure.js';
-import type { TrustChange } from './engine/trust.js';
+import { isOwnCaFileName, type TrustChange } from './engine/trust.js';
 import { isRegistryHost } from './oci/name.js';
 
 /** What post knows for itself, to check state against: nothing here comes from the state. */
@@ -82,17 +82,21 @@ export function checkCache(v: unknown, facts: StateFacts): Checked<CacheState> {
   return ok(v as unknown as CacheState);
 }
 
-/** A CA file main wrote: `<certs.d>/<host[:port]>/ca.crt`, holding (and to hold again) PEM certificates. Pure. */
+/**
+ * A CA file main wrote: `<certs.d>/<host[:port]>/image-publish-<run id>-<16 hex>.crt` (caFileName's shape, never the
+ * user's `ca.crt` nor another file), holding PEM certificates. Nothing post would write back. Pure.
+ */
 export function checkTrust(v: unknown, facts: StateFacts): Checked<TrustChange> {
   if (!isObject(v) || typeof v.file !== 'string') return no('not a CA file change');
   const host = path.basename(path.dirname(v.file));
   const certs = path.resolve(facts.certsDir);
-  if (!isRegistryHost(host) || v.file !== path.join(certs, host, 'ca.crt')) return no(`${quote(v.file)} is not ${certs}/<registry>/ca.crt`);
-  for (const k of ['previous', 'written'] as const) {
-    if (v[k] !== undefined && !isPem(v[k])) return no(`${v.file}: its ${k} content is not a PEM certificate`);
-  }
+  const name = path.basename(v.file);
+  if (!isRegistryHost(host) || !isOwnCaFileName(name) || v.file !== path.join(certs, host, name)) return no(`${quote(v.file)} is not ${certs}/<registry>/image-publish-<run id>-<random>.crt`);
+  const extra = Object.keys(v).filter((k) => !['file', 'written', 'createdDir'].includes(k));
+  if (extra.length) return no(`${v.file}: unknown field ${quote(extra[0])}`);
+  if (!isPem(v.written)) return no(`${v.file}: its written content is not a PEM certificate`);
   if (v.createdDir !== undefined && typeof v.createdDir !== 'boolean') return no(`${v.file}: createdDir is not true or false`);
-  return ok({ file: v.file, previous: v.previous as string | undefined, written: v.written as string | undefined, createdDir: v.createdDir as boolean | undefined });
+  return ok({ file: v.file, written: v.written as string, createdDir: v.createdDir as boolean | undefined });
 }
 
 /** The insecure registries main added to the daemon.json the engine reads now, and nothing else. Pure. */

@@ -3,9 +3,9 @@ import path from 'node:path';
 
 /**
  * The engine's trust store (/etc/docker/certs.d, one per machine and read by every dockerd on it) is shared by every
- * run: a docker-builder run given a `ca` writes <host>/ca.crt there and its post removes it, and a run that finds the
- * same CA there already writes nothing (the file is not its change to undo). Two such runs at once would see the
- * file go while they push, and a test that checks certs.d would see another run's file. The e2e files that run
+ * run: a docker-builder run given a `ca` writes <host>/image-publish-<run id>-<random>.crt there and its post removes
+ * that file (and the folder, once empty, when only the action's runs put files there). Runs at once no longer touch
+ * each other's files, but a test that checks certs.d would see another run's file. The e2e files that run
  * beside each other (.ci/test runs them on two workers) hold this lock around such runs and checks, so they take
  * their turns at the trust store and at nothing else.
  *

@@ -4,6 +4,7 @@ import { checkCache, checkDaemon, checkDockerConfig, checkTrust, type StateFacts
 
 const facts: StateFacts = { runnerTemp: '/home/runner/work/_temp', certsDir: '/etc/docker/certs.d', daemonFile: '/etc/docker/daemon.json' };
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n';
+const OWN = 'image-publish-1001-0123456789abcdef.crt';
 
 function store(raw?: string): { save(k: string, v: string): void; get(k: string): string } {
   const m = new Map<string, string>(raw === undefined ? [] : [['image-publish', raw]]);
@@ -17,7 +18,7 @@ describe('post state', () => {
       dockerConfig: '/home/runner/work/_temp/image-publish-docker-Ab12Cd',
       registries: ['ghcr.io', '127.0.0.1:5000', '[::1]:5001'],
       cache: { write: true, artifact: { key: 'image-publish-jar-linux-x64-abc', path: '/home/runner/work/_temp/image-publish-artifact', hit: 'miss', staged: true }, dependencies: { key: 'image-publish-linux-x64-maven-0f', paths: ['/home/runner/.m2/repository'], hit: 'partial' }, layers: { key: 'image-publish-layers-linux-x64-1-abc', path: '/home/runner/work/_temp/image-publish-layers/cache', hit: 'miss', exported: true }, layerExport: 'max' },
-      trust: [{ file: '/etc/docker/certs.d/registry.example.com:5443/ca.crt', written: PEM, createdDir: true }],
+      trust: [{ file: `/etc/docker/certs.d/registry.example.com:5443/${OWN}`, written: PEM, createdDir: true }],
       daemonConfig: { file: '/etc/docker/daemon.json', added: ['10.0.0.5:5000'], created: false },
       succeeded: true,
     };
@@ -61,18 +62,35 @@ describe('the docker config post deletes', () => {
   ])('%s: %s', (p, ok) => expect('value' in checkDockerConfig(p, facts)).toBe(ok));
 });
 
-describe('the CA files post restores', () => {
+describe("the CA files post removes: only one of the action's own, never the user's ca.crt", () => {
   it.each([
-    [{ file: '/etc/docker/certs.d/ghcr.io/ca.crt', written: PEM }, true],
-    [{ file: '/etc/docker/certs.d/[::1]:5001/ca.crt', previous: PEM, written: PEM }, true],
-    [{ file: '/etc/docker/certs.d/ghcr.io/../../../passwd' }, false],
-    [{ file: '/etc/docker/certs.d/ghcr.io/client.key' }, false],
-    [{ file: '/etc/docker/certs.d/ca.crt' }, false],
-    [{ file: '/etc/ld.so.preload' }, false],
-    [{ file: '/etc/docker/certs.d/not a host/ca.crt' }, false],
-    [{ file: '/etc/docker/certs.d/ghcr.io/ca.crt', previous: '/tmp/evil.so\n' }, false],
-    [{ file: '/etc/docker/certs.d/ghcr.io/ca.crt', createdDir: 'yes' }, false],
+    [{ file: `/etc/docker/certs.d/ghcr.io/${OWN}`, written: PEM }, true],
+    [{ file: `/etc/docker/certs.d/[::1]:5001/${OWN}`, written: PEM, createdDir: true }, true],
+    [{ file: '/etc/docker/certs.d/ghcr.io/image-publish-0-ffffffffffffffff.crt', written: PEM, createdDir: false }, true],
+    [{ file: '/etc/docker/certs.d/ghcr.io/ca.crt', written: PEM }, false],
+    [{ file: '/etc/docker/certs.d/ghcr.io/image-publish-1001-0123456789ABCDEF.crt', written: PEM }, false],
+    [{ file: '/etc/docker/certs.d/ghcr.io/image-publish-1001-0123456789abcde.crt', written: PEM }, false],
+    [{ file: '/etc/docker/certs.d/ghcr.io/image-publish-x-0123456789abcdef.crt', written: PEM }, false],
+    [{ file: '/etc/docker/certs.d/ghcr.io/image-publish-1001-0123456789abcdef.cert', written: PEM }, false],
+    [{ file: '/etc/docker/certs.d/ghcr.io/image-publish-1001-0123456789abcdef.key', written: PEM }, false],
+    [{ file: `/etc/docker/certs.d/ghcr.io/sub/${OWN}`, written: PEM }, false],
+    [{ file: `/etc/docker/certs.d/ghcr.io/../ghcr.io/${OWN}`, written: PEM }, false],
+    [{ file: `/etc/docker/certs.d/${OWN}`, written: PEM }, false],
+    [{ file: `/etc/docker/certs.d/not a host/${OWN}`, written: PEM }, false],
+    [{ file: `/tmp/certs.d/ghcr.io/${OWN}`, written: PEM }, false],
+    [{ file: `etc/docker/certs.d/ghcr.io/${OWN}`, written: PEM }, false],
+    [{ file: '/etc/docker/certs.d/ghcr.io/../../../passwd', written: PEM }, false],
+    [{ file: '/etc/ld.so.preload', written: PEM }, false],
+    [{ file: `/etc/docker/certs.d/ghcr.io/${OWN}` }, false],
+    [{ file: `/etc/docker/certs.d/ghcr.io/${OWN}`, written: '/tmp/evil.so\n' }, false],
+    [{ file: `/etc/docker/certs.d/ghcr.io/${OWN}`, written: PEM, previous: PEM }, false],
+    [{ file: `/etc/docker/certs.d/ghcr.io/${OWN}`, written: PEM, createdDir: 'yes' }, false],
   ])('%j: %s', (t, ok) => expect('value' in checkTrust(t, facts)).toBe(ok));
+
+  it('says why, naming the shape it accepts', () => {
+    expect(checkTrust({ file: '/etc/docker/certs.d/ghcr.io/ca.crt', written: PEM }, facts)).toEqual({ why: '"/etc/docker/certs.d/ghcr.io/ca.crt" is not /etc/docker/certs.d/<registry>/image-publish-<run id>-<random>.crt' });
+    expect(checkTrust({ file: `/etc/docker/certs.d/ghcr.io/${OWN}`, written: PEM, previous: PEM }, facts)).toEqual({ why: `/etc/docker/certs.d/ghcr.io/${OWN}: unknown field "previous"` });
+  });
 });
 
 describe('the daemon.json entries post takes out', () => {

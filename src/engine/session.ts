@@ -19,7 +19,7 @@ export interface SessionLog {
 export async function openSession(
   logins: readonly RegistryLogin[],
   insecure: readonly string[],
-  runnerTemp: string,
+  runner: { runnerTemp: string; runId?: number },
   userConfigDir: string,
   post: PostState,
   persist: () => void,
@@ -38,7 +38,7 @@ export async function openSession(
     log.warning(`The engine talks plain HTTP to ${insecure.join(', ')} until the post step, as insecure-registries asks.`);
   }
   if (!logins.length) return {};
-  post.dockerConfig = createDockerConfig(runnerTemp, userConfigDir);
+  post.dockerConfig = createDockerConfig(runner.runnerTemp, userConfigDir);
   persist();
   const dockerEnv = { DOCKER_CONFIG: post.dockerConfig };
   for (const l of logins) {
@@ -47,7 +47,7 @@ export async function openSession(
         await trustCa(l.registry, l.ca, (change) => {
           (post.trust ??= []).push(change);
           persist();
-        });
+        }, { runId: runner.runId });
       } catch (e) {
         throw new StageError('login', `Could not make the Docker engine trust the CA given for ${l.registry}: ${errorMessage(e)}.`);
       }

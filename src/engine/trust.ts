@@ -1,24 +1,44 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execute } from '../exec.js';
 import { assertRegistryHost } from '../oci/host.js';
 
-/** What was changed in the engine's trust store, so post can put it back. Certificates are public: no secret here. */
+/**
+ * A CA file this run wrote into the engine's trust store, so post can take it out again. The file is the run's own
+ * (see caFileName): nothing else in the folder is ever touched. Certificates are public: no secret here.
+ */
 export interface TrustChange {
   file: string;
-  /** The file's earlier content, when there was one. */
-  previous?: string;
-  /** The folder had to be made for the file, so it goes too. */
+  /** What this run wrote: post removes the file only while it still holds it. */
+  written: string;
+  /** The folder is the action's (made for this file, or holding only other runs' files): post takes it out once empty. */
   createdDir?: boolean;
-  /** What this job wrote: post undoes only while the file still holds it, so another job's later write stays. */
-  written?: string;
 }
 
 export const ENGINE_CERTS_DIR = '/etc/docker/certs.d';
 
-/** The engine reads <certs.d>/<host:port>/ca.crt on every connection to that registry. Pure. */
-export function caFile(certsDir: string, registry: string): string {
-  return path.join(certsDir, assertRegistryHost(registry), 'ca.crt');
+/**
+ * The engine reads every `*.crt` in <certs.d>/<host:port>/ as a CA (moby's ReadCertsDirectory, and BuildKit's
+ * resolver for the containerd store), so each run writes a file of its own there: two jobs on one engine never
+ * write, restore or remove each other's file, nor the user's `ca.crt`.
+ */
+const OWN_CA_FILE = /^image-publish-\d{1,20}-[0-9a-f]{16}\.crt$/;
+
+/** This run's CA file name: its run id (0 outside Actions) and 16 random hex digits, as jobs of one run share the id. Pure. */
+export function caFileName(runId: number | undefined, random: string): string {
+  const id = runId !== undefined && Number.isSafeInteger(runId) && runId >= 0 ? runId : 0;
+  const name = `image-publish-${id}-${random}.crt`;
+  if (!OWN_CA_FILE.test(name)) throw new Error(`${JSON.stringify(name)} is not a CA file name of this action's`);
+  return name;
+}
+
+/** Whether a file name has the shape caFileName gives, and only that. Pure. */
+export const isOwnCaFileName = (name: string): boolean => OWN_CA_FILE.test(name);
+
+/** <certs.d>/<host:port>/<name>. Pure. */
+export function caFile(certsDir: string, registry: string, name: string): string {
+  return path.join(certsDir, assertRegistryHost(registry), name);
 }
 
 const isRoot = (): boolean => typeof process.getuid === 'function' && process.getuid() === 0;
@@ -54,25 +74,48 @@ export async function removeFile(file: string, dirToo: boolean): Promise<void> {
   }
 }
 
-/**
- * Makes the engine trust `pem` for `registry`. `record` learns the change before the file is written, so post can
- * undo it after a crash; a file that already holds this CA is left alone (nothing to undo).
- */
-export async function trustCa(registry: string, pem: string, record: (c: TrustChange) => void, certsDir = ENGINE_CERTS_DIR): Promise<void> {
-  const file = caFile(certsDir, registry);
-  const previous = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-  if (previous === pem) return;
-  record({ file, previous, createdDir: !existsSync(path.dirname(file)), written: pem });
-  await writeFile(file, pem);
+/** A folder that is not there yet, or holds only runs' CA files: the last run out takes it out. */
+function actionsFolder(dir: string): boolean {
+  try {
+    const names = readdirSync(dir);
+    return names.length > 0 && names.every(isOwnCaFileName);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
 }
 
-/** Puts a file back as it was before main, unless another job has written it since (then it is theirs now). */
-export async function restoreTrust(change: TrustChange): Promise<'restored' | 'removed' | 'left'> {
+export interface TrustOptions {
+  runId?: number;
+  certsDir?: string;
+  /** The file name's random part (tests pass their own). */
+  random?: string;
+}
+
+/**
+ * Makes the engine trust `pem` for `registry` with a file of this run's own. `record` learns the change before the
+ * file is written, so post can undo it after a crash.
+ */
+export async function trustCa(registry: string, pem: string, record: (c: TrustChange) => void, opts: TrustOptions = {}): Promise<void> {
+  const file = caFile(opts.certsDir ?? ENGINE_CERTS_DIR, registry, caFileName(opts.runId, opts.random ?? randomBytes(8).toString('hex')));
+  if (existsSync(file)) throw new Error(`${file} exists already; it is not this run's to overwrite`);
+  record({ file, written: pem, createdDir: actionsFolder(path.dirname(file)) });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await writeFile(file, pem);
+      return;
+    } catch (e) {
+      // another run's post took the empty folder out between our mkdir and our write: make it again
+      if (attempt === 3 || existsSync(path.dirname(file))) throw e;
+    }
+  }
+}
+
+/** Takes out the file this run wrote (and the folder it made, once empty), unless its content is no longer ours. */
+export async function restoreTrust(change: TrustChange): Promise<'removed' | 'left'> {
   const now = existsSync(change.file) ? readFileSync(change.file, 'utf8') : undefined;
-  if (change.written !== undefined && now !== change.written) return 'left';
-  if (change.previous !== undefined) await writeFile(change.file, change.previous);
-  else await removeFile(change.file, change.createdDir === true);
-  return change.previous !== undefined ? 'restored' : 'removed';
+  if (now !== undefined && now !== change.written) return 'left';
+  await removeFile(change.file, change.createdDir === true);
+  return 'removed';
 }
 
 /** Signals a process as root, or through sudo. */

@@ -5,7 +5,7 @@ import { forkPullRequest } from '../../../src/github.js';
 import { parseInputs } from '../../../src/inputs/inputs.js';
 import { checkPem, parseRegistryAuth, secretLookingArgs, singleLogin } from '../../../src/inputs/registry-auth.js';
 import { addInsecure, insecureList, removeInsecure } from '../../../src/engine/insecure.js';
-import { caFile } from '../../../src/engine/trust.js';
+import { caFile, caFileName } from '../../../src/engine/trust.js';
 import { ROOT } from '../../support/runner.ts';
 
 const PEM = readFileSync(path.join(ROOT, '__tests__/fixtures/test-ca.pem'), 'utf8');
@@ -140,8 +140,8 @@ describe('engine settings', () => {
     expect(removeInsecure(addInsecure(pretty, ['x:1']).text, ['x:1'])).toBe(pretty);
   });
 
-  it('puts a CA where the engine looks for it', () => {
-    expect(caFile('/etc/docker/certs.d', '[::1]:5443')).toBe('/etc/docker/certs.d/[::1]:5443/ca.crt');
+  it("puts a CA where the engine looks for it, in a file of the run's own", () => {
+    expect(caFile('/etc/docker/certs.d', '[::1]:5443', caFileName(1001, '0123456789abcdef'))).toBe('/etc/docker/certs.d/[::1]:5443/image-publish-1001-0123456789abcdef.crt');
   });
 
   it('warns about build args that look like secrets', () => {

@@ -44,8 +44,8 @@ describe('every place a registry name is used', () => {
     expect(() => parseRegistryAuth('- registry: --config=/tmp/x\n  username: u\n  password: p\n', D)).toThrow(`Input 'registry-auth': "--config=/tmp/x" is not a registry`);
   });
   it('the engine files refuse a name that is not a host', () => {
-    expect(caFile('/etc/docker/certs.d', '127.0.0.1:5000')).toBe('/etc/docker/certs.d/127.0.0.1:5000/ca.crt');
-    expect(() => caFile('/etc/docker/certs.d', '../../x')).toThrow('is not a registry host');
+    expect(caFile('/etc/docker/certs.d', '127.0.0.1:5000', 'x.crt')).toBe('/etc/docker/certs.d/127.0.0.1:5000/x.crt');
+    expect(() => caFile('/etc/docker/certs.d', '../../x', 'x.crt')).toThrow('is not a registry host');
     expect(() => addInsecure('{}', ['../x'])).toThrow('is not a registry host');
   });
 });
