@@ -1,9 +1,12 @@
 // @module-tag engine-settings (certs.d and daemon.json's insecure-registries with a reload of dockerd, checked as a whole: runs alone)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tagEvent } from '../support/events.ts';
 import { runAction, type ActionRun } from '../support/runner.ts';
+import { withEngineTrust } from '../support/engine-trust.ts';
 import { classicStore, daemonJsonPath, docker, PREBUILT, prebuiltWorkspace, registryDigest, services, uniqueRepo, type Services } from '../support/services.ts';
 
 let s: Services;
@@ -17,6 +20,8 @@ function authEntry(registry: string, password: string, ca?: string): string {
   return `- registry: ${JSON.stringify(registry)}\n  username: ${s.user}\n  password: ${password}\n${ca ? `  ca: |\n${indent(ca, 4)}\n` : ''}`;
 }
 
+const escapeRe = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function expectNoSecret(run: ActionRun, ...secrets: string[]): void {
   for (const secret of secrets) expect(run.everything).not.toContain(secret);
 }
@@ -26,20 +31,26 @@ describe('two registries at once, one behind a CA given only through `ca`', { ta
   const repo = uniqueRepo('multi');
   let run: ActionRun;
   let certDir: string;
+  let certDirAfter: boolean;
   beforeAll(async () => {
     certDir = `/etc/docker/certs.d/${s.tlsRegistry}`;
-    expect(existsSync(certDir), 'the engine must not trust the test CA beforehand').toBe(false);
     const ws = prebuiltWorkspace();
-    run = await runAction({
-      workspace: ws.dir,
-      event: tagEvent(ws.sha, 'v1.4.0'),
-      env: ws.env,
-      inputs: {
-        images: `${s.registry}/${repo}\n${s.tlsRegistry}/${repo}`,
-        tags: 'type=semver,pattern={{version}}',
-        'registry-auth': authEntry(s.registry, s.password) + authEntry(s.tlsRegistry, s.password, readFileSync(s.caFile, 'utf8')),
-        ...PREBUILT,
-      },
+    // no other file's run holds a file in certs.d meanwhile: what is there before and after is this run's doing
+    run = await withEngineTrust(async () => {
+      expect(existsSync(certDir), 'the engine must not trust the test CA beforehand').toBe(false);
+      const r = await runAction({
+        workspace: ws.dir,
+        event: tagEvent(ws.sha, 'v1.4.0'),
+        env: ws.env,
+        inputs: {
+          images: `${s.registry}/${repo}\n${s.tlsRegistry}/${repo}`,
+          tags: 'type=semver,pattern={{version}}',
+          'registry-auth': authEntry(s.registry, s.password) + authEntry(s.tlsRegistry, s.password, readFileSync(s.caFile, 'utf8')),
+          ...PREBUILT,
+        },
+      });
+      certDirAfter = existsSync(certDir);
+      return r;
     });
   });
 
@@ -63,9 +74,78 @@ describe('two registries at once, one behind a CA given only through `ca`', { ta
 
   it('restores the engine trust in post, and leaks no password', () => {
     expect(run.post.code, run.post.log).toBe(0);
-    expect(run.post.log).toContain(`Removed ${certDir}/ca.crt`);
-    expect(existsSync(certDir)).toBe(false);
+    expect(run.post.log).toMatch(new RegExp(`Removed ${escapeRe(certDir)}/image-publish-1001-[0-9a-f]{16}\\.crt\\.`));
+    expect(certDirAfter).toBe(false);
     expectNoSecret(run, s.password);
+  });
+});
+
+describe('two jobs on one engine trust the CA for one registry, beside the user’s own ca.crt', () => {
+  const OWN = /^image-publish-1001-[0-9a-f]{16}\.crt$/;
+  // a CA of someone else's (a public root): the user's file, which the engine reads too, must not be what lets us in
+  const USER_CA = `${tls.rootCertificates[0].trim()}\n`;
+  let certDir: string;
+  const listing = (): string[] => (existsSync(certDir) ? readdirSync(certDir).sort() : []);
+  const job = (repo: string, beforePost: () => Promise<void>): Promise<ActionRun> => {
+    const ws = prebuiltWorkspace();
+    return runAction({ workspace: ws.dir, event: tagEvent(ws.sha, 'v1.0.0'), env: ws.env, inputs: { images: `${s.tlsRegistry}/${repo}`, 'registry-auth': authEntry(s.registry, s.password) + authEntry(s.tlsRegistry, s.password, readFileSync(s.caFile, 'utf8')), cache: 'false', ...PREBUILT }, beforePost });
+  };
+
+  it('A main, B main, A post, B post: each file is the job’s own, and each post takes out only its own', async () => {
+    certDir = `/etc/docker/certs.d/${s.tlsRegistry}`;
+    const seen: Record<string, string[]> = {};
+    let bFileAfterA = '';
+    let runA: ActionRun | undefined;
+    let runB: ActionRun | undefined;
+    await withEngineTrust(async () => {
+      expect(existsSync(certDir), 'the engine must not trust the test CA beforehand').toBe(false);
+      mkdirSync(certDir);
+      writeFileSync(path.join(certDir, 'ca.crt'), USER_CA);
+      try {
+        const aMain = deferred();
+        const bMain = deferred();
+        const aDone = deferred();
+        const a = job(uniqueRepo('own-ca-a'), async () => {
+          aMain.resolve();
+          await bMain.promise;
+        });
+        await aMain.promise;
+        seen.afterA = listing();
+        const b = job(uniqueRepo('own-ca-b'), async () => {
+          seen.afterBoth = listing();
+          bMain.resolve();
+          await aDone.promise;
+        });
+        runA = await a;
+        seen.afterAPost = listing();
+        const bFile = seen.afterAPost.find((f) => OWN.test(f));
+        bFileAfterA = bFile ? readFileSync(path.join(certDir, bFile), 'utf8') : '';
+        aDone.resolve();
+        runB = await b;
+        seen.afterBPost = listing();
+        seen.userCa = [readFileSync(path.join(certDir, 'ca.crt'), 'utf8')];
+      } finally {
+        rmSync(certDir, { recursive: true, force: true });
+      }
+    });
+    for (const r of [runA, runB]) {
+      expect(r?.main.code, r?.main.log).toBe(0);
+      expect(r?.outputs.pushed).toBe('true');
+      expect(r?.post.code, r?.post.log).toBe(0);
+    }
+    const aFile = seen.afterA.find((f) => OWN.test(f)) ?? '';
+    expect(seen.afterA).toEqual(['ca.crt', aFile].sort());
+    expect(seen.afterBoth).toHaveLength(3);
+    expect(seen.afterBoth).toContain('ca.crt');
+    expect(seen.afterBoth).toContain(aFile);
+    const bFile = seen.afterBoth.find((f) => f !== aFile && OWN.test(f)) ?? '';
+    expect(bFile).not.toBe('');
+    expect(seen.afterAPost).toEqual(['ca.crt', bFile].sort());
+    expect(bFileAfterA).toBe(readFileSync(s.caFile, 'utf8'));
+    expect(seen.afterBPost).toEqual(['ca.crt']);
+    expect(seen.userCa).toEqual([USER_CA]);
+    expect(runA?.post.log).toContain(`Removed ${certDir}/${aFile}.`);
+    expect(runB?.post.log).toContain(`Removed ${certDir}/${bFile}.`);
   });
 });
 
