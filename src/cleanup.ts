@@ -51,7 +51,7 @@ async function restoreEngine(io: ActionIO, trust: readonly TrustChange[], daemon
         const done = await restoreTrust(c);
         io.info(done === 'left' ? `${c.file} was changed by someone else since: left as it is.` : `Removed ${c.file}.`);
       } catch (e) {
-        io.warning(`Could not restore ${c.file}: ${errorMessage(e)}`);
+        io.warning(`Could not remove ${c.file}: ${errorMessage(e)}`);
       }
     }
     if (!daemon?.added.length) return;

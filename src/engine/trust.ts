@@ -110,7 +110,7 @@ export async function trustCa(registry: string, pem: string, record: (c: TrustCh
   }
 }
 
-/** Takes out the file this run wrote (and the folder it made, once empty), unless its content is no longer ours. */
+/** Takes out the file this run wrote (and the action's folder, once empty), unless its content is no longer ours. */
 export async function restoreTrust(change: TrustChange): Promise<'removed' | 'left'> {
   const now = existsSync(change.file) ? readFileSync(change.file, 'utf8') : undefined;
   if (now !== undefined && now !== change.written) return 'left';
