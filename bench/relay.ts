@@ -11,6 +11,7 @@
  */
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { Pending, responseTracker, type RequestRecord } from './requests.ts';
 
 export interface RelayCounts {
   /** Every client→server byte. */
@@ -38,6 +39,8 @@ export interface RelayOptions {
   targetPort?: number;
   exclude?: (path: string) => boolean;
   maxLifetimeMs?: number;
+  /** Each request as its answer comes (or its connection closes): method, path, bytes sent, status. */
+  onRequest?: (r: RequestRecord) => void;
 }
 
 const HEAD_LIMIT = 256 * 1024;
@@ -46,12 +49,13 @@ const EMPTY = Buffer.alloc(0);
 type State = 'head' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailer' | 'raw';
 
 /** Follows one connection's request stream and reports each byte as included or excluded. */
-function requestCounter(exclude: (path: string) => boolean, counts: RelayCounts): (data: Buffer) => void {
+function requestCounter(exclude: (path: string) => boolean, counts: RelayCounts, requests?: Pending): (data: Buffer) => void {
   let state: State = 'head';
   let pending: Buffer = EMPTY;
   let remaining = 0;
   let excluded = false;
   const count = (n: number) => {
+    requests?.add(n);
     if (excluded) counts.excluded += n;
     else counts.counted += n;
   };
@@ -106,6 +110,7 @@ function requestCounter(exclude: (path: string) => boolean, counts: RelayCounts)
         }
         counts.requests++;
         excluded = exclude(m[2]);
+        requests?.open(m[1], m[2], excluded);
         count(unit.length);
         const headers = new Map<string, string>();
         for (const l of headerLines) {
@@ -149,13 +154,16 @@ export async function startRelay(opts: RelayOptions = {}): Promise<Relay> {
     const upstream = net.connect({ host: targetHost, port: targetPort });
     sockets.add(client);
     sockets.add(upstream);
+    const requests = opts.onRequest ? new Pending(opts.onRequest) : undefined;
     const close = () => {
+      requests?.flush();
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
     };
-    client.on('data', requestCounter(exclude, counts));
+    client.on('data', requestCounter(exclude, counts, requests));
+    if (requests) upstream.on('data', responseTracker(requests));
     client.pipe(upstream);
     upstream.pipe(client);
     client.on('error', close);
