@@ -57,6 +57,8 @@ export interface ClientStats {
 export class RegistryClient {
   readonly stats: ClientStats = { bytesUploaded: 0, blobsUploaded: 0, blobsMounted: 0, blobsExisting: 0, retries: 0, uploadsResumed: 0 };
   private readonly transport: Transport;
+  /** `repo@digest` of blobs this client saw in a repository in this run (answered, mounted or uploaded): asked once. */
+  private readonly present = new Set<string>();
 
   constructor(private readonly opts: ClientOptions) {
     this.transport = new Transport({
@@ -132,31 +134,50 @@ export class RegistryClient {
    * the declared size, and refused when it is short or hashes to another digest. Each attempt starts the file anew.
    */
   async downloadBlob(repo: string, blob: { digest: string; size: number }, file: string): Promise<void> {
+    await this.fetchBlob(repo, blob, file, []); // a 404 is a failure here
+  }
+
+  /** As downloadBlob, but false when the repository does not hold the blob: one GET, where a HEAD then a GET would be two. */
+  async downloadBlobIfPresent(repo: string, blob: { digest: string; size: number }, file: string): Promise<boolean> {
+    return this.fetchBlob(repo, blob, file, [404]);
+  }
+
+  private async fetchBlob(repo: string, blob: { digest: string; size: number }, file: string, expect: readonly number[]): Promise<boolean> {
     const what = `blob ${blob.digest} of ${repo} on ${this.opts.registry}`;
-    await this.retry(async () => {
+    const found = await this.retry(async () => {
       const sink = new BlobSink(file, blob, what);
       try {
-        await this.transport.request({ method: 'GET', path: `/v2/${repo}/blobs/${blob.digest}`, scopes: this.pull(repo), action: 'read', repo, expect: [], maxBodyBytes: blob.size, expectedBytes: blob.size, sink: sink.write });
+        // the sink stops a blob at its declared size; the limit here only bounds a 404's error body
+        const res = await this.transport.request({ method: 'GET', path: `/v2/${repo}/blobs/${blob.digest}`, scopes: this.pull(repo), action: 'read', repo, expect, maxBodyBytes: Math.max(blob.size, 64 * 1024), expectedBytes: blob.size, sink: sink.write });
+        if (res.status === 404) return false;
         sink.finish();
+        return true;
       } finally {
         sink.close();
       }
     });
+    if (found) this.present.add(blobKey(repo, blob.digest));
+    return found;
   }
 
+  /** Whether the repository holds the blob: a HEAD, unless this client saw it there already in this run. */
   async hasBlob(repo: string, digest: string, action: 'read' | 'push' = 'read', scopes: readonly string[] = this.pull(repo)): Promise<boolean> {
+    if (this.present.has(blobKey(repo, digest))) return true;
     const res = await this.call({ method: 'HEAD', path: `/v2/${repo}/blobs/${digest}`, scopes, action, repo, expect: [404, ...REDIRECTS] });
-    return res.status !== 404;
+    if (res.status === 404) return false;
+    this.present.add(blobKey(repo, digest));
+    return true;
   }
 
   /**
-   * Puts a blob up unless the repository has it: HEAD first, then a cross-repository mount from each
-   * candidate on this registry, else an upload that a cut connection resumes from the registry's offset.
+   * Puts a blob up unless the repository has it: HEAD first (none when this client saw it there in this run, or
+   * when the caller knows it is `absent`), then a cross-repository mount from each candidate on this registry,
+   * else an upload that a cut connection resumes from the registry's offset.
    */
-  async pushBlob(repo: string, blob: BlobRef, data: () => BlobData, mountFrom: string[] = []): Promise<'exists' | 'mounted' | 'uploaded'> {
+  async pushBlob(repo: string, blob: BlobRef, data: () => BlobData, mountFrom: string[] = [], absent = false): Promise<'exists' | 'mounted' | 'uploaded'> {
     const sources = [...new Set(mountFrom)].filter((s) => s !== repo);
     const scopes = [repositoryScope(repo, ['pull', 'push']), ...sources.map((s) => repositoryScope(s, ['pull']))];
-    if (await this.hasBlob(repo, blob.digest, 'push', scopes)) {
+    if (!absent && (await this.hasBlob(repo, blob.digest, 'push', scopes))) {
       this.stats.blobsExisting++;
       return 'exists';
     }
@@ -173,6 +194,7 @@ export class RegistryClient {
         continue;
       }
       if (res.status === 201) {
+        this.present.add(blobKey(repo, blob.digest));
         this.stats.blobsMounted++;
         return 'mounted';
       }
@@ -192,6 +214,7 @@ export class RegistryClient {
       this.stats.uploadsResumed++;
       this.opts.log?.(`${this.opts.registry}: upload of ${blob.digest} resumed at byte ${state.resumedAt} of ${blob.size}`);
     }
+    this.present.add(blobKey(repo, blob.digest));
     this.stats.bytesUploaded += state.sent;
     this.stats.blobsUploaded++;
     return 'uploaded';
@@ -246,6 +269,8 @@ export class RegistryClient {
     return tags;
   }
 }
+
+const blobKey = (repo: string, digest: string): string => `${repo}@${digest}`;
 
 /** The manifest's media type: the Content-Type, else the document's own mediaType field. Pure. */
 export function mediaTypeOf(contentType: string | undefined, body: Buffer): string {

@@ -59,10 +59,8 @@ function blobFetcher(job: Job, client: (registry: string) => RegistryClient): Fe
     mkdirSync(job.ctx.runnerTemp, { recursive: true });
     const dir = mkdtempSync(path.join(job.ctx.runnerTemp, 'image-publish-blob-'));
     try {
-      if (!(await c.hasBlob(target.repository, entry.digest))) return undefined;
       const file = path.join(dir, 'blob');
-      await c.downloadBlob(target.repository, entry, file);
-      return readFileSync(file);
+      return (await c.downloadBlobIfPresent(target.repository, entry, file)) ? readFileSync(file) : undefined;
     } catch (e) {
       job.io.info(`${target.name}: the cached layer ${entry.digest} could not be read (${errorMessage(e)}); the layer is gzipped instead.`);
       return undefined;

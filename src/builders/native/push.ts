@@ -40,7 +40,8 @@ export interface LayerPushes {
  * Pushes one assembled image to one repository: every blob, then each manifest by digest, then the index by
  * digest, and the tags last, so a failure leaves no tag on a partial image. The run's own layers go by the digests
  * it computed: a HEAD finds one the repository holds, `mountFrom` (repositories of this registry this run pushed to)
- * may mount it, else it is uploaded. Returns the top digest.
+ * may mount it, else it is uploaded. A config goes up without a HEAD when one of the run's layers was not there.
+ * Returns the top digest.
  */
 export async function pushImage(client: RegistryClient, repo: string, image: AssembledImage, tags: readonly string[], base: BaseSource, mountFrom: readonly string[] = []): Promise<{ digest: string; layers: LayerPushes }> {
   const baseLayers = new Map<string, Descriptor>();
@@ -54,7 +55,9 @@ export async function pushImage(client: RegistryClient, repo: string, image: Ass
     }, [...mountFrom]);
     layers[how]++;
   }
-  for (const p of image.platforms) await client.pushBlob(repo, p.config, () => p.config.data);
+  // a config names every layer's diff_id: when the repository lacked one of them, it cannot hold this config yet
+  const configsAbsent = layers.mounted + layers.uploaded > 0;
+  for (const p of image.platforms) await client.pushBlob(repo, p.config, () => p.config.data, [], configsAbsent);
   for (const p of image.platforms) await client.putManifest(repo, p.manifest.digest, p.manifest.mediaType, p.manifest.bytes);
   const top = image.index ?? image.platforms[0].manifest;
   if (image.index) await client.putManifest(repo, image.index.digest, image.index.mediaType, image.index.bytes);
