@@ -85,7 +85,7 @@ export function planBuild(df: DockerfilePlan, files: readonly ContextFile[], rea
       continue;
     }
     const dirsOfCopy = entries.filter((e) => e.type === 'dir');
-    plan.notes.push(`${jar!.path} is a Spring Boot layered jar: ${split.map((l) => `${l.name} (${l.entries.length} files)`).join(', ')}, with a thin /${jar!.path} whose Class-Path names the libraries.`);
+    plan.notes.push(`${jar!.path} is a Spring Boot layered jar: ${split.map((l) => `${l.name} (${l.entries.length} files)`).join(', ')}, with a thin /${jar!.path} whose Class-Path names the libraries (through a class-path jar beside them).`);
     split.forEach((l, i) => {
       plan.steps.push(splitStep(step, l.name, i));
       // a layer of libraries only keeps one time stamp, its folders too, so that it is the same blob next commit

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { copyEntries, mkdirEntries, type ContextFile, type DirOwners } from '../../../../src/builders/native/copy.js';
 import { planBuild } from '../../../../src/builders/native/plan.js';
 import { readDockerfile } from '../../../../src/dockerfile/reader.js';
-import { classify, LIBRARY_MTIME, libraryDir, parseLayersIndex, parseManifest, splitBootJar, writeManifest } from '../../../../src/builders/native/springboot.js';
+import { classify, classPathJar, LIBRARY_MTIME, libraryDir, parseLayersIndex, parseManifest, splitBootJar, writeManifest } from '../../../../src/builders/native/springboot.js';
 
 const f = (path: string, mode = 0o644): ContextFile => ({ path, type: 'file', mode, size: 1 });
 const d = (path: string, mode = 0o755): ContextFile => ({ path, type: 'dir', mode, size: 0 });
@@ -91,14 +91,18 @@ describe('Spring Boot layers', () => {
     const layers = splitBootJar(bootJar(), { path: '/app/app.jar', mode: 0o644, uid: 0, gid: 0, mtime: 1700000000 })!;
     expect(layers.map((l) => [l.name, l.entries.map((e) => e.path)])).toEqual([
       ['dependencies', ['app/lib/spring-core-6.jar', 'app/lib/jackson-2.jar']],
-      ['snapshot-dependencies', ['app/lib/mylib-1.0-SNAPSHOT.jar']],
+      ['snapshot-dependencies', ['app/lib/mylib-1.0-SNAPSHOT.jar', 'app/lib/app-classpath.jar']],
       ['application', ['app/app.jar']],
     ]);
+    // the libraries' class path, in a jar beside them (the layer of the last library)
+    const cp = unzipSync(layers[1].entries[1].data!);
+    expect(Object.keys(cp)).toEqual(['META-INF/', 'META-INF/MANIFEST.MF']);
+    expect(parseManifest(strFromU8(cp['META-INF/MANIFEST.MF'])).get('Class-Path')).toBe('spring-core-6.jar jackson-2.jar mylib-1.0-SNAPSHOT.jar');
     const thin = unzipSync(layers[2].entries[0].data!);
     expect(Object.keys(thin)).toEqual(['META-INF/', 'META-INF/MANIFEST.MF', 'application.properties', 'com/', 'com/example/', 'com/example/demo/', 'com/example/demo/DemoApplication.class']);
     const mf = parseManifest(strFromU8(thin['META-INF/MANIFEST.MF']));
     expect(mf.get('Main-Class')).toBe('com.example.demo.DemoApplication');
-    expect(mf.get('Class-Path')).toBe('lib/spring-core-6.jar lib/jackson-2.jar lib/mylib-1.0-SNAPSHOT.jar');
+    expect(mf.get('Class-Path')).toBe('lib/app-classpath.jar');
     expect([...mf.keys()].filter((k) => k.startsWith('Spring-Boot') || k === 'Start-Class')).toEqual([]);
     // the same jar gives the same thin jar, byte for byte
     const again = splitBootJar(bootJar(), { path: '/app/app.jar', mode: 0o644, uid: 0, gid: 0, mtime: 1700000000 })!;
@@ -116,6 +120,15 @@ describe('Spring Boot layers', () => {
     }
     // the application layer: the thin jar has the commit time
     expect(after[3].entries.find((e) => e.path === 'app/app.jar')?.mtime).toBe(1700086400);
+  });
+
+  it('a class-path jar depends on the libraries only, and gives way to a library of its name', () => {
+    const a = classPathJar(['a.jar', 'b.jar'], 'app')!;
+    expect(a.name).toBe('app-classpath.jar');
+    expect(Buffer.from(classPathJar(['a.jar', 'b.jar'], 'app')!.data).equals(Buffer.from(a.data))).toBe(true);
+    expect(Buffer.from(classPathJar(['a.jar', 'c.jar'], 'app')!.data).equals(Buffer.from(a.data))).toBe(false);
+    expect(classPathJar(['app-classpath.jar'], 'app')).toBeUndefined();
+    expect(classPathJar([], 'app')).toBeUndefined();
   });
 
   it('leaves a jar without a layers index alone', () => {
