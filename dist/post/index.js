@@ -45974,6 +45974,8 @@ function mayWriteCache(mode, eventName, untrusted = false) {
         return mode === 'true';
     return TRUSTED_WRITERS.includes(eventName);
 }
+/** A run that builds nothing (a merge, a rebase) uses no cache. */
+const NO_CACHE_HITS = { dependencies: 'off', layers: 'off', jar: 'off', image: 'off' };
 /** How a restore went: the key it restored against the key it wanted. Pure. */
 function keys_hitKind(wanted, restored) {
     if (restored === undefined)
@@ -99814,7 +99816,9 @@ async function saveCaches(state, log) {
     const l = state.layers;
     const a = state.artifact;
     const n = state.nativeLayers;
+    const r = state.record;
     await Promise.all([
+        r?.save && r.hit !== 'exact' ? save('image record', [r.path], r.key, log) : undefined,
         n?.save ? save('native layer-digest', [n.path], n.save, log) : undefined,
         a && a.staged && a.hit !== 'exact' ? save('jar', [a.path], a.key, log) : undefined,
         d && d.hit !== 'exact' && d.hit !== 'off' ? saveDependencies(d, log) : undefined,
@@ -100115,8 +100119,8 @@ function classifyNetwork(code) {
 }
 /** Refusals: trying again with the same credentials cannot help, and must not hammer the registry. */
 const AUTH = (/* unused pure expression or super */ null && ([/\b401\b/, /\b403\b/, /unauthori[sz]ed/i, /denied/i, /incorrect username or password/i, /authentication required/i, /forbidden/i, /no basic auth credentials/i, /name unknown/i]));
-/** Answers about the content or the name: the same request gets the same answer. */
-const FATAL = (/* unused pure expression or super */ null && ([/manifest (invalid|unknown|blob unknown)/i, /digest (invalid|did not match|mismatch)/i, /did not match (the )?(expected|uploaded) (digest|content)/i, /blob unknown/i, /size invalid/i, /x509|certificate/i]));
+/** Answers about the content or the name, and a port fetch never connects to (`bad port`): the same request gets the same answer. */
+const FATAL = (/* unused pure expression or super */ null && ([/\bbad port\b/i, /manifest (invalid|unknown|blob unknown)/i, /digest (invalid|did not match|mismatch)/i, /did not match (the )?(expected|uploaded) (digest|content)/i, /blob unknown/i, /size invalid/i, /x509|certificate/i]));
 const TRANSIENT = (/* unused pure expression or super */ null && ([
     /\b5\d\d\b/,
     /\b429\b/,
@@ -100329,10 +100333,27 @@ function dockerdProcesses(proc = '/proc') {
 
 
 
+
 const ENGINE_CERTS_DIR = '/etc/docker/certs.d';
-/** The engine reads <certs.d>/<host:port>/ca.crt on every connection to that registry. Pure. */
-function caFile(certsDir, registry) {
-    return path.join(certsDir, assertRegistryHost(registry), 'ca.crt');
+/**
+ * The engine reads every `*.crt` in <certs.d>/<host:port>/ as a CA (moby's ReadCertsDirectory, and BuildKit's
+ * resolver for the containerd store), so each run writes a file of its own there: two jobs on one engine never
+ * write, restore or remove each other's file, nor the user's `ca.crt`.
+ */
+const OWN_CA_FILE = /^image-publish-\d{1,20}-[0-9a-f]{16}\.crt$/;
+/** This run's CA file name: its run id (0 outside Actions) and 16 random hex digits, as jobs of one run share the id. Pure. */
+function caFileName(runId, random) {
+    const id = runId !== undefined && Number.isSafeInteger(runId) && runId >= 0 ? runId : 0;
+    const name = `image-publish-${id}-${random}.crt`;
+    if (!OWN_CA_FILE.test(name))
+        throw new Error(`${JSON.stringify(name)} is not a CA file name of this action's`);
+    return name;
+}
+/** Whether a file name has the shape caFileName gives, and only that. Pure. */
+const isOwnCaFileName = (name) => OWN_CA_FILE.test(name);
+/** <certs.d>/<host:port>/<name>. Pure. */
+function caFile(certsDir, registry, name) {
+    return path.join(certsDir, assertRegistryHost(registry), name);
 }
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 async function sudo(args, input) {
@@ -100367,28 +100388,44 @@ async function removeFile(file, dirToo) {
             await sudo(['rmdir', '--ignore-fail-on-non-empty', external_node_path_default().dirname(file)]);
     }
 }
-/**
- * Makes the engine trust `pem` for `registry`. `record` learns the change before the file is written, so post can
- * undo it after a crash; a file that already holds this CA is left alone (nothing to undo).
- */
-async function trustCa(registry, pem, record, certsDir = ENGINE_CERTS_DIR) {
-    const file = caFile(certsDir, registry);
-    const previous = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-    if (previous === pem)
-        return;
-    record({ file, previous, createdDir: !existsSync(path.dirname(file)), written: pem });
-    await trust_writeFile(file, pem);
+/** A folder that is not there yet, or holds only runs' CA files: the last run out takes it out. */
+function actionsFolder(dir) {
+    try {
+        const names = readdirSync(dir);
+        return names.length > 0 && names.every(isOwnCaFileName);
+    }
+    catch (e) {
+        return e.code === 'ENOENT';
+    }
 }
-/** Puts a file back as it was before main, unless another job has written it since (then it is theirs now). */
+/**
+ * Makes the engine trust `pem` for `registry` with a file of this run's own. `record` learns the change before the
+ * file is written, so post can undo it after a crash.
+ */
+async function trustCa(registry, pem, record, opts = {}) {
+    const file = caFile(opts.certsDir ?? ENGINE_CERTS_DIR, registry, caFileName(opts.runId, opts.random ?? randomBytes(8).toString('hex')));
+    if (existsSync(file))
+        throw new Error(`${file} exists already; it is not this run's to overwrite`);
+    record({ file, written: pem, createdDir: actionsFolder(path.dirname(file)) });
+    for (let attempt = 1;; attempt++) {
+        try {
+            await trust_writeFile(file, pem);
+            return;
+        }
+        catch (e) {
+            // another run's post took the empty folder out between our mkdir and our write: make it again
+            if (attempt === 3 || existsSync(path.dirname(file)))
+                throw e;
+        }
+    }
+}
+/** Takes out the file this run wrote (and the action's folder, once empty), unless its content is no longer ours. */
 async function restoreTrust(change) {
     const now = (0,external_node_fs_namespaceObject.existsSync)(change.file) ? (0,external_node_fs_namespaceObject.readFileSync)(change.file, 'utf8') : undefined;
-    if (change.written !== undefined && now !== change.written)
+    if (now !== undefined && now !== change.written)
         return 'left';
-    if (change.previous !== undefined)
-        await trust_writeFile(change.file, change.previous);
-    else
-        await removeFile(change.file, change.createdDir === true);
-    return change.previous !== undefined ? 'restored' : 'removed';
+    await removeFile(change.file, change.createdDir === true);
+    return 'removed';
 }
 /** Signals a process as root, or through sudo. */
 async function signal(pid, sig) {
@@ -100528,7 +100565,89 @@ async function removeDaemonChange(change, dockerEnv = {}) {
     await writeOrRemove(change.file, after, change.created && emptyConf(text) ? undefined : text);
 }
 
+;// CONCATENATED MODULE: ./src/cache/record.ts
+
+
+
+
+
+
+/** Bumped whenever the native builder would make other layers of the same inputs. */
+const RECORD_FORMAT = 1;
+function recordKey(p, r) {
+    const h = createHash('sha256');
+    const parts = [String(RECORD_FORMAT), r.artifactKey, r.dockerfile, ...r.buildArgs.flat(), r.context, r.file, r.layers, String(r.mtime), r.flavour];
+    for (const part of parts)
+        h.update(`${part.length}:${part}`);
+    return { key: `${KEY_PREFIX}-image-${p.os}-${p.arch}-${h.digest('hex').slice(0, 40)}`, restoreKeys: [] };
+}
+const record_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const MAX_LAYERS = 32;
+function goodPath(p) {
+    return typeof p === 'string' && p !== '' && p.length <= 4096 && !p.startsWith('/') && !p.includes('\0') && !p.split('/').some((s) => s === '' || s === '.' || s === '..');
+}
+function goodLayer(l) {
+    const { name, diffId, digest, size } = (l ?? {});
+    if (name !== null && !(typeof name === 'string' && NAME.test(name)))
+        return false;
+    if (typeof diffId !== 'string' || !record_DIGEST.test(diffId) || typeof digest !== 'string' || !record_DIGEST.test(digest))
+        return false;
+    return typeof size === 'number' && Number.isSafeInteger(size) && size > 0;
+}
+/**
+ * The record a file holds, checked as data: a jar path inside the context, a regular mode, 1 to 32 well-formed
+ * layers, only named ones when there are several. Undefined for anything else: a bad file is no record. Pure.
+ */
+function parseRecord(text) {
+    let doc;
+    try {
+        doc = JSON.parse(text ?? '');
+    }
+    catch {
+        return undefined;
+    }
+    const { format, jar, layers } = (doc ?? {});
+    if (format !== RECORD_FORMAT || typeof jar !== 'object' || jar === null || !Array.isArray(layers))
+        return undefined;
+    const { path: p, mode, size } = jar;
+    if (!goodPath(p) || typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o7777)
+        return undefined;
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+        return undefined;
+    if (layers.length < 1 || layers.length > MAX_LAYERS || !layers.every(goodLayer))
+        return undefined;
+    if (layers.length > 1 && layers.some((l) => l.name === null))
+        return undefined;
+    return { jar: { path: p, mode, size }, layers: layers.map(({ name, diffId, digest, size: n }) => ({ name, diffId, digest, size: n })) };
+}
+function serializeRecord(r) {
+    return JSON.stringify({ format: RECORD_FORMAT, ...r });
+}
+function recordDir(runnerTemp) {
+    return external_node_path_default().join(runnerTemp, 'image-publish-record');
+}
+const FILE = 'record.json';
+/** The restored record, or undefined when there is none or it is not a regular, small, well-formed file. */
+function readRecordFile(dir) {
+    try {
+        return parseRecord(readOptional(path.join(dir, FILE), { cap: LIMITS.cacheNoteBytes, root: dir, name: 'the image record' })?.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Writes the record for post to save (a fresh folder, the file renamed into place). */
+function writeRecordFile(dir, r) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${FILE}.tmp`), serializeRecord(r));
+    renameSync(path.join(dir, `${FILE}.tmp`), path.join(dir, FILE));
+}
+
 ;// CONCATENATED MODULE: ./src/state-check.ts
+
+
 
 
 
@@ -100580,7 +100699,8 @@ function checkCache(v, facts) {
     const d = entry(v.dependencies, 'dependencies');
     const l = entry(v.layers, 'layers');
     const n = entry(v.nativeLayers, 'nativeLayers');
-    for (const e of [a, d, l, n])
+    const r = entry(v.record, 'record');
+    for (const e of [a, d, l, n, r])
         if (typeof e === 'string')
             return no(e);
     const art = a;
@@ -100593,27 +100713,35 @@ function checkCache(v, facts) {
     const nat = n;
     if (nat && (nat.path !== layer_digests_layerDigestsDir(facts.runnerTemp) || (nat.save !== undefined && !(typeof nat.save === 'string' && KEY.test(nat.save)))))
         return no(`nativeLayers: ${quote(nat.path)} is not ${layer_digests_layerDigestsDir(facts.runnerTemp)}, or its key is not one of ${keys_KEY_PREFIX}-…`);
+    const rec = r;
+    if (rec && (rec.path !== recordDir(facts.runnerTemp) || (rec.save !== undefined && typeof rec.save !== 'boolean')))
+        return no(`record: ${quote(rec.path)} is not ${recordDir(facts.runnerTemp)}`);
     if (dep && !(Array.isArray(dep.paths) && dep.paths.length > 0 && dep.paths.every(cachePath) && dep.paths.some((p) => !p.startsWith('!'))))
         return no(`dependencies: ${quote(dep.paths)} are not plain absolute paths`);
     if (v.layerExport !== undefined && v.layerExport !== 'max' && v.layerExport !== 'inline')
         return no(`layerExport: ${quote(v.layerExport)}`);
     return ok(v);
 }
-/** A CA file main wrote: `<certs.d>/<host[:port]>/ca.crt`, holding (and to hold again) PEM certificates. Pure. */
+/**
+ * A CA file main wrote: `<certs.d>/<host[:port]>/image-publish-<run id>-<16 hex>.crt` (caFileName's shape, never the
+ * user's `ca.crt` nor another file), holding PEM certificates. Nothing post would write back. Pure.
+ */
 function checkTrust(v, facts) {
     if (!state_check_isObject(v) || typeof v.file !== 'string')
         return no('not a CA file change');
     const host = external_node_path_default().basename(external_node_path_default().dirname(v.file));
     const certs = external_node_path_default().resolve(facts.certsDir);
-    if (!name_isRegistryHost(host) || v.file !== external_node_path_default().join(certs, host, 'ca.crt'))
-        return no(`${quote(v.file)} is not ${certs}/<registry>/ca.crt`);
-    for (const k of ['previous', 'written']) {
-        if (v[k] !== undefined && !isPem(v[k]))
-            return no(`${v.file}: its ${k} content is not a PEM certificate`);
-    }
+    const name = external_node_path_default().basename(v.file);
+    if (!name_isRegistryHost(host) || !isOwnCaFileName(name) || v.file !== external_node_path_default().join(certs, host, name))
+        return no(`${quote(v.file)} is not ${certs}/<registry>/image-publish-<run id>-<random>.crt`);
+    const extra = Object.keys(v).filter((k) => !['file', 'written', 'createdDir'].includes(k));
+    if (extra.length)
+        return no(`${v.file}: unknown field ${quote(extra[0])}`);
+    if (!isPem(v.written))
+        return no(`${v.file}: its written content is not a PEM certificate`);
     if (v.createdDir !== undefined && typeof v.createdDir !== 'boolean')
         return no(`${v.file}: createdDir is not true or false`);
-    return ok({ file: v.file, previous: v.previous, written: v.written, createdDir: v.createdDir });
+    return ok({ file: v.file, written: v.written, createdDir: v.createdDir });
 }
 /** The insecure registries main added to the daemon.json the engine reads now, and nothing else. Pure. */
 function checkDaemon(v, facts) {
@@ -100739,10 +100867,10 @@ async function restoreEngine(io, trust, daemon) {
         for (const c of trust) {
             try {
                 const done = await restoreTrust(c);
-                io.info(done === 'left' ? `${c.file} was changed by someone else since: left as it is.` : `${done === 'removed' ? 'Removed' : 'Restored'} ${c.file}.`);
+                io.info(done === 'left' ? `${c.file} was changed by someone else since: left as it is.` : `Removed ${c.file}.`);
             }
             catch (e) {
-                io.warning(`Could not restore ${c.file}: ${errors_errorMessage(e)}`);
+                io.warning(`Could not remove ${c.file}: ${errors_errorMessage(e)}`);
             }
         }
         if (!daemon?.added.length)
