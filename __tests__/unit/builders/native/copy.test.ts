@@ -1,5 +1,6 @@
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { readModel } from '../../../../src/dockerfile/model.js';
+import { bootJar } from '../../../support/boot-jar.ts';
 import { describe, expect, it } from 'vitest';
 import { copyEntries, mkdirEntries, type ContextFile, type DirOwners } from '../../../../src/builders/native/copy.js';
 import { planBuild } from '../../../../src/builders/native/plan.js';
@@ -38,33 +39,6 @@ describe('COPY semantics', () => {
   ])('refuses %j -> %s', (sources, dest, err) => expect(() => copy(sources, dest)).toThrow(err));
 });
 
-/** A Spring Boot-shaped layered jar, built here with fflate. */
-function bootJar(): Uint8Array {
-  const idx = '- "dependencies":\n  - "BOOT-INF/lib/spring-core-6.jar"\n  - "BOOT-INF/lib/jackson-2.jar"\n- "spring-boot-loader":\n  - "org/"\n- "snapshot-dependencies":\n  - "BOOT-INF/lib/mylib-1.0-SNAPSHOT.jar"\n- "application":\n  - "BOOT-INF/classes/"\n  - "BOOT-INF/classpath.idx"\n  - "BOOT-INF/layers.idx"\n  - "META-INF/"\n';
-  const mf = writeManifest(
-    new Map([
-      ['Manifest-Version', '1.0'],
-      ['Main-Class', 'org.springframework.boot.loader.launch.JarLauncher'],
-      ['Start-Class', 'com.example.demo.DemoApplication'],
-      ['Spring-Boot-Version', '3.5.16'],
-      ['Spring-Boot-Classes', 'BOOT-INF/classes/'],
-      ['Spring-Boot-Lib', 'BOOT-INF/lib/'],
-      ['Spring-Boot-Classpath-Index', 'BOOT-INF/classpath.idx'],
-      ['Spring-Boot-Layers-Index', 'BOOT-INF/layers.idx'],
-    ]),
-  );
-  return zipSync({
-    'META-INF/MANIFEST.MF': strToU8(mf),
-    'org/springframework/boot/loader/launch/JarLauncher.class': strToU8('loader'),
-    'BOOT-INF/classes/com/example/demo/DemoApplication.class': strToU8('app'),
-    'BOOT-INF/classes/application.properties': strToU8('server.port=8080'),
-    'BOOT-INF/lib/jackson-2.jar': strToU8('jackson'),
-    'BOOT-INF/lib/spring-core-6.jar': strToU8('core'),
-    'BOOT-INF/lib/mylib-1.0-SNAPSHOT.jar': strToU8('snap'),
-    'BOOT-INF/classpath.idx': strToU8('- "BOOT-INF/lib/spring-core-6.jar"\n- "BOOT-INF/lib/jackson-2.jar"\n- "BOOT-INF/lib/mylib-1.0-SNAPSHOT.jar"\n'),
-    'BOOT-INF/layers.idx': strToU8(idx),
-  });
-}
 
 describe('Spring Boot layers', () => {
   it('reads layers.idx and classifies entries by prefix or name', () => {
