@@ -11,6 +11,7 @@
  */
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { follower, framingOf, headerMap } from './frames.ts';
 import { Pending, responseTracker, type RequestRecord } from './requests.ts';
 
 export interface RelayCounts {
@@ -44,102 +45,38 @@ export interface RelayOptions {
 }
 
 const HEAD_LIMIT = 256 * 1024;
-const EMPTY = Buffer.alloc(0);
-
-type State = 'head' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailer' | 'raw';
 
 /** Follows one connection's request stream and reports each byte as included or excluded. */
 function requestCounter(exclude: (path: string) => boolean, counts: RelayCounts, requests?: Pending): (data: Buffer) => void {
-  let state: State = 'head';
-  let pending: Buffer = EMPTY;
-  let remaining = 0;
   let excluded = false;
-  const count = (n: number) => {
-    requests?.add(n);
-    if (excluded) counts.excluded += n;
-    else counts.counted += n;
-  };
-  const giveUp = (n: number) => {
-    state = 'raw';
-    excluded = false;
-    counts.unparsed++;
-    count(n);
-  };
+  let lost = false;
+  const follow = follower({
+    headLimit: HEAD_LIMIT,
+    onHead(text) {
+      const [requestLine, ...headerLines] = text.split('\r\n');
+      const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(requestLine);
+      if (!m) return 'lost';
+      counts.requests++;
+      excluded = exclude(m[2]);
+      requests?.open(m[1], m[2], excluded);
+      return framingOf(headerMap(headerLines));
+    },
+    onBytes(n) {
+      requests?.add(n);
+      if (excluded) counts.excluded += n;
+      else counts.counted += n;
+    },
+    // a stream the parser cannot follow is counted whole, as included
+    onLost(n) {
+      if (!lost) counts.unparsed++;
+      lost = true;
+      requests?.add(n);
+      counts.counted += n;
+    },
+  });
   return (chunk: Buffer) => {
     counts.total += chunk.length;
-    let data: Buffer = chunk;
-    while (data.length > 0) {
-      if (state === 'raw') {
-        count(data.length);
-        return;
-      }
-      if (state === 'body' || state === 'chunk-data' || state === 'chunk-end') {
-        const n = Math.min(remaining, data.length);
-        count(n);
-        remaining -= n;
-        data = data.subarray(n);
-        if (remaining === 0) {
-          if (state === 'body') state = 'head';
-          else if (state === 'chunk-data') [state, remaining] = ['chunk-end', 2];
-          else state = 'chunk-size';
-        }
-        continue;
-      }
-      // line-based states: head (up to a blank line), chunk-size and trailer (one line each)
-      pending = pending.length ? Buffer.concat([pending, data]) : data;
-      data = EMPTY;
-      const sep = state === 'head' ? '\r\n\r\n' : '\r\n';
-      const end = pending.indexOf(sep);
-      if (end < 0) {
-        if (pending.length > HEAD_LIMIT) {
-          giveUp(pending.length);
-          pending = EMPTY;
-        }
-        return;
-      }
-      const unit = pending.subarray(0, end + sep.length);
-      data = pending.subarray(end + sep.length);
-      pending = EMPTY;
-      const text = unit.toString('latin1');
-      if (state === 'head') {
-        const [requestLine, ...headerLines] = text.split('\r\n');
-        const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(requestLine);
-        if (!m) {
-          giveUp(unit.length + data.length);
-          return;
-        }
-        counts.requests++;
-        excluded = exclude(m[2]);
-        requests?.open(m[1], m[2], excluded);
-        count(unit.length);
-        const headers = new Map<string, string>();
-        for (const l of headerLines) {
-          const colon = l.indexOf(':');
-          if (colon > 0) headers.set(l.slice(0, colon).trim().toLowerCase(), l.slice(colon + 1).trim());
-        }
-        if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) state = 'chunk-size';
-        else {
-          const length = Number(headers.get('content-length') ?? '0');
-          if (!Number.isFinite(length) || length < 0) {
-            giveUp(data.length);
-            return;
-          }
-          if (length > 0) [state, remaining] = ['body', length];
-        }
-      } else if (state === 'chunk-size') {
-        count(unit.length);
-        const size = parseInt(text.split(';')[0].trim(), 16);
-        if (!Number.isFinite(size)) {
-          giveUp(data.length);
-          return;
-        }
-        if (size === 0) state = 'trailer';
-        else [state, remaining] = ['chunk-data', size];
-      } else {
-        count(unit.length);
-        if (unit.length === 2) state = 'head';
-      }
-    }
+    follow(chunk);
   };
 }
 

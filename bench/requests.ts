@@ -4,6 +4,7 @@
  * followed (status line, Content-Length or chunked bodies, none for HEAD, 204 and 304) only to pair each with its
  * request; a stream that cannot be followed stops giving statuses (the record then has status 0).
  */
+import { follower, framingOf, headerMap } from './frames.ts';
 
 export interface RequestRecord {
   method: string;
@@ -15,8 +16,6 @@ export interface RequestRecord {
   /** Counted apart (the relay's `exclude`). */
   excluded: boolean;
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /** One connection's requests in order; `answered` pairs the next one with a status and hands it on. */
 export class Pending {
@@ -52,66 +51,23 @@ export class Pending {
   }
 }
 
-type State = 'head' | 'body' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailer' | 'lost';
-
 /** Follows one connection's answers (server→client) and pairs each with its request in `pending`. */
 export function responseTracker(pending: Pending): (data: Buffer) => void {
-  let state: State = 'head';
-  let buf: Buffer = EMPTY;
-  let remaining = 0;
-  return (chunk: Buffer) => {
-    let data: Buffer = chunk;
-    while (data.length > 0 && state !== 'lost') {
-      if (state === 'body' || state === 'chunk-data' || state === 'chunk-end') {
-        const n = Math.min(remaining, data.length);
-        remaining -= n;
-        data = data.subarray(n);
-        if (remaining === 0) {
-          if (state === 'body') state = 'head';
-          else if (state === 'chunk-data') [state, remaining] = ['chunk-end', 2];
-          else state = 'chunk-size';
-        }
-        continue;
-      }
-      buf = buf.length ? Buffer.concat([buf, data]) : data;
-      data = EMPTY;
-      const sep = state === 'head' ? '\r\n\r\n' : '\r\n';
-      const end = buf.indexOf(sep);
-      if (end < 0) return;
-      const text = buf.subarray(0, end).toString('latin1');
-      data = buf.subarray(end + sep.length);
-      buf = EMPTY;
-      if (state === 'chunk-size') {
-        const size = parseInt(text.split(';')[0].trim(), 16);
-        if (!Number.isFinite(size)) state = 'lost';
-        else if (size === 0) state = 'trailer';
-        else [state, remaining] = ['chunk-data', size];
-        continue;
-      }
-      if (state === 'trailer') {
-        if (text === '') state = 'head';
-        continue;
-      }
+  return follower({
+    onHead(text) {
       const [statusLine, ...lines] = text.split('\r\n');
       const m = /^HTTP\/1\.[01] (\d{3})/.exec(statusLine);
-      if (!m) {
-        state = 'lost';
-        return;
-      }
+      if (!m) return 'lost';
       const status = Number(m[1]);
-      if (status >= 100 && status < 200) continue;
-      const headers = new Map(lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      if (status >= 100 && status < 200) return { length: 0 };
       const bodyless = pending.nextMethod() === 'HEAD' || status === 204 || status === 304;
       pending.answered(status);
-      if (bodyless) continue;
-      if (/chunked/i.test(headers.get('transfer-encoding') ?? '')) state = 'chunk-size';
-      else {
-        const length = Number(headers.get('content-length') ?? 'NaN');
-        if (!Number.isFinite(length)) state = 'lost';
-        else if (length > 0) [state, remaining] = ['body', length];
-      }
-    }
-  };
+      if (bodyless) return { length: 0 };
+      const headers = headerMap(lines);
+      // an answer without a length runs to the connection's end: nothing after it can be paired
+      return headers.has('content-length') || /chunked/i.test(headers.get('transfer-encoding') ?? '') ? framingOf(headers) : 'lost';
+    },
+  });
 }
 
 /** Records grouped by kind (method, path with the repository, digests and session ids folded, status), largest first. Pure. */
