@@ -119,7 +119,7 @@ describe('caches across runs: the same commit again, then a one-line change', ()
 
   it('the cold run misses, publishes, and saves the jar, dependency and layer caches in post', () => {
     expect(cold.main.code, cold.main.log).toBe(0);
-    expect(JSON.parse(cold.outputs['cache-hit'])).toEqual({ jar: 'miss', dependencies: 'miss', layers: layers('miss') });
+    expect(JSON.parse(cold.outputs['cache-hit'])).toEqual({ jar: 'miss', dependencies: 'miss', layers: layers('miss'), image: 'off' });
     expect(cold.post.code, cold.post.log).toBe(0);
     const keys = svc.entries().map((e) => e.key);
     expect(keys.some((k) => k.startsWith('image-publish-linux-x64-maven-'))).toBe(true);
@@ -129,7 +129,7 @@ describe('caches across runs: the same commit again, then a one-line change', ()
 
   it('the same commit again takes its jar from the cache and runs no Maven', () => {
     expect(warm.main.code, warm.main.log).toBe(0);
-    expect(JSON.parse(warm.outputs['cache-hit'])).toEqual({ jar: 'exact', dependencies: 'off', layers: layers('exact') });
+    expect(JSON.parse(warm.outputs['cache-hit'])).toEqual({ jar: 'exact', dependencies: 'off', layers: layers('exact'), image: 'off' });
     expect(warm.main.log).toContain('the maven build is skipped');
     expect(warm.main.log).not.toContain('[INFO] BUILD SUCCESS');
   });
@@ -159,7 +159,7 @@ describe('caches across runs: the same commit again, then a one-line change', ()
 
   it('a one-line change builds with the restored dependencies, downloading nothing', async () => {
     expect(changed.main.code, changed.main.log).toBe(0);
-    expect(JSON.parse(changed.outputs['cache-hit'])).toEqual({ jar: 'miss', dependencies: 'exact', layers: layers('partial') });
+    expect(JSON.parse(changed.outputs['cache-hit'])).toEqual({ jar: 'miss', dependencies: 'exact', layers: layers('partial'), image: 'off' });
     expect(changed.main.log).toContain('[INFO] BUILD SUCCESS');
     const [a, c] = [await registryManifest(s, repo, 'v1.0.0'), await registryManifest(s, repo, 'v1.0.2')];
     expect(c.layers.slice(0, -2)).toEqual(a.layers.slice(0, -2));

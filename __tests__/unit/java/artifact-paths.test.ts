@@ -17,7 +17,11 @@ beforeAll(() => {
   writeFileSync(path.join(ws, 'shared/lib.jar'), 'PK');
   symlinkSync('app.jar', path.join(wd, 'target/latest.jar'));
   symlinkSync('/dev/zero', path.join(wd, 'target/zero.jar'));
-  symlinkSync(path.join(os.homedir(), '.docker/config.json'), path.join(wd, 'target/config.jar'));
+  // a credentials file outside the working directory, as ~/.docker/config.json is (made here: a fresh machine has none)
+  const home = mkdtempSync(path.join(os.tmpdir(), 'ip-artifact-home-'));
+  mkdirSync(path.join(home, '.docker'));
+  writeFileSync(path.join(home, '.docker/config.json'), '{"auths":{}}');
+  symlinkSync(path.join(home, '.docker/config.json'), path.join(wd, 'target/config.jar'));
   symlinkSync(path.join(ws, 'shared/lib.jar'), path.join(wd, 'target/up.jar'));
   execFileSync('mkfifo', [path.join(wd, 'target/fifo.jar')]);
 });
@@ -27,7 +31,7 @@ describe('checkArtifact', () => {
     ['target/app.jar', undefined],
     ['target/latest.jar', undefined],
     ['target/zero.jar', /The jar app\/target\/zero.jar \(a link to \/dev\/zero\) lies outside .*app\. The image takes only a jar the build wrote as a regular file/],
-    ['target/config.jar', /lies outside/],
+    ['target/config.jar', /target\/config.jar \(a link to .*\.docker\/config.json\) lies outside/],
     ['target/up.jar', /target\/up.jar \(a link to .*shared\/lib.jar\) lies outside/],
     ['target/fifo.jar', /target\/fifo.jar is a FIFO/],
   ])('%s', (rel, refused) => {
