@@ -27,6 +27,16 @@ export function childEnv(parent: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
+/** What a child started with `extra` sees: this process's allow-listed environment, `extra` on top (undefined unsets). */
+export function childEnvWith(extra: Readonly<Record<string, string | undefined>> = {}): Record<string, string> {
+  const out: Record<string, string> = childEnv(process.env);
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === undefined) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
 export interface ExecOptions {
   cwd?: string;
   /** Extra environment on top of the allow-listed part of process.env (secrets travel here, never in argv). */
@@ -75,7 +85,7 @@ export function execute(file: string, args: readonly string[], opts: ExecOptions
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: opts.cwd,
-      env: { ...childEnv(process.env), ...opts.env },
+      env: childEnvWith(opts.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: true,
     });

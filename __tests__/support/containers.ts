@@ -32,11 +32,18 @@ export async function httpGetWithin(url: string, ms: number): Promise<string> {
  * returns what GET `urlPath` answers; the container is removed afterwards.
  */
 export async function answerOf(image: string, portVariable: string, urlPath: string, env: NodeJS.ProcessEnv = process.env, ms = 90000): Promise<string> {
+  return (await answersOf(image, portVariable, [urlPath], env, ms))[0];
+}
+
+/** The same, for several paths asked of one container in turn. */
+export async function answersOf(image: string, portVariable: string, urlPaths: readonly string[], env: NodeJS.ProcessEnv = process.env, ms = 90000): Promise<string[]> {
   const port = await freePort();
   const name = `ip-answer-${port}-${Date.now().toString(36)}`;
   const child = spawn('docker', ['run', '--rm', '--name', name, '--network', 'host', '-e', `${portVariable}=${port}`, image], { stdio: 'ignore', env });
   try {
-    return await httpGetWithin(`http://127.0.0.1:${port}${urlPath}`, ms);
+    const out: string[] = [];
+    for (const p of urlPaths) out.push(await httpGetWithin(`http://127.0.0.1:${port}${p}`, ms));
+    return out;
   } finally {
     execFileSync('docker', ['rm', '-f', name], { stdio: 'ignore', timeout: 60000, env });
     child.kill();

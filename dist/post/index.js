@@ -46038,6 +46038,8 @@ function paths_buildFilePatterns(tool) {
 
 
 
+/** Bumped when the key takes in more of what is built (2: ignored files and the environment), so older entries go unused. */
+const ARTIFACT_FORMAT = '2';
 /**
  * The jar of one source tree, built by one command with one JDK and build tool: a reproducible build makes the
  * same jar again, so the same content takes it from the cache and skips the build tool. Keyed by content, never by
@@ -46045,7 +46047,7 @@ function paths_buildFilePatterns(tool) {
  */
 function artifact_artifactKey(p, a) {
     const h = createHash('sha256');
-    for (const part of [a.tree, a.workingDirectory, a.java, a.tool, ...a.command])
+    for (const part of [ARTIFACT_FORMAT, a.tree, a.environment, a.workingDirectory, a.java, a.tool, ...a.command])
         h.update(`${part.length}:${part}`);
     return { key: `${KEY_PREFIX}-jar-${p.os}-${p.arch}-${h.digest('hex').slice(0, 40)}`, restoreKeys: [] };
 }
@@ -46165,6 +46167,17 @@ function childEnv(parent) {
     }
     return out;
 }
+/** What a child started with `extra` sees: this process's allow-listed environment, `extra` on top (undefined unsets). */
+function childEnvWith(extra = {}) {
+    const out = childEnv(process.env);
+    for (const [k, v] of Object.entries(extra)) {
+        if (v === undefined)
+            delete out[k];
+        else
+            out[k] = v;
+    }
+    return out;
+}
 const MAX_CAPTURE = 4 * 1024 * 1024;
 /** How long output may still arrive after the process exited, from descendants that hold its pipes. */
 const PIPE_GRACE_MS = 2000;
@@ -46179,7 +46192,7 @@ function exec_execute(file, args, opts) {
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
             cwd: opts.cwd,
-            env: { ...childEnv(process.env), ...opts.env },
+            env: childEnvWith(opts.env),
             stdio: ['pipe', 'pipe', 'pipe'],
             detached: true,
         });

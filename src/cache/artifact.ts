@@ -6,16 +6,21 @@ import { LIMITS } from '../untrusted/limits.js';
 import { pathInside } from '../untrusted/paths.js';
 import { KEY_PREFIX, type CacheKey, type Platform } from './keys.js';
 
-/** What the jar is made of: the source tree's content, the command that builds it, where, and with which tools. */
+/** What the jar is made of: the source tree's content, the environment and command that build it, where, and with which tools. */
 export interface ArtifactInputs {
   /** treeDigest() of the work tree. */
   tree: string;
+  /** environmentDigest() of what the build sees of the environment. */
+  environment: string;
   command: readonly string[];
   /** working-directory, relative to the workspace. */
   workingDirectory: string;
   java: string;
   tool: string;
 }
+
+/** Bumped when the key takes in more of what is built (2: ignored files and the environment), so older entries go unused. */
+const ARTIFACT_FORMAT = '2';
 
 /**
  * The jar of one source tree, built by one command with one JDK and build tool: a reproducible build makes the
@@ -24,7 +29,7 @@ export interface ArtifactInputs {
  */
 export function artifactKey(p: Platform, a: ArtifactInputs): CacheKey {
   const h = createHash('sha256');
-  for (const part of [a.tree, a.workingDirectory, a.java, a.tool, ...a.command]) h.update(`${part.length}:${part}`);
+  for (const part of [ARTIFACT_FORMAT, a.tree, a.environment, a.workingDirectory, a.java, a.tool, ...a.command]) h.update(`${part.length}:${part}`);
   return { key: `${KEY_PREFIX}-jar-${p.os}-${p.arch}-${h.digest('hex').slice(0, 40)}`, restoreKeys: [] };
 }
 

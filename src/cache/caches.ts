@@ -25,6 +25,8 @@ export interface CacheState {
   nativeLayers?: { key: string; path: string; hit: HitKind; save?: string };
   /** The native builder's image record (see record.ts): it stands in for the jar cache; `save` once the builder wrote it. */
   record?: { key: string; path: string; hit: HitKind; save?: boolean };
+  /** Why this build's jar stands for no key (its dependencies move upstream): then no jar cache or image record is saved. */
+  unkept?: string;
   /** The layer cache the builder can keep, chosen in restore; none when there is no layer cache. */
   layerExport?: LayerExport;
 }

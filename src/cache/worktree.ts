@@ -10,7 +10,7 @@ const TREE_LIMITS = LIMITS.tree;
 
 const GIT_TIMEOUT_MS = 30 * 1000;
 
-export type TreeHash = { digest: string; files: number } | { why: string };
+export type TreeHash = { digest: string; top: string; files: number } | { why: string };
 
 async function git(cwd: string, args: string[]): Promise<string> {
   // -z gives paths raw; no prompts, and no index refresh (a read must not take the index lock)
@@ -40,14 +40,15 @@ function onDisk(file: string, rel: string, st: Stats | undefined, top: string, c
 
 /**
  * The content of the git work tree that holds `dir` (all of it: a module's build may read its parent pom or its
- * siblings): the index, plus modified and untracked files that are not ignored. Never throws: `why` says what
- * stopped it (no git, not a repository, a tree too large to hash cheaply).
+ * siblings): the index, plus modified and untracked files, ignored ones too (a step before this one may have written
+ * a resource the build packs, and git ignores it). Never throws: `why` says what stopped it (no git, not a
+ * repository, a tree too large to hash cheaply).
  */
 export async function hashWorkTree(dir: string): Promise<TreeHash> {
   try {
     const top = (await git(dir, ['rev-parse', '--show-toplevel'])).trim();
     const index = parseIndex(await git(top, ['ls-files', '-s', '-z']));
-    const changedPaths = [...new Set(splitNul(await git(top, ['ls-files', '-m', '-o', '--exclude-standard', '-z'])))];
+    const changedPaths = [...new Set(splitNul(await git(top, ['ls-files', '-m', '-o', '-z'])))];
     const files = index.length + changedPaths.length;
     if (files > TREE_LIMITS.files) return { why: `the repository has ${files} files, more than the ${TREE_LIMITS.files} this action hashes` };
     const changed: WorktreeFile[] = [];
@@ -60,8 +61,24 @@ export async function hashWorkTree(dir: string): Promise<TreeHash> {
       changed.push(onDisk(file, rel, st, top, TREE_LIMITS.changedBytes - bytes));
       bytes += size;
     }
-    return { digest: treeDigest(index, changed), files };
+    return { digest: treeDigest(index, changed), top, files };
   } catch (e) {
     return { why: `the working tree could not be hashed with git (${errorMessage(e)})` };
   }
+}
+
+/**
+ * Which of `names` a text file of the work tree at `top` spells out as a word (tracked, untracked and ignored files
+ * alike, as the tree hash takes them; binary files not read): `${env.GITHUB_REF_NAME}` in a pom or a filtered
+ * resource, `System.getenv("GITHUB_SHA")` in a Gradle script.
+ */
+export async function namesInWorkTree(top: string, names: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  if (!names.length) return found;
+  const args = ['grep', '--untracked', '--no-exclude-standard', '-I', '-h', '-o', '-w', '-E', names.map((n) => n.replace(/[^A-Za-z0-9_]/g, '')).join('|'), '--', '.'];
+  // git grep exits 1 when nothing matches
+  const r = await execute('git', ['-c', 'core.quotepath=off', ...args], { cwd: top, timeoutMs: GIT_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' } });
+  if (r.code > 1 || r.timedOut) throw new Error(r.timedOut ? `git grep took longer than ${GIT_TIMEOUT_MS / 1000} s` : (r.tail.at(-1) ?? `git grep exited with code ${r.code}`));
+  for (const line of r.stdout.split('\n')) if (names.includes(line.trim())) found.add(line.trim());
+  return found;
 }

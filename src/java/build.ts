@@ -69,11 +69,14 @@ export interface BuildLog {
   warning(m: string): void;
 }
 
+/** How the build treats its dependency store: offline (an exact hit), refresh (it holds versions that move), as is. */
+export type DependencyMode = 'offline' | 'refresh' | 'plain';
+
 /**
  * The build, offline first when asked (and the command has an offline flag): an offline failure that names an
  * artifact the cache did not have is tried once more online, with a warning; any other failure stands.
  */
-async function runBuild(plan: JavaPlan, wd: string, workspace: string, wall: Wall, log: BuildLog, offline: boolean): Promise<void> {
+async function runBuild(plan: JavaPlan, wd: string, workspace: string, wall: Wall, log: BuildLog, deps: DependencyMode): Promise<void> {
   const command = plan.command as JavaCommand;
   const { file, env, cwd } = command;
   const run = async (args: string[]) => {
@@ -82,8 +85,8 @@ async function runBuild(plan: JavaPlan, wd: string, workspace: string, wall: Wal
     if (survivors) log.warning(survivors);
     return res;
   };
-  const offlineArgs = offline ? command.offline : [];
-  let args = [...command.args, ...offlineArgs];
+  const offlineArgs = deps === 'offline' ? command.offline : [];
+  let args = [...command.args, ...offlineArgs, ...(deps === 'refresh' ? command.refresh : [])];
   let res = await run(args);
   if (res.code !== 0 && !res.timedOut && offlineArgs.length && missedOffline(`${res.stdout}\n${res.stderr}`)) {
     log.warning(`The offline ${plan.project?.tool} build (${offlineArgs.join(' ')}, the dependency cache was an exact hit) missed an artifact the cache does not hold: trying once more online.`);
@@ -101,9 +104,9 @@ async function runBuild(plan: JavaPlan, wd: string, workspace: string, wall: Wal
  * Runs the package step behind the wall and returns the runnable jar (absolute), or undefined when there is none
  * to build. When it returns, no process of the build is left.
  */
-export async function buildJava(inputs: Inputs, plan: JavaPlan, workspace: string, wall: Wall, log: BuildLog, offline = false): Promise<string | undefined> {
+export async function buildJava(inputs: Inputs, plan: JavaPlan, workspace: string, wall: Wall, log: BuildLog, deps: DependencyMode = 'plain'): Promise<string | undefined> {
   const wd = inputs.workingDirectory;
-  if (plan.command) await runBuild(plan, wd, workspace, wall, log, offline);
+  if (plan.command) await runBuild(plan, wd, workspace, wall, log, deps);
   const root = artifactRoot({ ...inputs, workspace });
   if (inputs.artifact) {
     return checkArtifact(chooseArtifact(await globFiles(wd, [inputs.artifact]), true, path.relative(process.cwd(), wd) || '.'), root, workspace);

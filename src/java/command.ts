@@ -12,7 +12,11 @@ export interface JavaCommand {
   cwd?: string;
   /** Added on an exact dependency cache hit (the fast path); empty when off or when java-args contradict it. */
   offline: string[];
+  /** Added when a restored dependency cache holds versions that move (Maven's -U); empty when java-args decide. */
+  refresh: string[];
 }
+
+const ONLINE_FLAGS = ['-o', '--offline', '-U', '--update-snapshots'];
 
 /**
  * The package command: the wrapper when there is one, in batch mode, skipping tests by default
@@ -28,6 +32,7 @@ export function javaCommand(project: JavaProject, extra: readonly string[], wrap
       args: [...l.args, '--batch-mode', '--no-transfer-progress', '-DskipTests', ...(reactor ? ['--projects', reactor.module, '--also-make'] : []), 'package', ...extra],
       env,
       offline,
+      refresh: extra.some((a) => ONLINE_FLAGS.includes(a)) ? [] : ['-U'],
       jarPatterns: ['target/*.jar', '*/target/*.jar'],
       ...(reactor ? { cwd: reactor.root } : {}),
     };
@@ -38,6 +43,8 @@ export function javaCommand(project: JavaProject, extra: readonly string[], wrap
     args: [...l.args, '--no-daemon', '--console=plain', 'assemble', ...extra],
     env,
     offline,
+    // Gradle keeps its own time limits on dynamic versions (cacheDynamicVersionsFor); --refresh-dependencies re-reads everything
+    refresh: [],
     jarPatterns: ['build/libs/*.jar', '*/build/libs/*.jar'],
   };
 }

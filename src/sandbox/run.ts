@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { childEnv, execute, type ExecOptions, type ExecResult } from '../exec.js';
+import { childEnvWith, execute, type ExecOptions, type ExecResult } from '../exec.js';
 import { envFileText, sandboxArgv, type SandboxTools } from './argv.js';
 import type { Isolation } from './decide.js';
 import { mountPlan, OWN_PREFIX, readMountView } from './mounts.js';
@@ -58,7 +58,7 @@ export async function runRepoCode(wall: Wall, file: string, args: readonly strin
   const dir = mkdtempSync(path.join(wall.runnerTemp, `${OWN_PREFIX}sandbox-`));
   try {
     const envFile = path.join(dir, 'env');
-    writeFileSync(envFile, envFileText({ ...childEnv(process.env), ...opts.env }), { mode: 0o600 });
+    writeFileSync(envFile, envFileText(childEnvWith(opts.env)), { mode: 0o600 });
     const mounts = mountPlan(readMountView(wall.env, wall.runnerTemp, wall));
     const argv = sandboxArgv({
       mechanism,

@@ -1,8 +1,9 @@
 import { utimesSync } from 'node:fs';
 import path from 'node:path';
 import { stageArtifact } from '../cache/artifact.js';
-import type { CacheState } from '../cache/caches.js';
-import { buildJava } from '../java/build.js';
+import { buildJava, type DependencyMode } from '../java/build.js';
+import { dependencyPaths, type CacheState } from '../cache/caches.js';
+import { movingDependencies } from '../cache/moving.js';
 import { writeGradleInitScript } from '../java/reproducible.js';
 import type { Job } from '../job.js';
 import type { FastPath } from '../java/fast.js';
@@ -16,6 +17,36 @@ export function fastLine(fast: FastPath, offline: boolean, hit: HitKind | undefi
   return `Fast build (fast-build: true; java-args win): ${[...fast.notes, why].join('; ')}.`;
 }
 
+/** Where the build's dependencies live, as the build tool itself resolves them. */
+function storeOf(job: Job): string[] {
+  const { javaPlan, inputs, env } = job;
+  return javaPlan.project ? dependencyPaths(javaPlan.project.tool, javaPlan.command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, env) : [];
+}
+
+/** Offline on an exact hit; with -U when the restored store holds versions that move (a fresh runner would fetch them). */
+async function dependencyMode(job: Job, cache: CacheState): Promise<DependencyMode> {
+  const { io, javaPlan, inputs } = job;
+  const hit = cache.dependencies?.hit;
+  const moving = (hit === 'exact' || hit === 'partial') && javaPlan.project ? await movingDependencies(javaPlan.project.tool, storeOf(job), inputs.workingDirectory) : undefined;
+  const offline = !moving && hit === 'exact' && (javaPlan.command?.offline.length ?? 0) > 0;
+  if (javaPlan.fast) io.info(fastLine(javaPlan.fast, offline, hit));
+  if (!moving) return offline ? 'offline' : 'plain';
+  const refresh = javaPlan.command?.refresh ?? [];
+  io.info(`The restored dependency cache is not the last word: ${moving}, which the remote repository may have moved on since. The build runs online${refresh.length ? ` with ${refresh.join(' ')}, checking for updates as a fresh runner would` : ''}.`);
+  return 'refresh';
+}
+
+/** After a build: a jar whose dependencies move stands for no key, so neither the jar cache nor the image record keeps it. */
+async function keepsItsKey(job: Job, cache: CacheState): Promise<boolean> {
+  const tool = job.javaPlan.project?.tool;
+  if (!tool || !(cache.artifact || cache.record) || !cache.write) return true;
+  const moving = await movingDependencies(tool, storeOf(job), job.inputs.workingDirectory);
+  if (!moving) return true;
+  cache.unkept = moving;
+  job.io.info(`No jar cache or image record is kept for this build: ${moving}, so the same work tree may build another jar.`);
+  return false;
+}
+
 /** Builds the jar, or takes this commit's jar from the cache; returns its path, if there is one (none when the image record stands in). */
 export async function javaStage(job: Job, cache: CacheState, reused: { reusedJar?: string; record?: ImageRecord }, persist: () => void): Promise<string | undefined> {
   const { io, ctx, inputs, javaPlan } = job;
@@ -24,7 +55,7 @@ export async function javaStage(job: Job, cache: CacheState, reused: { reusedJar
     return undefined;
   }
   if (reused.record) {
-    io.info(`The image record of this very build (the same source tree, command, JDK, build tool and Dockerfile) came from the cache, and the registries hold its layers: the ${javaPlan.project?.tool} build is skipped, and no jar is made (the \`artifact\` output stays empty).`);
+    io.info(`The image record of this very build (the same source tree, environment, command, JDK, build tool and Dockerfile) came from the cache, and the registries hold its layers: the ${javaPlan.project?.tool} build is skipped, and no jar is made (the \`artifact\` output stays empty).`);
     return undefined;
   }
   const reusedJar = reused.reusedJar;
@@ -34,14 +65,12 @@ export async function javaStage(job: Job, cache: CacheState, reused: { reusedJar
     io.info(`This commit's jar, built by the same command, came from the cache (the build is reproducible): the ${javaPlan.project?.tool} build is skipped.`);
   } else {
     if (job.reproducibleAt && javaPlan.project?.tool === 'gradle') writeGradleInitScript(job.gradleInitScript);
-    const offline = cache.dependencies?.hit === 'exact' && (javaPlan.command?.offline.length ?? 0) > 0;
-    if (javaPlan.fast) io.info(fastLine(javaPlan.fast, offline, cache.dependencies?.hit));
-    found = await buildJava(inputs, javaPlan, ctx.workspace, job.wall, io, offline);
-    if (found && cache.artifact && cache.write) {
+    found = await buildJava(inputs, javaPlan, ctx.workspace, job.wall, io, await dependencyMode(job, cache));
+    if (found && (await keepsItsKey(job, cache)) && cache.artifact && cache.write) {
       stageArtifact(found, inputs.workingDirectory, cache.artifact.path);
       cache.artifact.staged = true;
-      persist();
     }
+    persist();
   }
   // COPY keeps mtimes: with the commit time, the same commit gives the same layer
   if (found && job.reproducibleAt) utimesSync(found, job.reproducibleAt, job.reproducibleAt);

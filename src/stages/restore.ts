@@ -4,7 +4,11 @@ import { cacheAvailable, restoreArtifact, restoreDependencies, restoreLayerDiges
 import { mayWriteCache } from '../cache/keys.js';
 import { builderLayerExport, effectiveCacheMode, type CacheMode, type LayerExport } from '../cache/layers.js';
 import { pushesFromBuilder } from '../builders/buildkit/buildx.js';
-import { hashWorkTree } from '../cache/worktree.js';
+import { hashWorkTree, namesInWorkTree } from '../cache/worktree.js';
+import { environmentDigest, namesToLookFor } from '../cache/build-env.js';
+import { childEnvWith } from '../exec.js';
+import { errorMessage } from '../errors.js';
+import type { JavaCommand } from '../java/command.js';
 import { copiesOnlyTheJar } from '../dockerfile/facts.js';
 import { hasRunSteps } from '../dockerfile/model.js';
 import { toolchain } from '../java/toolchain.js';
@@ -36,7 +40,17 @@ export function cacheModeOf(job: Pick<Job, 'inputs' | 'buildx'>): CacheMode {
   return effectiveCacheMode(job.inputs.cacheMode, pushesFromBuilder(job.buildx), job.inputs.images.length > 0);
 }
 
-/** The jar cache key's parts: the work tree's content, the command, the JDK and the build tool (never GITHUB_SHA). */
+/** The environment the build sees, as a key part: the left-out runner facts only where the work tree names them. */
+async function environmentOf(command: JavaCommand, top: string): Promise<string | { why: string }> {
+  const seen = childEnvWith(command.env);
+  try {
+    return environmentDigest(seen, await namesInWorkTree(top, namesToLookFor(seen)));
+  } catch (e) {
+    return { why: `the work tree could not be searched for the variables it names (${errorMessage(e)})` };
+  }
+}
+
+/** The jar cache key's parts: the work tree's content, the environment and command, the JDK and the build tool (never GITHUB_SHA). */
 async function whatIsBuilt(job: Job): Promise<ArtifactInputs | { why: string }> {
   const { inputs, javaPlan, ctx, env } = job;
   const { project, command } = javaPlan;
@@ -44,7 +58,9 @@ async function whatIsBuilt(job: Job): Promise<ArtifactInputs | { why: string }> 
   const [tree, tools] = await Promise.all([hashWorkTree(inputs.workingDirectory), toolchain(project, command, inputs.workingDirectory, env, job.wall)]);
   if ('why' in tree) return tree;
   if ('why' in tools) return tools;
-  return { tree: tree.digest, command: [command.file, ...command.args], workingDirectory: path.relative(ctx.workspace, inputs.workingDirectory), ...tools };
+  const environment = await environmentOf(command, tree.top);
+  if (typeof environment !== 'string') return environment;
+  return { tree: tree.digest, environment, command: [command.file, ...command.args], workingDirectory: path.relative(ctx.workspace, inputs.workingDirectory), ...tools };
 }
 
 /** What restore found to stand in for the build: the jar of this source tree, or the native builder's image record. */

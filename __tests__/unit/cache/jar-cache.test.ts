@@ -1,4 +1,4 @@
-/** The jar cache key names what is built: the work tree's content, the command, the JDK and the build tool. */
+/** The jar cache key names what is built: the work tree's content, the environment, the command, the JDK and the build tool. */
 import { describe, expect, it, test } from 'vitest';
 import { artifactKey, type ArtifactInputs } from '../../../src/cache/artifact.js';
 import { gitBlobId, parseIndex, treeDigest, type IndexEntry, type WorktreeFile } from '../../../src/cache/source.js';
@@ -14,6 +14,7 @@ const index: IndexEntry[] = [
 const tree = treeDigest(index, []);
 const base: ArtifactInputs = {
   tree,
+  environment: 'e'.repeat(64),
   command: ['mvn', '--batch-mode', '--no-transfer-progress', '-DskipTests', 'package'],
   workingDirectory: '',
   java: 'release:JAVA_VERSION="17.0.15"',
@@ -40,6 +41,8 @@ describe('the jar cache key', () => {
     ['an untracked, not ignored file (a build-info file)', { tree: edit([{ path: 'src/main/resources/build-info.properties', mode: '100644', id: gitBlobId('x=1\n') }]) }, false],
     ['a deleted tracked file', { tree: edit([{ path: 'mvnw' }]) }, false],
     ['a lost executable bit', { tree: edit([{ path: 'mvnw', mode: '100644', id: index[2].id }]) }, false],
+    ['an ignored file a step wrote (git ignores it; the build packs it)', { tree: edit([{ path: 'src/main/resources/static/app.js', mode: '100644', id: gitBlobId('v2\n') }]) }, false],
+    ['another environment (MAVEN_OPTS=-Drevision=1.0.1)', { environment: 'f'.repeat(64) }, false],
     ['another build command', { command: [...base.command, '-Pnative'] }, false],
     ['another working directory', { workingDirectory: 'service' }, false],
     ['another JDK', { java: 'release:JAVA_VERSION="21.0.5"' }, false],

@@ -59,6 +59,17 @@ describe('javaCommand', () => {
     expect(cmd.args).not.toContain('-o');
   });
 
+  it.each([
+    [{ tool: 'maven' }, [], ['-U']],
+    [{ tool: 'maven' }, ['-o'], []],
+    [{ tool: 'maven' }, ['--update-snapshots'], []],
+    [{ tool: 'gradle' }, [], []],
+  ] as const)('%j + %j: checks moving versions with %j, apart from the args', (project, extra, refresh) => {
+    const cmd = javaCommand(project, extra, true);
+    expect(cmd.refresh).toEqual(refresh);
+    expect(cmd.args.filter((a) => a === '-U')).toEqual([]);
+  });
+
   it('expects jars where each tool puts them', () => {
     expect(javaCommand({ tool: 'maven' }, [], true).jarPatterns).toEqual(['target/*.jar', '*/target/*.jar']);
     expect(javaCommand({ tool: 'gradle' }, [], true).jarPatterns).toEqual(['build/libs/*.jar', '*/build/libs/*.jar']);

@@ -132,7 +132,7 @@ async function publishRegistry(job: Job, client: Client, registry: string, here:
 /** After a build of its own (not from a record), the image record for post to save, when restore looked for one. */
 function keepRecord(cache: CacheState | undefined, used: ImageRecord | undefined, plan: BuildPlan, blobs: readonly { digest: string; size: number }[], diffIds: readonly string[]): void {
   const r = cache?.record;
-  if (!r || used || r.hit === 'exact' || !cache.write) return;
+  if (!r || used || r.hit === 'exact' || !cache.write || cache.unkept) return;
   const made = recordOf(plan, blobs, diffIds);
   if (!made) return;
   writeRecordFile(r.path, made);
