@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../errors.js';
-import { execute } from '../exec.js';
 import type { BuildTool } from '../java/detect.js';
+import { grepWorkTree } from './worktree.js';
 
 /**
  * Dependencies that move: a SNAPSHOT, a version range, `LATEST`, a plugin without a version (Maven), `1.+` or
@@ -14,8 +14,6 @@ import type { BuildTool } from '../java/detect.js';
 
 /** Folders and files looked at before giving up: a repository larger than this counts as moving (it cannot be told). */
 const MAX_ENTRIES = 300_000;
-
-const GIT_TIMEOUT_MS = 30 * 1000;
 
 /** The first entry under `root` (relative, '/'-separated) that `hit` picks, depth first, at most `maxDepth` deep. Throws past MAX_ENTRIES. */
 function findFirst(root: string, hit: (rel: string, dir: boolean) => boolean, maxDepth = Infinity): string | undefined {
@@ -59,10 +57,8 @@ const VALUE = `([0-9][0-9A-Za-z.-]*)?\\+|latest\\.[A-Za-z]+|[[(][^'"]*,[^'"]*[])
 const GRADLE_DYNAMIC = `(['"][^'":[:space:]]+:[^'":[:space:]]+:|[=:(][[:space:]]*['"])(${VALUE})['"]`;
 
 async function gradleDynamic(dir: string): Promise<string | undefined> {
-  const args = ['grep', '--untracked', '--no-exclude-standard', '-I', '-n', '-E', GRADLE_DYNAMIC, '--', '*.gradle', '*.gradle.kts', '*.versions.toml'];
-  const r = await execute('git', ['-c', 'core.quotepath=off', ...args], { cwd: dir, timeoutMs: GIT_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' } });
-  if (r.code > 1 || r.timedOut) throw new Error(r.timedOut ? `git grep took longer than ${GIT_TIMEOUT_MS / 1000} s` : (r.tail.at(-1) ?? `git grep exited with code ${r.code}`));
-  const first = r.stdout.split('\n').find(Boolean);
+  const out = await grepWorkTree(dir, ['-n', '-E', GRADLE_DYNAMIC], ['*.gradle', '*.gradle.kts', '*.versions.toml']);
+  const first = out.split('\n').find(Boolean);
   return first && `a Gradle script asks for a dynamic version (${first.slice(0, 200)})`;
 }
 

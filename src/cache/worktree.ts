@@ -12,11 +12,17 @@ const GIT_TIMEOUT_MS = 30 * 1000;
 
 export type TreeHash = { digest: string; top: string; files: number } | { why: string };
 
-async function git(cwd: string, args: string[]): Promise<string> {
+/** A read-only git command's stdout; `quiet` exit codes count as success too (git grep's 1: no match). Throws, saying why. */
+export async function git(cwd: string, args: string[], quiet: readonly number[] = []): Promise<string> {
   // -z gives paths raw; no prompts, and no index refresh (a read must not take the index lock)
   const r = await execute('git', ['-c', 'core.quotepath=off', ...args], { cwd, timeoutMs: GIT_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' } });
-  if (r.code !== 0) throw new Error(r.timedOut ? `git ${args[0]} took longer than ${GIT_TIMEOUT_MS / 1000} s` : (r.tail.at(-1) ?? `git ${args[0]} exited with code ${r.code}`));
+  if (r.code !== 0 && !(quiet.includes(r.code) && !r.timedOut)) throw new Error(r.timedOut ? `git ${args[0]} took longer than ${GIT_TIMEOUT_MS / 1000} s` : (r.tail.at(-1) ?? `git ${args[0]} exited with code ${r.code}`));
   return r.stdout;
+}
+
+/** `git grep` over the same files as the tree hash (tracked, untracked and ignored; no binary file); '' when nothing matches. */
+export function grepWorkTree(cwd: string, options: readonly string[], pathspecs: readonly string[] = ['.']): Promise<string> {
+  return git(cwd, ['grep', '--untracked', '--no-exclude-standard', '-I', ...options, '--', ...pathspecs], [1]);
 }
 
 function statOrGone(file: string): Stats | undefined {
@@ -75,10 +81,7 @@ export async function hashWorkTree(dir: string): Promise<TreeHash> {
 export async function namesInWorkTree(top: string, names: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
   if (!names.length) return found;
-  const args = ['grep', '--untracked', '--no-exclude-standard', '-I', '-h', '-o', '-w', '-E', names.map((n) => n.replace(/[^A-Za-z0-9_]/g, '')).join('|'), '--', '.'];
-  // git grep exits 1 when nothing matches
-  const r = await execute('git', ['-c', 'core.quotepath=off', ...args], { cwd: top, timeoutMs: GIT_TIMEOUT_MS, env: { GIT_TERMINAL_PROMPT: '0', GIT_OPTIONAL_LOCKS: '0' } });
-  if (r.code > 1 || r.timedOut) throw new Error(r.timedOut ? `git grep took longer than ${GIT_TIMEOUT_MS / 1000} s` : (r.tail.at(-1) ?? `git grep exited with code ${r.code}`));
-  for (const line of r.stdout.split('\n')) if (names.includes(line.trim())) found.add(line.trim());
+  const out = await grepWorkTree(top, ['-h', '-o', '-w', '-E', names.map((n) => n.replace(/[^A-Za-z0-9_]/g, '')).join('|')]);
+  for (const line of out.split('\n')) if (names.includes(line.trim())) found.add(line.trim());
   return found;
 }
