@@ -36,6 +36,8 @@ export interface Job {
   buildx?: BuildxBuilder;
   /** The sandbox repository code (the Java build, its version probe) runs in. */
   wall: Wall;
+  /** Where the build tool keeps its downloads (dependencyPaths), worked out once: the dependency cache, the wall and the moving check take it. */
+  dependencyStore: string[];
   /** The run's one retry budget (the `retries` input), counted per registry in the job summary. */
   policy: RetryPolicy;
   /** The runner's docker config (an earlier `docker login`), read once before the first side effect. */

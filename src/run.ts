@@ -151,11 +151,11 @@ async function prepare(io: ActionIO, ctx: RunnerContext, env: NodeJS.ProcessEnv,
   if (dockerConfig.problem) io.warning(`The docker config ${dockerConfig.dir}/config.json is not used: ${dockerConfig.problem}. Registries not in the inputs are asked without credentials.`);
   // a private Sigstore's trusted root or signing config is read (and checked) before anything is built
   const sigstore = inputs.supply.sign === 'keyless' && !inputs.dryRun ? await resolveSigstore(inputs.supply.sigstore, ctx.workspace, policy) : undefined;
-  const buildWrites = javaPlan.project ? dependencyPaths(javaPlan.project.tool, javaPlan.command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, env) : [];
+  const dependencyStore = javaPlan.project ? dependencyPaths(javaPlan.project.tool, javaPlan.command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, env) : [];
   const runsRepoCode = javaBuild !== undefined && !inputs.dryRun && !inputs.distribute.merge;
-  const wall = await prepareWall(io, { ctx, env, inputs, gradleInitScript, dockerConfigDir: dockerConfig.dir, buildWrites }, runsRepoCode);
+  const wall = await prepareWall(io, { ctx, env, inputs, gradleInitScript, dockerConfigDir: dockerConfig.dir, buildWrites: dependencyStore }, runsRepoCode);
   const registries = registryAccess(inputs, dockerConfig, io);
-  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, runnerPlatform: runnerPlatform(), wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig, registries, sigstore, wall };
+  return { io, ctx, env, inputs, sha, javaPlan, dockerfile, runnerPlatform: runnerPlatform(), wantsJar, commitDate: committed, reproducibleAt, gradleInitScript, untrusted, policy, buildx, dockerConfig, registries, sigstore, wall, dependencyStore };
 }
 
 /** What makes the image: the real builders unless the caller passes others (the in-process test tier does). */

@@ -99743,8 +99743,8 @@ function dependencyPaths(tool, workingDirectory, javaArgs, env) {
     }
     return gradleCachePaths(gradleUserHome({ javaArgs, gradleUserHome: env.GRADLE_USER_HOME, gradleOpts: `${env.JAVA_OPTS ?? ''} ${env.GRADLE_OPTS ?? ''}`, accountHome }));
 }
-async function restoreDependencies(tool, workingDirectory, javaArgs, env, log) {
-    const paths = dependencyPaths(tool, workingDirectory, javaArgs, env);
+/** `paths`: the build tool's downloads, as dependencyPaths gives them; `workingDirectory`: where the build files are. */
+async function restoreDependencies(tool, paths, workingDirectory, log) {
     const key = dependencyKey(caches_platform(), tool, await hashBuildFiles(workingDirectory, tool));
     const { hit } = await restore(`${tool} dependency`, paths, key, log);
     // an exact hit saves nothing; otherwise post saves only what this build reads (Maven: see used.ts)

@@ -76,8 +76,8 @@ export function dependencyPaths(tool: BuildTool, workingDirectory: string, javaA
   return gradleCachePaths(gradleUserHome({ javaArgs, gradleUserHome: env.GRADLE_USER_HOME, gradleOpts: `${env.JAVA_OPTS ?? ''} ${env.GRADLE_OPTS ?? ''}`, accountHome }));
 }
 
-export async function restoreDependencies(tool: BuildTool, workingDirectory: string, javaArgs: readonly string[], env: NodeJS.ProcessEnv, log: CacheLog): Promise<CacheState['dependencies']> {
-  const paths = dependencyPaths(tool, workingDirectory, javaArgs, env);
+/** `paths`: the build tool's downloads, as dependencyPaths gives them; `workingDirectory`: where the build files are. */
+export async function restoreDependencies(tool: BuildTool, paths: string[], workingDirectory: string, log: CacheLog): Promise<CacheState['dependencies']> {
   const key = dependencyKey(platform(), tool, await hashBuildFiles(workingDirectory, tool));
   const { hit } = await restore(`${tool} dependency`, paths, key, log);
   // an exact hit saves nothing; otherwise post saves only what this build reads (Maven: see used.ts)

@@ -16,7 +16,8 @@ export interface JavaCommand {
   refresh: string[];
 }
 
-const ONLINE_FLAGS = ['-o', '--offline', '-U', '--update-snapshots'];
+/** Maven flags by which java-args decide offline or update checks themselves: then the action adds neither. */
+export const MAVEN_NETWORK_FLAGS: readonly string[] = ['-o', '--offline', '-U', '--update-snapshots'];
 
 /**
  * The package command: the wrapper when there is one, in batch mode, skipping tests by default
@@ -32,7 +33,7 @@ export function javaCommand(project: JavaProject, extra: readonly string[], wrap
       args: [...l.args, '--batch-mode', '--no-transfer-progress', '-DskipTests', ...(reactor ? ['--projects', reactor.module, '--also-make'] : []), 'package', ...extra],
       env,
       offline,
-      refresh: extra.some((a) => ONLINE_FLAGS.includes(a)) ? [] : ['-U'],
+      refresh: extra.some((a) => MAVEN_NETWORK_FLAGS.includes(a)) ? [] : ['-U'],
       jarPatterns: ['target/*.jar', '*/target/*.jar'],
       ...(reactor ? { cwd: reactor.root } : {}),
     };

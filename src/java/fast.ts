@@ -1,4 +1,5 @@
 import type { BuildTool } from './detect.js';
+import { MAVEN_NETWORK_FLAGS } from './command.js';
 
 /**
  * The JIT setting for a short build: C1 only. Measured (README, Speed) on example/ and a 10-module build: it halves
@@ -70,7 +71,7 @@ function mavenFast(f: FastFacts): FastPath {
     out.notes.push('-Dmaven.test.skip=true');
   }
   // -U asks for fresh snapshots: offline would contradict it
-  if (!has(f.javaArgs, '-o', '--offline', '-U', '--update-snapshots')) out.offline.push('-o');
+  if (!has(f.javaArgs, ...MAVEN_NETWORK_FLAGS)) out.offline.push('-o');
   return out;
 }
 

@@ -2,7 +2,7 @@ import { utimesSync } from 'node:fs';
 import path from 'node:path';
 import { stageArtifact } from '../cache/artifact.js';
 import { buildJava, type DependencyMode } from '../java/build.js';
-import { dependencyPaths, type CacheState } from '../cache/caches.js';
+import type { CacheState } from '../cache/caches.js';
 import { movingDependencies } from '../cache/moving.js';
 import { writeGradleInitScript } from '../java/reproducible.js';
 import type { Job } from '../job.js';
@@ -17,17 +17,11 @@ export function fastLine(fast: FastPath, offline: boolean, hit: HitKind | undefi
   return `Fast build (fast-build: true; java-args win): ${[...fast.notes, why].join('; ')}.`;
 }
 
-/** Where the build's dependencies live, as the build tool itself resolves them. */
-function storeOf(job: Job): string[] {
-  const { javaPlan, inputs, env } = job;
-  return javaPlan.project ? dependencyPaths(javaPlan.project.tool, javaPlan.command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, env) : [];
-}
-
 /** Offline on an exact hit; with -U when the restored store holds versions that move (a fresh runner would fetch them). */
 async function dependencyMode(job: Job, cache: CacheState): Promise<DependencyMode> {
   const { io, javaPlan, inputs } = job;
   const hit = cache.dependencies?.hit;
-  const moving = (hit === 'exact' || hit === 'partial') && javaPlan.project ? await movingDependencies(javaPlan.project.tool, storeOf(job), inputs.workingDirectory) : undefined;
+  const moving = (hit === 'exact' || hit === 'partial') && javaPlan.project ? await movingDependencies(javaPlan.project.tool, job.dependencyStore, inputs.workingDirectory) : undefined;
   const offline = !moving && hit === 'exact' && (javaPlan.command?.offline.length ?? 0) > 0;
   if (javaPlan.fast) io.info(fastLine(javaPlan.fast, offline, hit));
   if (!moving) return offline ? 'offline' : 'plain';
@@ -40,7 +34,7 @@ async function dependencyMode(job: Job, cache: CacheState): Promise<DependencyMo
 async function keepsItsKey(job: Job, cache: CacheState): Promise<boolean> {
   const tool = job.javaPlan.project?.tool;
   if (!tool || !(cache.artifact || cache.record) || !cache.write) return true;
-  const moving = await movingDependencies(tool, storeOf(job), job.inputs.workingDirectory);
+  const moving = await movingDependencies(tool, job.dependencyStore, job.inputs.workingDirectory);
   if (!moving) return true;
   cache.unkept = moving;
   job.io.info(`No jar cache or image record is kept for this build: ${moving}, so the same work tree may build another jar.`);

@@ -105,7 +105,7 @@ export async function restoreCaches(job: Job, useBuildx: boolean, dockerEnv: Rec
   }
   const project = javaPlan.project;
   [cache.dependencies, cache.layers, cache.nativeLayers] = await Promise.all([
-    project && !reusedJar ? restoreDependencies(project.tool, command?.cwd ?? inputs.workingDirectory, inputs.javaArgs, job.env, io) : undefined,
+    project && !reusedJar ? restoreDependencies(project.tool, job.dependencyStore, command?.cwd ?? inputs.workingDirectory, io) : undefined,
     wantLayers ? restoreLayers(inputs.images.map((i) => i.name), path.relative(ctx.workspace, inputs.file), ctx.sha, ctx.runnerTemp, io) : undefined,
     native ? restoreLayerDigests(ctx.runnerTemp, io) : undefined,
   ]);
